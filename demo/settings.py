@@ -1,0 +1,172 @@
+"""Settings for the demo host site: platformkit mounted under /platform/, backed by the local
+Management API and one embedded PostgreSQL cluster (Django's tables, django-q2's queue and the
+local API's projects all live in it).
+
+Every value can be overridden from the environment, so the same file serves a quick try
+(``PLATFORMKIT_SQLITE=1``), the demo, and a deployment pointed at the real API.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PLATFORMKIT_DATA_DIR", BASE_DIR / ".data" / "demo")).resolve()
+
+
+def _secret(name: str, generate) -> str:
+    """A value from the environment, else one generated once and kept in the data dir (demo only)."""
+    if os.environ.get(name):
+        return os.environ[name]
+    path = DATA_DIR / "secrets" / name.lower()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _random_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", _random_token)
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_q",
+    "platformkit",
+]
+if __import__("django").VERSION < (6, 0):
+    INSTALLED_APPS.append("template_partials")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "demo.urls"
+WSGI_APPLICATION = "demo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The host's own templates come first, so it can override any platformkit template.
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _databases() -> dict:
+    if os.environ.get("DATABASE_URL"):
+        import dj_database_url
+
+        return {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if os.environ.get("PLATFORMKIT_SQLITE") == "1":
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "db.sqlite3"}}
+    # The embedded cluster (started by `manage.py demo` / the local API) under the data dir.
+    from platformkit.localapi.pgserver import PostgresLocation, socket_dir
+
+    return {"default": PostgresLocation(host=str(socket_dir(DATA_DIR))).django_database("platformkit_site")}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "platformkit:projects"
+LOGOUT_REDIRECT_URL = "login"
+
+# One machine: Django's database cache. Several machines: a shared cache (Redis), see README.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "platformkit_cache",
+    }
+}
+
+# django-q2 as its maintainers advise: timeout below retry (a task is redelivered only after
+# it must have died), bounded attempts, no catch-up of missed schedules.
+Q_CLUSTER = {
+    "name": "platformkit",
+    "orm": "default",
+    "workers": int(os.environ.get("PLATFORMKIT_Q_WORKERS", "2")),
+    "timeout": int(os.environ.get("PLATFORMKIT_Q_TIMEOUT", "60")),
+    "retry": int(os.environ.get("PLATFORMKIT_Q_RETRY", "90")),
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 250,
+    "poll": 0.5,
+    "label": "Tasks",
+}
+if os.environ.get("PLATFORMKIT_REDIS_URL"):
+    # Several workers on several machines: Redis as the broker instead of the ORM.
+    Q_CLUSTER.pop("orm")
+    Q_CLUSTER["redis"] = os.environ["PLATFORMKIT_REDIS_URL"]
+
+
+def _local_api_token() -> str:
+    token_file = DATA_DIR / "localapi" / "token"
+    return token_file.read_text().strip() if token_file.exists() else ""
+
+
+PLATFORMKIT = {
+    "API_URL": os.environ.get("PLATFORMKIT_API_URL", "http://127.0.0.1:8765"),
+    "API_TOKEN": os.environ.get("PLATFORMKIT_API_TOKEN") or _local_api_token(),
+    "ENCRYPTION_KEYS": [
+        key for key in os.environ.get("PLATFORMKIT_ENCRYPTION_KEYS", "").split(",") if key
+    ]
+    or [_secret("PLATFORMKIT_ENCRYPTION_KEY", _fernet_key)],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "platformkit": {"handlers": ["console"], "level": os.environ.get("PLATFORMKIT_LOG_LEVEL", "INFO")},
+    },
+}
