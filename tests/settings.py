@@ -19,3 +19,8 @@ from demo.settings import *  # noqa: E402,F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+# A worker subprocess started by a test must see the test database (pytest-django's
+# "test_..." copy), so the test passes its name down explicitly.
+if os.environ.get("PLATFORMKIT_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PLATFORMKIT_DB_NAME"]

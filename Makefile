@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is set-up.
+SHELL := /bin/bash
+# The first interpreter that really runs (pyenv shims exist for versions that are not active).
+find_python = $(firstword $(foreach p,$(1),$(shell $(p) -c 'import sys; sys.exit(sys.version_info[:2] < ($(2)))' >/dev/null 2>&1 && echo $(p))))
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON ?= $(call find_python,python3.11 python3.12 python3,3$(comma)11)
+PYTHON6 ?= $(call find_python,python3.12 python3.13 $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3) $(wildcard $(PYENV_ROOT)/versions/3.13*/bin/python3),3$(comma)12)
+comma := ,
+VENV := .venv
+VENV6 := .venv-django6
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-django5 test-django6 bench chromium clean
+
+# A virtualenv with platformkit and its dev extras; reinstalled when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+$(VENV6)/.installed: pyproject.toml
+	test -x $(VENV6)/bin/python || $(PYTHON6) -m venv $(VENV6)
+	$(VENV6)/bin/python -m pip install -q --upgrade pip
+	$(VENV6)/bin/python -m pip install -q -e ".[dev]" "Django>=6,<7"
+	touch $@
+
+# Starts the embedded PostgreSQL, the local Management API, a django-q2 worker and the site;
+# seeds an operator and a sample project; prints the URL and login. Ctrl-C stops everything.
+demo: $(VENV)/.installed
+	$(PY) -m demo.run
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
+
+# The whole suite: Python 3.11 + Django 5.2 LTS, then Django 6.x where Python 3.12+ exists.
+test: test-django5 test-django6
+
+test-django5: $(VENV)/.installed chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-django6: chromium
+	@if [ -n "$(PYTHON6)" ]; then \
+	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
+	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest $(PYTEST_ARGS); \
+	else echo "no Python 3.12+ interpreter here: the Django 6.x leg is skipped"; fi
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) $(VENV6) .data

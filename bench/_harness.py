@@ -1,0 +1,123 @@
+"""Shared set-up for the benchmarks: a fresh site database and a local Management API.
+
+Everything runs in one process against the real pieces: the embedded PostgreSQL under
+``.data/bench``, the local Management API over loopback HTTP (with an injected per-request
+latency where a benchmark asks for one), and Django's test client for pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / ".data" / "bench"
+SITE_DB = "platformkit_bench_site"
+
+
+def setup_django() -> None:
+    os.environ["PLATFORMKIT_DATA_DIR"] = str(DATA_DIR)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    from platformkit.localapi.pgserver import start_embedded
+
+    location = start_embedded(DATA_DIR)
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(location.url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(SITE_DB)))
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(SITE_DB)))
+    os.environ["PLATFORMKIT_DB_NAME"] = SITE_DB
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATABASES["default"]["NAME"] = SITE_DB
+    settings.ALLOWED_HOSTS = ["*"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    _location_holder.append(location)
+
+
+_location_holder: list = []
+
+
+@contextmanager
+def local_api(latency_seconds: float = 0.0, status_delay_seconds: float = 0.5) -> Iterator[object]:
+    """A local Management API over loopback, with the site's settings pointed at it."""
+    from django.conf import settings
+
+    from platformkit.localapi.config import LocalAPIConfig
+    from platformkit.localapi.server import LocalAPIServer
+
+    location = _location_holder[0]
+    config = LocalAPIConfig(
+        database_url=location.url(),
+        token="bench-" + secrets.token_urlsafe(16),
+        status_delay_seconds=status_delay_seconds,
+        control_db="platformkit_localapi_bench",
+        latency_seconds=latency_seconds,
+    )
+    server = LocalAPIServer(config)
+    server.start()
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": server.base_url, "API_TOKEN": config.token}
+    _reset_platformkit_state()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _reset_platformkit_state() -> None:
+    from django.core.cache import cache
+
+    from platformkit import conf, services
+
+    conf.get_config.cache_clear() if hasattr(conf.get_config, "cache_clear") else None
+    if hasattr(services, "reset_client"):
+        services.reset_client()
+    cache.clear()
+
+
+def operator_client():
+    """A logged-in Django test client for a staff operator."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-operator", defaults={"is_staff": True})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class UpstreamCallCounter(logging.Handler):
+    """Counts the client's request log records: one per HTTP request sent upstream."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._lock:
+            self.count += 1
+
+    @contextmanager
+    def counting(self) -> Iterator["UpstreamCallCounter"]:
+        logger = logging.getLogger("platformkit.api")
+        previous = logger.level
+        logger.addHandler(self)
+        logger.setLevel(logging.DEBUG)
+        try:
+            yield self
+        finally:
+            logger.removeHandler(self)
+            logger.setLevel(previous)

@@ -1,0 +1,162 @@
+"""`make demo`: everything the demo needs, started in order, stopped together on Ctrl-C.
+
+1. the embedded PostgreSQL cluster under the data dir (Django's tables, django-q2's queue and
+   the local Management API's projects all live in it);
+2. Django's migrations, the cache table, and an operator account;
+3. the local Management API (``manage.py localapi``) over loopback;
+4. a sample project, created through the same client the dashboard uses;
+5. a django-q2 worker cluster and the site itself.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import django
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PLATFORMKIT_DATA_DIR", BASE_DIR / ".data" / "demo")).resolve()
+SITE_ADDR = os.environ.get("PLATFORMKIT_DEMO_ADDR", "127.0.0.1:8000")
+API_ADDR = os.environ.get("PLATFORMKIT_DEMO_API_ADDR", "127.0.0.1:8765")
+OPERATOR = "operator"
+
+
+def _stored_secret(relative: str, nbytes: int = 24) -> str:
+    """A demo secret generated once and kept (0600) in the data dir."""
+    path = DATA_DIR / relative
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _prepare_environment() -> None:
+    os.environ["PLATFORMKIT_DATA_DIR"] = str(DATA_DIR)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
+    os.environ.setdefault("PLATFORMKIT_API_URL", f"http://{API_ADDR}")
+    # The local API reuses this token (DATA_DIR/localapi/token); the site reads the same file.
+    os.environ.setdefault("PLATFORMKIT_API_TOKEN", _stored_secret("localapi/token", 32))
+
+
+def _ensure_site_database() -> None:
+    import psycopg
+    from psycopg import sql
+
+    from platformkit.localapi.pgserver import start_embedded
+
+    location = start_embedded(DATA_DIR)
+    with psycopg.connect(location.url(), autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = 'platformkit_site'").fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier("platformkit_site")))
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args, verbosity=0)
+
+
+def _ensure_operator() -> str:
+    from django.contrib.auth import get_user_model
+
+    password = _stored_secret("operator-password", 12)
+    user, _ = get_user_model().objects.get_or_create(username=OPERATOR, defaults={"is_staff": True})
+    user.is_staff = True
+    user.set_password(password)
+    user.save()
+    return password
+
+
+def _start(name: str, *args: str) -> subprocess.Popen:
+    # Each child in its own process group, so one Ctrl-C here stops it cleanly via terminate().
+    return subprocess.Popen(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+
+
+def _wait_for_api(timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {os.environ['PLATFORMKIT_API_TOKEN']}"}
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://{API_ADDR}/v1/organizations", headers=headers, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the local Management API did not answer on {API_ADDR} within {timeout:.0f}s")
+
+
+def _seed_sample_project() -> None:
+    """One project to look at, launched the way an operator would (encrypted password, task)."""
+    from django.contrib.auth import get_user_model
+
+    from platformkit import services
+
+    client = services.get_client()
+    if client.projects.list():
+        return
+    organization = client.organizations.list()[0]
+    services.launch_project(
+        user=get_user_model().objects.get(username=OPERATOR),
+        name="Sample app",
+        organization_slug=organization.slug,
+        region_code="americas",
+        instance_size="micro",
+    )
+
+
+def main() -> None:
+    _prepare_environment()
+    print(f"platformkit demo: data in {DATA_DIR}")
+    _ensure_site_database()
+    django.setup()
+    _manage("migrate")
+    _manage("createcachetable")
+    password = _ensure_operator()
+
+    children = [_start("local API", "localapi", "--addrport", API_ADDR, "--data", str(DATA_DIR))]
+    try:
+        _wait_for_api()
+        children.append(_start("worker", "qcluster"))
+        _seed_sample_project()
+        children.append(_start("site", "runserver", SITE_ADDR, "--noreload"))
+        print(
+            "\n"
+            f"  platformkit demo is running: http://{SITE_ADDR}/\n"
+            f"  log in as: {OPERATOR} / {password}\n"
+            f"  local Management API: http://{API_ADDR}/v1 (token in {DATA_DIR / 'localapi' / 'token'})\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("a demo process exited; stopping the rest", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nstopping the demo ...")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
