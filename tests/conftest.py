@@ -43,3 +43,43 @@ def openapi_document() -> dict:
     if not OPENAPI_PATH.exists():
         pytest.skip(f"the OpenAPI document is not beside the checkout ({OPENAPI_PATH} is missing)")
     return json.loads(OPENAPI_PATH.read_text())
+
+
+def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
+    """Project databases and the control database left by an earlier run."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(location.url(), autocommit=True) as conn:
+        names = [row[0] for row in conn.execute("select datname from pg_database where datname like 'project\\_%'")]
+        for name in [*names, control_db]:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        roles = [row[0] for row in conn.execute("select rolname from pg_roles where rolname like 'postgres.%'")]
+        for role in roles:
+            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+
+
+@pytest.fixture(scope="session")
+def localapi(pg_location: PostgresLocation):
+    """The local Management API over real HTTP on loopback, fresh for this run, with the
+    site's settings (and any subprocess's environment) pointed at it."""
+    import secrets
+
+    from django.conf import settings
+
+    from platformkit.localapi.config import LocalAPIConfig
+    from platformkit.localapi.server import LocalAPIServer
+
+    control_db = "platformkit_localapi_test"
+    _drop_local_api_state(pg_location, control_db)
+    config = LocalAPIConfig(
+        database_url=pg_location.url(),
+        token="test-token-" + secrets.token_urlsafe(16),
+        status_delay_seconds=0.5,
+        control_db=control_db,
+    )
+    server = LocalAPIServer(config).start()
+    os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token
+    settings.PLATFORMKIT["API_URL"], settings.PLATFORMKIT["API_TOKEN"] = server.base_url, config.token
+    yield server
+    server.stop()

@@ -1,0 +1,15 @@
+"""A typed client for the Supabase Management API, usable without Django.
+
+    from platformkit.api import ManagementClient, errors
+
+    with ManagementClient(token) as client:
+        for project in client.projects.list():
+            print(project.ref, project.status)
+"""
+
+from . import errors, types
+from .cache import MemoryStore, ReadCache
+from .client import AsyncManagementClient, ManagementClient
+from .parallel import Result
+
+__all__ = ["AsyncManagementClient", "ManagementClient", "MemoryStore", "ReadCache", "Result", "errors", "types"]

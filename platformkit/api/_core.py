@@ -1,0 +1,283 @@
+"""The request core shared by the sync and the async client (no I/O here).
+
+:func:`plan` is a generator that says what to do next: yield :class:`Send` (the driver sends
+the request and hands back the response or the exception) or :class:`Sleep` (the driver
+waits); its return value is the call's result. All retry, backoff, error-mapping, caching and
+logging decisions live here, once; the drivers in ``client.py`` are a few lines each.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from . import _transport, errors
+from .cache import ReadCache
+from .types import RateLimitState
+
+T = TypeVar("T")
+
+logger = logging.getLogger("platformkit.api")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+REQUEST_ID_HEADERS = ("x-request-id", "sb-request-id", "cf-ray")
+LOW_REMAINING = 5
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One logical API call: what to send and how to read the answer."""
+
+    method: str
+    path: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    cast: Callable[[Any], T] | None = None
+    # The endpoint takes an Idempotency-Key: one key per call, sent on every attempt.
+    idempotency_key: bool = False
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send one request (relative to the client's base URL)."""
+
+    method: str
+    path: str
+    params: dict[str, Any] | None
+    json: Any
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+Step = Send | Sleep
+Outcome = _transport.Response | Exception
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = 3
+    deadline: float = 30.0  # seconds for all attempts of one call together
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    random: Callable[[], float] = random.random
+
+    def backoff(self, retry_number: int) -> float:
+        """Exponential with jitter: half the step fixed, half random, so clients spread out."""
+        step = min(self.backoff_cap, self.backoff_base * (2**retry_number))
+        return step / 2 + self.random() * step / 2
+
+
+@dataclass
+class Core:
+    """Per-client state the plan reads and updates."""
+
+    token: str
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    cache: ReadCache | None = None
+    clock: Callable[[], float] = time.monotonic
+    rate_limit: RateLimitState | None = None
+
+    def headers(self, idempotency_key: str | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        return headers
+
+    def cache_key(self, call: Call[Any]) -> str:
+        # A hash of the token, never the token: keys may sit in a shared cache.
+        who = hashlib.sha256(self.token.encode()).hexdigest()[:16]
+        query = json.dumps(call.params or {}, sort_keys=True, default=str)
+        return f"{who}:{call.path}?{query}"
+
+    def plan(self, call: Call[T]) -> Generator[Step, Outcome | None, T]:
+        if call.method == "GET" and self.cache is not None:
+            hit = self.cache.get(self.cache_key(call))
+            if hit is not None:
+                return _cast(call, hit.data)
+        elif call.method != "GET" and self.cache is not None:
+            self.cache.invalidate()
+
+        key = str(uuid.uuid4()) if call.idempotency_key else None
+        replayable = call.method in IDEMPOTENT_METHODS or key is not None
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            sent_at = self.clock()
+            outcome = yield Send(call.method, call.path, _query(call.params), call.json, self.headers(key))
+            elapsed_ms = (self.clock() - sent_at) * 1000
+            if isinstance(outcome, Exception):
+                error = _transport_error(call, outcome)
+                _log_failure(call, error, elapsed_ms, attempt)
+                may_retry = isinstance(outcome, _transport.NOT_SENT_ERRORS) or replayable
+                delay = self.policy.backoff(attempt - 1) if may_retry else None
+            else:
+                assert outcome is not None
+                self._note_rate_limit(outcome)
+                _log_response(call, outcome, elapsed_ms, attempt)
+                if outcome.status_code < 400:
+                    data = _body(call, outcome)
+                    if call.method == "GET" and self.cache is not None:
+                        self.cache.set(self.cache_key(call), data)
+                    return _cast(call, data)
+                error = _status_error(call, outcome)
+                # 429 means "refused, not processed": even a POST may go again.
+                may_retry = outcome.status_code in RETRYABLE_STATUSES and (replayable or outcome.status_code == 429)
+                delay = None
+                if may_retry:
+                    retry_after = _retry_after(outcome)
+                    delay = retry_after if retry_after is not None else self.policy.backoff(attempt - 1)
+
+            out_of_time = delay is not None and self.clock() - started + delay > self.policy.deadline
+            if delay is None or attempt > self.policy.max_retries or out_of_time:
+                raise error
+            yield Sleep(delay)
+
+    def _note_rate_limit(self, response: _transport.Response) -> None:
+        state = _rate_limit(response)
+        if state is None:
+            return
+        self.rate_limit = state
+        if state.remaining is not None and state.remaining <= LOW_REMAINING:
+            logger.warning("Management API rate limit nearly used: %s of %s left", state.remaining, state.limit)
+
+
+def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def _request_id(response: _transport.Response) -> str | None:
+    for header in REQUEST_ID_HEADERS:
+        if response.headers.get(header):
+            return response.headers[header]
+    return None
+
+
+def _body(call: Call[Any], response: _transport.Response) -> Any:
+    if not response.content.strip():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise errors.InvalidResponseError(
+            "the answer is not valid JSON",
+            method=call.method,
+            path=call.path,
+            status=response.status_code,
+            request_id=_request_id(response),
+        ) from None
+
+
+def _cast(call: Call[T], data: Any) -> T:
+    if call.cast is None:
+        return data  # type: ignore[no-any-return]
+    try:
+        return call.cast(data)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise errors.InvalidResponseError(
+            f"the answer does not have the documented shape ({type(exc).__name__})", method=call.method, path=call.path
+        ) from None
+
+
+def _api_message(response: _transport.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error", "msg"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+    text = response.text.strip()
+    return text[:500] if text else (response.reason_phrase or "no message")
+
+
+def _status_error(call: Call[Any], response: _transport.Response) -> errors.APIError:
+    kind = errors.for_status(response.status_code)
+    where = dict(method=call.method, path=call.path, status=response.status_code, request_id=_request_id(response))
+    if kind is errors.RateLimitError:
+        return errors.RateLimitError(_api_message(response), retry_after=_retry_after(response), **where)
+    return kind(_api_message(response), **where)  # type: ignore[arg-type]
+
+
+def _transport_error(call: Call[Any], exc: Exception) -> errors.APIError:
+    if isinstance(exc, _transport.TIMEOUT_ERRORS) and not isinstance(exc, _transport.NOT_SENT_ERRORS):
+        return errors.APITimeoutError(f"no answer in time ({type(exc).__name__})", method=call.method, path=call.path)
+    return errors.APIConnectionError(f"network failure ({type(exc).__name__})", method=call.method, path=call.path)
+
+
+def _retry_after(response: _transport.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _int_header(response: _transport.Response, *names: str) -> int | None:
+    for name in names:
+        value = response.headers.get(name)
+        if value is not None:
+            try:
+                return int(float(value))
+            except ValueError:
+                return None
+    return None
+
+
+def _rate_limit(response: _transport.Response) -> RateLimitState | None:
+    limit = _int_header(response, "x-ratelimit-limit", "ratelimit-limit")
+    remaining = _int_header(response, "x-ratelimit-remaining", "ratelimit-remaining")
+    reset = _int_header(response, "x-ratelimit-reset", "ratelimit-reset")
+    if limit is None and remaining is None:
+        return None
+    return RateLimitState(limit=limit, remaining=remaining, reset_seconds=None if reset is None else float(reset))
+
+
+def _log_response(call: Call[Any], response: _transport.Response, elapsed_ms: float, attempt: int) -> None:
+    level = logging.INFO if response.status_code < 400 else logging.WARNING
+    logger.log(
+        level,
+        "%s %s -> %s in %.0f ms (request id %s, attempt %d)",
+        call.method,
+        call.path,
+        response.status_code,
+        elapsed_ms,
+        _request_id(response) or "-",
+        attempt,
+        extra={"api_method": call.method, "api_path": call.path, "api_status": response.status_code, "api_attempt": attempt},
+    )
+
+
+def _log_failure(call: Call[Any], error: errors.APIError, elapsed_ms: float, attempt: int) -> None:
+    logger.warning(
+        "%s %s failed after %.0f ms: %s (attempt %d)",
+        call.method,
+        call.path,
+        elapsed_ms,
+        type(error).__name__,
+        attempt,
+        extra={"api_method": call.method, "api_path": call.path, "api_status": None, "api_attempt": attempt},
+    )

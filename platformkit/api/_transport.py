@@ -1,0 +1,36 @@
+"""The one module that imports httpx: a move to its successor is a change here only.
+
+Everything else in ``platformkit.api`` speaks of :data:`Request`, :data:`Response` and the
+exception groups below. Tests inject faults through :data:`MockTransport`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+Request = httpx.Request
+Response = httpx.Response
+MockTransport = httpx.MockTransport
+BaseTransport = httpx.BaseTransport
+AsyncBaseTransport = httpx.AsyncBaseTransport
+
+# Nothing reached the server: always safe to try again.
+NOT_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The server may have received the request: only an idempotent one may be replayed.
+TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
+
+
+def timeout_config(seconds: float) -> httpx.Timeout:
+    # Connecting should be quick even when an answer may take longer.
+    return httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def sync_http(base_url: str, timeout: float, transport: Any = None) -> httpx.Client:
+    return httpx.Client(base_url=base_url, timeout=timeout_config(timeout), transport=transport)
+
+
+def async_http(base_url: str, timeout: float, transport: Any = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout_config(timeout), transport=transport)

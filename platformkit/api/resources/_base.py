@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+from .._core import Call
+
+T = TypeVar("T")
+
+
+class _Executor(Protocol):
+    def _request(self, call: Call[Any]) -> Any: ...
+
+
+class Resource:
+    """Shared by the sync and the async client: ``_run`` returns a value or an awaitable."""
+
+    def __init__(self, client: _Executor) -> None:
+        self._client = client
+
+    def _run(self, call: Call[T]) -> T:
+        return self._client._request(call)  # type: ignore[no-any-return]
+
+
+def segment(value: str) -> str:
+    """A path parameter, quoted so it can never change the path."""
+    return quote(str(value), safe="")

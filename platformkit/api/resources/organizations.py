@@ -1,0 +1,17 @@
+"""Tag "Organizations"."""
+
+from __future__ import annotations
+
+from .._core import Call
+from ..types import Organization, OrganizationDetail
+from ._base import Resource, segment
+
+
+class Organizations(Resource):
+    def list(self) -> list[Organization]:
+        """GET /v1/organizations"""
+        return self._run(Call("GET", "/v1/organizations", cast=Organization.list_from_json))
+
+    def get(self, slug: str) -> OrganizationDetail:
+        """GET /v1/organizations/{slug}"""
+        return self._run(Call("GET", f"/v1/organizations/{segment(slug)}", cast=OrganizationDetail.from_json))

@@ -1,0 +1,137 @@
+"""Typed results. Field names are the OpenAPI document's; each object also keeps the whole
+JSON (``raw``) and whatever fields this version does not know yet (``extra``), since the API
+grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeVar
+
+T = TypeVar("T", bound="APIObject")
+
+
+@dataclass(frozen=True)
+class APIObject:
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # Nested fields built as another APIObject type (or a list of them).
+    nested: ClassVar[dict[str, type[APIObject]]] = {}
+
+    @classmethod
+    def from_json(cls: type[T], data: dict[str, Any]) -> T:
+        known = {f.name for f in fields(cls)} - {"raw", "extra"}
+        values: dict[str, Any] = {}
+        for name in known & data.keys():
+            value = data[name]
+            kind = cls.nested.get(name)
+            if kind is not None and isinstance(value, dict):
+                value = kind.from_json(value)
+            elif kind is not None and isinstance(value, list):
+                value = [kind.from_json(item) for item in value]
+            values[name] = value
+        extra = {key: value for key, value in data.items() if key not in known}
+        return cls(raw=data, extra=extra, **values)
+
+    @classmethod
+    def list_from_json(cls: type[T], data: list[dict[str, Any]]) -> list[T]:
+        return [cls.from_json(item) for item in data]
+
+
+@dataclass(frozen=True)
+class Organization(APIObject):
+    slug: str = ""
+    name: str = ""
+    id: str | None = None  # deprecated: use slug
+
+
+@dataclass(frozen=True)
+class OrganizationDetail(APIObject):
+    id: str = ""
+    name: str = ""
+    plan: str | None = None
+    opt_in_tags: list[str] = field(default_factory=list)
+    allowed_release_channels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProjectDatabase(APIObject):
+    host: str = ""
+    version: str = ""
+    postgres_engine: str = ""
+    release_channel: str = ""
+
+
+@dataclass(frozen=True)
+class Project(APIObject):
+    ref: str = ""
+    name: str = ""
+    organization_slug: str = ""
+    region: str = ""
+    status: str = ""
+    created_at: str = ""
+    database: ProjectDatabase | None = None
+    organization_id: str | None = None  # deprecated
+    id: str | None = None  # deprecated: use ref
+
+    nested: ClassVar[dict[str, type[APIObject]]] = {"database": ProjectDatabase}
+
+
+@dataclass(frozen=True)
+class ProjectRef(APIObject):
+    id: int = 0
+    ref: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceHealth(APIObject):
+    name: str = ""
+    status: str = ""
+    healthy: bool | None = None  # deprecated: use status
+    error: str | None = None
+    info: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Region(APIObject):
+    name: str = ""
+    code: str = ""
+    type: str = ""
+    provider: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class RegionsInfo(APIObject):
+    recommendations: dict[str, Any] = field(default_factory=dict)
+    all: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def smart_groups(self) -> list[Region]:
+        return Region.list_from_json(self.all.get("smartGroup", []))
+
+    @property
+    def specific_regions(self) -> list[Region]:
+        return Region.list_from_json(self.all.get("specific", []))
+
+    @property
+    def recommended_smart_group(self) -> Region | None:
+        group = self.recommendations.get("smartGroup")
+        return Region.from_json(group) if group else None
+
+
+@dataclass(frozen=True)
+class RestoreVersion(APIObject):
+    version: str = ""
+    release_channel: str = ""
+    postgres_engine: str = ""
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """What the last response's rate-limit headers said (when it sent any)."""
+
+    limit: int | None
+    remaining: int | None
+    reset_seconds: float | None

@@ -1,0 +1,14 @@
+"""How one local Management API instance is set up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LocalAPIConfig:
+    database_url: str  # a superuser connection to the PostgreSQL cluster that holds everything
+    token: str  # the bearer token every request must carry
+    status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING / PAUSING last
+    control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
+    latency_seconds: float = 0.0  # injected before every answer (benchmarks)

@@ -1,0 +1,77 @@
+"""Serving the local Management API over real HTTP, in a thread (tests, benchmarks) or in the
+foreground (``manage.py localapi``). Only the local API's URLconf is served, with none of the
+host site's middleware."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+from .backend import LocalAPI
+from .config import LocalAPIConfig
+
+URLCONF = "platformkit.localapi.urls"
+
+
+class LocalAPIHandler(WSGIHandler):
+    """A WSGI app for one :class:`LocalAPI`: its URLconf, no middleware."""
+
+    def __init__(self, api: LocalAPI) -> None:
+        self.api = api
+        super().__init__()
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        self._middleware_chain = convert_exception_to_response(self._get_response)
+
+    def get_response(self, request: Any) -> Any:
+        request.urlconf = URLCONF
+        request.localapi = self.api
+        return super().get_response(request)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+class LocalAPIServer:
+    def __init__(self, config: LocalAPIConfig, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
+        self.config = config
+        self.api = LocalAPI(config)
+        self._httpd = ThreadedWSGIServer((host, port), _QuietHandler if quiet else WSGIRequestHandler)
+        self._httpd.daemon_threads = True
+        self._httpd.set_app(LocalAPIHandler(self.api))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def token(self) -> str:
+        return self.config.token
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalAPIServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="platformkit-localapi", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def close(self) -> None:
+        self._httpd.server_close()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
