@@ -121,3 +121,11 @@ class UpstreamCallCounter(logging.Handler):
         finally:
             logger.removeHandler(self)
             logger.setLevel(previous)
+
+
+def report(title: str, figures: dict[str, float]) -> None:
+    print(f"\n== {title}")
+    width = max(map(len, figures))
+    for name, value in figures.items():
+        shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+        print(f"  {name:<{width}}  {shown}")

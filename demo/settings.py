@@ -160,6 +160,8 @@ PLATFORMKIT = {
         key for key in os.environ.get("PLATFORMKIT_ENCRYPTION_KEYS", "").split(",") if key
     ]
     or [_secret("PLATFORMKIT_ENCRYPTION_KEY", _fernet_key)],
+    # The host's own layout around the dashboard (templates/demo/base.html).
+    "BASE_TEMPLATE": "demo/base.html",
 }
 
 LOGGING = {

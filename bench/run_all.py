@@ -1,0 +1,14 @@
+"""`make bench`: every benchmark in one run, each printing its figures and ratios."""
+
+from . import _harness, page_latency, poll_fanout, weight
+
+
+def main() -> None:
+    _harness.setup_django()
+    _harness.report("Page latency: project overview", page_latency.run())
+    _harness.report("Poll fan-out", poll_fanout.run())
+    _harness.report("First-visit weight: projects list", weight.run())
+
+
+if __name__ == "__main__":
+    main()
