@@ -1,0 +1,101 @@
+"""Who may use the dashboard and which projects they see and change.
+
+``PLATFORMKIT["PERMISSION_POLICY"]`` names a callable ``policy(user) -> Access | None``. Views
+never ask the policy themselves: they are wrapped in :func:`dashboard_view` (login, then the
+policy; no access at all → 403) and read ``request.platformkit_access``; a project the policy
+hides answers 404 through :func:`visible_project_or_404`, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from .conf import feature_enabled, get_config
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+class _Ref(Protocol):
+    ref: str
+
+
+HasRef = TypeVar("HasRef", bound=_Ref)
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do. ``None`` for a set of refs means "every project"."""
+
+    visible_refs: frozenset[str] | None = None
+    changeable_refs: frozenset[str] | None = None
+    can_create_projects: bool = True
+    can_reveal_credentials: bool = False
+
+    def can_view(self, ref: str) -> bool:
+        return self.visible_refs is None or ref in self.visible_refs
+
+    def can_change(self, ref: str) -> bool:
+        in_scope = self.changeable_refs is None or ref in self.changeable_refs
+        return in_scope and self.can_view(ref)
+
+    def filter_projects(self, projects: Iterable[HasRef]) -> list[HasRef]:
+        return [project for project in projects if self.can_view(project.ref)]
+
+
+def staff_or_permission(user: AbstractBaseUser | AnonymousUser) -> Access | None:
+    """Default policy: staff and holders of ``platformkit.use_dashboard`` see and change every
+    project; revealing a stored password takes superuser or ``platformkit.reveal_credential``."""
+    if not user.is_active or not (user.is_staff or user.has_perm("platformkit.use_dashboard")):
+        return None
+    return Access(can_reveal_credentials=user.has_perm("platformkit.reveal_credential"))
+
+
+def get_access(user: AbstractBaseUser | AnonymousUser) -> Access | None:
+    if not user.is_authenticated:
+        return None
+    policy: Callable[[Any], Access | None] = import_string(get_config()["PERMISSION_POLICY"])
+    return policy(user)
+
+
+def dashboard_view(section: str) -> Callable[[View], View]:
+    """Login required (to ``settings.LOGIN_URL``), then the permission policy (403 without
+    access); a section switched off in ``FEATURES`` answers 404."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not feature_enabled(section):
+                raise Http404("This section is switched off")
+            access = get_access(request.user)
+            if access is None:
+                raise PermissionDenied("platformkit: no dashboard access")
+            request.platformkit_access = access  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def request_access(request: HttpRequest) -> Access:
+    return request.platformkit_access  # type: ignore[attr-defined,no-any-return]
+
+
+def visible_project_or_404(request: HttpRequest, ref: str) -> None:
+    if not request_access(request).can_view(ref):
+        raise Http404("No such project")
+
+
+def changeable_project_or_403(request: HttpRequest, ref: str) -> None:
+    visible_project_or_404(request, ref)
+    if not request_access(request).can_change(ref):
+        raise PermissionDenied("platformkit: read-only access to this project")

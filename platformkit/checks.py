@@ -1,0 +1,111 @@
+"""System checks (``manage.py check``): settings platformkit cannot run without, and django-q2
+settings that make the health poll unreliable. Ids are stable; tests compare them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django
+from cryptography.fernet import Fernet
+from django.apps import AppConfig, apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from .conf import get_config
+
+HTMX_MIDDLEWARE = "django_htmx.middleware.HtmxMiddleware"
+
+
+@register(Tags.security)
+def check_api_token(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if get_config()["API_TOKEN"]:
+        return []
+    return [
+        Error(
+            'PLATFORMKIT["API_TOKEN"] is not set.',
+            hint="Set it to a Supabase personal access token or OAuth access token (for the "
+            "local Management API: the token `manage.py localapi` printed).",
+            id="platformkit.E001",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    keys = get_config()["ENCRYPTION_KEYS"]
+    if not keys or isinstance(keys, str):
+        return [
+            Error(
+                'PLATFORMKIT["ENCRYPTION_KEYS"] must be a non-empty list of Fernet keys.',
+                hint="Generate one with: python -c \"from cryptography.fernet import Fernet; "
+                'print(Fernet.generate_key().decode())" and keep it out of version control.',
+                id="platformkit.E002",
+            )
+        ]
+    errors: list[CheckMessage] = []
+    for position, key in enumerate(keys):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            errors.append(
+                Error(
+                    f'PLATFORMKIT["ENCRYPTION_KEYS"][{position}] is not a valid Fernet key.',
+                    hint="A Fernet key is 32 random bytes, url-safe base64 encoded (44 characters); "
+                    "Fernet.generate_key() makes one.",
+                    id="platformkit.E003",
+                )
+            )
+    return errors
+
+
+@register()
+def check_htmx_middleware(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if HTMX_MIDDLEWARE in settings.MIDDLEWARE:
+        return []
+    return [
+        Error(
+            f"{HTMX_MIDDLEWARE} is not in MIDDLEWARE.",
+            hint="platformkit's views answer HTMX requests with partials and read request.htmx; "
+            f'add "{HTMX_MIDDLEWARE}" to MIDDLEWARE.',
+            id="platformkit.E004",
+        )
+    ]
+
+
+@register(Tags.templates)
+def check_template_partials(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if django.VERSION >= (6, 0) or apps.is_installed("template_partials"):
+        return []
+    return [
+        Error(
+            "Template partials are unavailable: Django < 6 needs django-template-partials.",
+            hint='Add "template_partials" to INSTALLED_APPS (Django 6 has partials built in).',
+            id="platformkit.E005",
+        )
+    ]
+
+
+@register()
+def check_django_q(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if not apps.is_installed("django_q"):
+        return [
+            Warning(
+                "django_q is not in INSTALLED_APPS: new projects will not be polled until healthy.",
+                hint='Add "django_q" to INSTALLED_APPS, configure Q_CLUSTER and run `manage.py qcluster`.',
+                id="platformkit.W001",
+            )
+        ]
+    q_cluster: dict[str, Any] = getattr(settings, "Q_CLUSTER", {}) or {}
+    hint = 'Set Q_CLUSTER = {"timeout": 60, "retry": 90, "max_attempts": 3, "catch_up": False, ...}.'
+    problems: list[str] = []
+    timeout, retry = q_cluster.get("timeout"), q_cluster.get("retry", 60)
+    if timeout is None or timeout >= retry:
+        problems.append(
+            f'Q_CLUSTER["timeout"] ({timeout}) must be set and below Q_CLUSTER["retry"] ({retry}), '
+            "or a task still running is handed out again and polls twice."
+        )
+    if not q_cluster.get("max_attempts"):
+        problems.append('Q_CLUSTER["max_attempts"] is unbounded: a failing task is redelivered forever.')
+    if q_cluster.get("catch_up", True):
+        problems.append('Q_CLUSTER["catch_up"] is on: missed schedules all run at once after downtime.')
+    return [Warning(problem, hint=hint, id="platformkit.W002") for problem in problems]

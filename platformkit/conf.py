@@ -1,0 +1,143 @@
+"""platformkit's settings: one ``PLATFORMKIT`` dict in the host's Django settings.
+
+Every key is optional except ``API_TOKEN`` and ``ENCRYPTION_KEYS`` (the system checks say so).
+The host's dict is merged over :data:`DEFAULTS`; ``FEATURES`` is merged key by key, so a host
+can switch one section off without repeating the others::
+
+    PLATFORMKIT = {
+        "API_TOKEN": env("SUPABASE_ACCESS_TOKEN"),
+        "ENCRYPTION_KEYS": env.list("PLATFORMKIT_ENCRYPTION_KEYS"),
+        "FEATURES": {"logs": False},
+    }
+
+Keys
+----
+Management API (the client, ``platformkit.api``)
+    ``API_URL``           Base URL of the Management API. Default ``"https://api.supabase.com"``;
+                          the local Management API (``manage.py localapi``) serves the same paths.
+    ``API_TOKEN``         Personal access token or OAuth access token. Used only server-side;
+                          it never reaches a browser, a log record or a rendered page.
+    ``REQUEST_TIMEOUT``   Seconds one HTTP request may take. Default ``10.0``.
+    ``MAX_RETRIES``       Retries of a failed idempotent request (429/502/503/504, network).
+                          Default ``3``.
+    ``RETRY_DEADLINE``    Seconds all attempts of one call may take together. Default ``30.0``.
+    ``READ_CACHE_SECONDS`` Seconds a read (GET) answer is reused, through Django's default cache,
+                          so the several regions of one page view (and a quick reload) cost one
+                          upstream call each. ``0`` turns the cache off. Default ``5``.
+
+Secrets at rest
+    ``ENCRYPTION_KEYS``   List of Fernet keys (``Fernet.generate_key()``). The first encrypts;
+                          all decrypt. Rotate by putting a new key first, running
+                          ``manage.py platformkit_rotate_keys``, then dropping the old key.
+
+Waiting for a new project (the django-q2 task ``platformkit.tasks.wait_for_project_healthy``)
+    ``HEALTH_SERVICES``   Services that must all be ``ACTIVE_HEALTHY``. Default
+                          ``["db", "auth", "rest", "storage", "realtime"]``.
+    ``HEALTH_POLL_INTERVAL``     First pause between health checks, seconds. Default ``2.0``;
+                          it doubles after every check ...
+    ``HEALTH_POLL_MAX_INTERVAL`` ... up to this many seconds. Default ``15.0``.
+    ``HEALTH_POLL_DEADLINE``     Seconds after launch at which the wait gives up
+                          (status ``timed_out``). Default ``900``.
+    ``TASK_RUN_FRACTION`` One task run stops after this fraction of ``Q_CLUSTER["timeout"]`` and
+                          re-enqueues itself, so no run is ever killed for overrunning. Default
+                          ``0.7``.
+
+The dashboard
+    ``UI_POLL_INTERVAL``  Seconds between a page's polls of an operation's status (our
+                          database, never upstream). Default ``2``.
+    ``BASE_TEMPLATE``     Template every platformkit page extends (through
+                          ``platformkit/layout.html``). It must define the blocks ``title``,
+                          ``extra_head`` and ``content``. Default ``"platformkit/base.html"``.
+    ``PERMISSION_POLICY`` Dotted path of a callable ``policy(user) -> platformkit.access.Access
+                          | None`` deciding whether a user may use the dashboard, which projects
+                          they see and which they may change (``None``: no access at all).
+                          Default ``"platformkit.access.staff_or_permission"``: staff and holders
+                          of ``platformkit.use_dashboard`` see and change all projects; revealing
+                          a stored database password needs superuser or
+                          ``platformkit.reveal_credential``.
+    ``FEATURES``          ``{section: bool}`` switching sections of the navigation on or off:
+                          ``projects``, ``branches``, ``sql``, ``migrations``, ``functions``,
+                          ``restore_points``, ``advisors``, ``logs``. A section that is on but
+                          not built yet shows as a disabled "soon" item; one that is off is
+                          hidden (and its URLs answer 404). Default: all on.
+    ``INSTANCE_SIZES``    Instance sizes the create form offers. Default
+                          ``["nano", "micro", "small", "medium", "large"]``.
+    ``DEFAULT_INSTANCE_SIZE`` Preselected size. Default ``"micro"``.
+    ``DEFAULT_REGION``    Preselected smart region group (``americas``, ``emea``, ``apac``).
+                          Default ``"americas"``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SECTIONS = ("projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs")
+
+DEFAULTS: dict[str, Any] = {
+    # Management API
+    "API_URL": "https://api.supabase.com",
+    "API_TOKEN": "",
+    "REQUEST_TIMEOUT": 10.0,
+    "MAX_RETRIES": 3,
+    "RETRY_DEADLINE": 30.0,
+    "READ_CACHE_SECONDS": 5,
+    # Secrets at rest
+    "ENCRYPTION_KEYS": [],
+    # Waiting for a new project
+    "HEALTH_SERVICES": ["db", "auth", "rest", "storage", "realtime"],
+    "HEALTH_POLL_INTERVAL": 2.0,
+    "HEALTH_POLL_MAX_INTERVAL": 15.0,
+    "HEALTH_POLL_DEADLINE": 900,
+    "TASK_RUN_FRACTION": 0.7,
+    # The dashboard
+    "UI_POLL_INTERVAL": 2,
+    "BASE_TEMPLATE": "platformkit/base.html",
+    "PERMISSION_POLICY": "platformkit.access.staff_or_permission",
+    "FEATURES": {section: True for section in SECTIONS},
+    "INSTANCE_SIZES": ["nano", "micro", "small", "medium", "large"],
+    "DEFAULT_INSTANCE_SIZE": "micro",
+    "DEFAULT_REGION": "americas",
+}
+
+
+_cached: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+
+def get_config() -> dict[str, Any]:
+    """The host's ``PLATFORMKIT`` merged over :data:`DEFAULTS`.
+
+    Cached, and recomputed when ``setting_changed`` fires or when the host's dict no longer
+    equals the copy the cache was built from (fixtures that edit the dict in place).
+    """
+    global _cached
+    user_config: dict[str, Any] = getattr(settings, "PLATFORMKIT", None) or {}
+    if _cached is not None and _cached[0] == user_config:
+        return _cached[1]
+    config = {**DEFAULTS, **user_config}
+    config["FEATURES"] = {**DEFAULTS["FEATURES"], **user_config.get("FEATURES", {})}
+    _cached = (copy.deepcopy(user_config), config)
+    return config
+
+
+def _cache_clear() -> None:
+    global _cached
+    _cached = None
+
+
+get_config.cache_clear = _cache_clear  # type: ignore[attr-defined]
+
+
+def feature_enabled(section: str) -> bool:
+    return bool(get_config()["FEATURES"].get(section, False))
+
+
+@receiver(setting_changed)
+def _clear_config_cache(*, setting: str, **kwargs: Any) -> None:
+    # override_settings(PLATFORMKIT=...) in tests and the demo's reloads must be seen at once.
+    if setting == "PLATFORMKIT":
+        _cache_clear()

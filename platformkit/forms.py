@@ -1,0 +1,40 @@
+"""Forms of the dashboard's screens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+
+from .conf import get_config
+from .services import SMART_REGION_GROUPS
+
+
+class ProjectCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Project name",
+        max_length=256,
+        strip=True,
+        error_messages={"required": "Give the project a name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+    organization = forms.ChoiceField(label="Organization")
+    region = forms.ChoiceField(
+        label="Region",
+        choices=list(SMART_REGION_GROUPS.items()),
+        help_text="Supabase picks the best available region within the group.",
+    )
+    instance_size = forms.ChoiceField(label="Instance size")
+
+    def __init__(self, *args: Any, organizations: Sequence[Any] = (), **kwargs: Any) -> None:
+        config = get_config()
+        kwargs.setdefault("initial", {"region": config["DEFAULT_REGION"], "instance_size": config["DEFAULT_INSTANCE_SIZE"]})
+        super().__init__(*args, **kwargs)
+        choices = [(org.slug, org.name or org.slug) for org in organizations]
+        submitted = self.data.get("organization") if self.is_bound else None
+        if submitted and submitted not in {slug for slug, _ in choices} and not organizations:
+            # The list is unavailable (upstream down): keep what was chosen rather than lose it.
+            choices.append((submitted, submitted))
+        self.fields["organization"].choices = choices
+        self.fields["instance_size"].choices = [(size, size) for size in config["INSTANCE_SIZES"]]

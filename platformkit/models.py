@@ -1,0 +1,133 @@
+"""platformkit's own tables: encrypted project credentials, long-running operations that
+pages poll, the audit trail, and saved SQL snippets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from . import crypto
+
+
+class ProjectCredential(models.Model):
+    """The database password a project was created with, stored only as Fernet ciphertext."""
+
+    project_ref = models.CharField(max_length=64, unique=True)
+    db_password_ciphertext = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "project credential"
+
+    def __str__(self) -> str:
+        return f"credential for {self.project_ref}"
+
+    @classmethod
+    def store(cls, project_ref: str, db_password: str) -> ProjectCredential:
+        credential, _ = cls.objects.update_or_create(
+            project_ref=project_ref, defaults={"db_password_ciphertext": crypto.encrypt(db_password)}
+        )
+        return credential
+
+    def reveal_db_password(self) -> str:
+        """Decrypt on explicit request only (callers audit it: ``services.reveal_db_password``)."""
+        return crypto.decrypt(self.db_password_ciphertext)
+
+
+class Operation(models.Model):
+    """One long-running upstream action that a django-q2 task drives and pages poll."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        TIMED_OUT = "timed_out"
+
+    TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.TIMED_OUT})
+
+    kind = models.CharField(max_length=64)  # "project.create", later "branch.create", ...
+    project_ref = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # What the task knows so far, e.g. {"services": {"db": {"status": "ACTIVE_HEALTHY"}}}.
+    progress = models.JSONField(default=dict, blank=True)
+    # The non-secret inputs of the action (name, region, size): shown while upstream catches up.
+    params = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # task runs so far
+    # A task run holds the row until then, so a redelivered copy doesn't poll alongside it.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["project_ref", "-created_at"], name="platformkit_op_ref_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.project_ref} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+    @property
+    def service_statuses(self) -> dict[str, str]:
+        return {name: entry.get("status", "") for name, entry in self.progress.get("services", {}).items()}
+
+
+class AuditEvent(models.Model):
+    """Who did what to which project, when, and how it went. Never holds a secret."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success"
+        FAILURE = "failure"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the user row goes, and for actors that are not users (a task, an embed session).
+    actor_label = models.CharField(max_length=255)
+    action = models.CharField(max_length=64)  # "project.create", "project.password.reveal", ...
+    project_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        # The app's permissions live here: there is no "dashboard" model to hang them on.
+        permissions = [
+            ("use_dashboard", "Can use the platformkit dashboard"),
+            ("reveal_credential", "Can reveal a project's stored database password"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.project_ref} {self.outcome}"
+
+
+class SavedQuery(models.Model):
+    """A user's named SQL snippet for one project (the SQL screen comes in a later issue)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project_ref = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=200)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "saved queries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project_ref", "name"], name="platformkit_savedquery_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

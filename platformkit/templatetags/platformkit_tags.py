@@ -1,0 +1,37 @@
+"""Small template helpers for platformkit's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils.dateparse import parse_datetime
+
+register = template.Library()
+
+
+@register.filter
+def as_datetime(value: Any) -> datetime | Any:
+    """The API's ISO 8601 strings as datetimes, so ``|date`` can format them."""
+    if isinstance(value, str):
+        return parse_datetime(value.replace("Z", "+00:00")) or value
+    return value
+
+
+@register.filter
+def status_tone(status: str | None) -> str:
+    """The badge colour for an upstream or operation status."""
+    value = (status or "").upper()
+    if value in {"ACTIVE_HEALTHY", "SUCCEEDED"}:
+        return "ok"
+    if value in {"COMING_UP", "RESTORING", "UPGRADING", "PAUSING", "RESTARTING", "RESIZING", "GOING_DOWN", "PENDING", "RUNNING"}:
+        return "busy"
+    if value in {"INACTIVE", "REMOVED", "UNKNOWN"}:
+        return "idle"
+    return "bad"
+
+
+@register.filter
+def humanize_status(status: str | None) -> str:
+    return (status or "unknown").replace("_", " ").lower()

@@ -1,0 +1,84 @@
+"""One project: its overview (status, region, database, health) and the audited reveal of
+the database password we generated for it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, register_converter
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services, upstream
+from ..access import changeable_project_or_403, dashboard_view, request_access, visible_project_or_404
+from ..conf import get_config
+from ..models import ProjectCredential
+from .rendering import render_page, url
+
+
+class ProjectRefConverter:
+    regex = "[a-z0-9][a-z0-9-]{0,63}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ProjectRefConverter, "project_ref")
+
+
+@require_GET
+@dashboard_view("projects")
+def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    visible_project_or_404(request, ref)
+    client = services.get_client()
+    # Both calls at once: the page costs the slower of them, not the sum.
+    project_result, health_result = services.parallel(
+        lambda: client.projects.get(ref),
+        lambda: client.projects.health(ref, services=get_config()["HEALTH_SERVICES"]),
+    )
+    project, health = upstream.from_result(project_result), upstream.from_result(health_result)
+    operation = services.latest_operation(ref)
+    if project.problem and project.problem.kind == "not_found" and operation is None:
+        raise Http404("No such project")
+    context = {
+        "ref": ref,
+        "project": project.value,
+        "project_problem": project.problem,
+        "health": health.value or [],
+        "health_problem": health.problem,
+        "operation": operation,
+        "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
+        "has_credential": ProjectCredential.objects.filter(project_ref=ref).exists(),
+        "retry_url": url(request, "project", ref),
+    }
+    return render_page(
+        request, "platformkit/projects/detail.html", context, section="projects", partial="project-overview", project_ref=ref
+    )
+
+
+@require_POST
+@dashboard_view("projects")
+def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
+    changeable_project_or_403(request, ref)
+    if not request_access(request).can_reveal_credentials:
+        raise PermissionDenied("platformkit: may not reveal credentials")
+    if request.POST.get("confirm") != "yes":
+        return redirect(url(request, "project", ref))
+    password = services.reveal_db_password(request.user, ref)
+    if password is None:
+        raise Http404("No stored password for this project")
+    response = render_page(
+        request, "platformkit/projects/password.html", {"ref": ref, "password": password}, section="projects", project_ref=ref
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+urlpatterns = [
+    path("projects/<project_ref:ref>/", project_detail, name="project"),
+    path("projects/<project_ref:ref>/password/reveal/", reveal_password, name="project-reveal-password"),
+]

@@ -1,0 +1,62 @@
+"""The projects list and the create-project form."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import services, upstream
+from ..api import errors
+from ..access import dashboard_view, request_access
+from ..forms import ProjectCreateForm
+from .rendering import render_page, url
+
+
+@require_GET
+@dashboard_view("projects")
+def project_list(request: HttpRequest) -> HttpResponse:
+    client = services.get_client()
+    listing = upstream.attempt(client.projects.list)
+    projects = request_access(request).filter_projects(listing.value or [])
+    sizes = services.launched_sizes([project.ref for project in projects])
+    rows = [{"project": project, "size": sizes.get(project.ref, "")} for project in projects]
+    context = {"rows": rows, "problem": listing.problem, "retry_url": url(request, "projects")}
+    return render_page(request, "platformkit/projects/list.html", context, section="projects", partial="project-table")
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view("projects")
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not request_access(request).can_create_projects:
+        raise PermissionDenied("platformkit: may not create projects")
+    organizations = upstream.attempt(services.get_client().organizations.list)
+    form = ProjectCreateForm(request.POST or None, organizations=organizations.value or [])
+    problem = organizations.problem
+    if request.method == "POST" and problem is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            operation = services.launch_project(
+                user=request.user,
+                name=data["name"],
+                organization_slug=data["organization"],
+                region_code=data["region"],
+                instance_size=data["instance_size"],
+            )
+        except errors.APIError as exc:
+            problem = upstream.describe(exc)
+        else:
+            return redirect(url(request, "project", operation.project_ref))
+    # After a failed POST the way to retry is the form itself (it kept every value); a reload
+    # link would drop them.
+    retry_url = url(request, "project-create") if request.method == "GET" else None
+    context = {"form": form, "problem": problem, "retry_url": retry_url}
+    return render_page(request, "platformkit/projects/create.html", context, section="projects", partial="project-form")
+
+
+urlpatterns = [
+    path("", project_list, name="projects"),
+    path("projects/new/", project_create, name="project-create"),
+]

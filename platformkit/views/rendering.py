@@ -1,0 +1,51 @@
+"""How every platformkit view answers: the full page, or one named partial of it for HTMX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from ..access import request_access
+from ..conf import get_config
+from ..navigation import nav_items
+
+
+def current_app(request: HttpRequest) -> str | None:
+    match = request.resolver_match
+    return match.namespace if match else None
+
+
+def url(request: HttpRequest, name: str, *args: Any) -> str:
+    """``reverse`` within the instance namespace the request came through."""
+    return reverse(f"platformkit:{name}", args=args, current_app=current_app(request))
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    section: str,
+    partial: str | None = None,
+    project_ref: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render ``template`` (or ``template#partial`` for an HTMX request) in the shell."""
+    config = get_config()
+    context = {
+        "base_template": config["BASE_TEMPLATE"],
+        "nav": nav_items(section, project_ref, current_app(request)),
+        "access": request_access(request),
+        "ui_poll_interval": config["UI_POLL_INTERVAL"],
+        **context,
+    }
+    htmx = bool(getattr(request, "htmx", False))
+    name = f"{template}#{partial}" if htmx and partial else template
+    response = render(request, name, context, status=status)
+    # One URL answers with a page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,121 @@
+"""Fixtures for the dashboard's tests: operators, the local Management API (real HTTP, real
+PostgreSQL, from tests/conftest.py), fast polling, and an HTML validity check."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import html5lib
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.test import Client
+
+from platformkit import services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_platformkit_state(db: None) -> Iterator[None]:
+    """Each test starts with no cached reads and no client built from another test's settings."""
+    cache.clear()
+    services.reset_client()
+    yield
+    services.reset_client()
+
+
+@pytest.fixture
+def api(localapi: Any, settings: Any) -> Any:
+    """The local Management API with the site pointed at it and quick health polling."""
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "API_URL": localapi.base_url,
+        "API_TOKEN": localapi.token,
+        "HEALTH_POLL_INTERVAL": 0.2,
+        "HEALTH_POLL_MAX_INTERVAL": 0.5,
+    }
+    return localapi
+
+
+@pytest.fixture
+def upstream(api: Any) -> Any:
+    """A client of our own for arranging state upstream (not through the pages under test)."""
+    from platformkit.api import ManagementClient
+
+    with ManagementClient(api.token, base_url=api.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+def organization(upstream: Any) -> Any:
+    return upstream.organizations.list()[0]
+
+
+@pytest.fixture
+def make_project(upstream: Any, organization: Any) -> Callable[..., Any]:
+    from platformkit.services import generate_db_password
+
+    def make(name: str = "Arranged project", region: str = "emea") -> Any:
+        return upstream.projects.create(
+            name=name,
+            organization_slug=organization.slug,
+            db_pass=generate_db_password(),
+            region_selection={"type": "smartGroup", "code": region},
+            desired_instance_size="micro",
+        )
+
+    return make
+
+
+@pytest.fixture
+def operator(db: None) -> Any:
+    return get_user_model().objects.create_user("operator", password="pw-operator", is_staff=True)
+
+
+@pytest.fixture
+def operator_client(operator: Any) -> Client:
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    def make(username: str, *perms: str, **fields: Any) -> Any:
+        user = get_user_model().objects.create_user(username, password="pw", **fields)
+        for perm in perms:
+            user.user_permissions.add(Permission.objects.get(content_type__app_label="platformkit", codename=perm))
+        return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+    return make
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """An http URL on a loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def assert_valid_html(content: bytes | str, *, fragment: bool = False) -> None:
+    """Parse with html5lib in strict mode: any parse error fails the test."""
+    text = content.decode() if isinstance(content, bytes) else content
+    parser = html5lib.HTMLParser(strict=True)
+    try:
+        if fragment:
+            parser.parseFragment(text)
+        else:
+            parser.parse(text)
+    except html5lib.html5parser.ParseError as exc:
+        line, col = parser.errors[0][0] if parser.errors else ("?", "?")
+        lines = text.splitlines()
+        context = lines[line - 1] if isinstance(line, int) and line <= len(lines) else ""
+        raise AssertionError(f"invalid HTML at {line}:{col}: {exc}\n{context}") from exc
+
+
+def htmx_get(client: Client, url: str, **extra: Any) -> Any:
+    return client.get(url, headers={"HX-Request": "true"}, **extra)

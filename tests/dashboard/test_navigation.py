@@ -1,0 +1,20 @@
+"""The navigation: every section listed, unbuilt ones as "soon", switched-off ones hidden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platformkit.navigation import nav_items
+
+
+def test_all_sections_listed_with_projects_built() -> None:
+    items = nav_items("projects")
+    assert [item.key for item in items] == ["projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs"]
+    assert items[0].url == "/platform/" and items[0].current and not items[0].soon
+    assert all(item.soon and item.url is None for item in items[1:])
+
+
+def test_switched_off_sections_are_hidden(settings: Any) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "FEATURES": {"logs": False, "sql": False}}
+    assert "logs" not in {item.key for item in nav_items("projects")}
+    assert "sql" not in {item.key for item in nav_items("projects")}
