@@ -119,7 +119,14 @@ def _seed_sample_project() -> None:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C and a plain `kill` both stop everything (a shell may start us with SIGINT ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     _prepare_environment()
     print(f"platformkit demo: data in {DATA_DIR}")
     _ensure_site_database()

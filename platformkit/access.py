@@ -23,6 +23,7 @@ from .conf import feature_enabled, get_config
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+
 class _Ref(Protocol):
     ref: str
 

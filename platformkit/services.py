@@ -213,14 +213,14 @@ def launch_project(
             created_by=user if user is not None and user.is_authenticated else None,
         )
         audit(user, "project.create", project_ref=project.ref, detail={**params, "operation": operation.pk})
-    from .tasks import enqueue_health_wait
+    from .tasks import enqueue_health_wait  # here: tasks imports this module
 
     transaction.on_commit(lambda: enqueue_health_wait(operation.pk))
     logger.info("launched project %s (operation %s)", project.ref, operation.pk)
     return operation
 
 
-def reveal_db_password(user: AbstractBaseUser | AnonymousUser, project_ref: str) -> str | None:
+def reveal_db_password(user: AbstractBaseUser | AnonymousUser | None, project_ref: str) -> str | None:
     """The stored password of a project we launched (``None`` if we hold none); audited."""
     credential = ProjectCredential.objects.filter(project_ref=project_ref).first()
     if credential is None:

@@ -15,6 +15,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
+def operator(transactional_db):
+    # Created before Playwright's event loop starts in this thread.
+    return get_user_model().objects.create_user("browser-operator", password="correct horse", is_staff=True)
+
+
+@pytest.fixture
 def browser_page():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
@@ -33,10 +39,9 @@ def browser_page():
         browser.close()
 
 
-def test_log_in_create_a_project_and_watch_it_become_healthy(live_server, slow_localapi, start_worker, browser_page):
+def test_log_in_create_a_project_and_watch_it_become_healthy(live_server, slow_localapi, start_worker, operator, browser_page):
     from playwright.sync_api import expect
 
-    get_user_model().objects.create_user("browser-operator", password="correct horse", is_staff=True)
     start_worker()
     page = browser_page
 
