@@ -1,10 +1,10 @@
-"""The fixed vocabularies the real API documents (from the OpenAPI document's enums)."""
+"""The fixed vocabularies the real API documents (the OpenAPI document's enums)."""
 
 from __future__ import annotations
 
 SMART_GROUPS: dict[str, str] = {"americas": "Americas", "emea": "Europe, Middle East and Africa", "apac": "Asia-Pacific"}
 
-# Specific regions: code -> (name, smart group).
+# Specific regions (V1CreateProjectBody.region's enum): code -> (name, smart group).
 REGIONS: dict[str, tuple[str, str]] = {
     "us-east-1": ("East US (North Virginia)", "americas"),
     "us-east-2": ("East US (Ohio)", "americas"),
@@ -29,6 +29,7 @@ REGIONS: dict[str, tuple[str, str]] = {
 # Where a smart group places a project.
 SMART_GROUP_DEFAULT_REGION: dict[str, str] = {"americas": "us-east-1", "emea": "eu-central-1", "apac": "ap-southeast-1"}
 
+# available-regions' ``continent`` (NA, SA, EU, AF, AS, OC, AN) -> the smart group it recommends.
 CONTINENT_SMART_GROUP: dict[str, str] = {"NA": "americas", "SA": "americas", "EU": "emea", "AF": "emea", "AS": "apac", "OC": "apac", "AN": "americas"}
 
 INSTANCE_SIZES = (
@@ -38,8 +39,18 @@ INSTANCE_SIZES = (
 )
 
 SERVICES = ("auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "storage", "pg_bouncer")
+# The services whose health is a real connection to the project's database.
+DATABASE_SERVICES = frozenset({"db", "db_postgres_user", "pooler", "pg_bouncer"})
 
-# Project states, and the one each passing state settles into once its delay is over.
-COMING_UP, ACTIVE_HEALTHY, PAUSING, INACTIVE, RESTORING, INIT_FAILED = (
-    "COMING_UP", "ACTIVE_HEALTHY", "PAUSING", "INACTIVE", "RESTORING", "INIT_FAILED",
+PROJECT_STATUSES = (
+    "INACTIVE", "ACTIVE_HEALTHY", "ACTIVE_UNHEALTHY", "COMING_UP", "UNKNOWN", "GOING_DOWN", "INIT_FAILED",
+    "REMOVED", "RESTORING", "UPGRADING", "PAUSING", "RESTORE_FAILED", "RESTARTING", "PAUSE_FAILED", "RESIZING",
 )
+COMING_UP, ACTIVE_HEALTHY, PAUSING, INACTIVE, RESTORING, INIT_FAILED, REMOVED = (
+    "COMING_UP", "ACTIVE_HEALTHY", "PAUSING", "INACTIVE", "RESTORING", "INIT_FAILED", "REMOVED",
+)
+
+# OrganizationProjectsResponse's per-database status has its own, smaller enum.
+DATABASE_STATUS = {PAUSING: "GOING_DOWN", INACTIVE: "UNKNOWN"}
+
+ORGANIZATION_PROJECT_SORTS = ("name_asc", "name_desc", "created_asc", "created_desc")

@@ -9,6 +9,12 @@ from dataclasses import dataclass
 class LocalAPIConfig:
     database_url: str  # a superuser connection to the PostgreSQL cluster that holds everything
     token: str  # the bearer token every request must carry
-    status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING / PAUSING last
+    status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
-    latency_seconds: float = 0.0  # injected before every answer (benchmarks)
+    latency_seconds: float = 0.0  # slept before every answer (benchmarks)
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return (
+            f"LocalAPIConfig(control_db={self.control_db!r}, status_delay_seconds={self.status_delay_seconds},"
+            f" latency_seconds={self.latency_seconds})"
+        )

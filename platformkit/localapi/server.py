@@ -1,6 +1,6 @@
 """Serving the local Management API over real HTTP, in a thread (tests, benchmarks) or in the
 foreground (``manage.py localapi``). Only the local API's URLconf is served, with none of the
-host site's middleware."""
+host site's middleware (no host checks, sessions or CSRF: bearer tokens are the only auth)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class LocalAPIHandler(WSGIHandler):
         super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
+        # settings.MIDDLEWARE is the host site's; this app answers with the views alone.
         self._view_middleware: list[Any] = []
         self._template_response_middleware: list[Any] = []
         self._exception_middleware: list[Any] = []
@@ -36,16 +37,19 @@ class LocalAPIHandler(WSGIHandler):
         return super().get_response(request)
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietRequestHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass
 
 
 class LocalAPIServer:
+    """``LocalAPIServer(config).start()`` serves on a loopback port in a daemon thread;
+    ``.base_url``, ``.token``, ``.config``, ``.api``; ``.stop()``."""
+
     def __init__(self, config: LocalAPIConfig, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
         self.config = config
         self.api = LocalAPI(config)
-        self._httpd = ThreadedWSGIServer((host, port), _QuietHandler if quiet else WSGIRequestHandler)
+        self._httpd = ThreadedWSGIServer((host, port), _QuietRequestHandler if quiet else WSGIRequestHandler)
         self._httpd.daemon_threads = True
         self._httpd.set_app(LocalAPIHandler(self.api))
         self._thread: threading.Thread | None = None
@@ -57,7 +61,7 @@ class LocalAPIServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
 
     def start(self) -> LocalAPIServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="platformkit-localapi", daemon=True)
@@ -65,13 +69,15 @@ class LocalAPIServer:
         return self
 
     def serve_forever(self) -> None:
+        """Serve in the calling thread until :meth:`stop` (from another thread) or an interrupt."""
         self._httpd.serve_forever()
 
     def close(self) -> None:
         self._httpd.server_close()
+        self.api.close()
 
     def stop(self) -> None:
         self._httpd.shutdown()
-        self.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.close()

@@ -1,12 +1,15 @@
-"""The local Management API's routes: the OpenAPI document's paths and methods."""
+"""The local Management API's routes: the OpenAPI document's paths and methods, each
+answering with the status code the document lists for its success."""
 
 from __future__ import annotations
 
 from django.urls import path, re_path
 
-from .views import body, endpoint, not_found, query, services_param
+from .views import bad_request, body, endpoint, no_route, not_found, query, server_error, services_param
 
+handler400 = bad_request
 handler404 = not_found
+handler500 = server_error
 
 urlpatterns = [
     path("v1/organizations", endpoint(
@@ -32,7 +35,7 @@ urlpatterns = [
         delete=lambda api, request, ref: (200, api.delete_project(ref)),
     )),
     path("v1/projects/<str:ref>/health", endpoint(
-        get=lambda api, request, ref: (200, api.health(ref, services_param(request))),
+        get=lambda api, request, ref: (200, api.health(ref, services_param(request), query(request))),
     )),
     path("v1/projects/<str:ref>/pause", endpoint(
         post=lambda api, request, ref: (200, api.pause(ref)),
@@ -41,6 +44,6 @@ urlpatterns = [
         get=lambda api, request, ref: (200, api.restore_versions(ref)),
         post=lambda api, request, ref: (200, api.restore(ref)),
     )),
-    # Anything else answers like the real API does for an unknown route: JSON, never HTML.
-    re_path(r"^.*$", endpoint(**{method: lambda api, request: (404, {"message": f"No route for {request.method} {request.path}"}) for method in ("get", "post", "put", "patch", "delete", "head")})),
+    # Any other route answers as the real API does: JSON, never HTML (after the token check).
+    re_path(r"^", endpoint(**dict.fromkeys(("get", "post", "put", "patch", "delete", "head", "options"), lambda api, request, **_: no_route(request)))),
 ]

@@ -6,102 +6,118 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .backend import LocalAPI, Problem
+from .backend import LocalAPI
 from .config import LocalAPIConfig
+from .errors import Problem
 
 logger = logging.getLogger("platformkit.localapi")
 
 Handler = Callable[..., tuple[int, Any]]
 _from_settings: LocalAPI | None = None
+_from_settings_lock = threading.Lock()
 
 
 def _backend(request: HttpRequest) -> LocalAPI:
-    """The instance the serving handler attached, or one configured in settings when the
-    URLconf is mounted in a host site (``PLATFORMKIT_LOCALAPI = {LocalAPIConfig kwargs}``)."""
+    """The instance the serving handler attached (``LocalAPIServer``), or, when the URLconf is
+    mounted in a host site, one configured by ``settings.PLATFORMKIT_LOCALAPI`` (the
+    :class:`LocalAPIConfig` keyword arguments)."""
     global _from_settings
     attached = getattr(request, "localapi", None)
     if attached is not None:
         return attached  # type: ignore[no-any-return]
-    if _from_settings is None:
-        _from_settings = LocalAPI(LocalAPIConfig(**settings.PLATFORMKIT_LOCALAPI))
-    return _from_settings
+    with _from_settings_lock:
+        if _from_settings is None:
+            _from_settings = LocalAPI(LocalAPIConfig(**settings.PLATFORMKIT_LOCALAPI))
+        return _from_settings
 
 
-def _answer(status: int, payload: Any) -> HttpResponse:
-    if payload is None:
-        response = HttpResponse(status=status)
-    else:
-        response = JsonResponse(payload, status=status, safe=False)
+def answer(status: int, payload: Any) -> HttpResponse:
+    """JSON (or no body for ``None``), with the ``x-request-id`` every real answer carries."""
+    response = HttpResponse(status=status) if payload is None else JsonResponse(payload, status=status, safe=False)
     response["x-request-id"] = str(uuid.uuid4())
     return response
 
 
 def _authorized(request: HttpRequest, token: str) -> bool:
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
+def body(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object body."""
     if not request.body:
-        raise Problem(400, "request body is required: a JSON object")
+        raise Problem(400, "Request body is required: a JSON object")
     try:
-        body = json.loads(request.body)
+        parsed = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise Problem(400, "request body must be a JSON object")
-    return body
-
-
-def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
-    """One URL, a handler per HTTP method: ``endpoint(get=..., post=...)``.
-
-    A handler is called as ``handler(api, request, **url_kwargs)`` and returns
-    ``(status, payload)``; ``payload`` ``None`` answers with no body."""
-
-    @csrf_exempt
-    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        api = _backend(request)
-        api.simulate_latency()
-        if not _authorized(request, api.config.token):
-            return _answer(401, {"message": "Unauthorized: a valid Bearer token is required"})
-        handler = handlers.get(request.method.lower() if request.method else "")
-        if handler is None:
-            return _answer(405, {"message": f"{request.method} is not allowed here"})
-        try:
-            status, payload = handler(api, request, **kwargs)
-        except Problem as problem:
-            return _answer(problem.status, {"message": problem.message})
-        except Exception:
-            logger.exception("local API failure on %s %s", request.method, request.path)
-            return _answer(500, {"message": "Internal error in the local Management API"})
-        return _answer(status, payload)
-
-    return view
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _answer(404, {"message": f"No route for {request.method} {request.path}"})
+        raise Problem(400, f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise Problem(400, f"Request body must be a JSON object, not {type(parsed).__name__}")
+    return parsed
 
 
 def query(request: HttpRequest) -> dict[str, str]:
     return {key: value for key, value in request.GET.items()}
 
 
-def body(request: HttpRequest) -> dict[str, Any]:
-    return _json_body(request)
-
-
 def services_param(request: HttpRequest) -> list[str]:
-    """``services`` as repeated parameters or one comma-separated list (clients do both)."""
-    return [name for value in request.GET.getlist("services") for name in value.split(",") if name]
+    """``services`` is an array query parameter (OpenAPI's default form/explode: repeated
+    ``services=a&services=b``); a comma-separated value is accepted too, as clients send both."""
+    return [name.strip() for value in request.GET.getlist("services") for name in value.split(",") if name.strip()]
+
+
+def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
+    """One URL, a handler per HTTP method: ``endpoint(get=..., post=...)``.
+
+    A handler is called as ``handler(api, request, **url_kwargs)`` and returns
+    ``(status, payload)``; a ``None`` payload answers with no body."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        api = _backend(request)
+        api.simulate_latency()
+        if not _authorized(request, api.config.token):
+            return answer(401, {"message": "Unauthorized: send a valid token as Authorization: Bearer <token>"})
+        handler = handlers.get((request.method or "").lower())
+        if handler is None:
+            return answer(405, {"message": f"{request.method} is not allowed on {request.path}"})
+        try:
+            status, payload = handler(api, request, **kwargs)
+        except Problem as problem:
+            return answer(problem.status, {"message": problem.message})
+        except RequestDataTooBig:
+            return answer(413, {"message": "Request body is too large"})
+        except Exception:
+            logger.exception("local API failure on %s %s", request.method, request.path)
+            return answer(500, {"message": "Internal error in the local Management API"})
+        return answer(status, payload)
+
+    view.methods = tuple(method.upper() for method in handlers)  # type: ignore[attr-defined]
+    return view
+
+
+def no_route(request: HttpRequest) -> tuple[int, Any]:
+    return 404, {"message": f"Cannot {request.method} {request.path}"}
+
+
+# Failures Django itself catches before or around a view answer in JSON too.
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return answer(400, {"message": "Bad request"})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return answer(*no_route(request))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return answer(500, {"message": "Internal error in the local Management API"})

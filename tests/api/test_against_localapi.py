@@ -72,7 +72,7 @@ def test_bad_token_is_an_authentication_error(localapi):
 def test_unknown_ref_is_not_found_and_bad_input_is_a_validation_error(client):
     with pytest.raises(errors.NotFoundError):
         client.projects.get("zzzzzzzzzzzzzzzzzzzz")
-    with pytest.raises(errors.ValidationError, match="organization_slug"):
+    with pytest.raises(errors.ValidationError, match="(?i)organization.slug"):
         client.projects.create(name="x", organization_slug="no such org!", db_pass="x")
 
 

@@ -1,6 +1,6 @@
 """``manage.py localapi``: the local Management API over loopback HTTP.
 
-Without ``--database-url`` it runs an embedded PostgreSQL under ``DIR/pg`` (stopped on exit
+Without ``--database-url`` it runs an embedded PostgreSQL under ``DIR/pg`` (stopped at exit
 when no other process uses it); without ``--token`` it reuses ``DIR/localapi/token`` or
 generates one there and prints it.
 """
@@ -8,6 +8,7 @@ generates one there and prints it.
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 import signal
 import sys
@@ -21,59 +22,74 @@ from platformkit.localapi.pgserver import start_embedded
 from platformkit.localapi.server import LocalAPIServer
 
 
-def _token(data_dir: Path, given: str | None) -> tuple[str, bool]:
-    if given:
-        return given, False
+def stored_token(data_dir: Path) -> tuple[str, bool]:
+    """The token kept in ``DIR/localapi/token`` (readable by its owner only), made if missing;
+    and whether it was just made."""
     path = data_dir / "localapi" / "token"
     if path.exists() and path.read_text().strip():
         return path.read_text().strip(), False
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    path.write_text(token)
-    path.chmod(0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(token)
     return token, True
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
 
+def parse_addrport(addrport: str) -> tuple[str, int]:
+    host, _, port = addrport.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise CommandError(f"--addrport must look like 127.0.0.1:8765, not {addrport!r}")
+    return host, int(port)
+
+
 class Command(BaseCommand):
-    help = "Serve the local Management API (same /v1 paths as Supabase's) backed by a real PostgreSQL."
+    help = "Serve the local Management API (Supabase's /v1 paths) backed by a real PostgreSQL."
+    # The dashboard's checks (its API token among them) are no concern of the server that
+    # hands out that token.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--addrport", default="127.0.0.1:8765", help="host:port to listen on (loopback by default)")
-        parser.add_argument("--token", help="bearer token clients must send (default: stored in DIR/localapi/token)")
-        parser.add_argument("--data", default=".data/demo", help="data directory (embedded PostgreSQL, token)")
-        parser.add_argument("--database-url", help="use this PostgreSQL server (a superuser URL) instead of the embedded one")
-        parser.add_argument("--status-delay", type=float, default=3.0, help="seconds a project stays COMING_UP")
+        parser.add_argument("--addrport", default="127.0.0.1:8765", help="host:port to listen on (loopback unless --allow-remote)")
+        parser.add_argument("--token", help="bearer token clients must send (default: kept in DIR/localapi/token)")
+        parser.add_argument("--data", default=".data/demo", help="data directory: embedded PostgreSQL in DIR/pg, the token")
+        parser.add_argument("--database-url", help="a superuser URL of a PostgreSQL server to use instead of the embedded one")
+        parser.add_argument("--control-db", default="platformkit_localapi", help="database holding the local API's records")
+        parser.add_argument("--status-delay", type=float, default=3.0, help="seconds a project stays COMING_UP / RESTORING")
         parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        host, _, port = options["addrport"].rpartition(":")
-        if not host or not port.isdigit():
-            raise CommandError("--addrport must look like 127.0.0.1:8765")
-        if not _is_loopback(host) and not options["allow_remote"]:
+        host, port = parse_addrport(options["addrport"])
+        if not is_loopback(host) and not options["allow_remote"]:
             raise CommandError(f"{host} is not a loopback address; pass --allow-remote to listen there")
         data_dir = Path(options["data"]).resolve()
         database_url = options["database_url"] or start_embedded(data_dir).url()
-        token, generated = _token(data_dir, options["token"])
+        token, generated = (options["token"], False) if options["token"] else stored_token(data_dir)
         config = LocalAPIConfig(
             database_url=database_url,
             token=token,
             status_delay_seconds=options["status_delay"],
+            control_db=options["control_db"],
             latency_seconds=options["latency"],
         )
-        server = LocalAPIServer(config, host.strip("[]"), int(port), quiet=False)
-        self.stdout.write(f"Local Management API on {server.base_url}/v1")
+        server = LocalAPIServer(config, host, port, quiet=False)
         if generated:
             self.stdout.write(f"Generated token (stored in {data_dir / 'localapi' / 'token'}): {token}")
+        self.stdout.write(f"Local Management API on {server.base_url}/v1")  # last: it says "ready"
+        self.stdout.flush()
+        # SIGTERM unwinds like Ctrl-C, so the finally below runs and the embedded server's
+        # at-exit hook (the wheel's) stops PostgreSQL when this was its last user.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             server.serve_forever()

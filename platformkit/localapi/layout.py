@@ -1,0 +1,162 @@
+"""The SQL that lays a database out as a Supabase project: the API roles, and the ``auth``,
+``storage``, ``extensions`` and ``supabase_migrations`` schemas with the tables, functions and
+grants that SQL, migrations and advisor lints rely on. Idempotent, so a provisioning cut short
+(a restart) can simply run again."""
+
+from __future__ import annotations
+
+# Cluster-wide, as roles are in PostgreSQL, and shared by every project of the local API. The
+# advisory lock keeps two concurrent project creations from racing to create the same role.
+API_ROLES_SQL = """
+do $$
+begin
+  perform pg_advisory_xact_lock(hashtext('platformkit.localapi.api_roles'));
+  if not exists (select from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
+  if not exists (select from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
+  if not exists (select from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+  if not exists (select from pg_roles where rolname = 'authenticator') then create role authenticator login noinherit; end if;
+end $$;
+grant anon, authenticated, service_role to authenticator;
+"""
+
+
+def _claim_function(name: str, claim: str, returns: str) -> str:
+    """``auth.<name>()`` as Supabase defines it: one claim of the JWT PostgREST sets per request
+    in ``request.jwt.claims`` (or the older per-claim setting)."""
+    return f"""
+create or replace function auth.{name}() returns {returns} language sql stable as $f$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.{claim}', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> '{claim}')
+  )::{returns}
+$f$;"""
+
+
+# No braces inside: this text is spliced into PROJECT_SQL, which is formatted with {owner}.
+JWT_FUNCTIONS_SQL = """
+create or replace function auth.jwt() returns jsonb language sql stable as $f$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')
+  )::jsonb
+$f$;""" + "".join(
+    _claim_function(name, claim, returns)
+    for name, claim, returns in (("uid", "sub", "uuid"), ("role", "role", "text"), ("email", "email", "text"))
+)
+
+# Run inside the project database as the superuser; ``{owner}`` is the project's login role.
+PROJECT_SQL = """
+create schema if not exists extensions;
+-- The extensions Supabase preinstalls, where this server build ships them.
+do $$
+declare wanted text;
+begin
+  foreach wanted in array array['pgcrypto', 'uuid-ossp', 'pg_stat_statements'] loop
+    if exists (select from pg_available_extensions where name = wanted) then
+      execute format('create extension if not exists %I with schema extensions', wanted);
+    end if;
+  end loop;
+end $$;
+grant usage on schema extensions to anon, authenticated, service_role;
+
+create schema if not exists auth;
+create table if not exists auth.users (
+  instance_id uuid,
+  id uuid primary key default gen_random_uuid(),
+  aud varchar(255),
+  role varchar(255),
+  email varchar(255),
+  encrypted_password varchar(255),
+  email_confirmed_at timestamptz,
+  invited_at timestamptz,
+  confirmation_token varchar(255),
+  confirmation_sent_at timestamptz,
+  recovery_token varchar(255),
+  recovery_sent_at timestamptz,
+  last_sign_in_at timestamptz,
+  raw_app_meta_data jsonb default '{{}}'::jsonb,
+  raw_user_meta_data jsonb default '{{}}'::jsonb,
+  is_super_admin boolean,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  phone text unique default null,
+  phone_confirmed_at timestamptz,
+  confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
+  banned_until timestamptz,
+  is_sso_user boolean not null default false,
+  deleted_at timestamptz,
+  is_anonymous boolean not null default false
+);
+create unique index if not exists users_email_partial_key on auth.users (email) where is_sso_user = false;
+create table if not exists auth.identities (
+  id uuid primary key default gen_random_uuid(),
+  provider_id text not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  unique (provider_id, provider)
+);
+""" + JWT_FUNCTIONS_SQL + """
+grant usage on schema auth to anon, authenticated, service_role;
+grant execute on all functions in schema auth to anon, authenticated, service_role;
+grant all on all tables in schema auth to service_role;
+
+create schema if not exists storage;
+create table if not exists storage.buckets (
+  id text primary key,
+  name text not null unique,
+  owner uuid,
+  public boolean default false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  created_at timestamptz default now(),
+  updated_at timestamptz default now()
+);
+create table if not exists storage.objects (
+  id uuid primary key default gen_random_uuid(),
+  bucket_id text references storage.buckets (id),
+  name text,
+  owner uuid,
+  metadata jsonb,
+  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  last_accessed_at timestamptz default now(),
+  unique (bucket_id, name)
+);
+alter table storage.buckets enable row level security;
+alter table storage.objects enable row level security;
+grant usage on schema storage to anon, authenticated, service_role;
+grant all on all tables in schema storage to anon, authenticated, service_role;
+
+-- The Supabase CLI's migration history (version, statements, name; the newer columns too).
+create schema if not exists supabase_migrations;
+create table if not exists supabase_migrations.schema_migrations (
+  version text primary key,
+  statements text[],
+  name text,
+  created_by text,
+  idempotency_key text unique,
+  rollback text[]
+);
+create table if not exists supabase_migrations.seed_files (
+  path text primary key,
+  hash text not null
+);
+
+-- public as Supabase grants it: the API roles may use it, and what the owner creates there is
+-- reachable by them (row level security is what protects the rows).
+grant usage on schema public to anon, authenticated, service_role;
+alter default privileges for role {owner} in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges for role {owner} in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges for role {owner} in schema public grant all on sequences to anon, authenticated, service_role;
+grant all on schema public to {owner};
+grant usage, create on schema supabase_migrations, extensions to {owner};
+grant all on all tables in schema supabase_migrations to {owner};
+grant usage on schema auth, storage to {owner};
+grant all on all tables in schema auth, storage to {owner};
+grant execute on all functions in schema auth to {owner};
+"""

@@ -1,0 +1,70 @@
+"""Helpers for the local Management API's tests: httpx clients on the shared ``localapi``
+server (tests/conftest.py), projects made through the API, and waits on their status."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+DEFAULT_ORG = "localorganization"
+PROJECT_BODY = {
+    "name": "Test project",
+    "organization_slug": DEFAULT_ORG,
+    "db_pass": "correct-horse-battery-staple",
+    "region_selection": {"type": "smartGroup", "code": "emea"},
+    "desired_instance_size": "micro",
+}
+
+
+@pytest.fixture
+def http(localapi: Any) -> Iterator[httpx.Client]:
+    """A client carrying the right token."""
+    with httpx.Client(base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=15) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(localapi: Any) -> Iterator[httpx.Client]:
+    """A client with no token at all."""
+    with httpx.Client(base_url=localapi.base_url, timeout=15) as client:
+        yield client
+
+
+def wait_for_status(http: httpx.Client, ref: str, status: str, timeout: float = 15.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        project = http.get(f"/v1/projects/{ref}").json()
+        if project["status"] == status:
+            return project
+        assert time.monotonic() < deadline, f"project {ref} stayed {project['status']}, never became {status}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def create_project(http: httpx.Client) -> Callable[..., dict[str, Any]]:
+    """Create a project through the API (201 asserted), overriding fields of a valid body."""
+
+    def create(**fields: Any) -> dict[str, Any]:
+        response = http.post("/v1/projects", json={**PROJECT_BODY, **fields})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create
+
+
+@pytest.fixture
+def active_project(http: httpx.Client, create_project: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """A project that has come up (ACTIVE_HEALTHY)."""
+    return wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")
+
+
+def message(response: httpx.Response) -> str:
+    """The JSON error message every failure carries (asserting that it does)."""
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body = response.json()
+    assert set(body) == {"message"} and isinstance(body["message"], str) and body["message"], body
+    return str(body["message"])

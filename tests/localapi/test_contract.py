@@ -1,0 +1,149 @@
+"""The local API against the real API's contract (../shared/.../openapi.json): every route it
+serves is a documented operation; for each, a request valid by the document's request schema
+gets a status the document lists and a body valid by the document's response schema."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+
+from platformkit.localapi import urls
+
+from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status
+
+
+def served_operations() -> set[tuple[str, str]]:
+    """(METHOD, /path/{param}) for each route in the local API's URLconf, but the catch-all."""
+    served = set()
+    for pattern in urls.urlpatterns:
+        route = str(pattern.pattern)
+        if route == "^":
+            continue
+        path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+        served |= {(method, path) for method in pattern.callback.methods}
+    return served
+
+
+class Case:
+    """One documented operation: how to build its request, given a live project and organization."""
+
+    def __init__(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Callable[[], Any] | None = None, status: int) -> None:
+        self.method, self.path, self.params, self.body, self.status = method, path, params or {}, body, status
+
+
+CASES = [
+    Case("GET", "/v1/organizations", status=200),
+    Case("POST", "/v1/organizations", body=lambda: {"name": "Contract org"}, status=201),
+    Case("GET", "/v1/organizations/{slug}", status=200),
+    Case("GET", "/v1/organizations/{slug}/projects", params={"limit": 5, "sort": "created_desc"}, status=200),
+    Case("GET", "/v1/projects", status=200),
+    Case("POST", "/v1/projects", body=lambda: PROJECT_BODY, status=201),
+    Case("GET", "/v1/projects/available-regions", params={"organization_slug": DEFAULT_ORG, "continent": "EU"}, status=200),
+    Case("GET", "/v1/projects/{ref}", status=200),
+    Case("PATCH", "/v1/projects/{ref}", body=lambda: {"name": "Contract renamed"}, status=200),
+    Case("GET", "/v1/projects/{ref}/health", params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]}, status=200),
+    Case("GET", "/v1/projects/{ref}/restore", status=200),
+    # Order matters from here: pause, then restore, then delete the same project.
+    Case("POST", "/v1/projects/{ref}/pause", status=200),
+    Case("POST", "/v1/projects/{ref}/restore", status=200),
+    Case("DELETE", "/v1/projects/{ref}", status=200),
+]
+
+
+def operation(document: dict, case: Case) -> dict[str, Any]:
+    return document["paths"][case.path][case.method.lower()]
+
+
+def without_bare_discriminators(node: Any) -> Any:
+    """The document puts a ``discriminator`` without a ``mapping`` on inline ``oneOf``s; the
+    validator would look its values up as ``#/components/schemas/<value>``, which do not exist.
+    The ``oneOf`` alone still decides which branch an instance matches."""
+    if isinstance(node, dict):
+        return {
+            key: without_bare_discriminators(value)
+            for key, value in node.items()
+            if not (key == "discriminator" and "mapping" not in value)
+        }
+    if isinstance(node, list):
+        return [without_bare_discriminators(item) for item in node]
+    return node
+
+
+def with_components(document: dict, schema: dict) -> dict:
+    """The schema with the document's components beside it, so its ``#/components`` refs resolve."""
+    return without_bare_discriminators({**schema, "components": document["components"]})
+
+
+def test_every_served_route_is_a_documented_operation(openapi_document: dict) -> None:
+    served = served_operations()
+    undocumented = sorted(f"{method} {path}" for method, path in served if method.lower() not in openapi_document["paths"].get(path, {}))
+    assert not undocumented, f"served but not in the OpenAPI document: {undocumented}"
+    assert served == {(case.method, case.path) for case in CASES}, "every served operation needs a contract case below"
+
+
+def test_responses_match_the_document(http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]) -> None:
+    ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
+    checked = []
+    for case in CASES:
+        op = operation(openapi_document, case)
+        documented_codes = set(op["responses"])
+        path = case.path.format(ref=ref, slug=DEFAULT_ORG)
+        body = case.body() if case.body else None
+        if body is not None:
+            request_schema = op["requestBody"]["content"]["application/json"]["schema"]
+            OAS30WriteValidator(with_components(openapi_document, request_schema)).validate(body)
+        for parameter in op.get("parameters", []):
+            if parameter["in"] == "query" and parameter["name"] in case.params:
+                OAS30WriteValidator(parameter["schema"]).validate(case.params[parameter["name"]])
+
+        unauthorized = anonymous.request(case.method, path, params=case.params, json=body)
+        assert unauthorized.status_code == 401, f"{case.method} {case.path}"
+        # A few operations (available-regions) document their success only; the rest list 401.
+        assert "401" in documented_codes or documented_codes == {str(case.status)}, f"{case.method} {case.path}"
+
+        if case.path.endswith("/restore") and case.method == "POST":
+            wait_for_status(http, ref, "INACTIVE")
+        response = http.request(case.method, path, params=case.params, json=body)
+        assert response.status_code == case.status, f"{case.method} {case.path}: {response.status_code} {response.text}"
+        assert str(response.status_code) in documented_codes, f"{case.method} {case.path} answered an undocumented {response.status_code}"
+        content = op["responses"][str(response.status_code)].get("content")
+        if content is None:
+            assert response.content == b"", f"{case.method} {case.path} documents no body"
+        else:
+            schema = content["application/json"]["schema"]
+            OAS30ReadValidator(with_components(openapi_document, schema)).validate(response.json())
+        checked.append((case.method, case.path))
+    assert len(checked) == len(CASES)
+
+
+def test_every_project_state_validates(http: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]) -> None:
+    """Each status a project passes through is one of the document's enum values, in every shape."""
+    get_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
+    org_schema = operation(openapi_document, Case("GET", "/v1/organizations/{slug}/projects", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
+    health_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}/health", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
+    validators = [OAS30ReadValidator(with_components(openapi_document, schema)) for schema in (get_schema, org_schema, health_schema)]
+    ref = create_project()["ref"]
+    seen = set()
+
+    def check() -> None:
+        project = http.get(f"/v1/projects/{ref}").json()
+        seen.add(project["status"])
+        validators[0].validate(project)
+        validators[1].validate(http.get(f"/v1/organizations/{DEFAULT_ORG}/projects").json())
+        validators[2].validate(http.get(f"/v1/projects/{ref}/health", params={"services": ["db", "auth", "rest", "storage"]}).json())
+
+    check()
+    wait_for_status(http, ref, "ACTIVE_HEALTHY")
+    check()
+    http.post(f"/v1/projects/{ref}/pause")
+    check()
+    wait_for_status(http, ref, "INACTIVE")
+    check()
+    http.post(f"/v1/projects/{ref}/restore")
+    check()
+    assert {"COMING_UP", "ACTIVE_HEALTHY", "INACTIVE", "RESTORING"} <= seen

@@ -1,0 +1,79 @@
+"""What every request meets: bearer auth, JSON errors, request ids, unknown routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import message
+
+PROTECTED = [
+    ("GET", "/v1/organizations"),
+    ("POST", "/v1/organizations"),
+    ("GET", "/v1/projects"),
+    ("POST", "/v1/projects"),
+    ("GET", "/v1/projects/abcdefghijklmnopqrst"),
+    ("GET", "/v1/projects/available-regions?organization_slug=localorganization"),
+    ("GET", "/v1/no-such-route"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_no_token_is_401_json(anonymous: httpx.Client, method: str, path: str) -> None:
+    response = anonymous.request(method, path)
+    assert response.status_code == 401
+    assert "Bearer" in message(response)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer wrong-token", "Basic dXNlcjpwYXNz", "Bearer", "bearer", "Token {token}", "Bearer {token}x", "Bearer  x{token}"],
+)
+def test_wrong_token_or_scheme_is_401(anonymous: httpx.Client, localapi: Any, header: str) -> None:
+    response = anonymous.get("/v1/projects", headers={"Authorization": header.format(token=localapi.token)})
+    assert response.status_code == 401
+    message(response)
+
+
+def test_right_token_any_case_scheme(anonymous: httpx.Client, localapi: Any) -> None:
+    response = anonymous.get("/v1/projects", headers={"Authorization": f"bearer {localapi.token}"})
+    assert response.status_code == 200
+
+
+def test_every_answer_has_a_fresh_request_id(http: httpx.Client, anonymous: httpx.Client) -> None:
+    ids = [http.get("/v1/organizations").headers["x-request-id"], http.get("/v1/nope").headers["x-request-id"]]
+    ids.append(anonymous.get("/v1/projects").headers["x-request-id"])
+    assert len({uuid.UUID(value) for value in ids}) == 3
+
+
+@pytest.mark.parametrize("path", ["/", "/v1", "/v1/nothing-here", "/v2/projects", "/v1/projects/abcdefghijklmnopqrst/nothing"])
+def test_unknown_route_is_404_json(http: httpx.Client, path: str) -> None:
+    response = http.get(path)
+    assert response.status_code == 404
+    assert path in message(response)
+
+
+def test_unsupported_method_is_405_json(http: httpx.Client) -> None:
+    response = http.put("/v1/projects", json={})
+    assert response.status_code == 405
+    assert "PUT" in message(response)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "body is required"),
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'"name"', "must be a JSON object"),
+    ],
+)
+def test_malformed_body_is_400_saying_so(http: httpx.Client, content: bytes, expected: str) -> None:
+    for path in ("/v1/projects", "/v1/organizations"):
+        response = http.post(path, content=content, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400
+        assert expected in message(response)

@@ -1,0 +1,111 @@
+"""State lives in the control database: a new server on it sees what the old one made, and
+finishes a layout the old one was stopped in the middle of."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+from platformkit.localapi.config import LocalAPIConfig
+from platformkit.localapi.server import LocalAPIServer
+
+from .conftest import PROJECT_BODY, wait_for_status
+
+
+@pytest.fixture
+def own_config(localapi: Any, pg_location: Any) -> Any:
+    """A control database of this test's own, so stopping its server disturbs no one else."""
+    control_db = "platformkit_localapi_restart"
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(control_db)))
+    return dataclasses.replace(localapi.config, control_db=control_db, token="restart-" + secrets.token_urlsafe(8))
+
+
+def client(server: LocalAPIServer) -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=15)
+
+
+def test_projects_and_organizations_survive_a_restart(own_config: LocalAPIConfig) -> None:
+    first = LocalAPIServer(own_config).start()
+    with client(first) as http:
+        slug = http.post("/v1/organizations", json={"name": "Survivor"}).json()["slug"]
+        ref = http.post("/v1/projects", json={**PROJECT_BODY, "organization_slug": slug}).json()["ref"]
+        wait_for_status(http, ref, "ACTIVE_HEALTHY")
+        http.patch(f"/v1/projects/{ref}", json={"name": "Still here"})
+    first.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(first.base_url + "/v1/projects", timeout=2)
+
+    second = LocalAPIServer(own_config).start()
+    try:
+        with client(second) as http:
+            project = http.get(f"/v1/projects/{ref}").json()
+            assert (project["name"], project["status"], project["organization_slug"]) == ("Still here", "ACTIVE_HEALTHY", slug)
+            assert slug in [org["slug"] for org in http.get("/v1/organizations").json()]
+            assert http.get("/v1/projects/available-regions", params={"organization_slug": slug}).status_code == 200
+    finally:
+        second.stop()
+
+
+def test_a_status_change_started_before_a_restart_completes_after_it(own_config: LocalAPIConfig) -> None:
+    slow = dataclasses.replace(own_config, status_delay_seconds=1.5)
+    first = LocalAPIServer(slow).start()
+    with client(first) as http:
+        ref = http.post("/v1/projects", json=PROJECT_BODY).json()["ref"]
+    first.stop()
+
+    second = LocalAPIServer(slow).start()
+    try:
+        with client(second) as http:
+            assert http.get(f"/v1/projects/{ref}").json()["status"] == "COMING_UP"
+            wait_for_status(http, ref, "ACTIVE_HEALTHY")
+    finally:
+        second.stop()
+
+
+def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAPIConfig, pg_location: Any) -> None:
+    from platformkit.localapi import provision
+    from platformkit.localapi.store import Store
+
+    # As if a server died after creating the database but before laying it out.
+    store = Store(own_config.database_url, own_config.control_db)
+    store.migrate()
+    ref = "restartlayoutaaaaaaa"
+    provision.drop(own_config.database_url, ref)
+    store.add_project(ref=ref, organization_slug="localorganization", name="Half made", region="us-east-1", instance_size="nano")
+    provision.create_database(own_config.database_url, ref, "pw-half-made")
+
+    server = LocalAPIServer(own_config).start()
+    try:
+        with client(server) as http:
+            wait_for_status(http, ref, "ACTIVE_HEALTHY")
+        with psycopg.connect(pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password="pw-half-made")) as conn:
+            assert conn.execute("select to_regclass('auth.users') is not null").fetchone() == (True,)
+    finally:
+        server.stop()
+        provision.drop(own_config.database_url, ref)
+
+
+def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
+    from platformkit.localapi.store import Store
+
+    # A project recorded but whose database never came to be: laying it out cannot succeed.
+    store = Store(own_config.database_url, own_config.control_db)
+    store.migrate()
+    ref = "restartfailedaaaaaaa"
+    store.add_project(ref=ref, organization_slug="localorganization", name="Never made", region="us-east-1", instance_size="nano")
+
+    server = LocalAPIServer(own_config).start()
+    try:
+        with client(server) as http:
+            wait_for_status(http, ref, "INIT_FAILED")
+            db = http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]
+            assert db["status"] == "UNHEALTHY" and "does not exist" in db["error"]
+    finally:
+        server.stop()
