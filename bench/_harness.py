@@ -23,6 +23,9 @@ SITE_DB = "platformkit_bench_site"
 def setup_django() -> None:
     os.environ["PLATFORMKIT_DATA_DIR"] = str(DATA_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    # The demo's worker windows, not the tests' short ones.
+    os.environ.setdefault("PLATFORMKIT_Q_TIMEOUT", "60")
+    os.environ.setdefault("PLATFORMKIT_Q_RETRY", "90")
     from platformkit.localapi.pgserver import start_embedded
 
     location = start_embedded(DATA_DIR)

@@ -56,7 +56,9 @@ def _watch(viewers: int) -> tuple[int, int]:
         threads = [threading.Thread(target=viewer) for _ in range(viewers)]
         for thread in threads:
             thread.start()
-        tasks.wait_for_project_healthy(operation.pk)
+        # What the worker does: run the task until the operation ends (a run may hand over).
+        while not Operation.objects.get(pk=operation.pk).is_terminal:
+            tasks.wait_for_project_healthy(operation.pk)
         for thread in threads:
             thread.join(timeout=60)
         assert Operation.objects.get(pk=operation.pk).status == "succeeded"
