@@ -146,7 +146,7 @@ def main() -> None:
             f"  platformkit demo is running: http://{SITE_ADDR}/\n"
             f"  log in as: {OPERATOR} / {password}\n"
             f"  local Management API: http://{API_ADDR}/v1 (token in {DATA_DIR / 'localapi' / 'token'})\n"
-            "  Ctrl-C stops everything.\n",
+            "  Ctrl-C stops everything (the worker takes a few seconds to drain).\n",
             flush=True,
         )
         while all(child.poll() is None for child in children):
