@@ -48,6 +48,10 @@ class Access:
         in_scope = self.changeable_refs is None or ref in self.changeable_refs
         return in_scope and self.can_view(ref)
 
+    def can_change_section(self, ref: str, section: str) -> bool:
+        """Write access to one section of one project (the embed issue narrows it per section)."""
+        return self.can_change(ref)
+
     def filter_projects(self, projects: Iterable[HasRef]) -> list[HasRef]:
         return [project for project in projects if self.can_view(project.ref)]
 
@@ -100,3 +104,31 @@ def changeable_project_or_403(request: HttpRequest, ref: str) -> None:
     visible_project_or_404(request, ref)
     if not request_access(request).can_change(ref):
         raise PermissionDenied("platformkit: read-only access to this project")
+
+
+def project_view(section: str, *, write: bool = False) -> Callable[[View], View]:
+    """The one gate for every view under ``projects/<ref>/``, pages and HTMX endpoints alike.
+
+    :func:`dashboard_view` first; then the project must be visible (404, so its existence does
+    not leak) and, for ``write`` views, changeable in ``section`` (403). Sets
+    ``request.platformkit_target``: where the view's API calls go (production, or one of the
+    project's branches chosen with ``?branch=``; see :mod:`platformkit.targets`). A view never
+    takes a ref from anywhere else, so a session scoped to one project cannot reach another."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def gated(request: HttpRequest, *args: Any, ref: str, **kwargs: Any) -> HttpResponse:
+            from .targets import resolve_target
+
+            visible_project_or_404(request, ref)
+            if write and not request_access(request).can_change_section(ref, section):
+                raise PermissionDenied(f"platformkit: no write access to {section} in this project")
+            request.platformkit_target = resolve_target(request, ref)  # type: ignore[attr-defined]
+            return view(request, *args, ref=ref, **kwargs)
+
+        wrapped = dashboard_view(section)(gated)
+        wrapped.platformkit_section = section  # type: ignore[attr-defined]
+        wrapped.platformkit_write = write  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

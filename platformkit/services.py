@@ -18,11 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .api import ManagementClient, ReadCache, Result, errors
+from .api.types import Branch
 from .conf import get_config
 from .models import AuditEvent, Operation, ProjectCredential
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
 
 logger = logging.getLogger(__name__)
@@ -157,6 +159,19 @@ def audit(
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
         detail=detail or {},
     )
+
+
+def audit_request(
+    request: HttpRequest, action: str, *, project_ref: str = "", success: bool = True, detail: dict[str, Any] | None = None
+) -> AuditEvent:
+    """:func:`audit` for a view: the actor is whoever the request acts for (a user, or an
+    embed session's end-user). Views call this, never :func:`audit` with ``request.user``."""
+    return audit(request.user, action, project_ref=project_ref, success=success, detail=detail)
+
+
+def project_branches(project_ref: str) -> list[Branch]:
+    """The project's branches (production's default branch included), through the read cache."""
+    return get_client().branches.list(project_ref)
 
 
 # ---------------------------------------------------------------------------------------------

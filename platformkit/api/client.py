@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Database, Organizations, Projects
+from .resources import Branches, Database, Organizations, Projects
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -51,6 +51,7 @@ class _BaseClient:
         self.organizations = Organizations(self)
         self.projects = Projects(self)
         self.database = Database(self)
+        self.branches = Branches(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

@@ -78,6 +78,25 @@ class Project(APIObject):
 
 
 @dataclass(frozen=True)
+class Branch(APIObject):
+    """``BranchResponse``: a branch is a project of its own (``project_ref``)."""
+
+    id: str = ""
+    name: str = ""
+    project_ref: str = ""
+    parent_project_ref: str = ""
+    is_default: bool = False
+    persistent: bool = False
+    status: str = ""  # deprecated upstream: action runs report a workflow's progress
+    created_at: str = ""
+    updated_at: str = ""
+    git_branch: str | None = None
+    with_data: bool | None = None
+    deletion_scheduled_at: str | None = None
+    preview_project_status: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectRef(APIObject):
     id: int = 0
     ref: str = ""

@@ -1,7 +1,8 @@
 """One module per OpenAPI tag. Each method describes one operation; the client runs it."""
 
+from .branches import Branches
 from .database import Database
 from .organizations import Organizations
 from .projects import Projects
 
-__all__ = ["Database", "Organizations", "Projects"]
+__all__ = ["Branches", "Database", "Organizations", "Projects"]
