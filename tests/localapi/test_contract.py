@@ -5,6 +5,7 @@ gets a status the document lists and a body valid by the document's response sch
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 from platformkit.localapi import urls
 
-from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status
+from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status, wait_until_available
 
 
 def served_operations() -> set[tuple[str, str]]:
@@ -48,6 +49,11 @@ CASES = [
     Case("PATCH", "/v1/projects/{ref}", body=lambda: {"name": "Contract renamed"}, status=200),
     Case("GET", "/v1/projects/{ref}/health", params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]}, status=200),
     Case("GET", "/v1/projects/{ref}/restore", status=200),
+    Case("GET", "/v1/projects/{ref}/database/backups", status=200),
+    Case("POST", "/v1/projects/{ref}/database/backups/restore-point", body=lambda: {"name": "contract"}, status=201),
+    Case("GET", "/v1/projects/{ref}/database/backups/restore-point", params={"name": "contract"}, status=200),
+    Case("POST", "/v1/projects/{ref}/database/backups/undo", body=lambda: {"name": "contract"}, status=201),
+    Case("POST", "/v1/projects/{ref}/database/backups/restore-pitr", body=lambda: {"recovery_time_target_unix": int(time.time())}, status=201),
     # Order matters from here: pause, then restore, then delete the same project.
     Case("POST", "/v1/projects/{ref}/pause", status=200),
     Case("POST", "/v1/projects/{ref}/restore", status=200),
@@ -86,7 +92,9 @@ def test_every_served_route_is_a_documented_operation(openapi_document: dict) ->
     assert served == {(case.method, case.path) for case in CASES}, "every served operation needs a contract case below"
 
 
-def test_responses_match_the_document(http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_responses_match_the_document(
+    http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]], localapi: Any
+) -> None:
     ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
     checked = []
     for case in CASES:
@@ -108,6 +116,12 @@ def test_responses_match_the_document(http: httpx.Client, anonymous: httpx.Clien
 
         if case.path.endswith("/restore") and case.method == "POST":
             wait_for_status(http, ref, "INACTIVE")
+        if case.path.endswith(("/undo", "/restore-pitr", "/pause")):
+            wait_for_status(http, ref, "ACTIVE_HEALTHY")  # an undo or PITR restore runs first
+        if case.path.endswith("/undo"):
+            wait_until_available(http, ref, "contract")
+        if case.path.endswith("/restore-pitr"):
+            localapi.api.snapshots.set_pitr(ref, 7)
         response = http.request(case.method, path, params=case.params, json=body)
         assert response.status_code == case.status, f"{case.method} {case.path}: {response.status_code} {response.text}"
         assert str(response.status_code) in documented_codes, f"{case.method} {case.path} answered an undocumented {response.status_code}"
