@@ -28,7 +28,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("sql", "SQL"),
     Section("migrations", "Migrations"),
     Section("functions", "Functions"),
-    Section("restore_points", "Restore points"),
+    Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors"),
     Section("logs", "Logs"),
 )

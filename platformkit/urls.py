@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from .views import operations, project, projects
+from .views import operations, project, projects, restore_points
 
 app_name = "platformkit"
 
-urlpatterns = [*projects.urlpatterns, *project.urlpatterns, *operations.urlpatterns]
+urlpatterns = [*projects.urlpatterns, *project.urlpatterns, *operations.urlpatterns, *restore_points.urlpatterns]

@@ -23,7 +23,7 @@ def as_datetime(value: Any) -> datetime | Any:
 def status_tone(status: str | None) -> str:
     """The badge colour for an upstream or operation status."""
     value = (status or "").upper()
-    if value in {"ACTIVE_HEALTHY", "SUCCEEDED"}:
+    if value in {"ACTIVE_HEALTHY", "SUCCEEDED", "SUCCESS", "AVAILABLE"}:
         return "ok"
     if value in {"COMING_UP", "RESTORING", "UPGRADING", "PAUSING", "RESTARTING", "RESIZING", "GOING_DOWN", "PENDING", "RUNNING"}:
         return "busy"
