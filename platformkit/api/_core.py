@@ -44,6 +44,8 @@ class Call(Generic[T]):
     cast: Callable[[Any], T] | None = None
     # The endpoint takes an Idempotency-Key: one key per call, sent on every attempt.
     idempotency_key: bool = False
+    # The answer is text/plain (a branch diff, action-run logs), not JSON.
+    text: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ def _request_id(response: _transport.Response) -> str | None:
 
 
 def _body(call: Call[Any], response: _transport.Response) -> Any:
+    if call.text:
+        return response.text
     if not response.content.strip():
         return None
     try:
