@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
+from django.db import transaction
 from django.utils import timezone
 
 from .api import errors
@@ -115,17 +115,14 @@ def _follow(*, user: Any, kind: str, project_ref: str, branch: Branch, run_id: s
         params={"branch": branch.name, "branch_ref": branch.project_ref, "run_id": run_id},
         deadline=timezone.now() + WORKFLOW_DEADLINE,
     )
-    enqueue_follow(operation.pk)
+    transaction.on_commit(lambda: enqueue_follow(operation.pk))
     return operation
 
 
 def enqueue_follow(operation_id: int) -> None:
-    if not apps.is_installed("django_q"):
-        logger.warning("django_q is not installed: operation %s will not be followed", operation_id)
-        return
-    from django_q.tasks import async_task
+    from .tasks import enqueue
 
-    async_task(FOLLOW_TASK, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
+    enqueue(FOLLOW_TASK, operation_id)
 
 
 def follow_action_run(operation_id: int) -> str:
