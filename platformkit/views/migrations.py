@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import schema_changes, services, sqleditor, upstream
 from ..access import project_view
 from ..api import errors
-from ..branch_context import switcher_context
 from ..targets import request_target
 from .rendering import render_page, url
 
@@ -31,7 +30,6 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
         "query": target.query,
-        **switcher_context(request),
         **extra,
     }
 
@@ -55,7 +53,7 @@ def history(request: HttpRequest, ref: str) -> HttpResponse:
 def detail(request: HttpRequest, ref: str, version: str) -> HttpResponse:
     target = request_target(request)
     found = upstream.attempt(lambda: services.get_client(cached=False).database.get_migration(target.ref, version))
-    context = {"ref": ref, "migration": found.value, "problem": found.problem, "query": target.query, **switcher_context(request)}
+    context = {"ref": ref, "migration": found.value, "problem": found.problem, "query": target.query}
     return render_page(request, "platformkit/migrations/detail.html", context, section="migrations", project_ref=ref)
 
 

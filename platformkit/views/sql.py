@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import services, sqleditor
 from ..access import project_view
 from ..api import errors
-from ..branch_context import switcher_context
 from ..models import QueryRun, SavedQuery
 from ..targets import request_target
 from ..upstream import describe
@@ -36,7 +35,6 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
         "sql": "",
         "parameters": "",
         "read_only": target.is_production,
-        **switcher_context(request),
         **extra,
     }
 
