@@ -31,11 +31,7 @@ def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
 def run(client: Client, ref: str, sql: str, *, read_only: bool = True, htmx: bool = True, **extra: str) -> Any:
     data = {"sql": sql, **({"read_only": "on"} if read_only else {}), **extra}
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(reverse("platformkit:sql-run", args=[project_ref_of(client, ref)]), data, headers=headers)
-
-
-def project_ref_of(client: Client, ref: str) -> str:
-    return ref
+    return client.post(reverse("platformkit:sql-run", args=[ref]), data, headers=headers)
 
 
 def test_editor_page_renders_with_read_only_default(operator_client: Client, project_ref: str) -> None:
@@ -118,3 +114,18 @@ def test_snippets_and_history(operator_client: Client, project_ref: str) -> None
     history = QueryRun.objects.get()
     page = operator_client.get(reverse("platformkit:sql", args=[project_ref]) + f"?history={history.pk}").content.decode()
     assert ">select 7 as seven</textarea>" in page
+
+
+def test_read_only_access_may_read_but_not_write(project_ref: str, make_user: Any, settings: Any) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only_policy"}
+    client = Client()
+    client.force_login(make_user("reader", is_staff=True))
+    assert "1 row" in run(client, project_ref, "select 1 as one").content.decode()
+    assert run(client, project_ref, "create table public.nope (id int)", read_only=False).status_code == 403
+    assert client.post(reverse("platformkit:migrations-apply", args=[project_ref]), {"sql": "select 1"}).status_code == 403
+
+
+def read_only_policy(user: Any) -> Any:
+    from platformkit.access import Access
+
+    return Access(changeable_refs=frozenset())

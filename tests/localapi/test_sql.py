@@ -66,3 +66,9 @@ def test_idempotency_key_applies_once_and_rollback(http: httpx.Client, active_pr
     assert http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]}).status_code == 200
     assert http.get(f"/v1/projects/{ref}/database/migrations").json() == []
     assert sql(http, ref, "select to_regclass('public.once') as t") == [{"t": None}]
+
+
+def test_statements_are_logged_for_the_logs_feature(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
+    with caplog.at_level("INFO", logger="platformkit.localapi.sql"):
+        sql(http, active_project["ref"], "select 'logged' as marker")
+    assert any(active_project["ref"] in record.getMessage() and "select 'logged'" in record.getMessage() for record in caplog.records)
