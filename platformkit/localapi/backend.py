@@ -32,11 +32,13 @@ class LocalAPI:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._workers: list[threading.Thread] = []
-        for ref in self.store.being_laid_out():
-            self._lay_out_in_background(ref)
         from .branching import Branching
 
         self.branching = Branching(self)
+        branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
+        for ref in self.store.being_laid_out():
+            if ref not in branch_refs:
+                self._lay_out_in_background(ref)
 
     # Organizations
 

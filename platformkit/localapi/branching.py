@@ -95,6 +95,7 @@ UPDATE_FIELDS = frozenset({"branch_name", "git_branch", "reset_on_push", "persis
 BRANCH_STATUSES = ("CREATING_PROJECT", "RUNNING_MIGRATIONS", "MIGRATIONS_PASSED", "MIGRATIONS_FAILED", "FUNCTIONS_DEPLOYED", "FUNCTIONS_FAILED")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DEFAULT_BRANCH_NAME = "main"
+STALE_RUN = "10 minutes"  # no step of a live run stays this long without an update locally
 SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -111,6 +112,24 @@ class Branching:
         with self._connect() as conn:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.branches'))")
             conn.execute(SCHEMA_SQL)
+        self._end_interrupted_runs()
+
+    def _end_interrupted_runs(self) -> None:
+        """A run whose thread died with its server (no step moved for ``STALE_RUN``) can never
+        finish: its unfinished steps become DEAD, so callers stop waiting and can reset."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "select id, project_ref, kind, steps from action_runs where updated_at < now() - %s::interval"
+                " and exists (select from jsonb_array_elements(steps) step where step->>'status' in ('CREATED', 'RUNNING'))",
+                (STALE_RUN,),
+            ).fetchall()
+        for row in rows:
+            for index, step in enumerate(row["steps"]):
+                if step["status"] in ("CREATED", "RUNNING"):
+                    self._step(row["id"], index, "DEAD")
+            self._log(row["id"], f"[{row['kind']}] failed: interrupted, the local API stopped during this run")
+            if row["kind"] in ("create", "reset"):
+                self.api.store.set_status(row["project_ref"], catalog.INIT_FAILED)
 
     @property
     def _server(self) -> str:
@@ -311,7 +330,8 @@ class Branching:
         version = body.get("migration_version")
         require(version is None or (isinstance(version, str) and version.isdigit()), "migration_version must be a version (digits)")
         project = self.api._project(row["project_ref"])
-        require(project.status == catalog.ACTIVE_HEALTHY, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
+        settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
+        require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
         if kind == "merge":
             run = self._start_run(row, kind, ("health", "migrate", "deploy"), self._merge_steps(row, version))
         elif kind == "push":
