@@ -62,6 +62,11 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     editor.fill("select title from public.todos")
     editor.press("Control+Enter")
     expect(page.locator("#pk-sql-result")).to_contain_text("seeded on DEV")
+    # An error's position is selected in the editor itself.
+    editor.fill("select title\nfrom public.todoz")
+    editor.press("Control+Enter")
+    expect(page.locator("[data-sql-error]")).to_contain_text('relation "public.todoz" does not exist')
+    assert editor.evaluate("el => [el.selectionStart, el.selectionEnd]") == [18, 19]
 
     page.goto(f"{live_server.url}/platform/projects/{ref}/branches/")
     page.locator('tr[data-branch="DEV"]').get_by_role("link", name="Review and merge").click()

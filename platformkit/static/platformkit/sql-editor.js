@@ -48,5 +48,18 @@
     sync();
   }
 
+  // An error's position (from the server's parse of PostgreSQL's message) selected in the editor.
+  function markError(root) {
+    var marker = root.querySelector && root.querySelector("[data-error-offset]");
+    var input = document.getElementById("pk-sql-input");
+    if (!marker || !input) return;
+    var offset = parseInt(marker.getAttribute("data-error-offset"), 10);
+    if (isNaN(offset)) return;
+    input.focus();
+    input.setSelectionRange(offset, offset + 1);
+  }
+
   document.querySelectorAll("[data-sql-editor]").forEach(enhance);
+  markError(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { markError(event.detail.target.parentNode || document); });
 })();
