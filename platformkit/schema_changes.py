@@ -35,8 +35,13 @@ def after_change(event: ChangeApplied) -> None:
             logger.exception("after-change hook %r failed for %s", hook, event)
 
 
-def apply_migration(*, user: Any, project_ref: str, target_ref: str, name: str, sql: str, rollback: str) -> None:
-    get_client(cached=False).database.apply_migration(target_ref, query=sql, name=name or None, rollback=rollback or None)
+def apply_migration(
+    *, user: Any, project_ref: str, target_ref: str, name: str, sql: str, rollback: str, idempotency_key: str | None = None
+) -> None:
+    """``idempotency_key``: the form's own, so submitting the same form twice applies it once."""
+    get_client(cached=False).database.apply_migration(
+        target_ref, query=sql, name=name or None, rollback=rollback or None, idempotency_key=idempotency_key
+    )
     after_change(ChangeApplied("migration", project_ref, target_ref, name or "unnamed", user))
 
 

@@ -4,6 +4,7 @@ on production only with a separate, explicit confirmation)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +31,7 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
         "query": target.query,
+        "idempotency_key": uuid.uuid4(),
         **extra,
     }
 
@@ -57,6 +59,15 @@ def detail(request: HttpRequest, ref: str, version: str) -> HttpResponse:
     return render_page(request, "platformkit/migrations/detail.html", context, section="migrations", project_ref=ref)
 
 
+def _form_key(request: HttpRequest) -> str | None:
+    """The rendered form's key (a UUID), scoped to the user so keys of two users never meet."""
+    key = request.POST.get("idempotency_key", "")
+    try:
+        return f"{request.user.pk}:{uuid.UUID(key)}"
+    except ValueError:
+        return None
+
+
 def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
     if isinstance(exc, errors.ValidationError):
         return {"pg_error": sqleditor.parse_error(exc.message, sql)}
@@ -74,7 +85,10 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
         return _page(request, ref, status=400, form=form,
                      apply_errors=[f"This applies to production directly. Type the project ref {ref} to confirm, or switch to a branch."])
     try:
-        schema_changes.apply_migration(user=request.user, project_ref=ref, target_ref=target.ref, name=form["name"].strip(), sql=form["sql"], rollback=form["rollback"])
+        schema_changes.apply_migration(
+            user=request.user, project_ref=ref, target_ref=target.ref, name=form["name"].strip(), sql=form["sql"],
+            rollback=form["rollback"], idempotency_key=_form_key(request),
+        )
     except errors.APIError as exc:
         services.audit_request(request, "migrations.apply", project_ref=ref, success=False, detail={"target": target.ref, "name": form["name"][:200]})
         return _page(request, ref, status=400 if isinstance(exc, errors.ValidationError) else 200, form=form, **_api_error(exc, form["sql"]))

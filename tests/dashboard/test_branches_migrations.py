@@ -147,6 +147,12 @@ def test_migration_rollback_and_production_apply_confirmation(operator_client: C
     refused = operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)"})
     assert refused.status_code == 400 and "Type the project ref" in refused.content.decode()
     operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)", "rollback": "drop table public.x", "confirm_production": project_ref})
+    # The same rendered form submitted twice (a double click) is applied once.
+    form = {"name": "y", "sql": "create table public.y (id int)", "confirm_production": project_ref, "idempotency_key": "6f1c1a52-9a5e-4f53-9d7e-1f0d2b6c7a10"}
+    assert operator_client.post(apply_url, form).status_code == 302
+    assert operator_client.post(apply_url, form).status_code == 302
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "x", "y"]
+    upstream.database.query(project_ref, "drop table public.y; delete from supabase_migrations.schema_migrations where name = 'y'")
     latest = upstream.database.list_migrations(project_ref)[-1]
     detail = operator_client.get(reverse("platformkit:migrations-detail", args=[project_ref, latest.version])).content.decode()
     assert_valid_html(detail)

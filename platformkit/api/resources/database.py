@@ -44,14 +44,16 @@ class Database(Resource):
             "GET", f"/v1/projects/{segment(ref)}/database/migrations/{segment(version)}", cast=Migration.from_json
         ))
 
-    def apply_migration(self, ref: str, *, query: str, name: str | None = None, rollback: str | None = None) -> None:
+    def apply_migration(
+        self, ref: str, *, query: str, name: str | None = None, rollback: str | None = None, idempotency_key: str | None = None
+    ) -> None:
         """POST /v1/projects/{ref}/database/migrations (200, no body).
 
-        Sends an ``Idempotency-Key`` (one per call, the same on every retry), so a retried
-        request can never apply the migration twice."""
+        Sends an ``Idempotency-Key`` (``idempotency_key``, else one per call; the same on every
+        retry), so a retried request can never apply the migration twice."""
         body = {"query": query, **({"name": name} if name else {}), **({"rollback": rollback} if rollback else {})}
         return self._run(
-            Call("POST", f"/v1/projects/{segment(ref)}/database/migrations", json=body, idempotency_key=True)
+            Call("POST", f"/v1/projects/{segment(ref)}/database/migrations", json=body, idempotency_key=idempotency_key or True)
         )
 
     def rollback_migrations(self, ref: str, *, gte: str) -> None:
