@@ -44,6 +44,7 @@ class MergeReview:
     to_apply: list[Migration]  # on the branch, not in production, in order
     production_only: list[Migration]  # in production, not on the branch: the branch is behind
     gaps: list[str] = field(default_factory=list)  # versions out of order in the branch history
+    conflicts: list[str] = field(default_factory=list)  # same version, different name: skipped by a merge
     checks: list[CheckResult] = field(default_factory=list)
 
     @property
@@ -58,6 +59,8 @@ class MergeReview:
             found.append(f"Production has migrations this branch lacks ({versions}): reset or rebase the branch first, or they may conflict.")
         if self.gaps:
             found.append(f"The branch's history has migrations older than production's latest ({', '.join(self.gaps)}): they would apply out of order.")
+        if self.conflicts:
+            found.append(f"Versions {', '.join(self.conflicts)} exist in both with different names: the merge skips them, so the branch's change would never reach production.")
         if not self.to_apply:
             found.append("The branch has no migrations production lacks: merging changes no schema.")
         return found
@@ -73,6 +76,7 @@ def review_merge(project_ref: str, branch: Branch) -> MergeReview:
     production = client.database.list_migrations(project_ref)
     on_branch = client.database.list_migrations(branch.project_ref)
     have = {m.version for m in production}
+    names = {m.version: m.name for m in production}
     theirs = {m.version for m in on_branch}
     to_apply = [m for m in on_branch if m.version not in have]
     latest_production = max(have, default="")
@@ -80,6 +84,7 @@ def review_merge(project_ref: str, branch: Branch) -> MergeReview:
         project_ref=project_ref, branch=branch, diff=diff, to_apply=to_apply,
         production_only=[m for m in production if m.version not in theirs],
         gaps=[m.version for m in to_apply if m.version < latest_production],
+        conflicts=[m.version for m in on_branch if m.version in have and m.name != names.get(m.version)],
     )
     for check in MERGE_CHECKS:
         try:

@@ -3,6 +3,7 @@ workflow task (``follow_action_run``) is called as a worker would."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -120,12 +121,17 @@ def test_failed_merge_shows_why_and_production_is_unchanged(operator_client: Cli
     dev = _create_branch(operator_client, project_ref, "clashing")
     upstream.database.apply_migration(dev, query="create table public.clash (id int)", name="clash")
     upstream.database.query(project_ref, "create table public.clash (id int)")
+    time.sleep(1.1)  # versions are timestamps to the second
+    upstream.database.apply_migration(project_ref, query="create table public.later (id int)", name="later")
     review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
     assert "clash</li>" in review
+    assert "Production has migrations this branch lacks" in review and "would apply out of order" in review
     operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev]))
     operation = _finish_latest(project_ref)
     assert operation.status == "failed" and "production is unchanged" in operation.message
-    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "later"]
+    page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    assert 'data-operation-status="failed"' in page and "already exists" in page
 
 
 def test_delete_scheduled_is_undoable_and_needs_the_typed_name(operator_client: Client, project_ref: str, upstream: Any) -> None:
@@ -160,3 +166,12 @@ def test_migration_rollback_and_production_apply_confirmation(operator_client: C
     operator_client.post(reverse("platformkit:migrations-rollback", args=[project_ref]), {"version": latest.version, "confirm": "yes"})
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
     assert AuditEvent.objects.filter(action="migrations.rollback", outcome="success").exists()
+
+
+def test_same_version_with_another_name_is_flagged(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    dev = _create_branch(operator_client, project_ref, "twin")
+    upstream.database.apply_migration(dev, query="create table public.mine (id int)", name="mine")
+    version = upstream.database.list_migrations(dev)[-1].version
+    upstream.database.query(project_ref, "insert into supabase_migrations.schema_migrations (version, name) values ($1, 'theirs')", parameters=[version])
+    review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
+    assert f"Versions {version} exist in both with different names" in review
