@@ -72,8 +72,10 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     page.locator('tr[data-branch="DEV"]').get_by_role("link", name="Review and merge").click()
     expect(page.locator("[data-review-migrations]")).to_contain_text("create_todos")
     expect(page.locator("[data-review-diff]")).to_contain_text("create table public.todos")
+    page.screenshot(path=str(_artifacts() / "branch-review.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Merge DEV into production")).click()
     expect(page.locator("[data-operation-status]").first).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    page.screenshot(path=str(_artifacts() / "branch-list.png"), full_page=True)
 
     page.goto(f"{live_server.url}/platform/projects/{ref}/sql/")
     page.locator("#pk-sql-input").fill("select count(*) as todos from public.todos")
