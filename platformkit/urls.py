@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from .views import operations, project, projects
+from .views import operations, project, projects  # noqa: I001 (project registers the project_ref converter first)
+from .views import branches, migrations, sql
 
 app_name = "platformkit"
 
-urlpatterns = [*projects.urlpatterns, *project.urlpatterns, *operations.urlpatterns]
+urlpatterns = [
+    *projects.urlpatterns, *project.urlpatterns, *operations.urlpatterns,
+    *branches.urlpatterns, *sql.urlpatterns, *migrations.urlpatterns,
+]

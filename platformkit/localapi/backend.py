@@ -32,8 +32,13 @@ class LocalAPI:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._workers: list[threading.Thread] = []
+        from .branching import Branching
+
+        self.branching = Branching(self)
+        branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
         for ref in self.store.being_laid_out():
-            self._lay_out_in_background(ref)
+            if ref not in branch_refs:
+                self._lay_out_in_background(ref)
 
     # Organizations
 
@@ -69,7 +74,8 @@ class LocalAPI:
     # Projects
 
     def list_projects(self) -> list[dict[str, Any]]:
-        return [self._with_database(row) for row in self.store.projects()]
+        branches = self.branching.branch_refs()  # a branch is reached through its project's branches
+        return [self._with_database(row) for row in self.store.projects() if row.ref not in branches]
 
     def create_project(self, body: Mapping[str, Any]) -> dict[str, Any]:
         new = validation.new_project(body)

@@ -12,6 +12,8 @@ class LocalAPIConfig:
     status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
     latency_seconds: float = 0.0  # slept before every answer (benchmarks)
+    query_timeout_seconds: float = 15.0  # statement_timeout for database/query and migrations
+    branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (
