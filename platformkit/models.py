@@ -171,3 +171,22 @@ class RestorePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.target_ref}, {self.status})"
+class QueryRun(models.Model):
+    """One statement run from the SQL editor: the user's history per project (and branch)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project_ref = models.CharField(max_length=64, db_index=True)  # production: the unit of access
+    target_ref = models.CharField(max_length=64)  # where it ran (production or a branch)
+    sql = models.TextField()
+    read_only = models.BooleanField(default=True)
+    succeeded = models.BooleanField(default=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "project_ref", "-created_at"], name="platformkit_queryrun_recent")]
+
+    def __str__(self) -> str:
+        return self.sql[:60]

@@ -24,9 +24,9 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("projects", "Projects", "platformkit:projects", per_project=False),
-    Section("branches", "Branches"),
-    Section("sql", "SQL"),
-    Section("migrations", "Migrations"),
+    Section("branches", "Branches", "platformkit:branches"),
+    Section("sql", "SQL", "platformkit:sql"),
+    Section("migrations", "Migrations", "platformkit:migrations"),
     Section("functions", "Functions"),
     Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors"),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,13 +22,14 @@ from .models import AuditEvent, Operation, RestorePoint
 from .services import actor_label, audit, forget_cached_reads, get_client
 from .targets import Target
 
+logger = logging.getLogger(__name__)
 NAME_MAX = 20
 RECOVERY_KINDS = ("restore_points.undo", "restore_points.pitr")
 # Audit actions that change a database, shown on the timeline (written by the other sections).
 TIMELINE_ACTIONS = {
     "migrations.apply": "migration",
     "migrations.rollback": "migration",
-    "sql.seed": "seed",
+    "migrations.seed": "seed",
     "branches.merge": "merge",
     "branches.reset": "merge",
     "restore_points.create": "restore_point",
@@ -78,7 +81,7 @@ def create_restore_point(user: Any, target: Target, name: str, *, reason: str = 
     try:
         point = get_client(cached=False).backups.create_restore_point(target.ref, name)
     except errors.APIError as exc:
-        audit(user, "restore_points.create", project_ref=target.ref, success=False, detail={**detail, "error": str(exc)})
+        audit(user, "restore_points.create", project_ref=target.project_ref, success=False, detail={**detail, "error": str(exc)})
         raise
     with transaction.atomic():
         row = RestorePoint.objects.create(
@@ -87,7 +90,7 @@ def create_restore_point(user: Any, target: Target, name: str, *, reason: str = 
             created_by=user if user is not None and user.is_authenticated else None, actor_label=actor_label(user),
         )
         operation = _operation(user, "restore_points.create", target, {"restore_point": row.pk, "name": name}, deadline_seconds=900)
-        audit(user, "restore_points.create", project_ref=target.ref, detail={**detail, "operation": operation.pk})
+        audit(user, "restore_points.create", project_ref=target.project_ref, detail={**detail, "operation": operation.pk})
     _enqueue("platformkit.recovery_tasks.wait_for_restore_point", operation.pk)
     return operation
 
@@ -98,10 +101,13 @@ def restore_point_after_change(user: Any, target: Target, reason: str) -> Operat
     Never raises: the change itself succeeded, and a missing point is recorded, not fatal."""
     if not get_config()["RESTORE_POINT_AFTER_CHANGE"]:
         return None
-    name = "auto-" + timezone.now().strftime("%y%m%d-%H%M%S")
+    stamp = "auto-" + timezone.now().strftime("%y%m%d-%H%M%S")
+    taken = set(RestorePoint.objects.filter(target_ref=target.ref, name__startswith=stamp).values_list("name", flat=True))
+    name = next((stamp + suffix for suffix in ("", *"bcdefghijk") if stamp + suffix not in taken), stamp)
     try:
         return create_restore_point(user, target, name, reason=reason[:200])
     except (errors.APIError, RecoveryError):
+        logger.warning("no restore point after %s on %s", reason, target.ref, exc_info=True)
         return None
 
 
@@ -157,11 +163,12 @@ def timeline(target: Target, kind: str | None = None) -> list[TimelineEntry]:
         )
         for point in RestorePoint.objects.filter(target_ref=target.ref)
     ]
-    events = AuditEvent.objects.filter(project_ref=target.ref, action__in=[a for a in TIMELINE_ACTIONS if a != "restore_points.create"])
+    events = AuditEvent.objects.filter(project_ref=target.project_ref, action__in=[a for a in TIMELINE_ACTIONS if a != "restore_points.create"])
     entries += [
         TimelineEntry(at=event.created_at, kind=TIMELINE_ACTIONS[event.action], title=_event_title(event),
                       actor=event.actor_label, outcome=event.outcome, detail=event.detail)
         for event in events.order_by("-created_at")[:500]
+        if _concerns(event, target)
     ]
     if kind:
         entries = [entry for entry in entries if entry.kind == kind]
@@ -173,10 +180,21 @@ def record_outcome(operation: Operation) -> None:
     success = operation.status == Operation.Status.SUCCEEDED
     AuditEvent.objects.create(
         actor=operation.created_by, actor_label=operation.params.get("actor", "system"),
-        action=operation.kind, project_ref=operation.project_ref,
+        action=operation.kind, project_ref=operation.params.get("project", operation.project_ref),
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
-        detail={**{k: v for k, v in operation.params.items() if k != "actor"}, "operation": operation.pk, "phase": "finished", "message": operation.message},
+        detail={**{k: v for k, v in operation.params.items() if k not in ("actor", "project")}, "target": operation.project_ref,
+                "operation": operation.pk, "phase": "finished", "message": operation.message},
     )
+
+
+def _concerns(event: AuditEvent, target: Target) -> bool:
+    """Audit events name the production project; ``detail["target"]`` says where a change ran."""
+    detail = event.detail or {}
+    if detail.get("target"):
+        return bool(detail["target"] == target.ref)
+    if event.action == "branches.reset":
+        return detail.get("branch") == target.branch_name
+    return target.is_production  # a merge lands in production
 
 
 def _event_title(event: AuditEvent) -> str:
@@ -204,12 +222,13 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call:
         try:
             call(get_client(cached=False))
         except errors.APIError as exc:
-            audit(user, kind, project_ref=target.ref, success=False, detail={**params, "error": str(exc), "status": exc.status})
+            audit(user, kind, project_ref=target.project_ref, success=False, detail={**params, "target": target.ref, "error": str(exc), "status": exc.status})
             if exc.status == 409:
                 raise RecoveryError(f"The API refused: {exc}") from exc
             raise
-        operation = _operation(user, kind, target, {**params, "actor": actor_label(user)}, deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"])
-        audit(user, kind, project_ref=target.ref, detail={**params, "operation": operation.pk, "phase": "started"})
+        operation = _operation(user, kind, target, {**params, "actor": actor_label(user), "project": target.project_ref},
+                               deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"])
+        audit(user, kind, project_ref=target.project_ref, detail={**params, "target": target.ref, "operation": operation.pk, "phase": "started"})
     forget_cached_reads()
     _enqueue("platformkit.tasks.wait_for_project_healthy", operation.pk)
     return operation
@@ -231,3 +250,11 @@ def _enqueue(task: str, operation_id: int) -> None:
     from django_q.tasks import async_task
 
     transaction.on_commit(lambda: async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"}))
+
+
+def on_schema_change(event: Any) -> None:
+    """``schema_changes.AFTER_CHANGE_HOOKS`` entry: a restore point after each migration or seed."""
+    if event.kind == "rollback":
+        return
+    branch = None if event.target_ref == event.project_ref else event.target_ref
+    restore_point_after_change(event.user, Target(event.project_ref, event.target_ref, branch), f"after {event.kind} {event.label}")

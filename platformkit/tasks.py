@@ -40,13 +40,18 @@ def run_budget_seconds() -> float:
     return worker_timeout_seconds() * float(get_config()["TASK_RUN_FRACTION"])
 
 
-def enqueue_health_wait(operation_id: int) -> None:
+def enqueue(task: str, operation_id: int) -> None:
+    """Queue ``task(operation_id)`` on django-q2 (named after the operation)."""
     if not apps.is_installed("django_q"):
         logger.warning("django_q is not installed: operation %s will not be polled (platformkit.W001)", operation_id)
         return
     from django_q.tasks import async_task
 
-    async_task(WAIT_TASK, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
+    async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
+
+
+def enqueue_health_wait(operation_id: int) -> None:
+    enqueue(WAIT_TASK, operation_id)
 
 
 def _claim(operation_id: int) -> bool:

@@ -16,7 +16,8 @@ from platformkit.localapi.pgserver import PostgresLocation, start_embedded
 
 DATA_DIR = Path(os.environ["PLATFORMKIT_DATA_DIR"])
 SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
-OPENAPI_PATH = SHARED_DIR / "supabase-management-api" / "openapi.json"
+# PLATFORMKIT_OPENAPI points elsewhere (a git worktree is not beside ../shared).
+OPENAPI_PATH = Path(os.environ.get("PLATFORMKIT_OPENAPI") or SHARED_DIR / "supabase-management-api" / "openapi.json")
 
 _location: PostgresLocation | None = None
 
@@ -79,6 +80,7 @@ def localapi(pg_location: PostgresLocation):
         control_db=control_db,
         snapshot_dir=str(DATA_DIR / "snapshots"),
         pitr_interval_seconds=1.0,
+        query_timeout_seconds=3.0,
     )
     server = LocalAPIServer(config).start()
     os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token

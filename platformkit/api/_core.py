@@ -42,8 +42,11 @@ class Call(Generic[T]):
     params: dict[str, Any] | None = None
     json: Any = None
     cast: Callable[[Any], T] | None = None
-    # The endpoint takes an Idempotency-Key: one key per call, sent on every attempt.
-    idempotency_key: bool = False
+    # The endpoint takes an Idempotency-Key: one key per call (or the caller's, e.g. one per
+    # rendered form, so a double submit is applied once), sent on every attempt.
+    idempotency_key: bool | str = False
+    # The answer is text/plain (a branch diff, action-run logs), not JSON.
+    text: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ class Core:
         elif call.method != "GET" and self.cache is not None:
             self.cache.invalidate()
 
-        key = str(uuid.uuid4()) if call.idempotency_key else None
+        given = call.idempotency_key
+        key = given if isinstance(given, str) and given else (str(uuid.uuid4()) if given else None)
         replayable = call.method in IDEMPOTENT_METHODS or key is not None
         started = self.clock()
         attempt = 0
@@ -169,6 +173,8 @@ def _request_id(response: _transport.Response) -> str | None:
 
 
 def _body(call: Call[Any], response: _transport.Response) -> Any:
+    if call.text:
+        return response.text
     if not response.content.strip():
         return None
     try:

@@ -194,3 +194,72 @@ class Backups(APIObject):
         earliest = self.physical_backup_data.get("earliest_physical_backup_date_unix")
         latest = self.physical_backup_data.get("latest_physical_backup_date_unix")
         return (int(earliest), int(latest)) if earliest is not None and latest is not None else None
+# Branches, action runs, migrations (issue 4)
+
+
+@dataclass(frozen=True)
+class BranchDetail(APIObject):
+    """``BranchDetailResponse``: the branch's own database (``db_pass`` only when revealed)."""
+
+    ref: str = ""
+    status: str = ""
+    postgres_version: str = ""
+    postgres_engine: str = ""
+    release_channel: str = ""
+    db_host: str = ""
+    db_port: int = 0
+    db_user: str | None = None
+
+
+@dataclass(frozen=True)
+class BranchUpdate(APIObject):
+    """``BranchUpdateResponse`` of merge, push and reset: follow ``workflow_run_id``."""
+
+    workflow_run_id: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ActionRunStep(APIObject):
+    name: str = ""  # clone, pull, health, configure, migrate, seed, deploy
+    status: str = ""  # CREATED, DEAD, EXITED, PAUSED, REMOVING, RESTARTING, RUNNING
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionRun(APIObject):
+    """``ActionRunResponse``: a branch workflow's progress, step by step."""
+
+    id: str = ""
+    branch_id: str = ""
+    run_steps: list[ActionRunStep] = field(default_factory=list)
+    workdir: str | None = None
+    check_run_id: float | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    nested: ClassVar[dict[str, type[APIObject]]] = {"run_steps": ActionRunStep}
+
+    @property
+    def finished(self) -> bool:
+        """Every step has exited (or one died): nothing more will happen."""
+        return bool(self.run_steps) and (
+            all(step.status == "EXITED" for step in self.run_steps) or self.failed
+        )
+
+    @property
+    def failed(self) -> bool:
+        return any(step.status == "DEAD" for step in self.run_steps)
+
+
+@dataclass(frozen=True)
+class Migration(APIObject):
+    """An item of ``V1ListMigrationsResponse`` or a ``V1GetMigrationResponse``."""
+
+    version: str = ""
+    name: str | None = None
+    statements: list[str] | None = None
+    rollback: list[str] | None = None
+    created_by: str | None = None
+    idempotency_key: str | None = None

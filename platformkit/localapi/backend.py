@@ -42,8 +42,13 @@ class LocalAPI:
             status_delay_seconds=config.status_delay_seconds,
             pitr_interval_seconds=config.pitr_interval_seconds,
         )
+        from .branching import Branching
+
+        self.branching = Branching(self)
+        branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
         for ref in self.store.being_laid_out():
-            self._lay_out_in_background(ref)
+            if ref not in branch_refs:
+                self._lay_out_in_background(ref)
 
     # Organizations
 
@@ -79,7 +84,8 @@ class LocalAPI:
     # Projects
 
     def list_projects(self) -> list[dict[str, Any]]:
-        return [self._with_database(row) for row in self.store.projects()]
+        branches = self.branching.branch_refs()  # a branch is reached through its project's branches
+        return [self._with_database(row) for row in self.store.projects() if row.ref not in branches]
 
     def create_project(self, body: Mapping[str, Any]) -> dict[str, Any]:
         new = validation.new_project(body)

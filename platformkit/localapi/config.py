@@ -20,6 +20,8 @@ class LocalAPIConfig:
 
     def snapshot_path(self) -> Path:
         return Path(self.snapshot_dir) if self.snapshot_dir else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
+    query_timeout_seconds: float = 15.0  # statement_timeout for database/query and migrations
+    branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

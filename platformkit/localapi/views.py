@@ -41,9 +41,16 @@ def _backend(request: HttpRequest) -> LocalAPI:
         return _from_settings
 
 
+class PlainText(str):
+    """A payload answered as ``text/plain`` (a branch diff, action-run logs)."""
+
+
 def answer(status: int, payload: Any) -> HttpResponse:
     """JSON (or no body for ``None``), with the ``x-request-id`` every real answer carries."""
-    response = HttpResponse(status=status) if payload is None else JsonResponse(payload, status=status, safe=False)
+    if isinstance(payload, PlainText):
+        response = HttpResponse(str(payload), status=status, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(status=status) if payload is None else JsonResponse(payload, status=status, safe=False)
     response["x-request-id"] = str(uuid.uuid4())
     return response
 

@@ -36,6 +36,10 @@ def render_page(
 ) -> HttpResponse:
     """Render ``template`` (or ``template#partial`` for an HTMX request) in the shell."""
     config = get_config()
+    if hasattr(request, "platformkit_target") and "branch_switcher" not in context:
+        from ..branch_context import switcher_context  # every project section shows the switcher
+
+        context = {**switcher_context(request), **context}
     context = {
         "base_template": config["BASE_TEMPLATE"],
         "nav": nav_items(section, project_ref, current_app(request)),

@@ -109,3 +109,34 @@ def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
             assert db["status"] == "UNHEALTHY" and "does not exist" in db["error"]
     finally:
         server.stop()
+
+
+def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_config: LocalAPIConfig) -> None:
+    from .test_branches import make_branch, wait_run
+
+    first = LocalAPIServer(own_config).start()
+    with client(first) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        dev = make_branch(http, ref, "interrupted")["project_ref"]
+    first.stop()
+    # As if the server had died in the middle of the clone an hour ago.
+    url = psycopg.conninfo.make_conninfo(own_config.database_url, dbname=own_config.control_db)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "update action_runs set steps = jsonb_set(jsonb_set(steps, '{0,status}', '\"RUNNING\"'), '{1,status}', '\"CREATED\"'),"
+            " updated_at = now() - interval '1 hour' where project_ref = %s", (dev,),
+        )
+        conn.execute("update projects set status = 'COMING_UP' where ref = %s", (dev,))
+    second = LocalAPIServer(own_config).start()
+    try:
+        with client(second) as http:
+            run = http.get(f"/v1/projects/{dev}/actions").json()[0]
+            assert [step["status"] for step in run["run_steps"]] == ["DEAD", "DEAD", "EXITED"]
+            assert "interrupted" in http.get(f"/v1/projects/{dev}/actions/{run['id']}/logs").text
+            assert http.get(f"/v1/projects/{dev}").json()["status"] == "INIT_FAILED"
+            reset = http.post(f"/v1/branches/{dev}/reset")
+            assert reset.status_code == 201, reset.text
+            assert {step["status"] for step in wait_run(http, dev, reset.json()["workflow_run_id"])["run_steps"]} == {"EXITED"}
+            wait_for_status(http, dev, "ACTIVE_HEALTHY")
+    finally:
+        second.stop()

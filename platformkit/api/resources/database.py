@@ -1,18 +1,62 @@
-"""Tag "Database" (the migration endpoints so far; the rest come with the SQL issue)."""
+"""Tag "Database": running SQL and the migration history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from .._core import Call
+from ..types import Migration
 from ._base import Resource, segment
 
 
+def _rows(data: Any) -> list[dict[str, Any]]:
+    # The document gives no schema for the 201; the API answers with the rows as objects.
+    return list(data) if isinstance(data, list) else []
+
+
 class Database(Resource):
-    def apply_migration(self, ref: str, *, query: str, name: str | None = None, rollback: str | None = None) -> None:
+    def query(
+        self, ref: str, query: str, *, parameters: Sequence[Any] | None = None, read_only: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """POST /v1/projects/{ref}/database/query (201): the rows, each an object by column name.
+
+        Never replayed: a statement that may have run is not run again."""
+        body: dict[str, Any] = {"query": query}
+        if parameters is not None:
+            body["parameters"] = list(parameters)
+        if read_only is not None:
+            body["read_only"] = read_only
+        return self._run(Call("POST", f"/v1/projects/{segment(ref)}/database/query", json=body, cast=_rows))
+
+    def query_read_only(self, ref: str, query: str, *, parameters: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """POST /v1/projects/{ref}/database/query/read-only (201), run as a read-only role."""
+        body: dict[str, Any] = {"query": query, **({"parameters": list(parameters)} if parameters is not None else {})}
+        return self._run(Call("POST", f"/v1/projects/{segment(ref)}/database/query/read-only", json=body, cast=_rows))
+
+    def list_migrations(self, ref: str) -> list[Migration]:
+        """GET /v1/projects/{ref}/database/migrations: version and name, oldest first."""
+        return self._run(Call("GET", f"/v1/projects/{segment(ref)}/database/migrations", cast=Migration.list_from_json))
+
+    def get_migration(self, ref: str, version: str) -> Migration:
+        """GET /v1/projects/{ref}/database/migrations/{version}: with its statements and rollback."""
+        return self._run(Call(
+            "GET", f"/v1/projects/{segment(ref)}/database/migrations/{segment(version)}", cast=Migration.from_json
+        ))
+
+    def apply_migration(
+        self, ref: str, *, query: str, name: str | None = None, rollback: str | None = None, idempotency_key: str | None = None
+    ) -> None:
         """POST /v1/projects/{ref}/database/migrations (200, no body).
 
-        Sends an ``Idempotency-Key`` (one per call, the same on every retry), so a retried
-        request can never apply the migration twice."""
+        Sends an ``Idempotency-Key`` (``idempotency_key``, else one per call; the same on every
+        retry), so a retried request can never apply the migration twice."""
         body = {"query": query, **({"name": name} if name else {}), **({"rollback": rollback} if rollback else {})}
         return self._run(
-            Call("POST", f"/v1/projects/{segment(ref)}/database/migrations", json=body, idempotency_key=True)
+            Call("POST", f"/v1/projects/{segment(ref)}/database/migrations", json=body, idempotency_key=idempotency_key or True)
         )
+
+    def rollback_migrations(self, ref: str, *, gte: str) -> None:
+        """DELETE /v1/projects/{ref}/database/migrations?gte=<version>: run the recorded
+        rollbacks of every migration from ``gte`` on, newest first, and forget them."""
+        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/database/migrations", params={"gte": gte}))

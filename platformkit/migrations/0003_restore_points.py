@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platformkit', '0001_initial'),
+        ('platformkit', '0002_sql_editor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,247 @@
+"""SQL on a project's (or a branch's) database, for real: ``database/query`` and the migration
+history in ``supabase_migrations.schema_migrations``.
+
+Statements run as the project's owner role (``postgres.<ref>``, so what they create belongs to
+it, as in a Supabase project), in one transaction, with a statement timeout; ``read_only`` runs
+in a READ ONLY transaction. Every statement is logged by PostgreSQL itself (``log_statement``
+set for the session) and by the ``platformkit.localapi.sql`` logger, where the logs feature
+can collect it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from . import provision
+from .errors import Problem, require
+
+sql_logger = logging.getLogger("platformkit.localapi.sql")
+
+MAX_QUERY_LENGTH = 1_000_000
+
+
+def postgres_message(exc: psycopg.Error, query: str) -> str:
+    """PostgreSQL's error as psql prints it: severity, SQLSTATE and message, the line with a
+    caret under the error position, then DETAIL and HINT (the real API answers this way)."""
+    diag = exc.diag
+    lines = [f"{diag.severity or 'ERROR'}:  {diag.sqlstate or ''}: {diag.message_primary or str(exc).strip()}"]
+    if diag.statement_position:
+        position = int(diag.statement_position)
+        before = query[: position - 1]
+        line_number = before.count("\n") + 1
+        line_start = before.rfind("\n") + 1
+        line_end = query.find("\n", line_start)
+        line = query[line_start : line_end if line_end >= 0 else len(query)]
+        prefix = f"LINE {line_number}: "
+        lines += [prefix + line, " " * (len(prefix) + position - 1 - line_start) + "^"]
+    if diag.message_detail:
+        lines.append(f"DETAIL:  {diag.message_detail}")
+    if diag.message_hint:
+        lines.append(f"HINT:  {diag.message_hint}")
+    return "\n".join(lines)
+
+
+def json_value(value: Any) -> Any:
+    """A value as the API's JSON carries it (bytea as \\x hex, times as ISO 8601)."""
+    if value is None or isinstance(value, (bool, int, str, dict)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\x" + bytes(value).hex()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, UUID):
+        return str(value)
+    return str(value)
+
+
+@contextmanager
+def project_transaction(
+    database_url: str, ref: str, *, read_only: bool = False, timeout_seconds: float = 15.0
+) -> Iterator[psycopg.Connection[Any]]:
+    """One transaction on the project's database, as its owner role."""
+    try:
+        conn = provision.superuser(database_url, provision.database_name(ref), connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise Problem(400, f"Cannot connect to the database of {ref}: {str(exc).rpartition('FATAL:')[2].strip()}") from None
+    with conn:
+        conn.autocommit = False
+        with conn.transaction():
+            conn.execute("set local log_statement = 'all'")
+            conn.execute(sql.SQL("set local statement_timeout = {}").format(sql.Literal(f"{int(timeout_seconds * 1000)}ms")))
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(provision.owner_role(ref))))
+            if read_only:
+                conn.execute("set transaction read only")
+            yield conn
+
+
+def _check_query(body: Mapping[str, Any], *, allow_read_only: bool) -> tuple[str, list[Any] | None, bool]:
+    allowed = {"query", "parameters", "read_only"} if allow_read_only else {"query", "parameters"}
+    unknown = sorted(set(body) - allowed)
+    require(not unknown, f"property {', '.join(unknown)} should not exist")
+    query = body.get("query")
+    require(isinstance(query, str) and len(query) > 0, "query is required: a non-empty string")
+    require(len(str(query)) <= MAX_QUERY_LENGTH, f"query must be at most {MAX_QUERY_LENGTH} characters")
+    require("\x00" not in str(query), "query must not contain NUL characters")
+    parameters = body.get("parameters")
+    require(parameters is None or isinstance(parameters, list), "parameters must be an array")
+    read_only = body.get("read_only", False)
+    require(isinstance(read_only, bool), "read_only must be a boolean")
+    return str(query), parameters, bool(read_only)
+
+
+def _bind(value: Any) -> Any:
+    # JSON objects and arrays go in as jsonb-compatible text; PostgreSQL casts as the SQL says.
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_read_only: bool, timeout_seconds: float) -> list[dict[str, Any]]:
+    """The rows of the last statement, each an object by column name (``[]`` for none)."""
+    query, parameters, read_only = _check_query(body, allow_read_only=not force_read_only)
+    sql_logger.info("query on %s (read_only=%s): %s", ref, read_only or force_read_only, query)
+    try:
+        with project_transaction(database_url, ref, read_only=read_only or force_read_only, timeout_seconds=timeout_seconds) as conn:
+            if parameters:
+                # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
+                cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
+                cursor.execute(query.encode(), [_bind(value) for value in parameters])  # type: ignore[arg-type]
+            else:
+                cursor = conn.cursor()
+                cursor.execute(query.encode())  # type: ignore[arg-type]
+            last: list[dict[str, Any]] = []
+            while True:
+                if cursor.description is not None:
+                    names = [column.name for column in cursor.description]
+                    last = [dict(zip(names, (json_value(value) for value in row))) for row in cursor.fetchall()]
+                else:
+                    last = []
+                if not cursor.nextset():
+                    break
+            return last
+    except psycopg.Error as exc:
+        if isinstance(exc, psycopg.OperationalError) and exc.diag.sqlstate is None:
+            raise Problem(400, f"Failed to run sql query: {exc}") from None
+        raise Problem(400, "Failed to run sql query: " + postgres_message(exc, query)) from None
+
+
+# Migrations
+
+
+def _split(text: str) -> list[str]:
+    """The statements of a migration, as the CLI records them (one item when unparsable)."""
+    try:
+        import pglast
+
+        parts = [part.strip() for part in pglast.split(text)]
+        return [part for part in parts if part] or [text]
+    except Exception:
+        return [text]
+
+
+def list_migrations(database_url: str, ref: str) -> list[dict[str, Any]]:
+    with project_transaction(database_url, ref) as conn:
+        rows = conn.execute("select version, name from supabase_migrations.schema_migrations order by version").fetchall()
+    return [{"version": version, **({"name": name} if name is not None else {})} for version, name in rows]
+
+
+def get_migration(database_url: str, ref: str, version: str) -> dict[str, Any]:
+    require(version.isdigit(), f"version must be digits, not {version!r}")
+    with project_transaction(database_url, ref) as conn:
+        row = conn.execute(
+            "select version, name, statements, rollback, created_by, idempotency_key"
+            " from supabase_migrations.schema_migrations where version = %s",
+            (version,),
+        ).fetchone()
+    if row is None:
+        raise Problem(404, f"Migration {version} not found")
+    keys = ("version", "name", "statements", "rollback", "created_by", "idempotency_key")
+    return {key: value for key, value in zip(keys, row) if value is not None}
+
+
+def _next_version(conn: psycopg.Connection[Any]) -> str:
+    """Now (UTC, to the second), or one past the latest when that is not later."""
+    now = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    row = conn.execute("select max(version) from supabase_migrations.schema_migrations where version ~ '^[0-9]{14}$'").fetchone()
+    latest = row[0] if row else None
+    if latest and latest >= now:
+        return str(int(latest) + 1)
+    return now
+
+
+def apply_migration(
+    database_url: str, ref: str, body: Mapping[str, Any], *, idempotency_key: str | None, timeout_seconds: float
+) -> None:
+    """Run the migration and record it, in one transaction: a failure leaves nothing behind."""
+    unknown = sorted(set(body) - {"query", "name", "rollback"})
+    require(not unknown, f"property {', '.join(unknown)} should not exist")
+    query, name, rollback = body.get("query"), body.get("name"), body.get("rollback")
+    require(isinstance(query, str) and len(query) > 0, "query is required: a non-empty string")
+    require(name is None or isinstance(name, str), "name must be a string")
+    require(rollback is None or isinstance(rollback, str), "rollback must be a string")
+    for field, value in (("query", query), ("name", name), ("rollback", rollback)):
+        require(value is None or "\x00" not in value, f"{field} must not contain NUL characters")
+    sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", query)
+    try:
+        with project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+            if idempotency_key:
+                seen = conn.execute(
+                    "select 1 from supabase_migrations.schema_migrations where idempotency_key = %s", (idempotency_key,)
+                ).fetchone()
+                if seen:
+                    return  # the same request again: applied once already
+            conn.execute(str(query).encode())  # type: ignore[arg-type]
+            conn.execute(
+                "insert into supabase_migrations.schema_migrations"
+                " (version, name, statements, rollback, created_by, idempotency_key) values (%s, %s, %s, %s, %s, %s)",
+                (_next_version(conn), name or None, _split(str(query)), _split(rollback) if rollback else None,
+                 "platformkit", idempotency_key),
+            )
+    except psycopg.Error as exc:
+        raise Problem(400, "Failed to run migration: " + postgres_message(exc, str(query))) from None
+
+
+def rollback_migrations(database_url: str, ref: str, gte: str | None, *, timeout_seconds: float) -> None:
+    """Undo every migration from ``gte`` on, newest first, with its recorded rollback; all or
+    nothing, and refused when one of them has no rollback recorded."""
+    require(bool(gte) and str(gte).isdigit(), "gte is required: a migration version (digits)")
+    try:
+        with project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+            rows = conn.execute(
+                "select version, rollback from supabase_migrations.schema_migrations"
+                " where version >= %s order by version desc for update",
+                (gte,),
+            ).fetchall()
+            require(bool(rows), f"No migration at or after version {gte}", status=404)
+            missing = [version for version, rollback in rows if not rollback]
+            require(not missing, f"No rollback recorded for migration(s) {', '.join(missing)}: nothing was rolled back")
+            for version, rollback in rows:
+                for statement in rollback:
+                    conn.execute(statement.encode())
+                conn.execute("delete from supabase_migrations.schema_migrations where version = %s", (version,))
+    except psycopg.Error as exc:
+        raise Problem(400, "Failed to roll back: " + postgres_message(exc, "")) from None
+
+
+def migrations_with_statements(conn: psycopg.Connection[Any]) -> list[tuple[str, str | None, list[str], list[str] | None]]:
+    return conn.execute(
+        "select version, name, coalesce(statements, '{}'), rollback from supabase_migrations.schema_migrations order by version"
+    ).fetchall()

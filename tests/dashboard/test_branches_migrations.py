@@ -1,0 +1,178 @@
+"""Branches, migrations and seeding through the dashboard, against the local API; the
+workflow task (``follow_action_run``) is called as a worker would."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from platformkit import branches as workflows
+from platformkit import schema_changes
+from platformkit.models import AuditEvent, Operation
+
+from .conftest import assert_valid_html
+from .test_sql_editor import _active
+
+
+@pytest.fixture
+def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
+    ref = _active(upstream, make_project)
+    upstream.database.apply_migration(ref, query="create table public.customers (id int primary key)", name="customers")
+    upstream.database.query(ref, "insert into public.customers values (1)")
+    return ref
+
+
+def _finish_latest(ref: str) -> Operation:
+    operation = Operation.objects.filter(project_ref=ref).first()
+    assert operation is not None
+    assert workflows.follow_action_run(operation.pk) in ("succeeded", "failed")
+    operation.refresh_from_db()
+    return operation
+
+
+def _create_branch(client: Client, ref: str, name: str = "dev") -> str:
+    response = client.post(reverse("platformkit:branches-create", args=[ref]), {"name": name, "secrets": "API_KEY=abc\n"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    operation = _finish_latest(ref)
+    assert operation.status == "succeeded", operation.message
+    return operation.params["branch_ref"]
+
+
+def test_create_form_bad_input_keeps_what_was_typed(operator_client: Client, project_ref: str) -> None:
+    url = reverse("platformkit:branches-create", args=[project_ref])
+    response = operator_client.post(url, {"name": "bad name!", "secrets": "NOT A SECRET", "with_data": "on"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_valid_html(html)
+    assert "Name: 1 to 100" in html and "Secrets: write one NAME=value per line (line 1 is not)" in html
+    assert "tick the acknowledgement" in html and 'value="bad name!"' in html and ">NOT A SECRET</textarea>" in html
+    assert not Operation.objects.exists()
+
+
+def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    seen: list[schema_changes.ChangeApplied] = []
+    schema_changes.AFTER_CHANGE_HOOKS.append(seen.append)
+    try:
+        dev = _create_branch(operator_client, project_ref)
+        page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+        assert_valid_html(page)
+        assert 'data-branch="dev"' in page and "Done: every step of the workflow finished." in page
+        assert '<span class="pk-badge pk-badge--ok">migrations passed</span>' in page
+        detail = AuditEvent.objects.get(action="branches.create").detail
+        assert detail["secret_names"] == ["API_KEY"] and "abc" not in str(detail)
+
+        # A migration on the branch (the switcher's ?branch= goes with the form).
+        migrations_url = reverse("platformkit:migrations", args=[project_ref])
+        bad = operator_client.post(reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
+                                   {"name": "todos", "sql": "create tabel public.todos (id int)"})
+        assert bad.status_code == 400 and "syntax error" in bad.content.decode() and "create tabel public.todos" in bad.content.decode()
+        ok = operator_client.post(reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
+                                  {"name": "todos", "sql": "create table public.todos (id int primary key, title text)", "rollback": "drop table public.todos"})
+        assert ok.status_code == 302
+        history = operator_client.get(migrations_url + f"?branch={dev}").content.decode()
+        assert_valid_html(history)
+        assert "customers" in history and "todos" in history and "branch dev" in history
+
+        # Seed on the branch; production refuses without its own confirmation.
+        seeded = operator_client.post(reverse("platformkit:migrations-seed", args=[project_ref]) + f"?branch={dev}",
+                                      {"sql": "insert into public.todos values (1, 'write tests')"})
+        assert "Seed ran on dev" in seeded.content.decode()
+        refused = operator_client.post(reverse("platformkit:migrations-seed", args=[project_ref]), {"sql": "insert into public.customers values (2)"})
+        assert refused.status_code == 400 and "Seed data belongs on a branch" in refused.content.decode()
+        assert upstream.database.query(project_ref, "select count(*) as n from public.customers") == [{"n": 1}]
+        assert [(event.kind, event.target_ref) for event in seen] == [("migration", dev), ("seed", dev)]
+
+        # Review: the migration to apply, the diff, then merge.
+        review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
+        assert_valid_html(review)
+        assert "todos</li>" in review and "create table public.todos" in review
+        assert operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev])).status_code == 302
+        operation = _finish_latest(project_ref)
+        assert operation.kind == "branch.merge" and operation.status == "succeeded", operation.message
+        assert upstream.database.query(project_ref, "select count(*) as n from public.todos") == [{"n": 0}]  # schema, not seed data
+        assert AuditEvent.objects.filter(action="branches.merge", outcome="success").exists()
+    finally:
+        schema_changes.AFTER_CHANGE_HOOKS.remove(seen.append)
+
+
+def test_blocking_merge_check_needs_an_override_reason(operator_client: Client, project_ref: str) -> None:
+    dev = _create_branch(operator_client, project_ref, "checked")
+
+    def security_gate(review: workflows.MergeReview) -> workflows.CheckResult:
+        return workflows.CheckResult("security advisor", "1 table without RLS", blocking=True)
+
+    workflows.MERGE_CHECKS.append(security_gate)
+    try:
+        url = reverse("platformkit:branches-merge", args=[project_ref, dev])
+        assert "1 table without RLS" in operator_client.get(url).content.decode()
+        refused = operator_client.post(url)
+        assert refused.status_code == 400 and "give a reason to override" in refused.content.decode()
+        assert not Operation.objects.filter(kind="branch.merge").exists()
+        assert operator_client.post(url, {"override_reason": "accepted risk, ticket 12"}).status_code == 302
+        assert AuditEvent.objects.get(action="branches.merge_override").detail["reason"] == "accepted risk, ticket 12"
+    finally:
+        workflows.MERGE_CHECKS.remove(security_gate)
+
+
+def test_failed_merge_shows_why_and_production_is_unchanged(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    dev = _create_branch(operator_client, project_ref, "clashing")
+    upstream.database.apply_migration(dev, query="create table public.clash (id int)", name="clash")
+    upstream.database.query(project_ref, "create table public.clash (id int)")
+    time.sleep(1.1)  # versions are timestamps to the second
+    upstream.database.apply_migration(project_ref, query="create table public.later (id int)", name="later")
+    review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
+    assert "clash</li>" in review
+    assert "Production has migrations this branch lacks" in review and "would apply out of order" in review
+    operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev]))
+    operation = _finish_latest(project_ref)
+    assert operation.status == "failed" and "production is unchanged" in operation.message
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "later"]
+    page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    assert 'data-operation-status="failed"' in page and "already exists" in page
+
+
+def test_delete_scheduled_is_undoable_and_needs_the_typed_name(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    dev = _create_branch(operator_client, project_ref, "temp")
+    url = reverse("platformkit:branches-delete", args=[project_ref, dev])
+    wrong = operator_client.post(url, {"confirm_name": "nope", "when": "scheduled"})
+    assert wrong.status_code == 400 and "Type the branch name" in wrong.content.decode()
+    assert operator_client.post(url, {"confirm_name": "temp", "when": "scheduled"}).status_code == 302
+    page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    assert "data-deletion-scheduled" in page and "Undo deletion" in page
+    operator_client.post(reverse("platformkit:branches-restore", args=[project_ref, dev]))
+    assert "data-deletion-scheduled" not in operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    operator_client.post(url, {"confirm_name": "temp", "when": "now"})
+    assert [b.name for b in upstream.branches.list(project_ref)] == ["main"]
+
+
+def test_migration_rollback_and_production_apply_confirmation(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    apply_url = reverse("platformkit:migrations-apply", args=[project_ref])
+    refused = operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)"})
+    assert refused.status_code == 400 and "Type the project ref" in refused.content.decode()
+    operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)", "rollback": "drop table public.x", "confirm_production": project_ref})
+    # The same rendered form submitted twice (a double click) is applied once.
+    form = {"name": "y", "sql": "create table public.y (id int)", "confirm_production": project_ref, "idempotency_key": "6f1c1a52-9a5e-4f53-9d7e-1f0d2b6c7a10"}
+    assert operator_client.post(apply_url, form).status_code == 302
+    assert operator_client.post(apply_url, form).status_code == 302
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "x", "y"]
+    upstream.database.query(project_ref, "drop table public.y; delete from supabase_migrations.schema_migrations where name = 'y'")
+    latest = upstream.database.list_migrations(project_ref)[-1]
+    detail = operator_client.get(reverse("platformkit:migrations-detail", args=[project_ref, latest.version])).content.decode()
+    assert_valid_html(detail)
+    assert "create table public.x (id int)" in detail and "drop table public.x" in detail
+    operator_client.post(reverse("platformkit:migrations-rollback", args=[project_ref]), {"version": latest.version, "confirm": "yes"})
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
+    assert AuditEvent.objects.filter(action="migrations.rollback", outcome="success").exists()
+
+
+def test_same_version_with_another_name_is_flagged(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    dev = _create_branch(operator_client, project_ref, "twin")
+    upstream.database.apply_migration(dev, query="create table public.mine (id int)", name="mine")
+    version = upstream.database.list_migrations(dev)[-1].version
+    upstream.database.query(project_ref, "insert into supabase_migrations.schema_migrations (version, name) values ($1, 'theirs')", parameters=[version])
+    review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
+    assert f"Versions {version} exist in both with different names" in review

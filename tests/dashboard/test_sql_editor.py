@@ -1,0 +1,131 @@
+"""The SQL editor against the local API (real HTTP, real PostgreSQL): what the operator sees."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from platformkit.models import AuditEvent, QueryRun
+
+from .conftest import assert_valid_html
+
+
+def _active(upstream: Any, make_project: Any) -> str:
+    ref = make_project().ref
+    deadline = time.monotonic() + 20
+    while upstream.projects.get(ref).status != "ACTIVE_HEALTHY":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return ref
+
+
+@pytest.fixture
+def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
+    return _active(upstream, make_project)
+
+
+def run(client: Client, ref: str, sql: str, *, read_only: bool = True, htmx: bool = True, **extra: str) -> Any:
+    data = {"sql": sql, **({"read_only": "on"} if read_only else {}), **extra}
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("platformkit:sql-run", args=[ref]), data, headers=headers)
+
+
+def test_editor_page_renders_with_read_only_default(operator_client: Client, project_ref: str) -> None:
+    response = operator_client.get(reverse("platformkit:sql", args=[project_ref]))
+    assert response.status_code == 200
+    assert_valid_html(response.content)
+    html = response.content.decode()
+    assert 'name="read_only" checked' in html and "sql-editor.js" in html and "<textarea" in html
+
+
+def test_odd_types_null_and_script_are_shown_as_text(operator_client: Client, project_ref: str) -> None:
+    response = run(operator_client, project_ref, "select '{\"a\": [1]}'::jsonb as j, array[1,2] as arr, '\\xdead'::bytea as b,"
+                   " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s, repeat('x', 500) as long")
+    html = response.content.decode()
+    assert_valid_html(html, fragment=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert '<span class="pk-null">NULL</span>' in html and "\\xdead" in html and "2024-01-02T03:04:05+00:00" in html
+    assert "{&quot;a&quot;: [1]}" in html and "[1, 2]" in html
+    assert "<details><summary>" + "x" * 120 + "…</summary>" in html  # truncated, expandable
+    assert "1 row" in html
+    assert QueryRun.objects.get().row_count == 1
+
+
+def test_invalid_sql_shows_message_and_position(operator_client: Client, project_ref: str) -> None:
+    html = run(operator_client, project_ref, "select 1;\nselec 2").content.decode()
+    assert "syntax error at or near &quot;selec&quot;" in html and "42601" in html
+    assert "At line 2, column 1" in html and "<mark>s</mark>elec 2" in html
+
+
+def test_huge_result_is_capped_with_a_notice(operator_client: Client, project_ref: str) -> None:
+    started = time.monotonic()
+    html = run(operator_client, project_ref, "select g as n, md5(g::text) as h from generate_series(1, 100000) g").content.decode()
+    assert time.monotonic() - started < 30
+    assert "Showing the first 500 of 100000 rows" in html and html.count("<tr>") == 501
+
+
+def test_bound_parameters_and_bad_parameters(operator_client: Client, project_ref: str) -> None:
+    html = run(operator_client, project_ref, "select $1::int * 2 as doubled", parameters="[21]").content.decode()
+    assert "<td>42</td>" in html
+    html = run(operator_client, project_ref, "select 1", parameters="{oops").content.decode()
+    assert "data-sql-input-error" in html and "Parameters:" in html
+
+
+def test_read_only_blocks_writes(operator_client: Client, project_ref: str) -> None:
+    html = run(operator_client, project_ref, "create table public.t (id int)").content.decode()
+    assert "read-only transaction" in html
+
+
+def test_destructive_statement_needs_confirmation(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    upstream.database.query(project_ref, "create table public.doomed (id int); alter table public.doomed enable row level security")
+    html = run(operator_client, project_ref, "drop table public.doomed", read_only=False).content.decode()
+    assert "data-sql-confirm" in html and "DROP TABLE removes it" in html
+    assert upstream.database.query(project_ref, "select to_regclass('public.doomed')::text as t") == [{"t": "doomed"}]
+    html = run(operator_client, project_ref, "drop table public.doomed", read_only=False, confirmed="1").content.decode()
+    assert "0 rows" in html
+    assert upstream.database.query(project_ref, "select to_regclass('public.doomed')::text as t") == [{"t": None}]
+    assert AuditEvent.objects.filter(action="sql.run", project_ref=project_ref).count() == 1
+
+
+def test_new_public_table_offers_run_and_enable_rls(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    html = run(operator_client, project_ref, "create table public.notes (id int)", read_only=False).content.decode()
+    assert "has no row level security" in html and "Run and enable RLS" in html
+    run(operator_client, project_ref, "create table public.notes (id int)", read_only=False, enable_rls="1")
+    rows = upstream.database.query(project_ref, "select relrowsecurity from pg_class where oid = 'public.notes'::regclass")
+    assert rows == [{"relrowsecurity": True}]
+
+
+def test_csv_download(operator_client: Client, project_ref: str) -> None:
+    response = run(operator_client, project_ref, "select 1 as a, null::text as b, '=cmd()' as c", htmx=False, format="csv")
+    assert response["Content-Disposition"] == 'attachment; filename="result.csv"'
+    assert response.content.decode().splitlines() == ["a,b,c", "1,,'=cmd()"]
+
+
+def test_snippets_and_history(operator_client: Client, project_ref: str) -> None:
+    run(operator_client, project_ref, "select 7 as seven")
+    response = operator_client.post(reverse("platformkit:sql-save", args=[project_ref]), {"name": "seven", "sql": "select 7 as seven"})
+    assert response.status_code == 302
+    html = operator_client.get(reverse("platformkit:sql", args=[project_ref])).content.decode()
+    assert ">seven</a>" in html and "<code>select 7 as seven</code>" in html
+    history = QueryRun.objects.get()
+    page = operator_client.get(reverse("platformkit:sql", args=[project_ref]) + f"?history={history.pk}").content.decode()
+    assert ">select 7 as seven</textarea>" in page
+
+
+def test_read_only_access_may_read_but_not_write(project_ref: str, make_user: Any, settings: Any) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only_policy"}
+    client = Client()
+    client.force_login(make_user("reader", is_staff=True))
+    assert "1 row" in run(client, project_ref, "select 1 as one").content.decode()
+    assert run(client, project_ref, "create table public.nope (id int)", read_only=False).status_code == 403
+    assert client.post(reverse("platformkit:migrations-apply", args=[project_ref]), {"sql": "select 1"}).status_code == 403
+
+
+def read_only_policy(user: Any) -> Any:
+    from platformkit.access import Access
+
+    return Access(changeable_refs=frozenset())

@@ -1,0 +1,74 @@
+"""database/query and the migration endpoints, run for real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .conftest import message
+from .test_branches import migrate, sql
+
+
+def test_query_returns_rows_with_odd_types(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    rows = sql(http, active_project["ref"], "select '{\"a\": 1}'::jsonb as j, array[1,2] as a, '\\xdead'::bytea as b,"
+               " '2024-01-02 03:04:05+00'::timestamptz as t, null::text as n, 1.5::numeric as x, '<script>' as s")
+    assert rows == [{"j": {"a": 1}, "a": [1, 2], "b": "\\xdead", "t": "2024-01-02T03:04:05+00:00", "n": None, "x": 1.5, "s": "<script>"}]
+
+
+def test_parameters_are_bound(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    rows = sql(http, active_project["ref"], "select $1::int + 1 as n, $2::text as t", parameters=[41, "x'; drop"])
+    assert rows == [{"n": 42, "t": "x'; drop"}]
+
+
+def test_read_only_blocks_writes(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    ref = active_project["ref"]
+    for path, body in ((f"/v1/projects/{ref}/database/query", {"read_only": True}), (f"/v1/projects/{ref}/database/query/read-only", {})):
+        response = http.post(path, json={"query": "create table public.nope (id int)", **body})
+        assert response.status_code == 400 and "read-only transaction" in message(response)
+    assert sql(http, ref, "select to_regclass('public.nope') as t") == [{"t": None}]
+
+
+def test_invalid_sql_reports_position(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select 1;\nselec 2"})
+    text = message(response)
+    assert response.status_code == 400 and "42601" in text and "LINE 2: selec 2" in text and "\n        ^" in text
+
+
+def test_statement_timeout(localapi: Any, http: httpx.Client, active_project: dict[str, Any]) -> None:
+    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select pg_sleep(60)"}, timeout=60)
+    assert response.status_code == 400 and "statement timeout" in message(response)
+
+
+def test_failed_migration_leaves_nothing(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    ref = active_project["ref"]
+    response = http.post(f"/v1/projects/{ref}/database/migrations",
+                         json={"query": "create table public.half (id int); select 1/0", "name": "half"})
+    assert response.status_code == 400 and "division by zero" in message(response)
+    assert sql(http, ref, "select to_regclass('public.half') as t") == [{"t": None}]
+    assert http.get(f"/v1/projects/{ref}/database/migrations").json() == []
+
+
+def test_idempotency_key_applies_once_and_rollback(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    ref = active_project["ref"]
+    body = {"query": "create table public.once (id int)", "name": "once", "rollback": "drop table public.once"}
+    for _ in range(2):
+        assert http.post(f"/v1/projects/{ref}/database/migrations", json=body, headers={"Idempotency-Key": "k1"}).status_code == 200
+    history = http.get(f"/v1/projects/{ref}/database/migrations").json()
+    assert [m["name"] for m in history] == ["once"]
+    one = http.get(f"/v1/projects/{ref}/database/migrations/{history[0]['version']}").json()
+    assert one["statements"] == ["create table public.once (id int)"] and one["rollback"] == ["drop table public.once"]
+    migrate(http, ref, "create table public.norollback (id int)", "norollback")
+    refused = http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]})
+    assert refused.status_code == 400 and "No rollback recorded" in message(refused)
+    latest = http.get(f"/v1/projects/{ref}/database/migrations").json()[-1]["version"]
+    sql(http, ref, f"update supabase_migrations.schema_migrations set rollback = array['drop table public.norollback'] where version = '{latest}'")
+    assert http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]}).status_code == 200
+    assert http.get(f"/v1/projects/{ref}/database/migrations").json() == []
+    assert sql(http, ref, "select to_regclass('public.once') as t") == [{"t": None}]
+
+
+def test_statements_are_logged_for_the_logs_feature(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
+    with caplog.at_level("INFO", logger="platformkit.localapi.sql"):
+        sql(http, active_project["ref"], "select 'logged' as marker")
+    assert any(active_project["ref"] in record.getMessage() and "select 'logged'" in record.getMessage() for record in caplog.records)

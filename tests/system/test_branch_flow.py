@@ -1,0 +1,86 @@
+"""The development workflow in headless Chromium with a real django-q2 worker: create a DEV
+branch, apply a migration on it, seed rows, review and merge, and see the table in production."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from .test_browser import _artifacts, browser_page, operator  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def production(localapi, settings):
+    from platformkit.api import ManagementClient
+
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token}
+    with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
+        slug = client.organizations.list()[0].slug
+        ref = client.projects.create(name="Flow", organization_slug=slug, db_pass="Flow-pass-123456").ref
+        deadline = time.monotonic() + 20
+        while client.projects.get(ref).status != "ACTIVE_HEALTHY":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        yield ref, client
+
+
+def test_dev_branch_to_production(live_server, production, start_worker, operator, browser_page):  # noqa: F811
+    from playwright.sync_api import expect
+
+    ref, client = production
+    start_worker()
+    page = browser_page
+    page.goto(f"{live_server.url}/platform/projects/{ref}/branches/")
+    page.get_by_label("Username").fill("browser-operator")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_label("Name", exact=True).fill("DEV")
+    page.get_by_role("button", name="Create branch").click()
+    expect(page.locator("[data-operation-status]").first).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    row = page.locator('tr[data-branch="DEV"]')
+    expect(row).to_be_visible(timeout=10_000)
+
+    row.get_by_role("link", name="Migrations").click()
+    expect(page.locator(".pk-branch-switcher")).to_contain_text("branch DEV")
+    page.get_by_label("Name", exact=True).fill("create_todos")
+    page.get_by_label("SQL", exact=True).fill("create table public.todos (id int primary key, title text);\nalter table public.todos enable row level security;")
+    page.get_by_role("button", name="Apply migration").click()
+    expect(page.locator("[data-migration-history]")).to_contain_text("create_todos")
+
+    page.get_by_label("Inserts").fill("insert into public.todos values (1, 'seeded on DEV')")
+    page.get_by_role("button", name="Run seed").click()
+    expect(page.locator("[data-seed-done]")).to_contain_text("Seed ran on DEV")
+
+    # The SQL editor on the branch: Ctrl+Enter runs, the seeded row is there.
+    page.goto(page.url.replace("/migrations/seed/", "/sql/"))
+    editor = page.locator("#pk-sql-input")
+    editor.fill("select title from public.todos")
+    editor.press("Control+Enter")
+    expect(page.locator("#pk-sql-result")).to_contain_text("seeded on DEV")
+    # An error's position is selected in the editor itself.
+    editor.fill("select title\nfrom public.todoz")
+    editor.press("Control+Enter")
+    expect(page.locator("[data-sql-error]")).to_contain_text('relation "public.todoz" does not exist')
+    assert editor.evaluate("el => [el.selectionStart, el.selectionEnd]") == [18, 19]
+
+    page.goto(f"{live_server.url}/platform/projects/{ref}/branches/")
+    page.locator('tr[data-branch="DEV"]').get_by_role("link", name="Review and merge").click()
+    expect(page.locator("[data-review-migrations]")).to_contain_text("create_todos")
+    expect(page.locator("[data-review-diff]")).to_contain_text("create table public.todos")
+    page.screenshot(path=str(_artifacts() / "branch-review.png"), full_page=True)
+    page.get_by_role("button", name=re.compile("Merge DEV into production")).click()
+    expect(page.locator("[data-operation-status]").first).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    page.screenshot(path=str(_artifacts() / "branch-list.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/platform/projects/{ref}/sql/")
+    page.locator("#pk-sql-input").fill("select count(*) as todos from public.todos")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("[data-sql-summary]")).to_contain_text("1 row")
+    expect(page.locator("#pk-sql-result td").first).to_have_text("0")  # the table, not DEV's seed rows
+    page.screenshot(path=str(_artifacts() / "branch-merged.png"), full_page=True)
+    assert [m.name for m in client.database.list_migrations(ref)] == ["create_todos"]
