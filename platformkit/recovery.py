@@ -7,11 +7,10 @@ those with the audit trail (migrations, merges, undos, restores) of the same tar
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import logging
 
 from django.db import transaction
 from django.utils import timezone
