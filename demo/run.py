@@ -135,7 +135,8 @@ def main() -> None:
     _manage("createcachetable")
     password = _ensure_operator()
 
-    children = [_start("local API", "localapi", "--addrport", API_ADDR, "--data", str(DATA_DIR))]
+    # PITR on for the demo's projects, one snapshot a minute, so the recovery screen has something to show.
+    children = [_start("local API", "localapi", "--addrport", API_ADDR, "--data", str(DATA_DIR), "--pitr-days", "7", "--pitr-interval", "60")]
     try:
         _wait_for_api()
         children.append(_start("worker", "qcluster"))

@@ -60,6 +60,8 @@ The dashboard
                           ``restore_points``, ``advisors``, ``logs``. A section that is on but
                           not built yet shows as a disabled "soon" item; one that is off is
                           hidden (and its URLs answer 404). Default: all on.
+    ``RESTORE_POINT_AFTER_CHANGE`` Create a restore point after each migration or seed applied
+                          through the dashboard, so it can be undone. Default ``True``.
     ``INSTANCE_SIZES``    Instance sizes the create form offers. Default
                           ``["nano", "micro", "small", "medium", "large"]``.
     ``DEFAULT_INSTANCE_SIZE`` Preselected size. Default ``"micro"``.
@@ -96,6 +98,7 @@ DEFAULTS: dict[str, Any] = {
     "TASK_RUN_FRACTION": 0.7,
     # The dashboard
     "UI_POLL_INTERVAL": 2,
+    "RESTORE_POINT_AFTER_CHANGE": True,
     "BASE_TEMPLATE": "platformkit/base.html",
     "PERMISSION_POLICY": "platformkit.access.staff_or_permission",
     "FEATURES": {section: True for section in SECTIONS},

@@ -35,6 +35,14 @@ class ProjectCredential(models.Model):
         return crypto.decrypt(self.db_password_ciphertext)
 
 
+OPERATION_TITLES = {
+    "project.create": "Project launch",
+    "restore_points.create": "Restore point",
+    "restore_points.undo": "Undo to a restore point",
+    "restore_points.pitr": "Point-in-time recovery",
+}
+
+
 class Operation(models.Model):
     """One long-running upstream action that a django-q2 task drives and pages poll."""
 
@@ -73,6 +81,10 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.project_ref} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        return OPERATION_TITLES.get(self.kind, self.kind)
 
     @property
     def is_terminal(self) -> bool:
@@ -133,6 +145,32 @@ class SavedQuery(models.Model):
         return self.name
 
 
+class RestorePoint(models.Model):
+    """A restore point we asked for. The API has no list of them, so the timeline keeps its own."""
+
+    class Status(models.TextChoices):  # V1RestorePointResponse.status
+        PENDING = "PENDING"
+        AVAILABLE = "AVAILABLE"
+        REMOVED = "REMOVED"
+        FAILED = "FAILED"
+
+    project_ref = models.CharField(max_length=64, db_index=True)  # production: the unit of access
+    target_ref = models.CharField(max_length=64, db_index=True)  # production or a branch's ref
+    branch_name = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200, blank=True)  # "by hand", "after migration ...", ...
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    completed_on = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["target_ref", "name"], name="platformkit_restorepoint_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.target_ref}, {self.status})"
 class QueryRun(models.Model):
     """One statement run from the SQL editor: the user's history per project (and branch)."""
 

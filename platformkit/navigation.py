@@ -28,7 +28,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("sql", "SQL", "platformkit:sql"),
     Section("migrations", "Migrations", "platformkit:migrations"),
     Section("functions", "Functions"),
-    Section("restore_points", "Restore points"),
+    Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors"),
     Section("logs", "Logs"),
 )

@@ -77,8 +77,19 @@ def _release(operation: Operation, **changes: Any) -> None:
     operation.save()
 
 
+# kind -> called with the finished row (e.g. recovery records the outcome in the audit trail).
+FINISH_HOOKS: dict[str, Any] = {
+    "restore_points.undo": "platformkit.recovery.record_outcome",
+    "restore_points.pitr": "platformkit.recovery.record_outcome",
+}
+
+
 def _finish(operation: Operation, status: str, message: str) -> str:
     _release(operation, status=status, message=message, finished_at=timezone.now())
+    if operation.kind in FINISH_HOOKS:
+        from django.utils.module_loading import import_string
+
+        import_string(FINISH_HOOKS[operation.kind])(operation)
     forget_cached_reads()  # pages must now show the project as it is, not as it was cached
     logger.info("operation %s %s: %s", operation.pk, status, message)
     return status

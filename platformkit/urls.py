@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from .views import operations, project, projects  # noqa: I001 (project registers the project_ref converter first)
-from .views import branches, migrations, sql
+from .views import branches, migrations, restore_points, sql
 
 app_name = "platformkit"
 
 urlpatterns = [
     *projects.urlpatterns, *project.urlpatterns, *operations.urlpatterns,
-    *branches.urlpatterns, *sql.urlpatterns, *migrations.urlpatterns,
+    *branches.urlpatterns, *sql.urlpatterns, *migrations.urlpatterns, *restore_points.urlpatterns,
 ]

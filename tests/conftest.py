@@ -78,6 +78,8 @@ def localapi(pg_location: PostgresLocation):
         token="test-token-" + secrets.token_urlsafe(16),
         status_delay_seconds=0.5,
         control_db=control_db,
+        snapshot_dir=str(DATA_DIR / "snapshots"),
+        pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
     )
     server = LocalAPIServer(config).start()

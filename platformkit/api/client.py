@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Branches, Database, Organizations, Projects
+from .resources import Backups, Branches, Database, Organizations, Projects
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -52,6 +52,7 @@ class _BaseClient:
         self.projects = Projects(self)
         self.database = Database(self)
         self.branches = Branches(self)
+        self.backups = Backups(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

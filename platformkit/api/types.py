@@ -4,7 +4,7 @@ grows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, TypeVar
 
 T = TypeVar("T", bound="APIObject")
@@ -156,6 +156,44 @@ class RateLimitState:
     reset_seconds: float | None
 
 
+@dataclass(frozen=True)
+class RestorePoint(APIObject):
+    """``V1RestorePointResponse``: status AVAILABLE, PENDING, REMOVED or FAILED."""
+
+    name: str = ""
+    status: str = ""
+    completed_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Backup(APIObject):
+    id: int = 0
+    is_physical_backup: bool = False
+    status: str = ""  # COMPLETED, FAILED, PENDING, REMOVED, ARCHIVED, CANCELLED
+    inserted_at: str = ""
+
+
+@dataclass(frozen=True)
+class Backups(APIObject):
+    """``V1BackupsResponse``; the PITR window is ``physical_backup_data``'s two Unix times."""
+
+    region: str = ""
+    walg_enabled: bool = False
+    pitr_enabled: bool = False
+    backups: tuple[Backup, ...] = ()
+    physical_backup_data: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Backups:  # type: ignore[override]
+        made = super().from_json(data)
+        return replace(made, backups=tuple(Backup.list_from_json(data.get("backups") or [])))
+
+    @property
+    def pitr_window(self) -> tuple[int, int] | None:
+        """(earliest, latest) Unix seconds a PITR restore may target, when known."""
+        earliest = self.physical_backup_data.get("earliest_physical_backup_date_unix")
+        latest = self.physical_backup_data.get("latest_physical_backup_date_unix")
+        return (int(earliest), int(latest)) if earliest is not None and latest is not None else None
 # Branches, action runs, migrations (issue 4)
 
 

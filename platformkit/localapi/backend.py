@@ -15,6 +15,7 @@ import psycopg
 from . import catalog, health, provision, shapes, validation
 from .config import LocalAPIConfig
 from .errors import Problem, require
+from .snapshots import Snapshots
 from .store import ProjectRow, Store, random_ref
 
 logger = logging.getLogger("platformkit.localapi")
@@ -32,6 +33,15 @@ class LocalAPI:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._workers: list[threading.Thread] = []
+        self.snapshots = Snapshots(
+            database_url=config.database_url,
+            control_url=psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db),
+            directory=config.snapshot_path(),
+            project=self._project,
+            set_status=self.store.set_status,
+            status_delay_seconds=config.status_delay_seconds,
+            pitr_interval_seconds=config.pitr_interval_seconds,
+        )
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -92,6 +102,8 @@ class LocalAPI:
             provision.drop(self.config.database_url, ref)  # no orphaned role or database
             raise Problem(500, f"Failed to create the project's database: {type(exc).__name__}") from exc
         self._lay_out_in_background(ref)
+        if self.config.pitr_days_for_new_projects:
+            self.snapshots.set_pitr(ref, self.config.pitr_days_for_new_projects)
         return shapes.project(self._project(ref))
 
     def get_project(self, ref: str) -> dict[str, Any]:
@@ -108,6 +120,7 @@ class LocalAPI:
         with self._lock(ref):
             provision.drop(self.config.database_url, ref)
             self.store.mark_deleted(ref)
+        self.snapshots.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -156,6 +169,7 @@ class LocalAPI:
             workers = list(self._workers)
         for worker in workers:
             worker.join(timeout)
+        self.snapshots.close(timeout)
 
     # Helpers
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -12,6 +14,12 @@ class LocalAPIConfig:
     status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
     latency_seconds: float = 0.0  # slept before every answer (benchmarks)
+    snapshot_dir: str | None = None  # restore point files; None: <tmp>/platformkit-localapi/<control_db>
+    pitr_interval_seconds: float = 300.0  # PITR granularity: a snapshot this often while PITR is on
+    pitr_days_for_new_projects: int = 0  # >0: new projects start with PITR on, this retention
+
+    def snapshot_path(self) -> Path:
+        return Path(self.snapshot_dir) if self.snapshot_dir else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
     query_timeout_seconds: float = 15.0  # statement_timeout for database/query and migrations
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
 

@@ -23,7 +23,7 @@ def as_datetime(value: Any) -> datetime | Any:
 def status_tone(status: str | None) -> str:
     """The badge colour for an upstream or operation status."""
     value = (status or "").upper()
-    if value in {"ACTIVE_HEALTHY", "SUCCEEDED", "MIGRATIONS_PASSED", "FUNCTIONS_DEPLOYED"}:
+    if value in {"ACTIVE_HEALTHY", "SUCCEEDED", "SUCCESS", "AVAILABLE", "MIGRATIONS_PASSED", "FUNCTIONS_DEPLOYED"}:
         return "ok"
     if value in {"COMING_UP", "RESTORING", "UPGRADING", "PAUSING", "RESTARTING", "RESIZING", "GOING_DOWN", "PENDING", "RUNNING",
                  "CREATING_PROJECT", "RUNNING_MIGRATIONS"}:

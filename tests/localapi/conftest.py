@@ -44,6 +44,17 @@ def wait_for_status(http: httpx.Client, ref: str, status: str, timeout: float = 
         time.sleep(0.05)
 
 
+def wait_until_available(http: httpx.Client, ref: str, name: str, timeout: float = 30.0) -> dict[str, Any]:
+    """The restore point once its snapshot has finished (AVAILABLE, or FAILED)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        point = http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": name}).json()
+        if point["status"] != "PENDING":
+            return point
+        assert time.monotonic() < deadline, f"restore point {name} stayed PENDING"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def create_project(http: httpx.Client) -> Callable[..., dict[str, Any]]:
     """Create a project through the API (201 asserted), overriding fields of a valid body."""

@@ -5,6 +5,7 @@ gets a status the document lists and a body valid by the document's response sch
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 from platformkit.localapi import urls
 
-from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status
+from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status, wait_until_available
 
 
 def served_operations() -> set[tuple[str, str]]:
@@ -48,6 +49,11 @@ CASES = [
     Case("PATCH", "/v1/projects/{ref}", body=lambda: {"name": "Contract renamed"}, status=200),
     Case("GET", "/v1/projects/{ref}/health", params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]}, status=200),
     Case("GET", "/v1/projects/{ref}/restore", status=200),
+    Case("GET", "/v1/projects/{ref}/database/backups", status=200),
+    Case("POST", "/v1/projects/{ref}/database/backups/restore-point", body=lambda: {"name": "contract"}, status=201),
+    Case("GET", "/v1/projects/{ref}/database/backups/restore-point", params={"name": "contract"}, status=200),
+    Case("POST", "/v1/projects/{ref}/database/backups/undo", body=lambda: {"name": "contract"}, status=201),
+    Case("POST", "/v1/projects/{ref}/database/backups/restore-pitr", body=lambda: {"recovery_time_target_unix": int(time.time())}, status=201),
     # Order matters from here: pause, then restore, then delete the same project.
     Case("POST", "/v1/projects/{ref}/pause", status=200),
     Case("POST", "/v1/projects/{ref}/restore", status=200),
@@ -89,13 +95,22 @@ def test_every_served_route_is_a_documented_operation(openapi_document: dict) ->
     assert served == {(case.method, case.path) for case in cases}, "every served operation needs a contract case"
 
 
-def test_responses_match_the_document(http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_responses_match_the_document(
+    http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]], localapi: Any
+) -> None:
     ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
     checked = []
     for case in CASES:
         op = operation(openapi_document, case)
         documented_codes = set(op["responses"])
         path = case.path.format(ref=ref, slug=DEFAULT_ORG)
+        if case.path.endswith(("/undo", "/restore-pitr", "/pause")):
+            wait_for_status(http, ref, "ACTIVE_HEALTHY")  # an undo or PITR restore runs first
+        if case.path.endswith("/undo"):
+            wait_until_available(http, ref, "contract")
+        if case.path.endswith("/restore-pitr"):
+            localapi.api.snapshots.set_pitr(ref, 7)  # its first snapshot is taken now
+            time.sleep(1.1)  # the target (whole seconds) must fall after it
         body = case.body() if case.body else None
         if body is not None:
             request_schema = op["requestBody"]["content"]["application/json"]["schema"]

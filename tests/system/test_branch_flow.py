@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .test_browser import _artifacts, browser_page, operator  # noqa: F401 (fixtures)
+from .test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -34,10 +34,7 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     ref, client = production
     start_worker()
     page = browser_page
-    page.goto(f"{live_server.url}/platform/projects/{ref}/branches/")
-    page.get_by_label("Username").fill("browser-operator")
-    page.get_by_label("Password").fill("correct horse")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live_server.url}/platform/projects/{ref}/branches/")
 
     page.get_by_label("Name", exact=True).fill("DEV")
     page.get_by_role("button", name="Create branch").click()

@@ -64,6 +64,14 @@ def test_log_in_create_a_project_and_watch_it_become_healthy(live_server, slow_l
     page.screenshot(path=str(_artifacts() / "project-healthy.png"), full_page=True)
 
 
+def sign_in(page, url: str) -> None:
+    """Open ``url`` and sign in as the browser operator on the login page it redirects to."""
+    page.goto(url)
+    page.get_by_label("Username").fill("browser-operator")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Sign in").click()
+
+
 def _artifacts():
     from pathlib import Path
 

@@ -67,6 +67,8 @@ class Command(BaseCommand):
         parser.add_argument("--control-db", default="platformkit_localapi", help="database holding the local API's records")
         parser.add_argument("--status-delay", type=float, default=3.0, help="seconds a project stays COMING_UP / RESTORING")
         parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
+        parser.add_argument("--pitr-days", type=int, default=0, help="turn PITR on for new projects, with this retention (days)")
+        parser.add_argument("--pitr-interval", type=float, default=300.0, help="seconds between PITR snapshots (the PITR granularity)")
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -82,6 +84,9 @@ class Command(BaseCommand):
             status_delay_seconds=options["status_delay"],
             control_db=options["control_db"],
             latency_seconds=options["latency"],
+            snapshot_dir=str(data_dir / "localapi" / "snapshots"),
+            pitr_interval_seconds=options["pitr_interval"],
+            pitr_days_for_new_projects=options["pitr_days"],
         )
         server = LocalAPIServer(config, host, port, quiet=False)
         if generated:

@@ -1,0 +1,172 @@
+"""The restore points screen: timeline, restore point by hand, undo with typed confirmation,
+PITR with its second confirmation, against the local API and a real database."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from platformkit import recovery, recovery_tasks, tasks
+from platformkit.localapi import provision
+from platformkit.models import AuditEvent, Operation, RestorePoint
+from platformkit.targets import Target
+
+from .conftest import assert_valid_html
+
+
+@pytest.fixture
+def project(make_project: Any, upstream: Any) -> Any:
+    created = make_project("Recoverable")
+    deadline = time.monotonic() + 30
+    while upstream.projects.get(created.ref).status != "ACTIVE_HEALTHY":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return created
+
+
+def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+def run_operations() -> None:
+    """Drive every open operation's task to its end, as the worker would."""
+    for operation in Operation.objects.exclude(status__in=Operation.TERMINAL):
+        if operation.kind == "restore_points.create":
+            recovery_tasks.wait_for_restore_point(operation.pk)
+        else:
+            tasks.wait_for_project_healthy(operation.pk)
+
+
+def timeline_url(ref: str) -> str:
+    return reverse("platformkit:restore-points", args=[ref])
+
+
+def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, project: Any, pg_location: Any) -> None:
+    ref = project.ref
+    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'a'), (2, 'b')")
+    before = sql(pg_location, ref, "select * from public.todos order by id"), sql(
+        pg_location, ref, "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position")
+
+    response = operator_client.post(reverse("platformkit:restore-point-create", args=[ref]), {"name": "before-alter"})
+    assert response.status_code == 302
+    run_operations()
+    point = RestorePoint.objects.get(target_ref=ref, name="before-alter")
+    assert point.status == "AVAILABLE" and point.completed_on is not None
+
+    sql(pg_location, ref, "insert into public.todos values (3, 'c'); alter table public.todos add column done boolean")
+    page = operator_client.get(timeline_url(ref))
+    assert_valid_html(page.content)
+    assert b"Restore point before-alter" in page.content and b"Undo to here" in page.content
+
+    review = operator_client.get(reverse("platformkit:restore-point-undo", args=[ref, point.pk]))
+    assert b"What will not be reverted" in review.content and b"Edge Functions" in review.content
+
+    wrong = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before"})
+    assert wrong.status_code == 400 and b"Type the restore point" in wrong.content and b'value="before"' in wrong.content
+    assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
+
+    done = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before-alter"})
+    assert done.status_code == 302
+    operation = Operation.objects.get(kind="restore_points.undo", project_ref=ref)
+    run_operations()
+    operation.refresh_from_db()
+    assert operation.status == "succeeded", operation.message
+    after = sql(pg_location, ref, "select * from public.todos order by id"), sql(
+        pg_location, ref, "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position")
+    assert after == before
+
+    outcomes = list(AuditEvent.objects.filter(action="restore_points.undo", project_ref=ref).values_list("outcome", "detail__phase"))
+    assert sorted(outcomes) == [("success", "finished"), ("success", "started")]
+    page = operator_client.get(timeline_url(ref) + "?kind=recovery")
+    assert b"Undo to before-alter finished" in page.content and b"Restore point before-alter" not in page.content
+
+
+def test_bad_names_keep_the_input_and_say_why(operator_client: Client, project: Any) -> None:
+    url = reverse("platformkit:restore-point-create", args=[project.ref])
+    response = operator_client.post(url, {"name": "x" * 25})
+    assert response.status_code == 400 and b"at most 20 characters" in response.content and b"x" * 25 in response.content
+    assert operator_client.post(url, {"name": "   "}).status_code == 400
+    assert RestorePoint.objects.count() == 0
+
+
+def test_script_in_a_name_is_text(operator_client: Client, project: Any) -> None:
+    operator_client.post(reverse("platformkit:restore-point-create", args=[project.ref]), {"name": "<b>x</b>"})
+    page = operator_client.get(timeline_url(project.ref))
+    assert b"<b>x</b>" not in page.content and b"&lt;b&gt;x&lt;/b&gt;" in page.content
+
+
+def test_second_undo_while_one_runs_is_refused(operator_client: Client, project: Any, operator: Any) -> None:
+    target = Target(project.ref, project.ref)
+    recovery.create_restore_point(operator, target, "p1")
+    run_operations()
+    point = RestorePoint.objects.get(name="p1")
+    recovery.undo(operator, target, point, "p1")
+    response = operator_client.post(reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "p1"})
+    assert response.status_code == 400 and b"still running" in response.content
+    assert Operation.objects.filter(kind="restore_points.undo").count() == 1
+    run_operations()
+
+
+def test_pitr_disabled_says_why(operator_client: Client, project: Any) -> None:
+    page = operator_client.get(reverse("platformkit:restore-points-pitr", args=[project.ref]))
+    assert b"data-pitr-disabled" in page.content and b"not enabled" in page.content
+    assert b"Restore production" not in page.content
+
+
+def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any, api: Any, pg_location: Any) -> None:
+    ref = project.ref
+    sql(pg_location, ref, "create table public.t (v text); insert into public.t values ('kept')")
+    api.api.snapshots.set_pitr(ref, 7)
+    time.sleep(1.1)
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    time.sleep(1.1)
+    sql(pg_location, ref, "insert into public.t values ('lost')")
+    url = reverse("platformkit:restore-points-pitr", args=[ref])
+
+    review = operator_client.post(url, {"recovery_time": when, "step": "review"})
+    assert b"Rollbacks lose data" in review.content and b"confirm_ref" in review.content
+    assert not Operation.objects.filter(kind="restore_points.pitr").exists()
+    unconfirmed = operator_client.post(url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref})
+    assert unconfirmed.status_code == 400 and b"Tick the box" in unconfirmed.content
+    out_of_window = operator_client.post(url, {"recovery_time": "2001-01-01T00:00:00", "step": "review"})
+    assert out_of_window.status_code == 400 and b"Pick a time between" in out_of_window.content
+
+    done = operator_client.post(url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref, "understood": "yes"})
+    assert done.status_code == 302
+    run_operations()
+    assert sql(pg_location, ref, "select v from public.t") == [("kept",)]
+
+
+def test_restore_point_after_change_is_configurable(project: Any, operator: Any, settings: Any) -> None:
+    target = Target(project.ref, project.ref)
+    assert recovery.restore_point_after_change(operator, target, "after migration add_todos") is not None
+    assert RestorePoint.objects.get().reason == "after migration add_todos"
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "RESTORE_POINT_AFTER_CHANGE": False}
+    assert recovery.restore_point_after_change(operator, target, "after seed") is None
+    run_operations()
+
+
+def test_read_only_operator_cannot_undo(client: Client, project: Any, make_user: Any, settings: Any, operator: Any) -> None:
+    target = Target(project.ref, project.ref)
+    recovery.create_restore_point(operator, target, "ro")
+    run_operations()
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only"}
+    client.force_login(make_user("viewer", is_staff=True))
+    assert client.get(timeline_url(project.ref)).status_code == 200
+    point = RestorePoint.objects.get(name="ro")
+    assert client.post(reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "ro"}).status_code == 403
+    assert client.post(reverse("platformkit:restore-point-create", args=[project.ref]), {"name": "nope"}).status_code == 403
+
+
+def read_only(user: Any) -> Any:
+    from platformkit.access import Access
+
+    return Access(changeable_refs=frozenset())

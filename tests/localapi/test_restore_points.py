@@ -1,0 +1,148 @@
+"""Restore points, undo and PITR really snapshot and restore the project's database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from platformkit.localapi import provision
+
+from .conftest import message, wait_for_status, wait_until_available
+
+
+def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+def table_state(pg_location: Any, ref: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    columns = sql(pg_location, ref, "select column_name, data_type from information_schema.columns where table_name = 'todos' order by ordinal_position")
+    rows = sql(pg_location, ref, "select * from public.todos order by 1")
+    return columns, rows
+
+
+def restore_point(http: httpx.Client, ref: str, name: str) -> dict[str, Any]:
+    response = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": name})
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == name and response.json()["status"] in ("PENDING", "AVAILABLE")
+    return wait_until_available(http, ref, name)
+
+
+def test_undo_restores_schema_data_users_and_migrations(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+    ref = active_project["ref"]
+    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'one'), (2, 'two')")
+    sql(pg_location, ref, "insert into auth.users (id, email) values (gen_random_uuid(), 'before@example.com')")
+    before = table_state(pg_location, ref)
+    point = restore_point(http, ref, "before-change")
+    assert point["status"] == "AVAILABLE" and point["completed_on"]
+
+    sql(pg_location, ref, "insert into public.todos values (3, 'three'); alter table public.todos add column done boolean")
+    sql(pg_location, ref, "create table public.extra (id int); insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')")
+    sql(pg_location, ref, "insert into supabase_migrations.schema_migrations (version, name) values ('20260101000000', 'add_extra')")
+    assert table_state(pg_location, ref) != before
+
+    response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "before-change"})
+    assert response.status_code == 201 and response.content == b"", response.text
+    report = localapi.api.snapshots.reports(ref)[0]["report"]
+    assert report["tables_dropped"] == ["public.extra"]
+    assert report["migrations_reverted"] == ["20260101000000 add_extra"]
+    changed = {item["table"]: item for item in report["tables_changed"]}
+    assert changed["public.todos"]["rows_now"] == 3 and changed["public.todos"]["rows_after"] == 2
+    assert changed["public.todos"]["columns_removed"] == ["done boolean"]
+    assert "secrets" in report["untouched"]
+    assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
+
+    assert table_state(pg_location, ref) == before
+    assert sql(pg_location, ref, "select to_regclass('public.extra')") == [(None,)]
+    assert sql(pg_location, ref, "select email from auth.users order by email") == [("before@example.com",)]
+    assert sql(pg_location, ref, "select count(*) from supabase_migrations.schema_migrations") == [(0,)]
+
+
+def test_missing_point_is_404_and_bad_names_are_400(http: httpx.Client, active_project: dict) -> None:
+    ref = active_project["ref"]
+    response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "never-made"})
+    assert response.status_code == 404 and "never-made" in message(response)
+    assert http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": "nope"}).status_code == 404
+    too_long = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "x" * 21})
+    assert too_long.status_code == 400 and "20" in message(too_long)
+    assert http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={}).status_code == 400
+
+
+def test_pending_point_cannot_be_restored_and_names_are_unique(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+    ref = active_project["ref"]
+    with localapi.api.snapshots._connect() as conn:  # a point whose dump has not finished
+        conn.execute("insert into snapshots (ref, name, kind, status, file) values (%s, 'in-progress', 'restore_point', 'PENDING', '')", (ref,))
+    response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "in-progress"})
+    assert response.status_code == 409 and "PENDING" in message(response)
+    again = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "in-progress"})
+    assert again.status_code == 409 and "already exists" in message(again)
+
+
+def test_concurrent_undo_one_wins_the_other_conflicts(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+    ref = active_project["ref"]
+    restore_point(http, ref, "point")
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def undo() -> None:
+        with httpx.Client(base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=30) as client:
+            barrier.wait()
+            results.append(client.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "point"}).status_code)
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [201, 409]
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
+
+
+def test_pitr_refused_when_off_and_restores_when_on(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+    ref = active_project["ref"]
+    backups = http.get(f"/v1/projects/{ref}/database/backups").json()
+    assert backups["pitr_enabled"] is False and backups["walg_enabled"] is False
+    off = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": int(time.time())})
+    assert off.status_code == 400 and "not enabled" in message(off)
+
+    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'kept')")
+    localapi.api.snapshots.set_pitr(ref, 7)
+    backups = http.get(f"/v1/projects/{ref}/database/backups").json()
+    assert backups["pitr_enabled"] is True and backups["backups"][0]["status"] == "COMPLETED"
+    earliest = backups["physical_backup_data"]["earliest_physical_backup_date_unix"]
+    time.sleep(1.1)
+    target = int(time.time())
+    time.sleep(1.1)
+    sql(pg_location, ref, "delete from public.todos; insert into public.todos values (2, 'lost')")
+
+    too_early = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": earliest - 3600})
+    assert too_early.status_code == 400 and "earliest" in message(too_early)
+    response = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target})
+    assert response.status_code == 201, response.text
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
+    assert sql(pg_location, ref, "select * from public.todos") == [(1, "kept")]
+
+
+def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+    from datetime import timedelta
+
+    from platformkit.localapi.backend import LocalAPI
+
+    ref = active_project["ref"]
+    restore_point(http, ref, "kept")
+    second = LocalAPI(localapi.api.config)  # a restarted server over the same records and files
+    try:
+        assert second.snapshots.get_restore_point(ref, {"name": "kept"})["status"] == "AVAILABLE"
+        assert second.snapshots.usage(ref)["bytes"] > 0
+        assert second.snapshots.prune(older_than=timedelta(0), ref=ref) >= 1
+        assert second.snapshots.usage(ref) == {"snapshots": 0, "bytes": 0}
+    finally:
+        second.close()
+    assert http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": "kept"}).status_code == 404
