@@ -119,3 +119,12 @@ def test_http_endpoint_mints_and_revokes_for_non_python_hosts() -> None:
 def test_http_endpoint_is_off_without_host_keys(settings: Any) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_HOST_KEYS": []}
     assert Client().post("/platform/embed/links", "{}", content_type="application/json").status_code == 404
+
+
+def test_system_checks_catch_bad_embed_settings(settings: Any) -> None:
+    from platformkit.checks import check_embed
+
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_ALLOWED_ORIGINS": ["https://ok.example", "https://x.example/path"], "EMBED_HOST_KEYS": ["short"]}
+    assert [message.id for message in check_embed()] == ["platformkit.E006", "platformkit.W003"]
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_ALLOWED_ORIGINS": ["https://ok.example"], "EMBED_HOST_KEYS": ["k" * 40]}
+    assert check_embed() == []
