@@ -4,7 +4,6 @@ branch, apply a migration on it, seed rows, review and merge, and see the table 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
