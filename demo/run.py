@@ -41,6 +41,7 @@ def _prepare_environment() -> None:
     os.environ["PLATFORMKIT_DATA_DIR"] = str(DATA_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
     os.environ.setdefault("PLATFORMKIT_API_URL", f"http://{API_ADDR}")
+    os.environ.setdefault("PLATFORMKIT_EMBED_ORIGINS", f"http://localhost:{SITE_ADDR.rpartition(':')[2]}")
     # The local API reuses this token (DATA_DIR/localapi/token); the site reads the same file.
     os.environ.setdefault("PLATFORMKIT_API_TOKEN", _stored_secret("localapi/token", 32))
 
@@ -146,6 +147,7 @@ def main() -> None:
             "\n"
             f"  platformkit demo is running: http://{SITE_ADDR}/\n"
             f"  log in as: {OPERATOR} / {password}\n"
+            f"  embed demo (a host app on another site framing one project): http://localhost:{SITE_ADDR.rpartition(':')[2]}/host/\n"
             f"  local Management API: http://{API_ADDR}/v1 (token in {DATA_DIR / 'localapi' / 'token'})\n"
             "  Ctrl-C stops everything (the worker takes a few seconds to drain).\n",
             flush=True,

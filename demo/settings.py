@@ -162,6 +162,9 @@ PLATFORMKIT = {
     or [_secret("PLATFORMKIT_ENCRYPTION_KEY", _fernet_key)],
     # The host's own layout around the dashboard (templates/demo/base.html).
     "BASE_TEMPLATE": "demo/base.html",
+    # The demo's host page (/host/, served as http://localhost:PORT) frames the dashboard at
+    # http://127.0.0.1:PORT: two different sites, as a real embed is.
+    "EMBED_ALLOWED_ORIGINS": [o for o in os.environ.get("PLATFORMKIT_EMBED_ORIGINS", "http://localhost:8000").split(",") if o],
 }
 
 LOGGING = {

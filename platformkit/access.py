@@ -8,19 +8,22 @@ hides answers 404 through :func:`visible_project_or_404`, so its existence does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .conf import feature_enabled, get_config
+from .embed import requests as embed_requests
 
 if TYPE_CHECKING:
+    from .models import EmbedSession
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
@@ -40,6 +43,11 @@ class Access:
     changeable_refs: frozenset[str] | None = None
     can_create_projects: bool = True
     can_reveal_credentials: bool = False
+    # Embed sessions narrow further: ``sections`` maps a visible section to "read" or "write"
+    # (None: every section, writable); ``denied_actions`` are never allowed.
+    sections: Mapping[str, str] | None = None
+    denied_actions: frozenset[str] = frozenset()
+    embedded: bool = False
 
     def can_view(self, ref: str) -> bool:
         return self.visible_refs is None or ref in self.visible_refs
@@ -48,9 +56,17 @@ class Access:
         in_scope = self.changeable_refs is None or ref in self.changeable_refs
         return in_scope and self.can_view(ref)
 
+    def can_view_section(self, section: str) -> bool:
+        return self.sections is None or section == "projects" or section in self.sections
+
     def can_change_section(self, ref: str, section: str) -> bool:
-        """Write access to one section of one project (the embed issue narrows it per section)."""
+        """Write access to one section of one project."""
+        if self.sections is not None and self.sections.get(section) != "write":
+            return False
         return self.can_change(ref)
+
+    def may(self, action: str) -> bool:
+        return action not in self.denied_actions
 
     def filter_projects(self, projects: Iterable[HasRef]) -> list[HasRef]:
         return [project for project in projects if self.can_view(project.ref)]
@@ -71,22 +87,61 @@ def get_access(user: AbstractBaseUser | AnonymousUser) -> Access | None:
     return policy(user)
 
 
-def dashboard_view(section: str) -> Callable[[View], View]:
-    """Login required (to ``settings.LOGIN_URL``), then the permission policy (403 without
-    access); a section switched off in ``FEATURES`` answers 404."""
+def embed_access(session: EmbedSession) -> Access:
+    """An embed session sees and changes its one project, in the sections it was granted."""
+    refs = frozenset({session.project_ref})
+    return Access(
+        visible_refs=refs, changeable_refs=refs, can_create_projects=False, can_reveal_credentials=False,
+        sections=dict(session.permissions.get("sections", {})), denied_actions=frozenset(session.permissions.get("deny", [])),
+        embedded=True,
+    )
+
+
+def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View], View]:
+    """The gate of every platformkit view. An embed session (its cookie) acts for its end-user;
+    otherwise login is required (to ``settings.LOGIN_URL``) and the permission policy decides
+    (403 without access). A section switched off in ``FEATURES``, not granted to an embed, or a
+    view that is not ``embeddable`` answers 404. CSRF is checked here for both kinds of session
+    (see :mod:`platformkit.embed.requests`); framing headers are added for every platformkit URL
+    by :func:`platformkit.embed.requests.framed`."""
 
     def decorator(view: View) -> View:
+        protected = csrf_protect(view)
+
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            session = embed_requests.session_for(request)
+            if session is None:
+                return _as_user(request, args, kwargs)
+            response = _as_embed(request, session, args, kwargs)
+            embed_requests.leave(request, response)
+            return response
+
+        def _as_user(request: HttpRequest, args: Any, kwargs: Any) -> HttpResponse:
             if not feature_enabled(section):
                 raise Http404("This section is switched off")
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
             access = get_access(request.user)
             if access is None:
                 raise PermissionDenied("platformkit: no dashboard access")
             request.platformkit_access = access  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            return protected(request, *args, **kwargs)
 
-        return login_required(wrapped)
+        def _as_embed(request: HttpRequest, session: EmbedSession, args: Any, kwargs: Any) -> HttpResponse:
+            access = embed_access(session)
+            if not embeddable or not feature_enabled(section) or not access.can_view_section(section):
+                raise Http404("Not part of this embed")
+            embed_requests.enter(request, session)
+            if embed_requests.cross_site_write(request):
+                raise PermissionDenied("platformkit: cross-site write refused")
+            request.platformkit_access = access  # type: ignore[attr-defined]
+            request.platformkit_embed = session  # type: ignore[attr-defined]
+            return protected(request, *args, **kwargs)
+
+        # Django's middleware would check CSRF against the host's cookie, which an embed never
+        # has: the check happens inside instead (``protected``), against the right secret.
+        return csrf_exempt(wrapped)
 
     return decorator
 
@@ -106,11 +161,12 @@ def changeable_project_or_403(request: HttpRequest, ref: str) -> None:
         raise PermissionDenied("platformkit: read-only access to this project")
 
 
-def project_view(section: str, *, write: bool = False) -> Callable[[View], View]:
+def project_view(section: str, *, write: bool = False, action: str | None = None) -> Callable[[View], View]:
     """The one gate for every view under ``projects/<ref>/``, pages and HTMX endpoints alike.
 
     :func:`dashboard_view` first; then the project must be visible (404, so its existence does
-    not leak) and, for ``write`` views, changeable in ``section`` (403). Sets
+    not leak) and, for ``write`` views, changeable in ``section`` (403); an ``action`` an embed's
+    permission set denies (e.g. ``restore_points.pitr``) is 403 too. Sets
     ``request.platformkit_target``: where the view's API calls go (production, or one of the
     project's branches chosen with ``?branch=``; see :mod:`platformkit.targets`). A view never
     takes a ref from anywhere else, so a session scoped to one project cannot reach another."""
@@ -123,12 +179,15 @@ def project_view(section: str, *, write: bool = False) -> Callable[[View], View]
             visible_project_or_404(request, ref)
             if write and not request_access(request).can_change_section(ref, section):
                 raise PermissionDenied(f"platformkit: no write access to {section} in this project")
+            if action is not None and not request_access(request).may(action):
+                raise PermissionDenied(f"platformkit: {action} is not allowed here")
             request.platformkit_target = resolve_target(request, ref)  # type: ignore[attr-defined]
             return view(request, *args, ref=ref, **kwargs)
 
         wrapped = dashboard_view(section)(gated)
         wrapped.platformkit_section = section  # type: ignore[attr-defined]
         wrapped.platformkit_write = write  # type: ignore[attr-defined]
+        wrapped.platformkit_action = action  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

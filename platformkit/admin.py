@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEvent, Operation, ProjectCredential, SavedQuery
+from .models import AuditEvent, EmbedSession, Operation, ProjectCredential, SavedQuery
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,18 @@ class ProjectCredentialAdmin(ReadOnlyAdmin):
 class SavedQueryAdmin(admin.ModelAdmin):
     list_display = ["name", "project_ref", "user", "created_at"]
     search_fields = ["name", "project_ref"]
+
+
+@admin.register(EmbedSession)
+class EmbedSessionAdmin(admin.ModelAdmin):
+    list_display = ["subject", "project_ref", "origin", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["subject", "project_ref"]
+    readonly_fields = [field.name for field in EmbedSession._meta.fields]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected embed sessions now")
+    def revoke(self, request: Any, queryset: Any) -> None:
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

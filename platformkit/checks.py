@@ -109,3 +109,27 @@ def check_django_q(app_configs: list[AppConfig] | None = None, **kwargs: Any) ->
     if q_cluster.get("catch_up", True):
         problems.append('Q_CLUSTER["catch_up"] is on: missed schedules all run at once after downtime.')
     return [Warning(problem, hint=hint, id="platformkit.W002") for problem in problems]
+
+
+@register(Tags.security)
+def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    from .embed.grants import normalize_origin
+    from .embed.permissions import PermissionError as BadSetting
+
+    config = get_config()
+    messages: list[CheckMessage] = []
+    for origin in config["EMBED_ALLOWED_ORIGINS"]:
+        try:
+            normalize_origin(str(origin))
+        except BadSetting:
+            messages.append(Error(
+                f'PLATFORMKIT["EMBED_ALLOWED_ORIGINS"] holds {origin!r}, which is not an origin.',
+                hint="Write each as scheme://host[:port], e.g. https://app.example (no path).", id="platformkit.E006",
+            ))
+    weak = [key for key in config["EMBED_HOST_KEYS"] if len(str(key)) < 32]
+    if weak:
+        messages.append(Warning(
+            f'PLATFORMKIT["EMBED_HOST_KEYS"] has {len(weak)} key(s) shorter than 32 characters.',
+            hint="Anyone with a host key can mint embed links: use long random keys (secrets.token_urlsafe(32)).", id="platformkit.W003",
+        ))
+    return messages

@@ -62,6 +62,16 @@ The dashboard
                           hidden (and its URLs answer 404). Default: all on.
     ``RESTORE_POINT_AFTER_CHANGE`` Create a restore point after each migration or seed applied
                           through the dashboard, so it can be undone. Default ``True``.
+    ``EMBED_ALLOWED_ORIGINS`` Origins of host pages that may frame an embed (``https://app.example``);
+                          each embed is bound to one of them (CSP ``frame-ancestors`` and
+                          ``postMessage`` target). Default ``[]``: embedding is off.
+    ``EMBED_GRANT_SECONDS`` How long a minted embed link stays usable (once). Default ``300``.
+    ``EMBED_SESSION_SECONDS`` How long an embed session lasts after the exchange. Default ``28800``.
+    ``EMBED_HOST_KEYS``   Keys that authenticate the HTTP endpoint minting embed links
+                          (``Authorization: Bearer <key>``), for hosts not written in Python.
+                          Default ``[]``: the endpoint answers 404.
+    ``EMBED_COOKIE_NAME`` The embed session's cookie (``SameSite=None; Secure; Partitioned``).
+                          Default ``"platformkit_embed"``.
     ``INSTANCE_SIZES``    Instance sizes the create form offers. Default
                           ``["nano", "micro", "small", "medium", "large"]``.
     ``DEFAULT_INSTANCE_SIZE`` Preselected size. Default ``"micro"``.
@@ -99,6 +109,11 @@ DEFAULTS: dict[str, Any] = {
     # The dashboard
     "UI_POLL_INTERVAL": 2,
     "RESTORE_POINT_AFTER_CHANGE": True,
+    "EMBED_ALLOWED_ORIGINS": [],
+    "EMBED_GRANT_SECONDS": 300,
+    "EMBED_SESSION_SECONDS": 28800,
+    "EMBED_HOST_KEYS": [],
+    "EMBED_COOKIE_NAME": "platformkit_embed",
     "BASE_TEMPLATE": "platformkit/base.html",
     "PERMISSION_POLICY": "platformkit.access.staff_or_permission",
     "FEATURES": {section: True for section in SECTIONS},

@@ -190,3 +190,40 @@ class QueryRun(models.Model):
 
     def __str__(self) -> str:
         return self.sql[:60]
+
+
+class EmbedGrant(models.Model):
+    """A one-time embed link a host minted for one end-user and one project. Only the hash of
+    its secret is stored; exchanging it (once, before ``expires_at``) opens an EmbedSession."""
+
+    secret_hash = models.CharField(max_length=64, unique=True)
+    project_ref = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(max_length=255)  # the host's id for its end-user (audit trail)
+    permissions = models.JSONField(default=dict)
+    theme = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=255)  # the host page's origin: frame-ancestors, postMessage
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"grant {self.pk} for {self.subject} on {self.project_ref}"
+
+
+class EmbedSession(models.Model):
+    """What an exchanged grant becomes: the iframe's identity, scoped to one project."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    grant = models.OneToOneField(EmbedGrant, on_delete=models.CASCADE, related_name="session")
+    project_ref = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(max_length=255, db_index=True)
+    permissions = models.JSONField(default=dict)
+    theme = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=255)
+    csrf_secret = models.CharField(max_length=32)  # the session's own CSRF secret (Django's format)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"embed session {self.pk} for {self.subject} on {self.project_ref}"

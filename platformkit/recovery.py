@@ -235,7 +235,7 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call:
 
 def _operation(user: Any, kind: str, target: Target, params: dict[str, Any], *, deadline_seconds: float) -> Operation:
     return Operation.objects.create(
-        kind=kind, project_ref=target.ref, params={**params, "branch": target.branch_name},
+        kind=kind, project_ref=target.ref, params={"project": target.project_ref, **params, "branch": target.branch_name},
         deadline=timezone.now() + timedelta(seconds=deadline_seconds),
         created_by=user if user is not None and user.is_authenticated else None,
     )

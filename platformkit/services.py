@@ -137,6 +137,9 @@ def forget_cached_reads() -> None:
 
 
 def actor_label(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    embed_actor = getattr(user, "platformkit_actor", None)  # an embed session's end-user
+    if embed_actor:
+        return str(embed_actor)
     if user is None or not user.is_authenticated:
         return "anonymous"
     return user.get_username()

@@ -104,7 +104,7 @@ def _review_page(request: HttpRequest, ref: str, branch: Branch, status: int = 2
     return render_page(request, "platformkit/branches/review.html", context, section="branches", project_ref=ref, status=status)
 
 
-@project_view("branches", write=True)
+@project_view("branches", write=True, action="branches.merge")
 def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     review = workflows.review_merge(ref, branch)
     reason = request.POST.get("override_reason", "").strip()
@@ -137,7 +137,7 @@ def _confirmed(request: HttpRequest, branch: Branch) -> bool:
 
 
 @require_POST
-@project_view("branches", write=True)
+@project_view("branches", write=True, action="branches.reset")
 def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
     if not _confirmed(request, branch):
@@ -148,7 +148,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 
 
 @require_POST
-@project_view("branches", write=True)
+@project_view("branches", write=True, action="branches.delete")
 def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
     if not _confirmed(request, branch):

@@ -97,7 +97,7 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@project_view("migrations", write=True)
+@project_view("migrations", write=True, action="migrations.rollback")
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     version = request.POST.get("version", "")
@@ -113,7 +113,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@project_view("migrations", write=True)
+@project_view("migrations", write=True, action="migrations.seed")
 def seed(request: HttpRequest, ref: str) -> HttpResponse:
     """Seed data goes into branches; production needs its own, explicit confirmation."""
     target = request_target(request)

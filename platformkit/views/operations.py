@@ -20,7 +20,8 @@ FINISHED_EVENT = "platformkit:operation-finished"
 @dashboard_view("projects")
 def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=pk)
-    visible_project_or_404(request, operation.project_ref)
+    # A branch's operation runs on the branch's ref; access is decided on its production project.
+    visible_project_or_404(request, operation.params.get("project") or operation.project_ref)
     response = render_page(
         request,
         "platformkit/operations/detail.html",

@@ -16,7 +16,7 @@ from .rendering import render_page, url
 
 
 @require_GET
-@dashboard_view("projects")
+@dashboard_view("projects", embeddable=False)
 def project_list(request: HttpRequest) -> HttpResponse:
     client = services.get_client()
     listing = upstream.attempt(client.projects.list)
@@ -28,7 +28,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@dashboard_view("projects")
+@dashboard_view("projects", embeddable=False)
 def project_create(request: HttpRequest) -> HttpResponse:
     if not request_access(request).can_create_projects:
         raise PermissionDenied("platformkit: may not create projects")

@@ -40,10 +40,18 @@ def render_page(
         from ..branch_context import switcher_context  # every project section shows the switcher
 
         context = {**switcher_context(request), **context}
+    access = request_access(request)
+    embed = getattr(request, "platformkit_embed", None)
+    nav = [item for item in nav_items(section, project_ref, current_app(request)) if access.can_view_section(item.key)]
+    if embed is not None:  # the frame shows its own project's sections only, no way out
+        nav = [item for item in nav if item.key != "projects"]
     context = {
-        "base_template": config["BASE_TEMPLATE"],
-        "nav": nav_items(section, project_ref, current_app(request)),
-        "access": request_access(request),
+        # An embed has no outer navigation and the host page around it: its own minimal shell.
+        "base_template": "platformkit/embed/base.html" if embed is not None else config["BASE_TEMPLATE"],
+        "embed": embed,
+        "embed_overview_url": url(request, "project", project_ref) if embed is not None and project_ref else None,
+        "nav": nav,
+        "access": access,
         "ui_poll_interval": config["UI_POLL_INTERVAL"],
         **context,
     }

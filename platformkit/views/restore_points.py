@@ -93,7 +93,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@project_view(SECTION, write=True)
+@project_view(SECTION, write=True, action="restore_points.undo")
 def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
     target = request_target(request)
     point = get_object_or_404(RestorePoint, pk=point_id, target_ref=target.ref)
@@ -117,7 +117,7 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@project_view(SECTION, write=True)
+@project_view(SECTION, write=True, action="restore_points.pitr")
 def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     """Two steps: pick a time (GET form → POST step=review), then confirm the data loss (step=confirm)."""
     target = request_target(request)

@@ -24,12 +24,18 @@ HISTORY_SIZE = 20
 TEMPLATE = "platformkit/sql/editor.html"
 
 
+def _remember(request: HttpRequest, **run: Any) -> None:
+    if request.user.is_authenticated:
+        QueryRun.objects.create(user=request.user, **run)
+
+
 def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
     target = request_target(request)
     return {
         "ref": ref,
-        "history": QueryRun.objects.filter(user=request.user, project_ref=ref)[:HISTORY_SIZE],
-        "snippets": SavedQuery.objects.filter(user=request.user, project_ref=ref),
+        # History and snippets belong to a Django user; an embed session keeps none.
+        "history": QueryRun.objects.filter(user=request.user, project_ref=ref)[:HISTORY_SIZE] if request.user.is_authenticated else [],
+        "snippets": SavedQuery.objects.filter(user=request.user, project_ref=ref) if request.user.is_authenticated else [],
         "run_url": url(request, "sql-run", ref) + target.query,
         "save_url": url(request, "sql-save", ref) + target.query,
         "sql": "",
@@ -43,7 +49,9 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
 @project_view("sql")
 def editor(request: HttpRequest, ref: str) -> HttpResponse:
     sql = ""
-    if request.GET.get("history", "").isdigit():
+    if not request.user.is_authenticated:
+        pass  # an embed session has no history or snippets
+    elif request.GET.get("history", "").isdigit():
         run = QueryRun.objects.filter(user=request.user, project_ref=ref, pk=int(request.GET["history"])).first()
         sql = run.sql if run else ""
     elif request.GET.get("snippet", "").isdigit():
@@ -88,7 +96,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
         rows = services.get_client(cached=False).database.query(target.ref, sql, parameters=parameters, read_only=read_only or None)
     except errors.APIError as exc:
         duration = int((time.monotonic() - started) * 1000)
-        QueryRun.objects.create(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, succeeded=False, duration_ms=duration)
+        _remember(request, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, succeeded=False, duration_ms=duration)
         if not read_only:
             services.audit_request(request, "sql.run", project_ref=ref, success=False, detail={"target": target.ref, "characters": len(sql)})
         if isinstance(exc, errors.ValidationError):
@@ -96,7 +104,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
             return answer(pg_error=error, error_at=_split_at(sql, error.offset))
         return answer(problem=describe(exc))
     duration = int((time.monotonic() - started) * 1000)
-    QueryRun.objects.create(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, row_count=len(rows), duration_ms=duration)
+    _remember(request, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, row_count=len(rows), duration_ms=duration)
     if not read_only:
         services.audit_request(request, "sql.run", project_ref=ref, detail={"target": target.ref, "characters": len(sql), "rows": len(rows)})
     if download in ("csv", "json"):
@@ -114,7 +122,7 @@ def _split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
     return sql[:offset], sql[offset], sql[offset + 1 :]
 
 
-@project_view("sql", write=True)
+@project_view("sql", write=True, action="sql.write")
 def _run_writable(request: HttpRequest, ref: str) -> HttpResponse:
     return _run(request, ref, read_only=False)
 
@@ -133,8 +141,9 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
 def save(request: HttpRequest, ref: str) -> HttpResponse:
     """Save the editor's SQL as a named snippet (the user's own; replaces one of the same name)."""
     name, sql = request.POST.get("name", "").strip()[:200], request.POST.get("sql", "")
-    if not name or not sql.strip():
-        return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql, save_error="A snippet needs a name and some SQL."), section="sql", project_ref=ref, status=400)
+    if not name or not sql.strip() or not request.user.is_authenticated:
+        error = "A snippet needs a name and some SQL." if request.user.is_authenticated else "Snippets are kept for signed-in operators only."
+        return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql, save_error=error), section="sql", project_ref=ref, status=400)
     SavedQuery.objects.update_or_create(user=request.user, project_ref=ref, name=name, defaults={"sql": sql})
     return redirect(url(request, "sql", ref) + request_target(request).query)
 

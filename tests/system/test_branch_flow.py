@@ -4,11 +4,10 @@ branch, apply a migration on it, seed rows, review and merge, and see the table 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from .test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
+from .test_browser import _artifacts, browser_page, launch_active_project, operator, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +18,7 @@ def production(localapi, settings):
 
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token}
     with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
-        slug = client.organizations.list()[0].slug
-        ref = client.projects.create(name="Flow", organization_slug=slug, db_pass="Flow-pass-123456").ref
-        deadline = time.monotonic() + 20
-        while client.projects.get(ref).status != "ACTIVE_HEALTHY":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        yield ref, client
+        yield launch_active_project(client, "Flow"), client
 
 
 def test_dev_branch_to_production(live_server, production, start_worker, operator, browser_page):  # noqa: F811

@@ -72,6 +72,19 @@ def sign_in(page, url: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def launch_active_project(client, name: str) -> str:
+    """Create a project through the API and wait until it is ACTIVE_HEALTHY; its ref."""
+    import time
+
+    slug = client.organizations.list()[0].slug
+    ref = client.projects.create(name=name, organization_slug=slug, db_pass=f"{name.replace(' ', '-')}-pass-123456").ref
+    deadline = time.monotonic() + 20
+    while client.projects.get(ref).status != "ACTIVE_HEALTHY":
+        assert time.monotonic() < deadline, f"{name} never became healthy"
+        time.sleep(0.1)
+    return ref
+
+
 def _artifacts():
     from pathlib import Path
 

@@ -1,0 +1,61 @@
+"""A permission set is enforced on the server: hidden sections are 404, read-only sections
+refuse writes, denied actions are 403, and writes from another site are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from platformkit.models import AuditEvent, EmbedSession, RestorePoint
+
+from .conftest import HOST
+
+REF = "aaaaaaaaaaaaaaaaaaaa"
+
+
+def token(client: Any) -> dict[str, str]:
+    return {"HTTP_X_CSRFTOKEN": EmbedSession.objects.latest("pk").csrf_secret}
+
+
+def test_sections_not_granted_are_404_and_projects_list_is_out_of_reach(embed_client: Any, api: Any) -> None:
+    client = embed_client(REF, {"sections": {"restore_points": "read"}})
+    assert client.get(reverse("platformkit:sql", args=[REF])).status_code == 404
+    assert client.get(reverse("platformkit:branches", args=[REF])).status_code == 404
+    assert client.get(reverse("platformkit:projects")).status_code == 404
+    assert client.get(reverse("platformkit:project-create")).status_code == 404
+    page = client.get(reverse("platformkit:restore-points", args=[REF]))
+    assert page.status_code == 200 and page["Content-Security-Policy"] == f"frame-ancestors {HOST}"
+    assert b'href="/platform/projects/aaaaaaaaaaaaaaaaaaaa/sql/"' not in page.content  # not offered either
+
+
+def test_read_only_section_refuses_writes(embed_client: Any) -> None:
+    client = embed_client(REF, {"sections": {"restore_points": "read"}})
+    response = client.post(reverse("platformkit:restore-point-create", args=[REF]), {"name": "x"}, **token(client))
+    assert response.status_code == 403 and b'data-embed-error="403"' in response.content
+    assert RestorePoint.objects.count() == 0
+
+
+def test_denied_action_is_403_even_in_a_writable_section(embed_client: Any) -> None:
+    client = embed_client(REF, {"sections": {"restore_points": "write"}, "deny": ["restore_points.pitr"]})
+    assert client.get(reverse("platformkit:restore-points-pitr", args=[REF])).status_code == 403
+
+
+def test_cross_site_write_is_refused_and_same_origin_write_is_recorded_as_the_end_user(embed_client: Any, api: Any, make_project: Any) -> None:
+    project = make_project("Embedded")
+    client = embed_client(project.ref, {"sections": {"restore_points": "write"}})
+    url = reverse("platformkit:restore-point-create", args=[project.ref])
+    assert client.post(url, {"name": "x"}, HTTP_SEC_FETCH_SITE="cross-site", **token(client)).status_code == 403
+    assert client.post(url, {"name": "x"}).status_code == 403  # no token
+    response = client.post(url, {"name": "from-embed"}, HTTP_SEC_FETCH_SITE="same-origin", **token(client))
+    assert response.status_code in (302, 200, 400)
+    event = AuditEvent.objects.filter(action="restore_points.create").latest("pk")
+    assert event.actor_label == "embed:end-user-7" and event.actor is None
+
+
+def test_embed_pages_use_the_embed_shell_with_the_theme(embed_client: Any, api: Any) -> None:
+    client = embed_client(REF, {"sections": {"restore_points": "read"}}, theme={"--pk-accent": "#ff0066"})
+    page = client.get(reverse("platformkit:restore-points", args=[REF])).content.decode()
+    assert "--pk-accent: #ff0066" in page and f'data-host-origin="{HOST}"' in page and "pk-shell--embed" in page
+    assert 'class="pk-brand" href="/platform/"' not in page  # no way out to the operator dashboard
+    assert "csrftoken" not in client.cookies  # the session's CSRF secret never leaves as a cookie

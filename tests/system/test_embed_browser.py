@@ -1,0 +1,59 @@
+"""The embed in headless Chromium across two sites: the demo host page on ``localhost`` frames
+the dashboard on ``127.0.0.1``. The partitioned session cookie must come back inside the frame,
+a permitted write must work, and a write the permission set forbids must be refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .test_browser import _artifacts, browser_page, launch_active_project, operator, sign_in  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_host_on_another_site_embeds_one_project(live_server, localapi, settings, operator, browser_page):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from platformkit.api import ManagementClient
+
+    port = live_server.url.rpartition(":")[2]
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token,
+                            "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{port}"]}
+    with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
+        for project in client.projects.list():  # the host page embeds the first project
+            client.projects.delete(project.ref)
+        ref = launch_active_project(client, "Embedded app")
+
+    page = browser_page
+    sign_in(page, f"http://localhost:{port}/host/")
+    expect(page.get_by_role("heading", name="Your app's database")).to_be_visible()
+    frame_element = page.locator("#platformkit-frame")
+    expect(frame_element).to_have_attribute("src", re.compile(rf"^http://127\.0\.0\.1:{port}/platform/embed/start/\?token="))
+    frame = page.frame_locator("#platformkit-frame")
+
+    # The exchange set a Partitioned cookie, which is the only kind a cross-site frame sends back:
+    # the overview of the one project renders inside the frame.
+    expect(frame.get_by_role("heading", name="Embedded app")).to_be_visible(timeout=15_000)
+    expect(page.locator("#host-last-event")).to_contain_text(f"/platform/projects/{ref}/")  # postMessage reached the host
+    expect(frame.get_by_role("link", name="Projects")).to_have_count(0)  # no way out of the project
+
+    # Permitted: restore points are writable in this embed.
+    frame.get_by_role("link", name="Restore points").click()
+    frame.get_by_label("Name", exact=True).fill("from-the-frame")
+    frame.get_by_role("button", name="Create restore point").click()
+    expect(frame.locator("#pk-timeline")).to_contain_text("Restore point from-the-frame", timeout=15_000)
+
+    # Forbidden: migrations are read-only here; the form is there, the server refuses it.
+    frame.get_by_role("link", name="Migrations").click()
+    frame.get_by_label("Name", exact=True).fill("not_allowed")
+    frame.get_by_label("SQL", exact=True).fill("create table public.nope (id int)")
+    frame.get_by_role("button", name="Apply migration").click()
+    expect(frame.locator('[data-embed-error="403"]')).to_be_visible()
+    page.screenshot(path=str(_artifacts() / "embed-host.png"), full_page=True)
+
+    from platformkit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="restore_points.create")
+    assert event.actor_label == "embed:demo-end-user" and event.project_ref == ref
