@@ -263,3 +263,12 @@ class Migration(APIObject):
     rollback: list[str] | None = None
     created_by: str | None = None
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Secret(APIObject):
+    """``SecretResponse``: ``value`` is the digest the API shows, not the secret."""
+
+    name: str = ""
+    value: str = ""
+    updated_at: str | None = None

@@ -18,7 +18,7 @@ MODES = ("read", "write")
 # Actions a view can name in ``project_view(..., action=...)`` so a permission set can forbid them.
 ACTIONS = frozenset({
     "projects.pause", "projects.delete", "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
-    "restore_points.undo", "restore_points.pitr", "sql.write",
+    "restore_points.undo", "restore_points.pitr", "sql.write", "settings.secrets.delete",
 })
 
 

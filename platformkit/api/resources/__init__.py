@@ -5,5 +5,6 @@ from .branches import Branches
 from .database import Database
 from .organizations import Organizations
 from .projects import Projects
+from .secrets import Secrets
 
-__all__ = ["Backups", "Branches", "Database", "Organizations", "Projects"]
+__all__ = ["Backups", "Branches", "Database", "Organizations", "Projects", "Secrets"]
