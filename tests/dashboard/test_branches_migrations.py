@@ -39,6 +39,9 @@ def _create_branch(client: Client, ref: str, name: str = "dev") -> str:
     assert response.status_code == 302, response.content.decode()[-2000:]
     operation = _finish_latest(ref)
     assert operation.status == "succeeded", operation.message
+    # Migration versions are timestamps to the second: a migration applied next must not share
+    # the second of one cloned from production (the test would then exercise a version clash).
+    time.sleep(1.1)
     return operation.params["branch_ref"]
 
 
