@@ -15,6 +15,7 @@ import psycopg
 from . import catalog, health, provision, shapes, validation
 from .config import LocalAPIConfig
 from .errors import Problem, require
+from .api_keys import ApiKeys
 from .secrets import Secrets
 from .snapshots import Snapshots
 from .store import ProjectRow, Store, random_ref
@@ -43,7 +44,9 @@ class LocalAPI:
             status_delay_seconds=config.status_delay_seconds,
             pitr_interval_seconds=config.pitr_interval_seconds,
         )
-        self.secrets = Secrets(psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db))
+        control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
+        self.secrets = Secrets(control_url)
+        self.api_keys = ApiKeys(control_url)
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -124,6 +127,7 @@ class LocalAPI:
             self.store.mark_deleted(ref)
         self.snapshots.forget(ref)
         self.secrets.forget(ref)
+        self.api_keys.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
