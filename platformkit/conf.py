@@ -57,7 +57,7 @@ The dashboard
                           ``platformkit.reveal_credential``.
     ``FEATURES``          ``{section: bool}`` switching sections of the navigation on or off:
                           ``projects``, ``branches``, ``sql``, ``migrations``, ``functions``,
-                          ``restore_points``, ``advisors``, ``logs``. A section that is on but
+                          ``restore_points``, ``advisors``, ``logs``, ``settings``. A section that is on but
                           not built yet shows as a disabled "soon" item; one that is off is
                           hidden (and its URLs answer 404). Default: all on.
     ``RESTORE_POINT_AFTER_CHANGE`` Create a restore point after each migration or seed applied
@@ -88,7 +88,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-SECTIONS = ("projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs")
+SECTIONS = ("projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings")
 
 DEFAULTS: dict[str, Any] = {
     # Management API

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from .conf import get_config
-from .services import SMART_REGION_GROUPS
+from .services import SMART_REGION_GROUPS, SPECIFIC_REGION_PREFIX
 
 
 class ProjectCreateForm(forms.Form):
@@ -23,11 +23,11 @@ class ProjectCreateForm(forms.Form):
     region = forms.ChoiceField(
         label="Region",
         choices=list(SMART_REGION_GROUPS.items()),
-        help_text="Supabase picks the best available region within the group.",
+        help_text="A smart group lets Supabase pick the best available region within it; or choose one region.",
     )
     instance_size = forms.ChoiceField(label="Instance size")
 
-    def __init__(self, *args: Any, organizations: Sequence[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: Sequence[Any] = (), specific_regions: Sequence[Any] = (), **kwargs: Any) -> None:
         config = get_config()
         kwargs.setdefault("initial", {"region": config["DEFAULT_REGION"], "instance_size": config["DEFAULT_INSTANCE_SIZE"]})
         super().__init__(*args, **kwargs)
@@ -38,3 +38,9 @@ class ProjectCreateForm(forms.Form):
             choices.append((submitted, submitted))
         self.fields["organization"].choices = choices
         self.fields["instance_size"].choices = [(size, size) for size in config["INSTANCE_SIZES"]]
+        if specific_regions:  # from available-regions; without them, the smart groups alone
+            self.fields["region"].choices = [
+                ("Smart groups", list(SMART_REGION_GROUPS.items())),
+                ("Specific regions", [(SPECIFIC_REGION_PREFIX + region.code, f"{region.name} ({region.code})")
+                                      for region in specific_regions if region.code]),
+            ]

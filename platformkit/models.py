@@ -37,6 +37,8 @@ class ProjectCredential(models.Model):
 
 OPERATION_TITLES = {
     "project.create": "Project launch",
+    "project.pause": "Pausing the project",
+    "project.restore": "Restoring the project",
     "restore_points.create": "Restore point",
     "restore_points.undo": "Undo to a restore point",
     "restore_points.pitr": "Point-in-time recovery",

@@ -31,6 +31,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors"),
     Section("logs", "Logs"),
+    Section("settings", "Settings", "platformkit:secrets"),
 )
 
 

@@ -242,13 +242,9 @@ def _operation(user: Any, kind: str, target: Target, params: dict[str, Any], *, 
 
 
 def _enqueue(task: str, operation_id: int) -> None:
-    from django.apps import apps
+    from .tasks import enqueue  # here: tasks imports services, as this module does
 
-    if not apps.is_installed("django_q"):
-        return
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"}))
+    transaction.on_commit(lambda: enqueue(task, operation_id))
 
 
 def on_schema_change(event: Any) -> None:

@@ -10,7 +10,7 @@ import time
 from .api import errors
 from .models import Operation, RestorePoint
 from .services import get_client
-from .tasks import _claim, _finish, _release, run_budget_seconds
+from .tasks import _claim, _finish, _release, enqueue, run_budget_seconds
 
 TASK = "platformkit.recovery_tasks.wait_for_restore_point"
 
@@ -46,9 +46,7 @@ def wait_for_restore_point(operation_id: int) -> str:
         time.sleep(pause)
         pause = min(pause * 2, 5.0)
     _release(operation)
-    from django_q.tasks import async_task
-
-    async_task(TASK, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
+    enqueue(TASK, operation_id)
     return "continued"
 
 

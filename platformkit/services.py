@@ -193,6 +193,17 @@ def generate_db_password(length: int = 40) -> str:
             return password
 
 
+SPECIFIC_REGION_PREFIX = "specific:"
+
+
+def region_selection(value: str) -> dict[str, str]:
+    """The create form's region value as the API's ``region_selection``: a smart group's code,
+    or ``specific:<code>`` for one specific region."""
+    if value.startswith(SPECIFIC_REGION_PREFIX):
+        return {"type": "specific", "code": value.removeprefix(SPECIFIC_REGION_PREFIX)}
+    return {"type": "smartGroup", "code": value}
+
+
 def launch_project(
     *,
     user: AbstractBaseUser | AnonymousUser | None,
@@ -213,7 +224,7 @@ def launch_project(
             name=name,
             organization_slug=organization_slug,
             db_pass=db_password,
-            region_selection={"type": "smartGroup", "code": region_code},
+            region_selection=region_selection(region_code),
             desired_instance_size=instance_size,
         )
     except errors.APIError as exc:

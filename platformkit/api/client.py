@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Backups, Branches, Database, Organizations, Projects
+from .resources import ApiKeys, Backups, Branches, Database, Organizations, Projects, Secrets
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -53,6 +53,8 @@ class _BaseClient:
         self.database = Database(self)
         self.branches = Branches(self)
         self.backups = Backups(self)
+        self.secrets = Secrets(self)
+        self.api_keys = ApiKeys(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

@@ -263,3 +263,29 @@ class Migration(APIObject):
     rollback: list[str] | None = None
     created_by: str | None = None
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Secret(APIObject):
+    """``SecretResponse``: ``value`` is the digest the API shows, not the secret."""
+
+    name: str = ""
+    value: str = ""
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiKey(APIObject):
+    """``ApiKeyResponse``: ``type`` is legacy, publishable or secret; ``api_key`` is masked for
+    secret keys unless the request asked to reveal it."""
+
+    name: str = ""
+    id: str | None = None
+    type: str | None = None
+    api_key: str | None = None
+    prefix: str | None = None
+    description: str | None = None
+    hash: str | None = None
+    secret_jwt_template: dict[str, Any] | None = None
+    inserted_at: str | None = None
+    updated_at: str | None = None

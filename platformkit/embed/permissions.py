@@ -17,8 +17,9 @@ from ..conf import SECTIONS
 MODES = ("read", "write")
 # Actions a view can name in ``project_view(..., action=...)`` so a permission set can forbid them.
 ACTIONS = frozenset({
-    "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
-    "restore_points.undo", "restore_points.pitr", "sql.write",
+    "projects.pause", "projects.delete", "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
+    "restore_points.undo", "restore_points.pitr", "sql.write", "settings.secrets.delete",
+    "settings.api_keys.reveal", "settings.api_keys.delete",
 })
 
 

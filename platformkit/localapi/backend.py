@@ -15,6 +15,8 @@ import psycopg
 from . import catalog, health, provision, shapes, validation
 from .config import LocalAPIConfig
 from .errors import Problem, require
+from .api_keys import ApiKeys
+from .secrets import Secrets
 from .snapshots import Snapshots
 from .store import ProjectRow, Store, random_ref
 
@@ -42,6 +44,9 @@ class LocalAPI:
             status_delay_seconds=config.status_delay_seconds,
             pitr_interval_seconds=config.pitr_interval_seconds,
         )
+        control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
+        self.secrets = Secrets(control_url)
+        self.api_keys = ApiKeys(control_url)
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -121,6 +126,8 @@ class LocalAPI:
             provision.drop(self.config.database_url, ref)
             self.store.mark_deleted(ref)
         self.snapshots.forget(ref)
+        self.secrets.forget(ref)
+        self.api_keys.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:

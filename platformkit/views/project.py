@@ -3,15 +3,19 @@ the database password we generated for it."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, register_converter
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import services, upstream
-from ..access import changeable_project_or_403, dashboard_view, request_access, visible_project_or_404
+from .. import lifecycle, services, upstream
+from ..access import changeable_project_or_403, dashboard_view, project_view, request_access, visible_project_or_404
+from ..api import errors
 from ..conf import get_config
 from ..models import ProjectCredential
 from .rendering import render_page, url
@@ -78,7 +82,55 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     return response
 
 
+@require_POST
+@project_view("projects", write=True, action="projects.pause")
+def pause(request: HttpRequest, ref: str) -> HttpResponse:
+    return _lifecycle(request, ref, lifecycle.pause)
+
+
+@require_POST
+@project_view("projects", write=True)
+def resume(request: HttpRequest, ref: str) -> HttpResponse:
+    return _lifecycle(request, ref, lifecycle.restore)
+
+
+def _lifecycle(request: HttpRequest, ref: str, act: Any) -> HttpResponse:
+    try:
+        act(request.user, ref)
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc), fail_silently=True)
+    except errors.APIError as exc:
+        messages.error(request, upstream.describe(exc).message, fail_silently=True)
+    return redirect(url(request, "project", ref))
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("projects", write=True, action="projects.delete")
+def delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Typed confirmation of the project's name, then delete upstream and forget it here."""
+    project = upstream.attempt(lambda: services.get_client().projects.get(ref))
+    if project.problem and project.problem.kind == "not_found":
+        raise Http404("No such project")
+    context: dict[str, Any] = {"ref": ref, "project": project.value, "problem": project.problem}
+    if request.method == "POST" and project.value is not None:
+        typed = request.POST.get("confirm_name", "")
+        try:
+            lifecycle.delete(request.user, ref, project_name=project.value.name, typed_name=typed)
+        except lifecycle.LifecycleError as exc:
+            context.update(error=str(exc), typed=typed)
+            return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400)
+        except errors.APIError as exc:
+            context.update(problem=upstream.describe(exc), typed=typed)
+        else:
+            messages.success(request, f"Project {project.value.name} was deleted.", fail_silently=True)
+            return redirect(url(request, "projects"))
+    return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref)
+
+
 urlpatterns = [
     path("projects/<project_ref:ref>/", project_detail, name="project"),
+    path("projects/<project_ref:ref>/pause/", pause, name="project-pause"),
+    path("projects/<project_ref:ref>/resume/", resume, name="project-resume"),
+    path("projects/<project_ref:ref>/delete/", delete, name="project-delete"),
     path("projects/<project_ref:ref>/password/reveal/", reveal_password, name="project-reveal-password"),
 ]

@@ -32,8 +32,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     if not request_access(request).can_create_projects:
         raise PermissionDenied("platformkit: may not create projects")
-    organizations = upstream.attempt(services.get_client().organizations.list)
-    form = ProjectCreateForm(request.POST or None, organizations=organizations.value or [])
+    client = services.get_client()
+    organizations = upstream.attempt(client.organizations.list)
+    slug = request.POST.get("organization") or next((org.slug for org in organizations.value or []), None)
+    # Specific regions are offered when the API lists them; the smart groups always are.
+    regions = upstream.attempt(lambda: client.projects.available_regions(slug)) if slug else None
+    specific = regions.value.specific_regions if regions is not None and regions.value is not None else []
+    form = ProjectCreateForm(request.POST or None, organizations=organizations.value or [], specific_regions=specific)
     problem = organizations.problem
     if request.method == "POST" and problem is None and form.is_valid():
         data = form.cleaned_data

@@ -16,7 +16,7 @@ from platformkit.views.project import ProjectRefConverter
 from .conftest import HOST
 
 MINE, OTHER = "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"
-ALL_SECTIONS = {"sections": {s: "write" for s in ("branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs")}}
+ALL_SECTIONS = {"sections": {s: "write" for s in ("branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings")}}
 
 
 def platformkit_patterns() -> list[URLPattern]:

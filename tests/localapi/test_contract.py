@@ -49,6 +49,13 @@ CASES = [
     Case("PATCH", "/v1/projects/{ref}", body=lambda: {"name": "Contract renamed"}, status=200),
     Case("GET", "/v1/projects/{ref}/health", params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]}, status=200),
     Case("GET", "/v1/projects/{ref}/restore", status=200),
+    Case("POST", "/v1/projects/{ref}/secrets", body=lambda: [{"name": "OPENAI_API_KEY", "value": "sk-1"}], status=201),
+    Case("GET", "/v1/projects/{ref}/secrets", status=200),
+    Case("DELETE", "/v1/projects/{ref}/secrets", body=lambda: ["OPENAI_API_KEY"], status=200),
+    Case("POST", "/v1/projects/{ref}/api-keys", params={"reveal": True}, body=lambda: {"type": "secret", "name": "default", "secret_jwt_template": {"role": "service_role"}}, status=201),
+    Case("GET", "/v1/projects/{ref}/api-keys", params={"reveal": False}, status=200),
+    Case("GET", "/v1/projects/{ref}/api-keys/{id}", status=200),
+    Case("DELETE", "/v1/projects/{ref}/api-keys/{id}", status=200),
     Case("GET", "/v1/projects/{ref}/database/backups", status=200),
     Case("POST", "/v1/projects/{ref}/database/backups/restore-point", body=lambda: {"name": "contract"}, status=201),
     Case("GET", "/v1/projects/{ref}/database/backups/restore-point", params={"name": "contract"}, status=200),
@@ -100,10 +107,11 @@ def test_responses_match_the_document(
 ) -> None:
     ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
     checked = []
+    made: dict[str, str] = {}  # ids of things a case created, for the cases after it
     for case in CASES:
         op = operation(openapi_document, case)
         documented_codes = set(op["responses"])
-        path = case.path.format(ref=ref, slug=DEFAULT_ORG)
+        path = case.path.format(ref=ref, slug=DEFAULT_ORG, id=made.get("api_key_id", ""))
         if case.path.endswith(("/undo", "/restore-pitr", "/pause")):
             wait_for_status(http, ref, "ACTIVE_HEALTHY")  # an undo or PITR restore runs first
         if case.path.endswith("/undo"):
@@ -135,6 +143,8 @@ def test_responses_match_the_document(
         else:
             schema = content["application/json"]["schema"]
             OAS30ReadValidator(with_components(openapi_document, schema)).validate(response.json())
+        if case.method == "POST" and case.path.endswith("/api-keys"):
+            made["api_key_id"] = response.json()["id"]
         checked.append((case.method, case.path))
     assert len(checked) == len(CASES)
 

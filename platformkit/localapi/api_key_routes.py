@@ -1,0 +1,28 @@
+"""Routes of the OpenAPI API-key operations."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import body, endpoint
+
+
+def _keys(api, ref):  # type: ignore[no-untyped-def]
+    api._project(ref)
+    return api.api_keys
+
+
+def _reveal(request) -> bool:  # type: ignore[no-untyped-def]
+    return request.GET.get("reveal", "false").lower() == "true"
+
+
+urlpatterns = [
+    path("v1/projects/<str:ref>/api-keys", endpoint(
+        get=lambda api, request, ref: (200, _keys(api, ref).list(ref, _reveal(request))),
+        post=lambda api, request, ref: (201, _keys(api, ref).create(ref, body(request), _reveal(request))),
+    )),
+    path("v1/projects/<str:ref>/api-keys/<str:id>", endpoint(
+        get=lambda api, request, ref, id: (200, _keys(api, ref).get(ref, id, _reveal(request))),
+        delete=lambda api, request, ref, id: (200, _keys(api, ref).delete(ref, id, _reveal(request))),
+    )),
+]

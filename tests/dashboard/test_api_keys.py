@@ -1,0 +1,54 @@
+"""Settings → API keys: the seed's enable flow, masked by default, reveal audited, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from platformkit.models import AuditEvent
+
+from .conftest import assert_valid_html
+
+
+def test_enable_reveal_and_delete(operator_client: Client, make_project: Any, upstream: Any) -> None:
+    ref = make_project("With keys").ref
+    page = operator_client.get(reverse("platformkit:api-keys", args=[ref])).content.decode()
+    assert_valid_html(page)
+    assert "Enable publishable and secret keys" in page and 'data-key-type="legacy"' in page
+
+    assert operator_client.post(reverse("platformkit:api-keys-enable", args=[ref])).status_code == 302
+    keys = {key.type: key for key in upstream.api_keys.list(ref, reveal=True)}
+    assert keys["secret"].secret_jwt_template == {"role": "service_role"} and "publishable" in keys
+    secret_value = keys["secret"].api_key
+    page = operator_client.get(reverse("platformkit:api-keys", args=[ref])).content.decode()
+    assert "Enable publishable" not in page and secret_value not in page  # masked by default
+    assert keys["publishable"].api_key in page  # publishable keys are public
+
+    revealed = operator_client.post(reverse("platformkit:api-key-reveal", args=[ref, keys["secret"].id]))
+    assert secret_value in revealed.content.decode() and "no-store" in revealed["Cache-Control"]
+    event = AuditEvent.objects.get(action="settings.api_keys.reveal")
+    assert event.detail["key"] == "default" and secret_value not in str(event.detail)
+
+    unconfirmed = operator_client.post(reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]))
+    assert unconfirmed.status_code == 400 and b"Tick the box" in unconfirmed.content
+    assert operator_client.post(reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]), {"confirm": "yes"}).status_code == 302
+    assert "secret" not in {key.type for key in upstream.api_keys.list(ref)}
+    assert AuditEvent.objects.filter(action="settings.api_keys.delete").exists()
+
+
+def test_read_only_operator_cannot_reveal(client: Client, make_project: Any, make_user: Any, settings: Any, upstream: Any) -> None:
+    ref = make_project("Read only").ref
+    key = upstream.api_keys.create(ref, type="secret", name="default", reveal=True)
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only"}
+    client.force_login(make_user("viewer", is_staff=True))
+    assert client.get(reverse("platformkit:api-keys", args=[ref])).status_code == 200
+    response = client.post(reverse("platformkit:api-key-reveal", args=[ref, key.id]))
+    assert response.status_code == 403 and (key.api_key or "x") not in response.content.decode()
+
+
+def read_only(user: Any) -> Any:
+    from platformkit.access import Access
+
+    return Access(changeable_refs=frozenset())
