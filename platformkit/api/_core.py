@@ -47,6 +47,8 @@ class Call(Generic[T]):
     idempotency_key: bool | str = False
     # The answer is text/plain (a branch diff, action-run logs), not JSON.
     text: bool = False
+    # The answer is a redirect to hand on (the OAuth authorize endpoints): return its Location.
+    location: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Core:
         return f"{who}:{call.path}?{query}"
 
     def plan(self, call: Call[T]) -> Generator[Step, Outcome | None, T]:
-        if call.method == "GET" and self.cache is not None:
+        if call.method == "GET" and self.cache is not None and not call.location:
             hit = self.cache.get(self.cache_key(call))
             if hit is not None:
                 return _cast(call, hit.data)
@@ -134,7 +136,7 @@ class Core:
                 _log_response(call, outcome, elapsed_ms, attempt)
                 if outcome.status_code < 400:
                     data = _body(call, outcome)
-                    if call.method == "GET" and self.cache is not None:
+                    if call.method == "GET" and self.cache is not None and not call.location:
                         self.cache.set(self.cache_key(call), data)
                     return _cast(call, data)
                 error = _status_error(call, outcome)
@@ -173,6 +175,8 @@ def _request_id(response: _transport.Response) -> str | None:
 
 
 def _body(call: Call[Any], response: _transport.Response) -> Any:
+    if call.location:
+        return response.headers.get("location")
     if call.text:
         return response.text
     if not response.content.strip():

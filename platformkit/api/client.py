@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import ApiKeys, Backups, Branches, Database, Organizations, Projects, Secrets
+from .resources import ApiKeys, Backups, Billing, Branches, Claims, Database, Organizations, Projects, Secrets, ServiceConfig
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -55,6 +55,9 @@ class _BaseClient:
         self.backups = Backups(self)
         self.secrets = Secrets(self)
         self.api_keys = ApiKeys(self)
+        self.config = ServiceConfig(self)
+        self.billing = Billing(self)
+        self.claims = Claims(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

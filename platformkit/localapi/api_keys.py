@@ -17,10 +17,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from .control import ControlTables
 from .errors import Problem, require
 
 SCHEMA_SQL = """
@@ -55,15 +54,9 @@ def masked(value: str) -> str:
     return value[:15] + "·" * 8
 
 
-class ApiKeys:
-    def __init__(self, control_url: str) -> None:
-        self._url = control_url
-        with self._connect() as conn:
-            conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.api_keys'))")
-            conn.execute(SCHEMA_SQL)
+class ApiKeys(ControlTables):
+    SCHEMA_SQL = SCHEMA_SQL
 
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        return psycopg.connect(self._url, row_factory=dict_row)
 
     def jwt_secret(self, ref: str) -> str:
         with self._connect() as conn:

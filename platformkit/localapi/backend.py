@@ -15,8 +15,11 @@ import psycopg
 from . import catalog, health, provision, shapes, validation
 from .config import LocalAPIConfig
 from .errors import Problem, require
+from .addons import Addons
 from .api_keys import ApiKeys
+from .claims import Claims
 from .secrets import Secrets
+from .service_config import ServiceConfigs
 from .snapshots import Snapshots
 from .store import ProjectRow, Store, random_ref
 
@@ -47,6 +50,10 @@ class LocalAPI:
         control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         self.secrets = Secrets(control_url)
         self.api_keys = ApiKeys(control_url)
+        self.service_config = ServiceConfigs(control_url, self._project, self.api_keys.jwt_secret)
+        self.addons = Addons(control_url, self.store, self._project, self.snapshots.set_pitr,
+                             self.snapshots.pitr_retention_days, config.status_delay_seconds)
+        self.claims = Claims(control_url, self.store, self._project, self.customizations)
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -128,6 +135,9 @@ class LocalAPI:
         self.snapshots.forget(ref)
         self.secrets.forget(ref)
         self.api_keys.forget(ref)
+        self.service_config.forget(ref)
+        self.addons.forget(ref)
+        self.claims.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -163,6 +173,18 @@ class LocalAPI:
         # The cluster runs one PostgreSQL version, which the project already has: nothing to
         # restore into (and 18 is not in the document's postgres_engine enum anyway).
         return {"available_versions": []}
+
+    def customizations(self, ref: str) -> list[dict[str, str]]:
+        """What a claimed project carries into its new organization (the claim preview's
+        warnings): the seed says to remove custom configuration before a transfer."""
+        found = []
+        secrets = self.secrets.list(ref)
+        if secrets:
+            found.append({"key": "secrets", "message": f"{len(secrets)} Edge Function secret(s): {', '.join(s['name'] for s in secrets)}"})
+        for service, changed in sorted(self.service_config.overrides(ref).items()):
+            if changed:
+                found.append({"key": f"config.{service}", "message": f"Custom {service} configuration: {', '.join(sorted(changed))}"})
+        return found
 
     # Serving
 

@@ -9,9 +9,8 @@ import json
 import re
 from typing import Any
 
-import psycopg
-from psycopg.rows import dict_row
 
+from .control import ControlTables
 from .errors import Problem, require
 
 SCHEMA_SQL = """
@@ -36,15 +35,9 @@ def array_body(raw: bytes) -> list[Any]:
     return parsed  # type: ignore[no-any-return]
 
 
-class Secrets:
-    def __init__(self, control_url: str) -> None:
-        self._url = control_url
-        with self._connect() as conn:
-            conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.secrets'))")
-            conn.execute(SCHEMA_SQL)
+class Secrets(ControlTables):
+    SCHEMA_SQL = SCHEMA_SQL
 
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        return psycopg.connect(self._url, row_factory=dict_row)
 
     def list(self, ref: str) -> list[dict[str, Any]]:
         with self._connect() as conn:

@@ -176,6 +176,15 @@ class Store:
                 (catalog.ACTIVE_HEALTHY, delay_seconds, ref, catalog.COMING_UP),
             )
 
+    def set_instance_size(self, ref: str, size: str) -> None:
+        with self._connect() as conn:
+            conn.execute("update projects set instance_size = %s where ref = %s", (size, ref))
+
+    def move_project(self, ref: str, organization_slug: str) -> None:
+        """A claimed project changes organization; nothing else about it changes."""
+        with self._connect() as conn:
+            conn.execute("update projects set organization_slug = %s where ref = %s", (organization_slug, ref))
+
     def rename_project(self, ref: str, name: str) -> None:
         with self._connect() as conn:
             conn.execute("update projects set name = %s where ref = %s", (name, ref))

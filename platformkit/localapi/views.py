@@ -45,9 +45,16 @@ class PlainText(str):
     """A payload answered as ``text/plain`` (a branch diff, action-run logs)."""
 
 
+class Redirect(str):
+    """A payload answered as a redirect to this URL (the OAuth authorize step)."""
+
+
 def answer(status: int, payload: Any) -> HttpResponse:
     """JSON (or no body for ``None``), with the ``x-request-id`` every real answer carries."""
-    if isinstance(payload, PlainText):
+    if isinstance(payload, Redirect):
+        response = HttpResponse(status=status)
+        response["Location"] = str(payload)
+    elif isinstance(payload, PlainText):
         response = HttpResponse(str(payload), status=status, content_type="text/plain; charset=utf-8")
     else:
         response = HttpResponse(status=status) if payload is None else JsonResponse(payload, status=status, safe=False)

@@ -2,10 +2,13 @@
 
 from .api_keys import ApiKeys
 from .backups import Backups
+from .billing import Billing
 from .branches import Branches
+from .claims import Claims
 from .database import Database
 from .organizations import Organizations
 from .projects import Projects
 from .secrets import Secrets
+from .service_config import ServiceConfig
 
-__all__ = ["ApiKeys", "Backups", "Branches", "Database", "Organizations", "Projects", "Secrets"]
+__all__ = ["ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "Organizations", "Projects", "Secrets", "ServiceConfig"]

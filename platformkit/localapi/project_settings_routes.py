@@ -1,0 +1,59 @@
+"""Routes of the service configuration, billing add-on and claim operations."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import path
+
+from .claim_page import claim_page
+from .views import Redirect, body, endpoint, query
+
+
+def _config(service: str):  # type: ignore[no-untyped-def]
+    """GET and PATCH of one service's config. Storage answers its PATCH with an empty 200 and
+    realtime with 204, as the document lists."""
+    patch_status, patch_body = {"storage": (200, False), "realtime": (204, False)}.get(service, (200, True))
+    return endpoint(
+        get=lambda api, request, ref: (200, api.service_config.get(ref, service)),
+        patch=lambda api, request, ref: (patch_status, _patched(api.service_config.update(ref, service, body(request)), patch_body, service)),
+    )
+
+
+def _patched(config, with_body: bool, service: str):  # type: ignore[no-untyped-def]
+    if not with_body:
+        return None
+    if service == "postgrest":  # V1PostgrestConfigResponse: no jwt_secret in the PATCH answer
+        return {key: value for key, value in config.items() if key != "jwt_secret"}
+    return config
+
+
+def _authorize(api, request: HttpRequest) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+    # Upstream answers with a redirect into its own UI (the seed follows it with curl -L).
+    return 303, Redirect(api.claims.authorize(query(request), request.build_absolute_uri("/")))
+
+
+urlpatterns = [
+    path("v1/projects/<str:ref>/config/auth", _config("auth")),
+    path("v1/projects/<str:ref>/postgrest", _config("postgrest")),
+    path("v1/projects/<str:ref>/config/storage", _config("storage")),
+    path("v1/projects/<str:ref>/config/realtime", _config("realtime")),
+    path("v1/projects/<str:ref>/billing/addons", endpoint(
+        get=lambda api, request, ref: (200, api.addons.list(ref)),
+        patch=lambda api, request, ref: (200, api.addons.apply(ref, body(request))),
+    )),
+    path("v1/projects/<str:ref>/billing/addons/<str:addon_variant>", endpoint(
+        delete=lambda api, request, ref, addon_variant: (200, api.addons.remove(ref, addon_variant)),
+    )),
+    path("v1/projects/<str:ref>/claim-token", endpoint(
+        get=lambda api, request, ref: (200, api.claims.get_token(ref)),
+        post=lambda api, request, ref: (200, api.claims.create_token(ref)),
+        delete=lambda api, request, ref: (204, api.claims.delete_token(ref)),
+    )),
+    path("v1/organizations/<str:slug>/project-claim/<str:token>", endpoint(
+        get=lambda api, request, slug, token: (200, api.claims.preview(slug, token)),
+        post=lambda api, request, slug, token: (204, api.claims.claim(slug, token)),
+    )),
+    path("v1/oauth/authorize/project-claim", endpoint(get=_authorize)),
+    # The stand-in for Supabase's claim UI: a browser page, not a Management API path.
+    path("local/project-claim/<str:request_id>", claim_page),
+]
