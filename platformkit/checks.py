@@ -133,3 +133,27 @@ def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> li
             hint="Anyone with a host key can mint embed links: use long random keys (secrets.token_urlsafe(32)).", id="platformkit.W003",
         ))
     return messages
+
+
+@register()
+def check_claim(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    import uuid
+    from urllib.parse import urlsplit
+
+    config = get_config()
+    client_id, redirect_uri = str(config["CLAIM_OAUTH_CLIENT_ID"]), str(config["CLAIM_REDIRECT_URI"])
+    messages: list[CheckMessage] = []
+    if client_id:
+        try:
+            uuid.UUID(client_id)
+        except ValueError:
+            messages.append(Error('PLATFORMKIT["CLAIM_OAUTH_CLIENT_ID"] is not a UUID.',
+                                  hint="Copy the client id of your OAuth app from the Supabase dashboard.", id="platformkit.E007"))
+    parts = urlsplit(redirect_uri)
+    if redirect_uri and (parts.scheme not in ("http", "https") or not parts.netloc):
+        messages.append(Error('PLATFORMKIT["CLAIM_REDIRECT_URI"] is not an absolute http(s) URL.',
+                              hint="Use one of your OAuth app's redirect URIs, e.g. https://app.example/claimed.", id="platformkit.E008"))
+    if bool(client_id) != bool(redirect_uri):
+        messages.append(Warning("Only one of CLAIM_OAUTH_CLIENT_ID and CLAIM_REDIRECT_URI is set: transfers stay disabled.",
+                                hint="Set both to offer 'transfer to your own organization'.", id="platformkit.W004"))
+    return messages

@@ -77,6 +77,14 @@ The dashboard
     ``DEFAULT_INSTANCE_SIZE`` Preselected size. Default ``"micro"``.
     ``DEFAULT_REGION``    Preselected smart region group (``americas``, ``emea``, ``apac``).
                           Default ``"americas"``.
+
+Claim flow (transferring a project to the end user's own organization)
+    ``CLAIM_OAUTH_CLIENT_ID`` Client id (a UUID) of your Supabase OAuth app; the transfer starts
+                          at ``/v1/oauth/authorize/project-claim`` with it. Default ``""``: the
+                          transfer action is shown disabled with the reason.
+    ``CLAIM_REDIRECT_URI`` Where Supabase sends the end user back (one of the OAuth app's
+                          redirect URIs); ``platformkit.claim.project_from_state(state)`` tells
+                          that view which project came back. Default ``""``.
 """
 
 from __future__ import annotations
@@ -120,6 +128,8 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_SIZES": ["nano", "micro", "small", "medium", "large"],
     "DEFAULT_INSTANCE_SIZE": "micro",
     "DEFAULT_REGION": "americas",
+    "CLAIM_OAUTH_CLIENT_ID": "",
+    "CLAIM_REDIRECT_URI": "",
 }
 
 

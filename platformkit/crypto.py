@@ -20,6 +20,7 @@ __all__ = ["ENCRYPTED_FIELDS", "InvalidToken", "decrypt", "encrypt", "is_current
 # (app_label.ModelName, field name) of every column holding a Fernet token.
 ENCRYPTED_FIELDS: list[tuple[str, str]] = [
     ("platformkit.ProjectCredential", "db_password_ciphertext"),
+    ("platformkit.Operation", "payload_ciphertext"),
 ]
 
 

@@ -42,6 +42,8 @@ OPERATION_TITLES = {
     "restore_points.create": "Restore point",
     "restore_points.undo": "Undo to a restore point",
     "restore_points.pitr": "Point-in-time recovery",
+    "settings.config.auth": "Auth configuration change",
+    "settings.compute": "Compute size change",
 }
 
 
@@ -65,6 +67,8 @@ class Operation(models.Model):
     # The non-secret inputs of the action (name, region, size): shown while upstream catches up.
     params = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    # Secret inputs the task needs (a reviewed config change), Fernet-encrypted; emptied when it ends.
+    payload_ciphertext = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)  # task runs so far
     # A task run holds the row until then, so a redelivered copy doesn't poll alongside it.
     lease_expires_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -154,3 +155,42 @@ def wait_for_project_healthy(operation_id: int) -> str:
             "next_check_at": time.time() + min(pause, max_pause),
         }
         operation.save(update_fields=["progress", "message", "updated_at"])
+
+
+# step(operation, client) -> None to keep polling, or (final status, message) to end the row.
+Step = Callable[[Operation, Any], "tuple[str, str] | None"]
+
+
+def poll(operation_id: int, task: str, step: Step, *, on_end: Callable[[Operation], None] | None = None) -> str:
+    """The polling loop of a simple task: claim the row, call ``step`` with backoff (0.5 s
+    doubling to 5 s) until it ends the row or the deadline passes, and hand over to a fresh run
+    before the worker timeout. API errors are recorded on the row and retried."""
+    if not _claim(operation_id):
+        return "skipped"
+    operation = Operation.objects.get(pk=operation_id)
+    budget, started, pause = run_budget_seconds(), time.monotonic(), 0.5
+    client = get_client(cached=False, max_call_seconds=budget / 4)
+
+    def end(status: str, message: str) -> str:
+        if on_end is not None:
+            on_end(operation)
+        return _finish(operation, status, message)
+
+    while time.monotonic() - started + pause + budget / 4 < budget:
+        if timezone.now() >= operation.deadline:
+            return end(Operation.Status.TIMED_OUT, f"Not done by the deadline. {operation.message}".strip())
+        try:
+            outcome = step(operation, client)
+        except errors.NotFoundError:
+            return end(Operation.Status.FAILED, "The project no longer exists upstream.")
+        except errors.APIError as exc:
+            operation.message = f"Checking failed: {type(exc).__name__} ({exc.status or 'no response'}); retrying."
+            operation.save(update_fields=["message", "updated_at"])
+        else:
+            if outcome is not None:
+                return end(*outcome)
+        time.sleep(pause)
+        pause = min(pause * 2, 5.0)
+    _release(operation)
+    enqueue(task, operation_id)
+    return "continued"

@@ -19,7 +19,7 @@ MODES = ("read", "write")
 ACTIONS = frozenset({
     "projects.pause", "projects.delete", "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
     "restore_points.undo", "restore_points.pitr", "sql.write", "settings.secrets.delete",
-    "settings.api_keys.reveal", "settings.api_keys.delete",
+    "settings.api_keys.reveal", "settings.api_keys.delete", "settings.config", "settings.compute", "settings.claim",
 })
 
 

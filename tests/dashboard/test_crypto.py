@@ -89,3 +89,24 @@ def test_rotate_reports_values_no_key_opens(keys: Any) -> None:
     keys(NEW)  # dropped the old key too early
     with pytest.raises(CommandError, match="1 value"):
         call_command("platformkit_rotate_keys", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_rotation_covers_a_config_change_waiting_in_an_operation(keys: Any) -> None:
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from platformkit.models import Operation
+
+    keys(OLD)
+    waiting = Operation.objects.create(kind="settings.config.auth", project_ref="refwaiting0000000000", deadline=timezone.now() + timedelta(hours=1),
+                                       payload_ciphertext=crypto.encrypt(json.dumps({"smtp_pass": "s3cret"})))
+    keys(NEW, OLD)
+    out = StringIO()
+    call_command("platformkit_rotate_keys", stdout=out)
+    assert "platformkit.Operation.payload_ciphertext: 1 re-encrypted" in out.getvalue()
+    keys(NEW)
+    waiting.refresh_from_db()
+    assert json.loads(crypto.decrypt(waiting.payload_ciphertext)) == {"smtp_pass": "s3cret"}

@@ -15,3 +15,7 @@ class Organizations(Resource):
     def get(self, slug: str) -> OrganizationDetail:
         """GET /v1/organizations/{slug}"""
         return self._run(Call("GET", f"/v1/organizations/{segment(slug)}", cast=OrganizationDetail.from_json))
+
+    def create(self, name: str) -> Organization:
+        """POST /v1/organizations (201)"""
+        return self._run(Call("POST", "/v1/organizations", json={"name": name}, cast=Organization.from_json))
