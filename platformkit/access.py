@@ -43,6 +43,8 @@ class Access:
     changeable_refs: frozenset[str] | None = None
     can_create_projects: bool = True
     can_reveal_credentials: bool = False
+    # Merge a branch although a merge check (the security advisor) blocks it, giving a reason.
+    can_override_merge_checks: bool = False
     # Embed sessions narrow further: ``sections`` maps a visible section to "read" or "write"
     # (None: every section, writable); ``denied_actions`` are never allowed.
     sections: Mapping[str, str] | None = None
@@ -74,10 +76,12 @@ class Access:
 
 def staff_or_permission(user: AbstractBaseUser | AnonymousUser) -> Access | None:
     """Default policy: staff and holders of ``platformkit.use_dashboard`` see and change every
-    project; revealing a stored password takes superuser or ``platformkit.reveal_credential``."""
+    project; revealing a stored password takes superuser or ``platformkit.reveal_credential``,
+    overriding a blocking merge check superuser or ``platformkit.override_merge_checks``."""
     if not user.is_active or not (user.is_staff or user.has_perm("platformkit.use_dashboard")):
         return None
-    return Access(can_reveal_credentials=user.has_perm("platformkit.reveal_credential"))
+    return Access(can_reveal_credentials=user.has_perm("platformkit.reveal_credential"),
+                  can_override_merge_checks=user.has_perm("platformkit.override_merge_checks"))
 
 
 def get_access(user: AbstractBaseUser | AnonymousUser) -> Access | None:

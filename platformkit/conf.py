@@ -78,6 +78,13 @@ The dashboard
     ``DEFAULT_REGION``    Preselected smart region group (``americas``, ``emea``, ``apac``).
                           Default ``"americas"``.
 
+Advisors
+    ``ADVISOR_SCAN_MINUTES`` How often a django-q2 schedule re-runs the security and performance
+                          advisors on every ACTIVE_HEALTHY project (results feed the projects
+                          list's badges and mark ERROR findings new since the previous scan).
+                          Default ``60``; ``0`` removes the schedule (scans then run only when
+                          asked for, and before every merge).
+
 Claim flow (transferring a project to the end user's own organization)
     ``CLAIM_OAUTH_CLIENT_ID`` Client id (a UUID) of your Supabase OAuth app; the transfer starts
                           at ``/v1/oauth/authorize/project-claim`` with it. Default ``""``: the
@@ -128,6 +135,7 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_SIZES": ["nano", "micro", "small", "medium", "large"],
     "DEFAULT_INSTANCE_SIZE": "micro",
     "DEFAULT_REGION": "americas",
+    "ADVISOR_SCAN_MINUTES": 60,
     "CLAIM_OAUTH_CLIENT_ID": "",
     "CLAIM_REDIRECT_URI": "",
 }

@@ -125,6 +125,7 @@ class AuditEvent(models.Model):
         permissions = [
             ("use_dashboard", "Can use the platformkit dashboard"),
             ("reveal_credential", "Can reveal a project's stored database password"),
+            ("override_merge_checks", "Can merge a branch that a merge check (e.g. the security advisor) blocks"),
         ]
 
     def __str__(self) -> str:
@@ -233,3 +234,45 @@ class EmbedSession(models.Model):
 
     def __str__(self) -> str:
         return f"embed session {self.pk} for {self.subject} on {self.project_ref}"
+
+
+class AdvisorScan(models.Model):
+    """One run of both advisors on a project or one of its branches, kept so pages (the
+    projects list's badges, the advisors report) read our database, not the API."""
+
+    project_ref = models.CharField(max_length=64, db_index=True)  # production's ref
+    target_ref = models.CharField(max_length=64)  # the ref scanned: production or a branch
+    trigger = models.CharField(max_length=16, default="manual")  # schedule | manual | merge
+    ran_at = models.DateTimeField(auto_now_add=True)
+    findings = models.JSONField(default=list)  # the lints as the API answered them
+    error = models.TextField(blank=True)  # why the scan failed, if it did
+    # ERROR findings whose cache_key the previous scan of this target did not have.
+    new_error_keys = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+        indexes = [models.Index(fields=["target_ref", "-ran_at"], name="platformkit_scan_target_ran")]
+
+    def counts(self, dismissed: set[str] = frozenset()) -> dict[str, int]:  # type: ignore[assignment]
+        counts = {"ERROR": 0, "WARN": 0, "INFO": 0}
+        for lint in self.findings:
+            if lint.get("cache_key") not in dismissed and lint.get("level") in counts:
+                counts[lint["level"]] += 1
+        return counts
+
+
+class DismissedFinding(models.Model):
+    """A finding an operator accepted for a project, with the reason; undone by ``restored_at``."""
+
+    project_ref = models.CharField(max_length=64, db_index=True)
+    cache_key = models.CharField(max_length=512)
+    reason = models.TextField()
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_by_label = models.CharField(max_length=255)
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-dismissed_at"]
+        constraints = [models.UniqueConstraint(fields=["project_ref", "cache_key"], condition=models.Q(restored_at__isnull=True),
+                                               name="platformkit_one_active_dismissal")]

@@ -29,7 +29,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("migrations", "Migrations", "platformkit:migrations"),
     Section("functions", "Functions"),
     Section("restore_points", "Restore points", "platformkit:restore-points"),
-    Section("advisors", "Advisors"),
+    Section("advisors", "Advisors", "platformkit:advisors"),
     Section("logs", "Logs"),
     Section("settings", "Settings", "platformkit:secrets"),
 )

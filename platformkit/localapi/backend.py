@@ -57,6 +57,10 @@ class LocalAPI:
         from .branching import Branching
 
         self.branching = Branching(self)
+        from .advisors import Advisors
+
+        self.advisors = Advisors(config.database_url, self._project, self.service_config.get, self.snapshots.pitr_retention_days,
+                                 lambda ref: ref in self.branching.branch_refs())
         branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
         for ref in self.store.being_laid_out():
             if ref not in branch_refs:

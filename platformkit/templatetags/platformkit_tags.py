@@ -36,3 +36,14 @@ def status_tone(status: str | None) -> str:
 @register.filter
 def humanize_status(status: str | None) -> str:
     return (status or "unknown").replace("_", " ").lower()
+
+
+@register.filter
+def backticks(text: str | None) -> str:
+    """Lint text with its `identifiers` as <code>: every part escaped, nothing else marked up."""
+    from django.utils.html import format_html, format_html_join
+
+    parts = str(text or "").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return format_html("{}", text or "")
+    return format_html_join("", "{}", ((format_html("<code>{}</code>", part) if index % 2 else format_html("{}", part),) for index, part in enumerate(parts)))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import branches as workflows
 from .. import services, upstream
-from ..access import project_view
+from ..access import project_view, request_access
 from ..api import errors
 from ..api.types import Branch
 from ..models import Operation
@@ -108,6 +108,8 @@ def _review_page(request: HttpRequest, ref: str, branch: Branch, status: int = 2
 def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     review = workflows.review_merge(ref, branch)
     reason = request.POST.get("override_reason", "").strip()
+    if review.blocked and not request_access(request).can_override_merge_checks:
+        return _review_page(request, ref, branch, status=403, merge_error="A check blocks this merge, and overriding it takes the override_merge_checks permission: fix what it found, or ask someone who has it.")
     if review.blocked and not reason:
         return _review_page(request, ref, branch, status=400, merge_error="A check blocks this merge: give a reason to override it, or fix what it found.")
     if review.blocked:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import services, upstream
+from .. import advisors, services, upstream
 from ..api import errors
 from ..access import dashboard_view, request_access
 from ..forms import ProjectCreateForm
@@ -22,7 +22,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     listing = upstream.attempt(client.projects.list)
     projects = request_access(request).filter_projects(listing.value or [])
     sizes = services.launched_sizes([project.ref for project in projects])
-    rows = [{"project": project, "size": sizes.get(project.ref, "")} for project in projects]
+    findings = advisors.badges([project.ref for project in projects])  # our database only: no API call per row
+    rows = [{"project": project, "size": sizes.get(project.ref, ""), "advisor": findings.get(project.ref)} for project in projects]
     context = {"rows": rows, "problem": listing.problem, "retry_url": url(request, "projects")}
     return render_page(request, "platformkit/projects/list.html", context, section="projects", partial="project-table")
 

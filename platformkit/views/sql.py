@@ -57,6 +57,8 @@ def editor(request: HttpRequest, ref: str) -> HttpResponse:
     elif request.GET.get("snippet", "").isdigit():
         snippet = SavedQuery.objects.filter(user=request.user, project_ref=ref, pk=int(request.GET["snippet"])).first()
         sql = snippet.sql if snippet else ""
+    if not sql and request.GET.get("sql"):
+        sql = request.GET["sql"][:20000]  # prefilled (e.g. an advisor's fix), never run without review
     return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql), section="sql", project_ref=ref)
 
 

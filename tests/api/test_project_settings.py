@@ -44,3 +44,13 @@ def test_config_addons_and_claim(client: ManagementClient) -> None:
     location = client.claims.authorize_url(project_ref=ref, client_id="66666666-6666-4666-8666-666666666666",
                                            redirect_uri="https://builder.example.com/back", state="s1")
     assert location is not None and urlsplit(location).path.startswith("/local/project-claim/")
+
+
+def test_advisors(client: ManagementClient) -> None:
+    ref = _active_project(client)
+    client.database.query(ref, "create table public.open_notes (id int primary key)")
+    security = client.advisors.security(ref)
+    finding = next(lint for lint in security if lint.cache_key == "rls_disabled_in_public_public_open_notes")
+    assert finding.level == "ERROR" and finding.metadata == {"schema": "public", "name": "open_notes", "type": "table"}
+    assert all(lint.name != "auth_leaked_password_protection" for lint in client.advisors.security(ref, lint_type="sql"))
+    assert all(lint.categories == ["PERFORMANCE"] for lint in client.advisors.performance(ref))

@@ -21,7 +21,7 @@ from .test_sql_editor import _active
 @pytest.fixture
 def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
     ref = _active(upstream, make_project)
-    upstream.database.apply_migration(ref, query="create table public.customers (id int primary key)", name="customers")
+    upstream.database.apply_migration(ref, query="create table public.customers (id int primary key); alter table public.customers enable row level security", name="customers")
     upstream.database.query(ref, "insert into public.customers values (1)")
     return ref
 
@@ -74,7 +74,7 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
                                    {"name": "todos", "sql": "create tabel public.todos (id int)"})
         assert bad.status_code == 400 and "syntax error" in bad.content.decode() and "create tabel public.todos" in bad.content.decode()
         ok = operator_client.post(reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
-                                  {"name": "todos", "sql": "create table public.todos (id int primary key, title text)", "rollback": "drop table public.todos"})
+                                  {"name": "todos", "sql": "create table public.todos (id int primary key, title text); alter table public.todos enable row level security", "rollback": "drop table public.todos"})
         assert ok.status_code == 302
         history = operator_client.get(migrations_url + f"?branch={dev}").content.decode()
         assert_valid_html(history)
@@ -102,8 +102,10 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
         schema_changes.AFTER_CHANGE_HOOKS.remove(seen.append)
 
 
-def test_blocking_merge_check_needs_an_override_reason(operator_client: Client, project_ref: str) -> None:
+def test_blocking_merge_check_needs_permission_and_a_reason(operator_client: Client, project_ref: str, make_user: Any) -> None:
     dev = _create_branch(operator_client, project_ref, "checked")
+    lead = Client()
+    lead.force_login(make_user("lead", "override_merge_checks", is_staff=True))
 
     def security_gate(review: workflows.MergeReview) -> workflows.CheckResult:
         return workflows.CheckResult("security advisor", "1 table without RLS", blocking=True)
@@ -111,11 +113,14 @@ def test_blocking_merge_check_needs_an_override_reason(operator_client: Client, 
     workflows.MERGE_CHECKS.append(security_gate)
     try:
         url = reverse("platformkit:branches-merge", args=[project_ref, dev])
-        assert "1 table without RLS" in operator_client.get(url).content.decode()
-        refused = operator_client.post(url)
+        page = operator_client.get(url).content.decode()
+        assert "1 table without RLS" in page and "data-override-denied" in page and "override_reason" not in page
+        denied = operator_client.post(url, {"override_reason": "I am sure"})
+        assert denied.status_code == 403 and "override_merge_checks permission" in denied.content.decode()
+        refused = lead.post(url)
         assert refused.status_code == 400 and "give a reason to override" in refused.content.decode()
         assert not Operation.objects.filter(kind="branch.merge").exists()
-        assert operator_client.post(url, {"override_reason": "accepted risk, ticket 12"}).status_code == 302
+        assert lead.post(url, {"override_reason": "accepted risk, ticket 12"}).status_code == 302
         assert AuditEvent.objects.get(action="branches.merge_override").detail["reason"] == "accepted risk, ticket 12"
     finally:
         workflows.MERGE_CHECKS.remove(security_gate)
@@ -123,7 +128,7 @@ def test_blocking_merge_check_needs_an_override_reason(operator_client: Client, 
 
 def test_failed_merge_shows_why_and_production_is_unchanged(operator_client: Client, project_ref: str, upstream: Any) -> None:
     dev = _create_branch(operator_client, project_ref, "clashing")
-    upstream.database.apply_migration(dev, query="create table public.clash (id int)", name="clash")
+    upstream.database.apply_migration(dev, query="create table public.clash (id int); alter table public.clash enable row level security", name="clash")
     upstream.database.query(project_ref, "create table public.clash (id int)")
     time.sleep(1.1)  # versions are timestamps to the second
     upstream.database.apply_migration(project_ref, query="create table public.later (id int)", name="later")

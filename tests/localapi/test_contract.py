@@ -69,6 +69,9 @@ CASES = [
     Case("PATCH", "/v1/projects/{ref}/config/storage", body=lambda: {"fileSizeLimit": 10485760, "features": {"imageTransformation": {"enabled": True}}}, status=200),
     Case("GET", "/v1/projects/{ref}/config/realtime", status=200),
     Case("PATCH", "/v1/projects/{ref}/config/realtime", body=lambda: {"max_concurrent_users": 500}, status=204),
+    Case("GET", "/v1/projects/{ref}/advisors/security", status=200),
+    Case("GET", "/v1/projects/{ref}/advisors/security", params={"lint_type": "sql"}, status=200),
+    Case("GET", "/v1/projects/{ref}/advisors/performance", status=200),
     Case("GET", "/v1/projects/{ref}/billing/addons", status=200),
     Case("PATCH", "/v1/projects/{ref}/billing/addons", body=lambda: {"addon_type": "ipv4", "addon_variant": "ipv4_default"}, status=200),
     Case("DELETE", "/v1/projects/{ref}/billing/addons/{addon_variant}", status=200),
@@ -86,6 +89,14 @@ CASES = [
     Case("POST", "/v1/projects/{ref}/restore", status=200),
     Case("DELETE", "/v1/projects/{ref}", status=200),
 ]
+
+
+LINTED_SCHEMA = """
+create table public.open (v int); create table public.p (id int primary key); create policy x on public.p using (true);
+create table public.c (id int primary key, p int references public.p (id), a int); create index c1 on public.c (a); create index c2 on public.c (a);
+create view public.v as select * from public.open; create view public.u as select id from auth.users;
+create function public.f() returns int language sql as 'select 1'; create extension if not exists pg_trgm schema public;
+"""
 
 
 def operation(document: dict, case: Case) -> dict[str, Any]:
@@ -126,6 +137,8 @@ def test_responses_match_the_document(
     http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]], localapi: Any
 ) -> None:
     ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
+    # Objects every SQL lint the advisors serve finds, so their answers are checked too.
+    assert http.post(f"/v1/projects/{ref}/database/query", json={"query": LINTED_SCHEMA}).status_code == 201
     checked = []
     made: dict[str, str] = {}  # ids of things a case created, for the cases after it
     for case in CASES:
@@ -134,7 +147,7 @@ def test_responses_match_the_document(
         slug = made.get("org_slug", DEFAULT_ORG) if "project-claim" in case.path else DEFAULT_ORG
         path = case.path.format(ref=ref, slug=slug, id=made.get("api_key_id", ""), token=made.get("claim_token", ""), addon_variant="ipv4_default")
         case_params = {key: value.format(ref=ref) if isinstance(value, str) else value for key, value in case.params.items()}
-        if case.path.endswith(("/undo", "/restore-pitr", "/pause", "/config/auth", "/billing/addons")):
+        if case.path.endswith(("/undo", "/restore-pitr", "/pause", "/config/auth", "/billing/addons", "/security", "/performance")):
             wait_for_status(http, ref, "ACTIVE_HEALTHY")  # an undo or PITR restore runs first
         if case.path.endswith("/undo"):
             wait_until_available(http, ref, "contract")

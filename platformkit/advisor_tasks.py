@@ -1,0 +1,50 @@
+"""The scheduled advisor scan: a django-q2 ``Schedule`` (kept in step with
+``ADVISOR_SCAN_MINUTES`` after every migrate) runs :func:`scan_all`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.apps import apps
+
+from . import advisors
+from .api import errors
+from .conf import get_config
+from .services import get_client
+
+logger = logging.getLogger(__name__)
+SCHEDULE_NAME = "platformkit-advisor-scan"
+TASK = "platformkit.advisor_tasks.scan_all"
+
+
+def scan_all() -> dict[str, int]:
+    """Scan every ACTIVE_HEALTHY project's production; one failure does not stop the others."""
+    counts = {"scanned": 0, "failed": 0, "skipped": 0}
+    try:
+        projects = get_client(cached=False).projects.list()
+    except errors.APIError:
+        logger.exception("advisor scan: listing projects failed")
+        return {**counts, "failed": 1}
+    for project in projects:
+        if project.status != "ACTIVE_HEALTHY":
+            counts["skipped"] += 1
+            continue
+        found = advisors.scan(project.ref, project.ref, trigger="schedule")
+        counts["failed" if found.error else "scanned"] += 1
+    logger.info("advisor scan: %s", counts)
+    return counts
+
+
+def ensure_schedule(**_: Any) -> None:
+    """Create, update or remove the schedule to match the setting (a post_migrate receiver)."""
+    if not apps.is_installed("django_q"):
+        return
+    from django_q.models import Schedule
+
+    minutes = int(get_config()["ADVISOR_SCAN_MINUTES"] or 0)
+    if minutes <= 0:
+        Schedule.objects.filter(name=SCHEDULE_NAME).delete()
+        return
+    Schedule.objects.update_or_create(name=SCHEDULE_NAME, defaults={"func": TASK, "schedule_type": Schedule.MINUTES,
+                                                                    "minutes": minutes, "repeats": -1})
