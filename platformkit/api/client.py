@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Advisors, ApiKeys, Backups, Billing, Branches, Claims, Database, Organizations, Projects, Secrets, ServiceConfig
+from .resources import Advisors, Analytics, ApiKeys, Backups, Billing, Branches, Claims, Database, Organizations, Projects, Secrets, ServiceConfig
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -59,6 +59,7 @@ class _BaseClient:
         self.billing = Billing(self)
         self.claims = Claims(self)
         self.advisors = Advisors(self)
+        self.analytics = Analytics(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

@@ -370,3 +370,20 @@ class Lint(APIObject):
     @classmethod
     def list_from_response(cls, data: dict[str, Any]) -> list[Lint]:
         return cls.list_from_json(data.get("lints", []))
+
+
+@dataclass(frozen=True)
+class AnalyticsResult(APIObject):
+    """``AnalyticsResponse``: ``result`` rows, or ``error`` (a string, or BigQuery's error
+    object with ``message``) when the SQL was refused."""
+
+    result: list[dict[str, Any]] = field(default_factory=list)
+    error: Any = None
+
+    @property
+    def error_message(self) -> str | None:
+        if self.error is None:
+            return None
+        if isinstance(self.error, dict):
+            return str(self.error.get("message") or self.error)
+        return str(self.error)

@@ -54,6 +54,9 @@ class LocalAPI:
         self.addons = Addons(control_url, self.store, self._project, self.snapshots.set_pitr,
                              self.snapshots.pitr_retention_days, config.status_delay_seconds)
         self.claims = Claims(control_url, self.store, self._project, self.customizations)
+        from .logs import Logs
+
+        self.logs = Logs(control_url)
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -142,6 +145,7 @@ class LocalAPI:
         self.service_config.forget(ref)
         self.addons.forget(ref)
         self.claims.forget(ref)
+        self.logs.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:

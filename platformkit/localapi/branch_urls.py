@@ -13,7 +13,7 @@ def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  #
     api._project(ref)
     rows = sqlrun.run_query(
         api.config.database_url, ref, body(request), force_read_only=read_only_endpoint,
-        timeout_seconds=api.config.query_timeout_seconds,
+        timeout_seconds=api.config.query_timeout_seconds, log=api.logs.statement,
     )
     return 201, rows
 
@@ -22,7 +22,7 @@ def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     api._project(ref)
     sqlrun.apply_migration(
         api.config.database_url, ref, body(request), idempotency_key=request.headers.get("Idempotency-Key"),
-        timeout_seconds=api.config.query_timeout_seconds,
+        timeout_seconds=api.config.query_timeout_seconds, log=api.logs.statement,
     )
     return 200, None
 

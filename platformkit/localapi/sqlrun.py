@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,23 @@ from .errors import Problem, require
 sql_logger = logging.getLogger("platformkit.localapi.sql")
 
 MAX_QUERY_LENGTH = 1_000_000
+
+
+# Told of each statement run for a caller, and how it ended (the logs feature's postgres_logs).
+StatementLog = Callable[[str, str, "psycopg.Error | None", float], None]
+
+
+@contextmanager
+def _logged(log: StatementLog | None, ref: str, query: str) -> Iterator[None]:
+    started = monotonic()
+    try:
+        yield
+    except psycopg.Error as exc:
+        if log is not None:
+            log(ref, query, exc, (monotonic() - started) * 1000)
+        raise
+    if log is not None:
+        log(ref, query, None, (monotonic() - started) * 1000)
 
 
 def postgres_message(exc: psycopg.Error, query: str) -> str:
@@ -114,12 +132,13 @@ def _bind(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
-def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_read_only: bool, timeout_seconds: float) -> list[dict[str, Any]]:
+def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_read_only: bool, timeout_seconds: float,
+              log: StatementLog | None = None) -> list[dict[str, Any]]:
     """The rows of the last statement, each an object by column name (``[]`` for none)."""
     query, parameters, read_only = _check_query(body, allow_read_only=not force_read_only)
     sql_logger.info("query on %s (read_only=%s): %s", ref, read_only or force_read_only, query)
     try:
-        with project_transaction(database_url, ref, read_only=read_only or force_read_only, timeout_seconds=timeout_seconds) as conn:
+        with _logged(log, ref, query), project_transaction(database_url, ref, read_only=read_only or force_read_only, timeout_seconds=timeout_seconds) as conn:
             if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
@@ -188,7 +207,8 @@ def _next_version(conn: psycopg.Connection[Any]) -> str:
 
 
 def apply_migration(
-    database_url: str, ref: str, body: Mapping[str, Any], *, idempotency_key: str | None, timeout_seconds: float
+    database_url: str, ref: str, body: Mapping[str, Any], *, idempotency_key: str | None, timeout_seconds: float,
+    log: StatementLog | None = None,
 ) -> None:
     """Run the migration and record it, in one transaction: a failure leaves nothing behind."""
     unknown = sorted(set(body) - {"query", "name", "rollback"})
@@ -201,7 +221,7 @@ def apply_migration(
         require(value is None or "\x00" not in value, f"{field} must not contain NUL characters")
     sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", query)
     try:
-        with project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+        with _logged(log, ref, str(query)), project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
             if idempotency_key:
                 seen = conn.execute(
                     "select 1 from supabase_migrations.schema_migrations where idempotency_key = %s", (idempotency_key,)

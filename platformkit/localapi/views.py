@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -105,19 +106,31 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
         handler = handlers.get((request.method or "").lower())
         if handler is None:
             return answer(405, {"message": f"{request.method} is not allowed on {request.path}"})
-        try:
-            status, payload = handler(api, request, **kwargs)
-        except Problem as problem:
-            return answer(problem.status, {"message": problem.message})
-        except RequestDataTooBig:
-            return answer(413, {"message": "Request body is too large"})
-        except Exception:
-            logger.exception("local API failure on %s %s", request.method, request.path)
-            return answer(500, {"message": "Internal error in the local Management API"})
-        return answer(status, payload)
+        started = time.monotonic()
+        response = _handle(api, handler, request, kwargs)
+        if "ref" in kwargs and "/analytics/" not in request.path:  # querying logs is not itself logged
+            api.logs.request(
+                kwargs["ref"], method=request.method or "", path=request.path, search=f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else "",
+                host=request.get_host(), headers=request.headers, remote_addr=request.META.get("REMOTE_ADDR", ""), status=response.status_code,
+                duration_ms=(time.monotonic() - started) * 1000, request_id=response["x-request-id"], content_type=response.get("Content-Type", ""),
+            )
+        return response
 
     view.methods = tuple(method.upper() for method in handlers)  # type: ignore[attr-defined]
     return view
+
+
+def _handle(api: LocalAPI, handler: Handler, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse:
+    try:
+        status, payload = handler(api, request, **kwargs)
+    except Problem as problem:
+        return answer(problem.status, {"message": problem.message})
+    except RequestDataTooBig:
+        return answer(413, {"message": "Request body is too large"})
+    except Exception:
+        logger.exception("local API failure on %s %s", request.method, request.path)
+        return answer(500, {"message": "Internal error in the local Management API"})
+    return answer(status, payload)
 
 
 def no_route(request: HttpRequest) -> tuple[int, Any]:

@@ -54,3 +54,17 @@ def test_advisors(client: ManagementClient) -> None:
     assert finding.level == "ERROR" and finding.metadata == {"schema": "public", "name": "open_notes", "type": "table"}
     assert all(lint.name != "auth_leaked_password_protection" for lint in client.advisors.security(ref, lint_type="sql"))
     assert all(lint.categories == ["PERFORMANCE"] for lint in client.advisors.performance(ref))
+
+
+def test_logs_and_usage(client: ManagementClient) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    ref = _active_project(client)
+    client.database.query(ref, "select 1 as one")
+    now = datetime.now(timezone.utc)
+    found = client.analytics.logs(ref, sql="select event_message from postgres_logs", start=now - timedelta(minutes=5), end=now + timedelta(seconds=5))
+    assert found.error is None and {"event_message": "statement: select 1 as one"} in found.result
+    refused = client.analytics.logs(ref, sql="select nope from edge_logs")
+    assert refused.result == [] and refused.error_message == "Unrecognized name: nope"
+    assert client.analytics.api_requests_count(ref).result[0]["count"] >= 1
+    assert client.analytics.api_counts(ref, interval="15min").error is None

@@ -1,6 +1,7 @@
 """One module per OpenAPI tag. Each method describes one operation; the client runs it."""
 
 from .advisors import Advisors
+from .analytics import Analytics
 from .api_keys import ApiKeys
 from .backups import Backups
 from .billing import Billing
@@ -12,4 +13,4 @@ from .projects import Projects
 from .secrets import Secrets
 from .service_config import ServiceConfig
 
-__all__ = ["Advisors", "ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "Organizations", "Projects", "Secrets", "ServiceConfig"]
+__all__ = ["Advisors", "Analytics", "ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "Organizations", "Projects", "Secrets", "ServiceConfig"]

@@ -1,0 +1,25 @@
+"""Routes of the OpenAPI "Analytics" operations."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import endpoint, query
+
+
+def _logs(api, ref):  # type: ignore[no-untyped-def]
+    api._project(ref)
+    return api.logs
+
+
+urlpatterns = [
+    path("v1/projects/<str:ref>/analytics/endpoints/logs.all", endpoint(
+        get=lambda api, request, ref: (200, _logs(api, ref).query(ref, query(request))),
+    )),
+    path("v1/projects/<str:ref>/analytics/endpoints/usage.api-counts", endpoint(
+        get=lambda api, request, ref: (200, _logs(api, ref).api_counts(ref, query(request))),
+    )),
+    path("v1/projects/<str:ref>/analytics/endpoints/usage.api-requests-count", endpoint(
+        get=lambda api, request, ref: (200, _logs(api, ref).requests_count(ref)),
+    )),
+]
