@@ -30,7 +30,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("functions", "Functions"),
     Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors", "platformkit:advisors"),
-    Section("logs", "Logs"),
+    Section("logs", "Logs", "platformkit:logs"),
     Section("settings", "Settings", "platformkit:secrets"),
 )
 

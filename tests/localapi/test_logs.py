@@ -122,3 +122,10 @@ def test_the_engine_itself_cannot_read_files(localapi: object, active_project: d
     for sql in ("select * from read_text('/etc/passwd')", "set enable_external_access = true"):
         with pytest.raises(duckdb.Error, match="disabled|locked|external"):
             events.run(active_project["ref"], sql, ["edge_logs"], now - timedelta(minutes=1), now)
+
+
+def test_slow_statements_get_a_duration_line(http: httpx.Client, active_project: dict) -> None:
+    ref = active_project["ref"]
+    http.post(f"/v1/projects/{ref}/database/query", json={"query": "select pg_sleep(0.15)"})
+    rows = logs(http, ref, "select event_message from postgres_logs where regexp_contains(event_message, '^duration:')")["result"]
+    assert len(rows) == 1 and rows[0]["event_message"].endswith("ms  statement: select pg_sleep(0.15)")

@@ -21,6 +21,7 @@ from .store import LogEvents, utc_now
 
 logger = logging.getLogger("platformkit.localapi.logs")
 MAX_RANGE = timedelta(hours=24)
+SLOW_STATEMENT_MS = 100.0  # log_min_duration_statement of the local API's sessions
 DEFAULT_RANGE = timedelta(minutes=1)
 DEFAULT_SQL = "select id, timestamp, event_message, metadata from edge_logs order by timestamp desc limit 100"
 INTERVALS = {"15min": timedelta(minutes=15), "30min": timedelta(minutes=30), "1hr": timedelta(hours=1), "3hr": timedelta(hours=3),
@@ -117,7 +118,7 @@ class Logs:
         command = (query.strip().split(None, 1) or [""])[0].upper()[:32]
         parsed: dict[str, Any] = {
             "user_name": f"postgres.{ref}", "database_name": f"project_{ref}", "application_name": "platformkit local Management API",
-            "backend_type": "client backend", "command_tag": command, "query": query[:10_000], "duration_ms": round(duration_ms, 3),
+            "backend_type": "client backend", "command_tag": command, "query": query[:10_000],
             "error_severity": "LOG", "sql_state_code": "00000",
         }
         message = f"statement: {query}"
@@ -127,6 +128,8 @@ class Logs:
                           detail=diag.message_detail, hint=diag.message_hint)
             message = diag.message_primary or str(error).strip()
         self._safely(ref, "postgres_logs", message, {"host": "db-" + ref, "parsed": parsed}, identifier=ref)
+        if error is None and duration_ms >= SLOW_STATEMENT_MS:  # as log_min_duration_statement reports it
+            self._safely(ref, "postgres_logs", f"duration: {duration_ms:.3f} ms  statement: {query}", {"host": "db-" + ref, "parsed": parsed}, identifier=ref)
 
     def request(self, ref: str, *, method: str, path: str, search: str, host: str, headers: Mapping[str, str], remote_addr: str,
                 status: int, duration_ms: float, request_id: str, content_type: str) -> None:

@@ -29,8 +29,7 @@ SOURCES: dict[str, Tree] = {
             "host": "VARCHAR",
             "parsed": {"error_severity": "VARCHAR", "user_name": "VARCHAR", "database_name": "VARCHAR", "application_name": "VARCHAR",
                        "backend_type": "VARCHAR", "command_tag": "VARCHAR", "sql_state_code": "VARCHAR", "query": "VARCHAR",
-                       "detail": "VARCHAR", "hint": "VARCHAR", "session_id": "VARCHAR", "process_id": "BIGINT", "timestamp": "VARCHAR",
-                       "duration_ms": "DOUBLE"},
+                       "detail": "VARCHAR", "hint": "VARCHAR", "session_id": "VARCHAR", "process_id": "BIGINT", "timestamp": "VARCHAR"},
         },
     },
     "function_edge_logs": {
