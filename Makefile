@@ -11,7 +11,7 @@ VENV6 := .venv-django6
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-django5 test-django6 bench chromium clean
+.PHONY: demo test test-django5 test-django6 bench chromium deno clean
 
 # A virtualenv with platformkit and its dev extras; reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -28,8 +28,16 @@ $(VENV6)/.installed: pyproject.toml
 
 # Starts the embedded PostgreSQL, the local Management API, a django-q2 worker and the site;
 # seeds an operator and a sample project; prints the URL and login. Ctrl-C stops everything.
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed deno
 	$(PY) -m demo.run
+
+# Deno, for invoking Edge Functions through the local API (the npm package, into .tools/deno).
+# Without npm, functions still deploy; invoking them says no runtime is installed.
+DENO := .tools/deno/node_modules/.bin/deno
+deno: $(DENO)
+$(DENO):
+	@if command -v npm >/dev/null; then npm install --silent --no-fund --no-audit --prefix .tools/deno deno@2 >/dev/null && $(DENO) --version | head -1; \
+	else echo "npm not found: Edge Functions deploy but cannot be invoked locally"; fi
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 chromium:
@@ -40,10 +48,10 @@ chromium:
 # The whole suite: Python 3.11 + Django 5.2 LTS, then Django 6.x where Python 3.12+ exists.
 test: test-django5 test-django6
 
-test-django5: $(VENV)/.installed chromium
+test-django5: $(VENV)/.installed chromium deno
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-django6: chromium
+test-django6: chromium deno
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
 	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest $(PYTEST_ARGS); \
@@ -53,4 +61,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.run_all
 
 clean:
-	rm -rf $(VENV) $(VENV6) .data
+	rm -rf $(VENV) $(VENV6) .data .tools

@@ -34,6 +34,22 @@ LOW_REMAINING = 5
 
 
 @dataclass(frozen=True)
+class UploadFile:
+    field: str
+    filename: str
+    source: str | bytes  # a path on disk (streamed) or the content itself
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart/form-data body: text fields and files."""
+
+    fields: dict[str, str]
+    files: tuple[UploadFile, ...]
+
+
+@dataclass(frozen=True)
 class Call(Generic[T]):
     """One logical API call: what to send and how to read the answer."""
 
@@ -49,6 +65,11 @@ class Call(Generic[T]):
     text: bool = False
     # The answer is a redirect to hand on (the OAuth authorize endpoints): return its Location.
     location: bool = False
+    # The answer is a file (a function's bundle): return its bytes.
+    raw: bool = False
+    # A multipart body (function deploys): files are opened afresh for each attempt and
+    # streamed from disk, never read whole into memory.
+    upload: Upload | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class Send:
     params: dict[str, Any] | None
     json: Any
     headers: dict[str, str]
+    upload: Upload | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +130,7 @@ class Core:
         return f"{who}:{call.path}?{query}"
 
     def plan(self, call: Call[T]) -> Generator[Step, Outcome | None, T]:
-        if call.method == "GET" and self.cache is not None and not call.location:
+        if call.method == "GET" and self.cache is not None and not (call.location or call.raw):
             hit = self.cache.get(self.cache_key(call))
             if hit is not None:
                 return _cast(call, hit.data)
@@ -123,7 +145,7 @@ class Core:
         while True:
             attempt += 1
             sent_at = self.clock()
-            outcome = yield Send(call.method, call.path, _query(call.params), call.json, self.headers(key))
+            outcome = yield Send(call.method, call.path, _query(call.params), call.json, self.headers(key), call.upload)
             elapsed_ms = (self.clock() - sent_at) * 1000
             if isinstance(outcome, Exception):
                 error = _transport_error(call, outcome)
@@ -136,7 +158,7 @@ class Core:
                 _log_response(call, outcome, elapsed_ms, attempt)
                 if outcome.status_code < 400:
                     data = _body(call, outcome)
-                    if call.method == "GET" and self.cache is not None and not call.location:
+                    if call.method == "GET" and self.cache is not None and not (call.location or call.raw):
                         self.cache.set(self.cache_key(call), data)
                     return _cast(call, data)
                 error = _status_error(call, outcome)
@@ -175,6 +197,8 @@ def _request_id(response: _transport.Response) -> str | None:
 
 
 def _body(call: Call[Any], response: _transport.Response) -> Any:
+    if call.raw:
+        return response.content
     if call.location:
         return response.headers.get("location")
     if call.text:

@@ -6,6 +6,8 @@ exception groups below. Tests inject faults through :data:`MockTransport`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import httpx
@@ -34,3 +36,19 @@ def sync_http(base_url: str, timeout: float, transport: Any = None) -> httpx.Cli
 
 def async_http(base_url: str, timeout: float, transport: Any = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base_url, timeout=timeout_config(timeout), transport=transport)
+
+
+@contextmanager
+def body_arguments(step: Any) -> Iterator[dict[str, Any]]:
+    """httpx arguments for a step's body: JSON, or multipart with each file opened now (so a
+    retried upload starts again from its first byte) and streamed by httpx in chunks."""
+    upload = getattr(step, "upload", None)
+    if upload is None:
+        yield {"json": step.json}
+        return
+    with ExitStack() as stack:
+        files = []
+        for item in upload.files:
+            content = item.source if isinstance(item.source, bytes) else stack.enter_context(open(item.source, "rb"))
+            files.append((item.field, (item.filename, content, item.content_type)))
+        yield {"data": dict(upload.fields), "files": files}

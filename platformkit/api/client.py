@@ -21,7 +21,7 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Advisors, Analytics, ApiKeys, Backups, Billing, Branches, Claims, Database, Organizations, Projects, Secrets, ServiceConfig
+from .resources import Advisors, Analytics, ApiKeys, Backups, Billing, Branches, Claims, Database, EdgeFunctions, Organizations, Projects, Secrets, ServiceConfig
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -60,6 +60,7 @@ class _BaseClient:
         self.claims = Claims(self)
         self.advisors = Advisors(self)
         self.analytics = Analytics(self)
+        self.functions = EdgeFunctions(self)
 
     @property
     def rate_limit(self) -> RateLimitState | None:
@@ -92,9 +93,8 @@ class ManagementClient(_BaseClient):
             while True:
                 if isinstance(step, Send):
                     try:
-                        outcome: Any = self._http.request(
-                            step.method, step.path, params=step.params, json=step.json, headers=step.headers
-                        )
+                        with _transport.body_arguments(step) as body:
+                            outcome: Any = self._http.request(step.method, step.path, params=step.params, headers=step.headers, **body)
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)
@@ -139,9 +139,8 @@ class AsyncManagementClient(_BaseClient):
             while True:
                 if isinstance(step, Send):
                     try:
-                        outcome: Any = await self._http.request(
-                            step.method, step.path, params=step.params, json=step.json, headers=step.headers
-                        )
+                        with _transport.body_arguments(step) as body:
+                            outcome: Any = await self._http.request(step.method, step.path, params=step.params, headers=step.headers, **body)
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)

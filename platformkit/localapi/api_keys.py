@@ -135,3 +135,25 @@ def _shape(row: Mapping[str, Any], reveal: bool) -> dict[str, Any]:
         "secret_jwt_template": row["secret_jwt_template"],
         "inserted_at": row["inserted_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
     }
+
+
+def verify_jwt(token: str, secret: str) -> dict[str, Any] | None:
+    """The claims of an HS256 JWT signed with ``secret`` and not expired, else None."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    header, payload, signature = parts
+    expected = _b64(hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(expected, signature):
+        return None
+    try:
+        head = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or head.get("alg") != "HS256" or not isinstance(claims, dict):
+        return None
+    exp = claims.get("exp")
+    if exp is not None and (not isinstance(exp, (int, float)) or exp < time.time()):
+        return None
+    return claims

@@ -57,6 +57,14 @@ class LocalAPI:
         from .logs import Logs
 
         self.logs = Logs(control_url)
+        from .branching import MERGE_HOOKS
+        from .functions import EdgeFunctions, promote_on_merge
+        from .functions.runtime import find_deno
+
+        self.functions = EdgeFunctions(control_url, config.functions_path(), self._project, self.api_keys, self.logs.record,
+                                       find_deno(config.deno_path), config.function_timeout_seconds)
+        if promote_on_merge not in MERGE_HOOKS:  # a branch's functions reach production only through its merge
+            MERGE_HOOKS.append(promote_on_merge)
         from .branching import Branching
 
         self.branching = Branching(self)
@@ -146,6 +154,7 @@ class LocalAPI:
         self.addons.forget(ref)
         self.claims.forget(ref)
         self.logs.forget(ref)
+        self.functions.store.forget(ref)
         return shapes.project_ref(row)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:

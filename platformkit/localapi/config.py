@@ -20,7 +20,13 @@ class LocalAPIConfig:
 
     def snapshot_path(self) -> Path:
         return Path(self.snapshot_dir) if self.snapshot_dir else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
+
+    def functions_path(self) -> Path:
+        return Path(self.functions_dir) if self.functions_dir else self.snapshot_path().parent / f"{self.control_db}-functions"
     query_timeout_seconds: float = 15.0  # statement_timeout for database/query and migrations
+    functions_dir: str | None = None  # deployed function bundles; None: beside the snapshots
+    deno_path: str | None = None  # the Deno that runs functions; None: .tools/deno, then PATH
+    function_timeout_seconds: float = 10.0  # one invocation's wall time
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import advisor_routes, api_key_routes, backup_routes, log_routes, project_settings_routes, secret_routes
+from . import advisor_routes, api_key_routes, backup_routes, function_routes, log_routes, project_settings_routes, secret_routes
 from .branch_urls import urlpatterns as branch_urlpatterns
 from .views import bad_request, body, endpoint, no_route, not_found, query, server_error, services_param
 
@@ -52,6 +52,8 @@ urlpatterns = [
     *project_settings_routes.urlpatterns,
     *advisor_routes.urlpatterns,
     *log_routes.urlpatterns,
+    *function_routes.urlpatterns,
+    *function_routes.invoke_urlpatterns,
     *branch_urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
     # Any other route answers as the real API does: JSON, never HTML (after the token check).
     re_path(r"^", endpoint(**dict.fromkeys(("get", "post", "put", "patch", "delete", "head", "options"), lambda api, request, **_: no_route(request)))),

@@ -46,13 +46,19 @@ class PlainText(str):
     """A payload answered as ``text/plain`` (a branch diff, action-run logs)."""
 
 
+class File(bytes):
+    """A payload answered as a file (a function's bundle: a zip)."""
+
+
 class Redirect(str):
     """A payload answered as a redirect to this URL (the OAuth authorize step)."""
 
 
 def answer(status: int, payload: Any) -> HttpResponse:
     """JSON (or no body for ``None``), with the ``x-request-id`` every real answer carries."""
-    if isinstance(payload, Redirect):
+    if isinstance(payload, File):
+        response = HttpResponse(bytes(payload), status=status, content_type="application/zip")
+    elif isinstance(payload, Redirect):
         response = HttpResponse(status=status)
         response["Location"] = str(payload)
     elif isinstance(payload, PlainText):

@@ -8,9 +8,10 @@ from .billing import Billing
 from .branches import Branches
 from .claims import Claims
 from .database import Database
+from .edge_functions import EdgeFunctions
 from .organizations import Organizations
 from .projects import Projects
 from .secrets import Secrets
 from .service_config import ServiceConfig
 
-__all__ = ["Advisors", "Analytics", "ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "Organizations", "Projects", "Secrets", "ServiceConfig"]
+__all__ = ["Advisors", "Analytics", "ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "EdgeFunctions", "Organizations", "Projects", "Secrets", "ServiceConfig"]
