@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, each printing its figures and ratios."""
 
-from . import _harness, page_latency, poll_fanout, weight
+from . import _harness, page_latency, poll_fanout, upload_memory, weight
 
 
 def main() -> None:
@@ -8,6 +8,7 @@ def main() -> None:
     _harness.report("Page latency: project overview", page_latency.run())
     _harness.report("Poll fan-out", poll_fanout.run())
     _harness.report("First-visit weight: projects list", weight.run())
+    _harness.report("Upload memory: a 50 MB function deploy", upload_memory.run())
 
 
 if __name__ == "__main__":

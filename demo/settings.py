@@ -155,6 +155,8 @@ def _local_api_token() -> str:
 
 PLATFORMKIT = {
     "API_URL": os.environ.get("PLATFORMKIT_API_URL", "http://127.0.0.1:8765"),
+    # The local Management API serves each function here (the hosted one: https://<ref>.supabase.co/functions/v1/<slug>).
+    "FUNCTIONS_URL": os.environ.get("PLATFORMKIT_FUNCTIONS_URL", "{api_url}/project/{ref}/functions/v1/{slug}"),
     "API_TOKEN": os.environ.get("PLATFORMKIT_API_TOKEN") or _local_api_token(),
     "ENCRYPTION_KEYS": [
         key for key in os.environ.get("PLATFORMKIT_ENCRYPTION_KEYS", "").split(",") if key

@@ -85,6 +85,14 @@ Advisors
                           Default ``60``; ``0`` removes the schedule (scans then run only when
                           asked for, and before every merge).
 
+Edge Functions
+    ``FUNCTIONS_URL``     Where a function is invoked (the test-invoke panel calls it from the
+                          server): ``{ref}``, ``{slug}`` and ``{api_url}`` are filled in. Default
+                          ``"https://{ref}.supabase.co/functions/v1/{slug}"``; with the local
+                          Management API: ``"{api_url}/project/{ref}/functions/v1/{slug}"``.
+    ``FUNCTION_UPLOAD_DIR`` Where uploaded function files wait for the deploy task (a folder the
+                          django-q2 workers can read). Default ``""``: the system temp folder.
+
 Claim flow (transferring a project to the end user's own organization)
     ``CLAIM_OAUTH_CLIENT_ID`` Client id (a UUID) of your Supabase OAuth app; the transfer starts
                           at ``/v1/oauth/authorize/project-claim`` with it. Default ``""``: the
@@ -136,6 +144,8 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_INSTANCE_SIZE": "micro",
     "DEFAULT_REGION": "americas",
     "ADVISOR_SCAN_MINUTES": 60,
+    "FUNCTIONS_URL": "https://{ref}.supabase.co/functions/v1/{slug}",
+    "FUNCTION_UPLOAD_DIR": "",
     "CLAIM_OAUTH_CLIENT_ID": "",
     "CLAIM_REDIRECT_URI": "",
 }

@@ -44,6 +44,7 @@ OPERATION_TITLES = {
     "restore_points.pitr": "Point-in-time recovery",
     "settings.config.auth": "Auth configuration change",
     "settings.compute": "Compute size change",
+    "functions.deploy": "Function deploy",
 }
 
 

@@ -27,7 +27,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("branches", "Branches", "platformkit:branches"),
     Section("sql", "SQL", "platformkit:sql"),
     Section("migrations", "Migrations", "platformkit:migrations"),
-    Section("functions", "Functions"),
+    Section("functions", "Functions", "platformkit:functions"),
     Section("restore_points", "Restore points", "platformkit:restore-points"),
     Section("advisors", "Advisors", "platformkit:advisors"),
     Section("logs", "Logs", "platformkit:logs"),

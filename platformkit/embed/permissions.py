@@ -20,7 +20,7 @@ ACTIONS = frozenset({
     "projects.pause", "projects.delete", "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
     "restore_points.undo", "restore_points.pitr", "sql.write", "settings.secrets.delete",
     "settings.api_keys.reveal", "settings.api_keys.delete", "settings.config", "settings.compute", "settings.claim",
-    "advisors.dismiss",
+    "advisors.dismiss", "functions.deploy", "functions.delete",
 })
 
 

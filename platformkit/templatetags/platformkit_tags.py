@@ -47,3 +47,13 @@ def backticks(text: str | None) -> str:
     if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
         return format_html("{}", text or "")
     return format_html_join("", "{}", ((format_html("<code>{}</code>", part) if index % 2 else format_html("{}", part),) for index, part in enumerate(parts)))
+
+
+@register.filter
+def epoch_ms(value: Any) -> datetime | Any:
+    """Milliseconds since the epoch (the Functions API's times) as a UTC datetime."""
+    from datetime import timezone
+
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, timezone.utc)
+    return value

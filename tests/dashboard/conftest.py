@@ -35,6 +35,7 @@ def api(localapi: Any, settings: Any) -> Any:
         "API_TOKEN": localapi.token,
         "HEALTH_POLL_INTERVAL": 0.2,
         "HEALTH_POLL_MAX_INTERVAL": 0.5,
+        "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}",
     }
     return localapi
 

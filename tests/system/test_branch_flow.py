@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 def production(localapi, settings):
     from platformkit.api import ManagementClient
 
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token}
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token,
+                            "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}"}
     with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
         yield launch_active_project(client, "Flow"), client
 
