@@ -8,6 +8,7 @@ API over real HTTP live below, so every test module uses the same real pieces.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,12 +74,14 @@ def localapi(pg_location: PostgresLocation):
 
     control_db = "platformkit_localapi_test"
     _drop_local_api_state(pg_location, control_db)
+    shutil.rmtree(DATA_DIR / "functions", ignore_errors=True)  # bundles of an earlier run's projects
     config = LocalAPIConfig(
         database_url=pg_location.url(),
         token="test-token-" + secrets.token_urlsafe(16),
         status_delay_seconds=0.5,
         control_db=control_db,
         snapshot_dir=str(DATA_DIR / "snapshots"),
+        functions_dir=str(DATA_DIR / "functions"),
         pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
     )

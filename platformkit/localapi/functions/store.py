@@ -122,6 +122,7 @@ class Functions(ControlTables):
                 return shape(values)
             target = self.bundle_path(ref, slug, version)
             target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target.with_suffix(""), ignore_errors=True)  # files unpacked from an older record of this version
             target.write_bytes(bundle.as_zip())
             conn.execute(
                 "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path, import_map_path,"

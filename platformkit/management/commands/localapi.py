@@ -85,6 +85,7 @@ class Command(BaseCommand):
             control_db=options["control_db"],
             latency_seconds=options["latency"],
             snapshot_dir=str(data_dir / "localapi" / "snapshots"),
+            functions_dir=str(data_dir / "localapi" / "functions"),
             pitr_interval_seconds=options["pitr_interval"],
             pitr_days_for_new_projects=options["pitr_days"],
         )
