@@ -158,6 +158,10 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nstopping the demo ...")
     finally:
+        # A second Ctrl-C or kill while stopping must not cut the clean-up short (it would
+        # orphan the worker): from here on both are ignored.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in children:
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
