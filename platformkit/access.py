@@ -116,6 +116,10 @@ def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View],
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             session = embed_requests.session_for(request)
             if session is None:
+                # A signed-in operator is never turned away by a stale embed cookie.
+                ended = None if request.user.is_authenticated else embed_requests.ended_session_for(request)
+                if ended is not None:
+                    return embed_requests.session_ended(request, ended)
                 return _as_user(request, args, kwargs)
             response = _as_embed(request, session, args, kwargs)
             embed_requests.leave(request, response)

@@ -121,6 +121,16 @@ def active_session(key: str | None) -> EmbedSession | None:
     return EmbedSession.objects.filter(key_hash=digest(key), revoked_at__isnull=True, expires_at__gt=timezone.now()).first()
 
 
+def ended_session(key: str | None) -> EmbedSession | None:
+    """The session ``key`` named once, now expired or revoked; ``None`` for a key never issued."""
+    if not key:
+        return None
+    session = EmbedSession.objects.filter(key_hash=digest(key)).first()
+    if session is None or (session.revoked_at is None and session.expires_at > timezone.now()):
+        return None
+    return session
+
+
 def revoke(*, subject: str | None = None, project_ref: str | None = None, session_id: int | None = None) -> int:
     """End embed sessions now (by end-user, project or id); returns how many were open."""
     sessions = EmbedSession.objects.filter(revoked_at__isnull=True)

@@ -14,15 +14,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from ..api.errors import NotFoundError
 from ..conf import get_config
 from ..models import EmbedSession
-from .grants import active_session
+from .grants import active_session, ended_session
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -44,6 +45,26 @@ def session_for(request: HttpRequest) -> EmbedSession | None:
         key = request.COOKIES.get(get_config()["EMBED_COOKIE_NAME"])
         request._platformkit_embed = active_session(key)  # type: ignore[attr-defined]
     return request._platformkit_embed  # type: ignore[attr-defined,no-any-return]
+
+
+def ended_session_for(request: HttpRequest) -> EmbedSession | None:
+    """The expired or revoked session this browser's embed cookie still names, if any."""
+    return ended_session(request.COOKIES.get(get_config()["EMBED_COOKIE_NAME"]))
+
+
+def session_ended(request: HttpRequest, session: EmbedSession) -> HttpResponse:
+    """What a frame whose session ended gets, instead of the host's login page inside the frame:
+    a page that tells the host (``platformkit:session-expired``, to the bound origin only) so
+    it can mint a fresh link. An HTMX request (a poll, a form) reloads the frame to get it."""
+    reason = "revoked" if session.revoked_at else "expired"
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=403)
+        response["HX-Refresh"] = "true"
+    else:
+        context = {"kind": "ended", "reason": reason, "host_origin": session.origin}
+        response = render(request, "platformkit/embed/error.html", context, status=403)
+    add_never_cache_headers(response)
+    return frame_headers(response, [session.origin])
 
 
 def enter(request: HttpRequest, session: EmbedSession) -> None:

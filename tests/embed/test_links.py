@@ -96,7 +96,30 @@ def test_revoked_session_no_longer_opens_pages(embed_client: Any) -> None:
     client = embed_client(REF)
     assert revoke_embed_sessions(subject="end-user-7") == 1
     response = client.get(reverse("platformkit:project", args=[REF]))
-    assert response.status_code == 302 and "/login/" in response["Location"]  # back to being nobody
+    # Not the host's login page inside the frame: a page that tells the host to mint a new link.
+    assert response.status_code == 403 and b'data-embed-error="ended"' in response.content
+    assert b"This session was ended" in response.content and b'data-session-ended="revoked"' in response.content
+    assert f'data-host-origin="{HOST}"'.encode() in response.content
+    assert response["Content-Security-Policy"] == f"frame-ancestors {HOST}" and "no-store" in response["Cache-Control"]
+
+
+def test_expired_session_tells_the_host_and_htmx_requests_reload_the_frame(embed_client: Any) -> None:
+    client = embed_client(REF)
+    EmbedSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = client.get(reverse("platformkit:project", args=[REF]))
+    assert page.status_code == 403 and b"This session has expired" in page.content
+    assert b'data-session-ended="expired"' in page.content
+    poll = client.post(reverse("platformkit:restore-point-create", args=[REF]), {"name": "x"}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 403 and poll["HX-Refresh"] == "true" and poll.content == b""
+    assert not AuditEvent.objects.filter(action="restore_points.create").exists()
+
+
+def test_a_stale_embed_cookie_does_not_lock_out_a_signed_in_operator(embed_client: Any, operator: Any, api: Any) -> None:
+    client = embed_client(REF)
+    revoke_embed_sessions(subject="end-user-7")
+    client.force_login(operator)
+    response = client.get(reverse("platformkit:projects"))
+    assert response.status_code == 200 and b"data-embed-error" not in response.content
 
 
 def test_http_endpoint_mints_and_revokes_for_non_python_hosts() -> None:

@@ -1,6 +1,7 @@
 """The embed in headless Chromium across two sites: the demo host page on ``localhost`` frames
 the dashboard on ``127.0.0.1``. The partitioned session cookie must come back inside the frame,
-a permitted write must work, and a write the permission set forbids must be refused."""
+a permitted write must work, a write the permission set forbids must be refused, and a
+revoked session must tell the host instead of showing a login page in the frame."""
 
 from __future__ import annotations
 
@@ -52,6 +53,17 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
     frame.get_by_role("button", name="Apply migration").click()
     expect(frame.locator('[data-embed-error="403"]')).to_be_visible()
     page.screenshot(path=str(_artifacts() / "embed-host.png"), full_page=True)
+
+    # The host ends the session: the frame's next page is no login page, the host is
+    # told (postMessage) and opens a fresh session from its own page.
+    from platformkit.embed import revoke_embed_sessions
+
+    assert revoke_embed_sessions(subject="demo-end-user") == 1
+    frame_element.element_handle().content_frame().goto(f"http://127.0.0.1:{port}/platform/projects/{ref}/restore-points/")
+    expect(frame.locator('[data-embed-error="ended"]')).to_contain_text("This session was ended")
+    expect(page.locator("#host-last-event")).to_have_text("The dashboard session was ended.")
+    page.get_by_role("button", name="Open a fresh session").click()
+    expect(frame.get_by_role("heading", name="Embedded app")).to_be_visible(timeout=15_000)
 
     from platformkit.models import AuditEvent
 

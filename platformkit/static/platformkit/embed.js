@@ -1,8 +1,11 @@
 // Tells the host page (and only the origin this embed is bound to) the frame's height and
-// where it navigated, so the host can size the iframe and keep its own URL in step.
+// where it navigated, so the host can size the iframe and keep its own URL in step; and when
+// the session has ended, so the host can mint a fresh link.
 (function () {
   "use strict";
-  var origin = document.currentScript && document.currentScript.dataset.hostOrigin;
+  var script = document.currentScript;
+  var origin = script && script.dataset.hostOrigin;
+  var ended = script && script.dataset.sessionEnded;
   if (!origin || window.parent === window) return;
   var lastHeight = 0;
   function post(message) { window.parent.postMessage(message, origin); }
@@ -12,6 +15,7 @@
   }
   function reportNavigation() { post({ type: "platformkit:navigate", path: location.pathname + location.search, title: document.title }); }
   document.addEventListener("DOMContentLoaded", function () {
+    if (ended) { post({ type: "platformkit:session-expired", reason: ended }); reportHeight(); return; }
     reportNavigation();
     reportHeight();
     if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
