@@ -45,6 +45,9 @@ def render_page(
     nav = [item for item in nav_items(section, project_ref, current_app(request)) if access.can_view_section(item.key)]
     if embed is not None:  # the frame shows its own project's sections only, no way out
         nav = [item for item in nav if item.key != "projects"]
+    if request.method != "GET" and context.get("branch_switcher"):
+        # A page answering a POST sits at the POST's URL; the switcher's GET goes to the section.
+        context = {**context, "switcher_action": next((item.url for item in nav if item.current), None)}
     context = {
         # An embed has no outer navigation and the host page around it: its own minimal shell.
         "base_template": "platformkit/embed/base.html" if embed is not None else config["BASE_TEMPLATE"],

@@ -42,6 +42,16 @@ def test_editor_page_renders_with_read_only_default(operator_client: Client, pro
     assert 'name="read_only" checked' in html and "sql-editor.js" in html and "<textarea" in html
 
 
+def test_branch_switcher_after_a_plain_post_goes_to_the_editor_page(operator_client: Client, project_ref: str) -> None:
+    """Without JavaScript the run answers at /sql/run/; switching branch from there must not 405."""
+    response = run(operator_client, project_ref, "select 1", htmx=False)
+    assert response.status_code == 200
+    editor = reverse("platformkit:sql", args=[project_ref])
+    assert f'<form method="get" action="{editor}" class="pk-inline-form pk-branch-switcher"' in response.content.decode()
+    assert operator_client.get(editor, {"branch": project_ref}).status_code == 200
+    assert '<form method="get" class="pk-inline-form pk-branch-switcher"' in operator_client.get(editor).content.decode()
+
+
 def test_odd_types_null_and_script_are_shown_as_text(operator_client: Client, project_ref: str) -> None:
     response = run(operator_client, project_ref, "select '{\"a\": [1]}'::jsonb as j, array[1,2] as arr, '\\xdead'::bytea as b,"
                    " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s, repeat('x', 500) as long")
