@@ -147,15 +147,14 @@ class LocalAPI:
         with self._lock(ref):
             provision.drop(self.config.database_url, ref)
             self.store.mark_deleted(ref)
-        self.snapshots.forget(ref)
-        self.secrets.forget(ref)
-        self.api_keys.forget(ref)
-        self.service_config.forget(ref)
-        self.addons.forget(ref)
-        self.claims.forget(ref)
-        self.logs.forget(ref)
-        self.functions.store.forget(ref)
+        self.forget(ref)
         return shapes.project_ref(row)
+
+    def forget(self, ref: str) -> None:
+        """Drop everything kept beside a deleted project's (or branch's) database."""
+        for part in (self.snapshots, self.secrets, self.api_keys, self.service_config, self.addons,
+                     self.claims, self.logs, self.functions.store):
+            part.forget(ref)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
         row = self._project(ref)

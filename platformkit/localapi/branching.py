@@ -247,6 +247,8 @@ class Branching:
             raise Problem(409, f"Branch {name} already exists")
         ref = random_ref()
         branch_id = uuid.uuid4()
+        if secrets:  # the branch's own Edge Function secrets; checked like any secret before anything is written
+            self.api.secrets.create(ref, [{"name": key, "value": value} for key, value in secrets.items()])
         with self._connect() as conn:
             conn.execute(
                 "insert into branches (id, name, project_ref, parent_project_ref, git_branch, persistent, with_data,"
@@ -540,6 +542,7 @@ class Branching:
             self.api.store.mark_deleted(ref)
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
+        self.api.forget(ref)
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:

@@ -133,6 +133,20 @@ def test_scheduled_delete_can_be_restored_and_force_delete_drops(http: httpx.Cli
     assert http.get(f"/v1/projects/{dev}").status_code == 404
 
 
+def test_branch_secrets_are_the_branchs_own_and_go_with_it(http: httpx.Client, production: str, localapi: Any) -> None:
+    dev = make_branch(http, production, "with-secrets", secrets={"STRIPE_KEY": "sk_test_1", "FEATURE_FLAG": "on"})["project_ref"]
+    listed = http.get(f"/v1/projects/{dev}/secrets").json()
+    assert [item["name"] for item in listed] == ["FEATURE_FLAG", "STRIPE_KEY"]
+    assert all(item["value"] not in ("sk_test_1", "on") for item in listed)  # a digest, never the value
+    assert "STRIPE_KEY" not in [item["name"] for item in http.get(f"/v1/projects/{production}/secrets").json()]
+    refused = http.post(f"/v1/projects/{production}/branches", json={"branch_name": "bad", "secrets": {"SUPABASE_URL": "x"}})
+    assert refused.status_code == 400 and "SUPABASE_" in message(refused)
+    assert http.get(f"/v1/projects/{production}/branches/bad").status_code == 404  # nothing was created
+    assert http.delete(f"/v1/branches/{dev}").status_code == 200
+    assert http.get(f"/v1/projects/{dev}/secrets").status_code == 404
+    assert localapi.api.secrets.list(dev) == []  # forgotten with the branch, as with a project
+
+
 def test_bad_branch_input(http: httpx.Client, production: str) -> None:
     assert "branch_name" in message(http.post(f"/v1/projects/{production}/branches", json={}))
     assert "secrets" in message(http.post(f"/v1/projects/{production}/branches", json={"branch_name": "x", "secrets": {"1bad": "v"}}))
