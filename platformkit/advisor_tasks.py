@@ -19,10 +19,12 @@ TASK = "platformkit.advisor_tasks.scan_all"
 
 
 def scan_all() -> dict[str, int]:
-    """Scan every ACTIVE_HEALTHY project's production; one failure does not stop the others."""
+    """Scan every ACTIVE_HEALTHY project and its healthy branches (the merge gate's findings are
+    then known before anyone opens the branch); one failure does not stop the others."""
     counts = {"scanned": 0, "failed": 0, "skipped": 0}
+    client = get_client(cached=False)
     try:
-        projects = get_client(cached=False).projects.list()
+        projects = client.projects.list()
     except errors.APIError:
         logger.exception("advisor scan: listing projects failed")
         return {**counts, "failed": 1}
@@ -30,8 +32,23 @@ def scan_all() -> dict[str, int]:
         if project.status != "ACTIVE_HEALTHY":
             counts["skipped"] += 1
             continue
-        found = advisors.scan(project.ref, project.ref, trigger="schedule")
-        counts["failed" if found.error else "scanned"] += 1
+        targets = [project.ref]
+        try:
+            branches = client.branches.list(project.ref)
+        except errors.APIError:
+            logger.exception("advisor scan: listing the branches of %s failed", project.ref)
+            counts["failed"] += 1
+            branches = []
+        for branch in branches:
+            if branch.is_default:
+                continue
+            if branch.preview_project_status == "ACTIVE_HEALTHY" and not branch.deletion_scheduled_at:
+                targets.append(branch.project_ref)
+            else:
+                counts["skipped"] += 1
+        for target in targets:
+            found = advisors.scan(project.ref, target, trigger="schedule")
+            counts["failed" if found.error else "scanned"] += 1
     logger.info("advisor scan: %s", counts)
     return counts
 

@@ -3,6 +3,7 @@ scheduled scans feeding the projects list without API calls, and the merge gate.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -87,6 +88,21 @@ def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(operator_cl
     report = operator_client.get(reverse("platformkit:advisors", args=[linted])).content.decode()
     assert 'data-finding="rls_disabled_in_public_public_leaky" data-new' in report
     assert 'data-finding="rls_disabled_in_public_public_open_notes" data-new' not in report
+
+
+def test_scheduled_scan_covers_healthy_branches(linted: str, upstream: Any) -> None:
+    branch = upstream.branches.create(linted, branch_name="dev-scan")
+    deadline = time.monotonic() + 60
+    while next(b for b in upstream.branches.list(linted) if b.name == "dev-scan").preview_project_status != "ACTIVE_HEALTHY":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    upstream.database.query(branch.project_ref, "create table public.branch_only (id int primary key)")
+    counts = advisor_tasks.scan_all()
+    assert counts["scanned"] >= 2
+    scan = AdvisorScan.objects.get(target_ref=branch.project_ref)
+    assert scan.project_ref == linted and scan.trigger == "schedule" and scan.error == ""
+    assert "rls_disabled_in_public_public_branch_only" in {finding["cache_key"] for finding in scan.findings}
+    assert "rls_disabled_in_public_public_branch_only" not in {f["cache_key"] for f in AdvisorScan.objects.get(target_ref=linted).findings}
 
 
 def test_schedule_follows_the_setting(settings: Any, db: None) -> None:
