@@ -80,8 +80,9 @@ The dashboard
 
 Advisors
     ``ADVISOR_SCAN_MINUTES`` How often a django-q2 schedule re-runs the security and performance
-                          advisors on every ACTIVE_HEALTHY project and its healthy branches (results feed the projects
-                          list's badges and mark ERROR findings new since the previous scan).
+                          advisors on every ACTIVE_HEALTHY project and its healthy branches
+                          (results feed the projects list's badges and mark ERROR findings new
+                          since the previous scan).
                           Default ``60``; ``0`` removes the schedule (scans then run only when
                           asked for, and before every merge).
 
