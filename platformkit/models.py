@@ -134,9 +134,11 @@ class AuditEvent(models.Model):
 
 
 class SavedQuery(models.Model):
-    """A user's named SQL snippet for one project (the SQL screen comes in a later issue)."""
+    """A named SQL snippet for one project, kept for an operator (``user``) or, inside an embed,
+    for the host's end-user (``embed_subject``, with no user)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    embed_subject = models.CharField(max_length=255, blank=True, default="")
     project_ref = models.CharField(max_length=64, db_index=True)
     name = models.CharField(max_length=200)
     sql = models.TextField()
@@ -146,7 +148,9 @@ class SavedQuery(models.Model):
         ordering = ["name"]
         verbose_name_plural = "saved queries"
         constraints = [
-            models.UniqueConstraint(fields=["user", "project_ref", "name"], name="platformkit_savedquery_unique_name")
+            models.UniqueConstraint(fields=["user", "project_ref", "name"], name="platformkit_savedquery_unique_name"),
+            models.UniqueConstraint(fields=["embed_subject", "project_ref", "name"], condition=models.Q(user__isnull=True),
+                                    name="platformkit_savedquery_unique_embed_name"),
         ]
 
     def __str__(self) -> str:
@@ -179,10 +183,14 @@ class RestorePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.target_ref}, {self.status})"
-class QueryRun(models.Model):
-    """One statement run from the SQL editor: the user's history per project (and branch)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+class QueryRun(models.Model):
+    """One statement run from the SQL editor: history per project (and branch), of an operator
+    (``user``) or of an embed's end-user (``embed_subject``, with no user)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    embed_subject = models.CharField(max_length=255, blank=True, default="")
     project_ref = models.CharField(max_length=64, db_index=True)  # production: the unit of access
     target_ref = models.CharField(max_length=64)  # where it ran (production or a branch)
     sql = models.TextField()
@@ -194,7 +202,10 @@ class QueryRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "project_ref", "-created_at"], name="platformkit_queryrun_recent")]
+        indexes = [
+            models.Index(fields=["user", "project_ref", "-created_at"], name="platformkit_queryrun_recent"),
+            models.Index(fields=["embed_subject", "project_ref", "-created_at"], name="platformkit_queryrun_embed"),
+        ]
 
     def __str__(self) -> str:
         return self.sql[:60]

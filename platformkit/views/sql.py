@@ -24,18 +24,25 @@ HISTORY_SIZE = 20
 TEMPLATE = "platformkit/sql/editor.html"
 
 
+def _owner(request: HttpRequest) -> dict[str, Any]:
+    """Whose history and snippets these are: the operator's, or inside an embed the host's
+    end-user's (an embed has no Django user; its session names the subject)."""
+    embed = getattr(request, "platformkit_embed", None)
+    if embed is not None:
+        return {"user": None, "embed_subject": embed.subject}
+    return {"user": request.user, "embed_subject": ""}
+
+
 def _remember(request: HttpRequest, **run: Any) -> None:
-    if request.user.is_authenticated:
-        QueryRun.objects.create(user=request.user, **run)
+    QueryRun.objects.create(**_owner(request), **run)
 
 
 def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
     target = request_target(request)
     return {
         "ref": ref,
-        # History and snippets belong to a Django user; an embed session keeps none.
-        "history": QueryRun.objects.filter(user=request.user, project_ref=ref)[:HISTORY_SIZE] if request.user.is_authenticated else [],
-        "snippets": SavedQuery.objects.filter(user=request.user, project_ref=ref) if request.user.is_authenticated else [],
+        "history": QueryRun.objects.filter(**_owner(request), project_ref=ref)[:HISTORY_SIZE],
+        "snippets": SavedQuery.objects.filter(**_owner(request), project_ref=ref),
         "run_url": url(request, "sql-run", ref) + target.query,
         "save_url": url(request, "sql-save", ref) + target.query,
         "sql": "",
@@ -49,13 +56,11 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
 @project_view("sql")
 def editor(request: HttpRequest, ref: str) -> HttpResponse:
     sql = ""
-    if not request.user.is_authenticated:
-        pass  # an embed session has no history or snippets
-    elif request.GET.get("history", "").isdigit():
-        run = QueryRun.objects.filter(user=request.user, project_ref=ref, pk=int(request.GET["history"])).first()
+    if request.GET.get("history", "").isdigit():
+        run = QueryRun.objects.filter(**_owner(request), project_ref=ref, pk=int(request.GET["history"])).first()
         sql = run.sql if run else ""
     elif request.GET.get("snippet", "").isdigit():
-        snippet = SavedQuery.objects.filter(user=request.user, project_ref=ref, pk=int(request.GET["snippet"])).first()
+        snippet = SavedQuery.objects.filter(**_owner(request), project_ref=ref, pk=int(request.GET["snippet"])).first()
         sql = snippet.sql if snippet else ""
     if not sql and request.GET.get("sql"):
         sql = request.GET["sql"][:20000]  # prefilled (e.g. an advisor's fix), never run without review
@@ -141,12 +146,12 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 @project_view("sql")
 def save(request: HttpRequest, ref: str) -> HttpResponse:
-    """Save the editor's SQL as a named snippet (the user's own; replaces one of the same name)."""
+    """Save the editor's SQL as a named snippet (its owner's own; replaces one of the same name)."""
     name, sql = request.POST.get("name", "").strip()[:200], request.POST.get("sql", "")
-    if not name or not sql.strip() or not request.user.is_authenticated:
-        error = "A snippet needs a name and some SQL." if request.user.is_authenticated else "Snippets are kept for signed-in operators only."
+    if not name or not sql.strip():
+        error = "A snippet needs a name and some SQL."
         return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql, save_error=error), section="sql", project_ref=ref, status=400)
-    SavedQuery.objects.update_or_create(user=request.user, project_ref=ref, name=name, defaults={"sql": sql})
+    SavedQuery.objects.update_or_create(**_owner(request), project_ref=ref, name=name, defaults={"sql": sql})
     return redirect(url(request, "sql", ref) + request_target(request).query)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.dashboard.conftest import api, make_project, operator, organization, upstream  # noqa: F401 (fixtures)
+from tests.dashboard.conftest import api, make_project, operator, operator_client, organization, upstream  # noqa: F401 (fixtures)
 
 HOST = "http://localhost:9000"
 
@@ -21,9 +21,9 @@ def embed_client() -> Callable[..., Client]:
     """A browser holding an embed session for ``ref`` with ``permissions`` (CSRF enforced)."""
     from platformkit.embed import create_embed_url
 
-    def open_embed(ref: str, permissions: dict[str, Any] | None = None, **options: Any) -> Client:
+    def open_embed(ref: str, permissions: dict[str, Any] | None = None, *, subject: str = "end-user-7", **options: Any) -> Client:
         client = Client(enforce_csrf_checks=True)
-        url = create_embed_url("http://testserver", ref, subject="end-user-7", origin=HOST, permissions=permissions, **options)
+        url = create_embed_url("http://testserver", ref, subject=subject, origin=HOST, permissions=permissions, **options)
         response = client.get(url.removeprefix("http://testserver"))
         assert response.status_code == 303, response.content
         return client

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from platformkit.models import AuditEvent, EmbedSession, RestorePoint
+from platformkit.models import AuditEvent, EmbedSession, QueryRun, RestorePoint, SavedQuery
+
+from tests.dashboard.test_lifecycle import healthy
 
 from .conftest import HOST
 
@@ -59,3 +61,29 @@ def test_embed_pages_use_the_embed_shell_with_the_theme(embed_client: Any, api: 
     assert "--pk-accent: #ff0066" in page and f'data-host-origin="{HOST}"' in page and "pk-shell--embed" in page
     assert 'class="pk-brand" href="/platform/"' not in page  # no way out to the operator dashboard
     assert "csrftoken" not in client.cookies  # the session's CSRF secret never leaves as a cookie
+
+
+def test_sql_history_and_snippets_belong_to_the_end_user(embed_client: Any, api: Any, make_project: Any, upstream: Any,
+                                                        operator_client: Any) -> None:
+    project = make_project("Embedded SQL")
+    healthy(upstream, project.ref)
+    grant = {"sections": {"sql": "read"}}
+    client = embed_client(project.ref, grant)
+    run = client.post(reverse("platformkit:sql-run", args=[project.ref]), {"sql": "select 41 + 1 as answer", "read_only": "on"},
+                      HTTP_SEC_FETCH_SITE="same-origin", HTTP_HX_REQUEST="true", **token(client))
+    assert run.status_code == 200 and b"42" in run.content
+    saved = client.post(reverse("platformkit:sql-save", args=[project.ref]), {"name": "the answer", "sql": "select 42"},
+                        HTTP_SEC_FETCH_SITE="same-origin", **token(client))
+    assert saved.status_code == 302
+    assert QueryRun.objects.get().embed_subject == "end-user-7" and SavedQuery.objects.get().user is None
+
+    again = embed_client(project.ref, grant)  # a later session of the same end-user
+    page = again.get(reverse("platformkit:sql", args=[project.ref])).content.decode()
+    assert "select 41 + 1 as answer" in page and "the answer" in page
+    history_link = reverse("platformkit:sql", args=[project.ref]) + f"?history={QueryRun.objects.get().pk}"
+    assert "select 41 + 1 as answer</textarea>" in again.get(history_link).content.decode()
+
+    for stranger in (embed_client(project.ref, grant, subject="someone-else"), operator_client):
+        page = stranger.get(reverse("platformkit:sql", args=[project.ref])).content.decode()
+        assert "select 41 + 1" not in page and "the answer" not in page
+        assert "select 41 + 1" not in stranger.get(history_link).content.decode()
