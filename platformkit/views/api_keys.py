@@ -81,6 +81,6 @@ def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
 urlpatterns = [
     path("projects/<project_ref:ref>/settings/api-keys/", api_keys, name="api-keys"),
     path("projects/<project_ref:ref>/settings/api-keys/enable/", enable, name="api-keys-enable"),
-    path("projects/<project_ref:ref>/settings/api-keys/<str:key_id>/reveal/", reveal, name="api-key-reveal"),
-    path("projects/<project_ref:ref>/settings/api-keys/<str:key_id>/delete/", delete, name="api-key-delete"),
+    path("projects/<project_ref:ref>/settings/api-keys/<slug:key_id>/reveal/", reveal, name="api-key-reveal"),
+    path("projects/<project_ref:ref>/settings/api-keys/<slug:key_id>/delete/", delete, name="api-key-delete"),
 ]

@@ -137,5 +137,5 @@ urlpatterns = [
     path("projects/<project_ref:ref>/migrations/apply/", apply, name="migrations-apply"),
     path("projects/<project_ref:ref>/migrations/rollback/", rollback, name="migrations-rollback"),
     path("projects/<project_ref:ref>/migrations/seed/", seed, name="migrations-seed"),
-    path("projects/<project_ref:ref>/migrations/<str:version>/", detail, name="migrations-detail"),
+    path("projects/<project_ref:ref>/migrations/<slug:version>/", detail, name="migrations-detail"),
 ]

@@ -83,3 +83,12 @@ def test_every_request_is_logged_with_method_path_status_and_request_id(make_cli
     record = caplog.records[-1]
     assert record.api_method == "GET" and record.api_path == "/v1/projects" and record.api_status == 200
     assert "GET /v1/projects -> 200" in record.getMessage()
+
+
+@pytest.mark.parametrize("value", ["..", ".", ""])
+def test_a_dot_segment_never_reaches_the_network(make_client, value):
+    """``api-keys/..`` would resolve to the project itself: a DELETE of it must not be sent."""
+    script = Script(json_response(200, {"message": "ok"}))
+    with make_client(script) as client, pytest.raises(ValueError, match="not a valid path parameter"):
+        client.api_keys.delete(REF, value)
+    assert script.requests == []

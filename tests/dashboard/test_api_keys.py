@@ -52,3 +52,12 @@ def read_only(user: Any) -> Any:
     from platformkit.access import Access
 
     return Access(changeable_refs=frozenset())
+
+
+def test_a_dot_dot_key_id_cannot_reach_the_project_itself(operator_client: Client, make_project: Any, upstream: Any) -> None:
+    """``api-keys/..`` would be the project: deleting that "key" must not delete the project."""
+    project = make_project("Keep me")
+    for key_id in ("%2E%2E", "%2e", ".."):
+        response = operator_client.post(f"/platform/projects/{project.ref}/settings/api-keys/{key_id}/delete/", {"confirm": "yes"})
+        assert response.status_code == 404
+    assert upstream.projects.get(project.ref).name == "Keep me"

@@ -23,5 +23,10 @@ class Resource:
 
 
 def segment(value: str) -> str:
-    """A path parameter, quoted so it can never change the path."""
-    return quote(str(value), safe="")
+    """A path parameter, quoted so it can never change the path. ``.`` and ``..`` survive
+    quoting and would be resolved by the URL (``api-keys/..`` is the project itself), so
+    they, and an empty value, are refused before any request is sent."""
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise ValueError(f"{text!r} is not a valid path parameter")
+    return quote(text, safe="")
