@@ -146,10 +146,21 @@ class DismissError(Exception):
     pass
 
 
-def dismiss(user: Any, project_ref: str, cache_key: str, reason: str) -> None:
+def dismiss(user: Any, project_ref: str, cache_key: str, reason: str, *, target_ref: str, may_waive_merge_gate: bool) -> None:
+    """Dismiss a finding of the latest scan of ``target_ref`` (production or one of its branches).
+
+    A dismissed ERROR security finding no longer blocks merges, so dismissing one takes the
+    same permission as overriding the merge gate."""
     reason = reason.strip()
     if not reason:
         raise DismissError("Say why this finding is acceptable; the reason is kept in the audit trail.")
+    latest = AdvisorScan.objects.filter(target_ref=target_ref, error="").first()
+    finding = next((lint for lint in (latest.findings if latest else []) if lint.get("cache_key") == cache_key), None)
+    if finding is None:
+        raise DismissError("That finding is not in the latest scan: run the advisors again and dismiss it from the report.")
+    if finding.get("level") == "ERROR" and "SECURITY" in finding.get("categories", []) and not may_waive_merge_gate:
+        raise DismissError("A dismissed ERROR security finding no longer blocks merges, so dismissing it takes the "
+                           "override_merge_checks permission: fix it, or ask someone who has it.")
     if DismissedFinding.objects.filter(project_ref=project_ref, cache_key=cache_key, restored_at__isnull=True).exists():
         raise DismissError("This finding is already dismissed.")
     DismissedFinding.objects.create(project_ref=project_ref, cache_key=cache_key, reason=reason[:2000],

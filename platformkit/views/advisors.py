@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import advisors
-from ..access import project_view
+from ..access import project_view, request_access
 from ..targets import request_target
 from .rendering import render_page, url
 
@@ -59,7 +59,8 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="advisors.dismiss")
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        advisors.dismiss(request.user, ref, request.POST.get("cache_key", ""), request.POST.get("reason", ""))
+        advisors.dismiss(request.user, ref, request.POST.get("cache_key", ""), request.POST.get("reason", ""),
+                         target_ref=request_target(request).ref, may_waive_merge_gate=request_access(request).can_override_merge_checks)
     except advisors.DismissError as exc:
         return _page(request, ref, status=400, dismiss_error=str(exc), dismiss_key=request.POST.get("cache_key", ""))
     return _back(request, ref)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from platformkit import advisor_tasks, advisors
-from platformkit.models import AdvisorScan, AuditEvent
+from platformkit.models import AdvisorScan, AuditEvent, DismissedFinding
 
 from .conftest import assert_valid_html
 from .test_branches_migrations import _create_branch, project_ref  # noqa: F401 (fixture)
@@ -57,11 +57,26 @@ def test_lint_text_is_escaped(operator_client: Client, make_project: Any, upstre
     assert "Open the fix" not in text.split("&lt;script&gt;alert(1)")[1].split("</details>")[0]  # no one-click SQL for odd names
 
 
-def test_dismiss_with_reason_then_restore(operator_client: Client, linted: str) -> None:
+def may_override(user: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="override_merge_checks"))
+
+
+def test_dismiss_with_reason_then_restore(operator_client: Client, operator: Any, linted: str) -> None:
     url = reverse("platformkit:advisors", args=[linted])
+    operator_client.get(url)  # the first visit scans
     key = "rls_disabled_in_public_public_open_notes"
-    refused = operator_client.post(reverse("platformkit:advisors-dismiss", args=[linted]), {"cache_key": key, "reason": " "})
+    dismiss_url = reverse("platformkit:advisors-dismiss", args=[linted])
+    refused = operator_client.post(dismiss_url, {"cache_key": key, "reason": " "})
     assert refused.status_code == 400 and b"Say why" in refused.content
+    # An ERROR security finding gates merges: dismissing it is an override, with its permission.
+    gated = operator_client.post(dismiss_url, {"cache_key": key, "reason": "public read-only data"})
+    assert gated.status_code == 400 and b"override_merge_checks" in gated.content
+    invented = operator_client.post(dismiss_url, {"cache_key": "rls_disabled_in_public_public_other", "reason": "x"})
+    assert invented.status_code == 400 and b"not in the latest scan" in invented.content
+    assert not DismissedFinding.objects.exists()
+    may_override(operator)
     operator_client.post(reverse("platformkit:advisors-dismiss", args=[linted]), {"cache_key": key, "reason": "public read-only data"})
     page = operator_client.get(url).content.decode()
     assert f'data-dismissed-finding="{key}"' in page and "public read-only data" in page and f'data-finding="{key}"' not in page
@@ -140,7 +155,8 @@ def test_security_advisor_gates_the_merge(operator_client: Client, project_ref: 
     assert override.detail["checks"] == ["security_advisor"] and override.actor_label == "lead"
 
 
-def test_fixed_or_dismissed_findings_let_the_merge_through(operator_client: Client, project_ref: str, upstream: Any) -> None:  # noqa: F811
+def test_fixed_or_dismissed_findings_let_the_merge_through(operator_client: Client, operator: Any, project_ref: str, upstream: Any) -> None:  # noqa: F811
+    may_override(operator)
     dev = _create_branch(operator_client, project_ref, "fixed")
     upstream.database.apply_migration(dev, query="create table public.items (id int primary key); create view public.item_ids as select id from public.items", name="items")
     url = reverse("platformkit:branches-merge", args=[project_ref, dev])

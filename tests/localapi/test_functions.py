@@ -83,6 +83,10 @@ def test_settings_bulk_update_and_delete(http: httpx.Client, active_project: dic
     assert patched.json()["verify_jwt"] is False and patched.json()["name"] == "Renamed" and patched.json()["version"] == 1
     code = http.patch(f"/v1/projects/{ref}/functions/made", json={"body": "Deno.serve(() => new Response('v2'))"})
     assert code.json()["version"] == 2
+    for bad, says in (("../../etc/passwd", "leave the bundle"), ("/etc/passwd", "Absolute"), ("missing.ts", "not a file of version 2")):
+        refused = http.patch(f"/v1/projects/{ref}/functions/made", params={"entrypoint_path": bad})
+        assert refused.status_code == 400 and says in refused.json()["message"]
+    assert http.get(f"/v1/projects/{ref}/functions/made").json()["entrypoint_path"] == "index.ts"
     bulk = http.put(f"/v1/projects/{ref}/functions", json=[{**code.json(), "verify_jwt": True}])
     assert bulk.status_code == 200 and bulk.json()["functions"][0]["verify_jwt"] is True
     assert http.post(f"/v1/projects/{ref}/functions", json={"slug": "made", "name": "x", "body": "x"}).status_code == 400

@@ -16,6 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 def test_advisors_then_logs(live_server, production, operator, browser_page):  # noqa: F811
     from playwright.sync_api import expect
 
+    from django.contrib.auth.models import Permission
+
+    # Dismissing an ERROR security finding waives the merge gate: it takes the override permission.
+    operator.user_permissions.add(Permission.objects.get(codename="override_merge_checks"))
     ref, client = production
     client.database.query(ref, "create table public.open_notes (id int primary key)")
     try:

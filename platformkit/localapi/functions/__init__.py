@@ -73,6 +73,11 @@ class EdgeFunctions:
                 changes[key] = params[key]
         if params.get("verify_jwt") in ("true", "false"):
             changes["verify_jwt"] = params["verify_jwt"] == "true"
+        for key in ("entrypoint_path", "import_map_path"):
+            if key in changes:  # checked as at deploy: inside the bundle, and one of its files
+                path = bundles.safe_path(changes[key])
+                require(path in self._files(ref, slug, current["version"]), f"{key}: {path} is not a file of version {current['version']}")
+                changes[key] = path
         if "body" in body:  # new code: a new version with the entrypoint replaced
             require(isinstance(body["body"], str) and body["body"] != "", "body must be a non-empty string")
             files = self._files(ref, slug, current["version"])
