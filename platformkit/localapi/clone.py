@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from . import provision
+from . import provision, sqlrun
 
 
 def tool(name: str) -> str:
@@ -64,6 +64,7 @@ def _copy_migration_history(database_url: str, source_ref: str, target_ref: str)
     columns = "version, statements, name, created_by, idempotency_key, rollback"
     with provision.superuser(database_url, provision.database_name(source_ref)) as source:
         rows = source.execute(f"select {columns} from supabase_migrations.schema_migrations").fetchall()
-    with provision.superuser(database_url, provision.database_name(target_ref)) as target, target.transaction():
+    # As the owner, not the superuser: the table is the project's, and so are any triggers on it.
+    with sqlrun.project_transaction(database_url, target_ref) as target:
         for row in rows:
             target.execute(f"insert into supabase_migrations.schema_migrations ({columns}) values (%s, %s, %s, %s, %s, %s)", row)

@@ -6,6 +6,9 @@ name Supabase's pooler uses), whose password is the project's ``db_pass``.
 
 from __future__ import annotations
 
+import secrets
+import threading
+
 import psycopg
 from psycopg import sql
 
@@ -18,6 +21,13 @@ def database_name(ref: str) -> str:
 
 def owner_role(ref: str) -> str:
     return f"postgres.{ref}"
+
+
+def sql_role(ref: str) -> str:
+    """The login role the API's SQL runs under: not a superuser, a NOINHERIT member of the
+    owner role it switches to. Whatever a query does (``RESET ROLE``, ``COMMIT``, ``set_config``)
+    it cannot become more than the project's owner."""
+    return f"platformkit_sql.{ref}"
 
 
 def superuser(database_url: str, dbname: str | None = None, **options: object) -> psycopg.Connection:
@@ -47,7 +57,9 @@ def lay_out(database_url: str, ref: str) -> None:
 def drop(database_url: str, ref: str) -> None:
     with superuser(database_url) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database_name(ref))))
+        conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(sql_role(ref))))
         conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(owner_role(ref))))
+    forget_sql_role(ref)
 
 
 def allow_connections(database_url: str, ref: str, allowed: bool) -> None:
@@ -79,3 +91,48 @@ def server_version(database_url: str) -> str:
     with superuser(database_url) as conn:
         row = conn.execute("show server_version").fetchone()
     return str(row[0]).split()[0] if row else ""
+
+
+_sql_passwords: dict[str, str] = {}
+_sql_passwords_lock = threading.Lock()
+
+
+def forget_sql_role(ref: str) -> None:
+    with _sql_passwords_lock:
+        _sql_passwords.pop(ref, None)
+
+
+def _sql_role_password(database_url: str, ref: str, *, renew: bool = False) -> str:
+    """The SQL role's password, known to this process only: (re)set by the superuser the first
+    time this process needs it, or when it stopped working (another process, or a query that
+    changed its own password)."""
+    with _sql_passwords_lock:
+        if ref in _sql_passwords and not renew:
+            return _sql_passwords[ref]
+        password = secrets.token_urlsafe(32)
+        role, owner = sql.Identifier(sql_role(ref)), sql.Identifier(owner_role(ref))
+        with superuser(database_url) as conn, conn.transaction():
+            conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.sql_role'))")
+            exists = conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone()
+            if exists:
+                conn.execute(sql.SQL("alter role {} password {}").format(role, sql.Literal(password)))
+            else:
+                conn.execute(sql.SQL("create role {} login noinherit password {}").format(role, sql.Literal(password)))
+                conn.execute(sql.SQL("grant {} to {}").format(owner, role))
+                # log_statement is a superuser setting: given to the role, not SET by a session.
+                conn.execute(sql.SQL("alter role {} set log_statement = 'all'").format(role))
+        _sql_passwords[ref] = password
+        return password
+
+
+def sql_connection(database_url: str, ref: str, **options: object) -> psycopg.Connection:
+    """A connection to the project's database as its SQL role (see :func:`sql_role`)."""
+    for renew in (False, True):
+        password = _sql_role_password(database_url, ref, renew=renew)
+        conninfo = psycopg.conninfo.make_conninfo(database_url, dbname=database_name(ref), user=sql_role(ref), password=password)
+        try:
+            return psycopg.connect(conninfo, **options)  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            if renew or "password authentication failed" not in str(exc):
+                raise
+    raise AssertionError("unreachable")

@@ -2,16 +2,18 @@
 history in ``supabase_migrations.schema_migrations``.
 
 Statements run as the project's owner role (``postgres.<ref>``, so what they create belongs to
-it, as in a Supabase project), in one transaction, with a statement timeout; ``read_only`` runs
-in a READ ONLY transaction. Every statement is logged by PostgreSQL itself (``log_statement``
-set for the session) and by the ``platformkit.localapi.sql`` logger, where the logs feature
-can collect it.
+it, as in a Supabase project) from a session that is not a superuser's, in one transaction,
+with a statement timeout; ``read_only`` runs in a READ ONLY transaction that the query cannot
+end. Every statement is logged by PostgreSQL itself (``log_statement`` set on the session's
+role) and, with password literals masked, by the ``platformkit.localapi.sql`` logger, where
+the logs feature can collect it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
@@ -35,8 +37,18 @@ MAX_QUERY_LENGTH = 1_000_000
 StatementLog = Callable[[str, str, "psycopg.Error | None", float], None]
 
 
+_PASSWORD_LITERAL = re.compile(r"(\bpassword\s+)(E?'(?:[^']|'')*')", re.IGNORECASE)
+
+
+def redact(query: str) -> str:
+    """The statement as logs may show it: ``PASSWORD '...'`` literals masked, since log
+    readers (the Logs section, an embed granted it) are not all allowed to see them."""
+    return _PASSWORD_LITERAL.sub(r"\1'********'", query)
+
+
 @contextmanager
 def _logged(log: StatementLog | None, ref: str, query: str) -> Iterator[None]:
+    query = redact(query)
     started = monotonic()
     try:
         yield
@@ -96,20 +108,40 @@ def json_value(value: Any) -> Any:
 def project_transaction(
     database_url: str, ref: str, *, read_only: bool = False, timeout_seconds: float = 15.0
 ) -> Iterator[psycopg.Connection[Any]]:
-    """One transaction on the project's database, as its owner role."""
+    """One transaction on the project's database, as its owner role, from a session that is
+    not a superuser's (:func:`provision.sql_role`). A read-only one has taken its snapshot
+    before the caller's SQL runs, so ``SET TRANSACTION READ WRITE`` can no longer undo it."""
     try:
-        conn = provision.superuser(database_url, provision.database_name(ref), connect_timeout=5)
+        conn = provision.sql_connection(database_url, ref, connect_timeout=5)
     except psycopg.OperationalError as exc:
         raise Problem(400, f"Cannot connect to the database of {ref}: {str(exc).rpartition('FATAL:')[2].strip()}") from None
     with conn:
         conn.autocommit = False
         with conn.transaction():
-            conn.execute("set local log_statement = 'all'")
             conn.execute(sql.SQL("set local statement_timeout = {}").format(sql.Literal(f"{int(timeout_seconds * 1000)}ms")))
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(provision.owner_role(ref))))
             if read_only:
                 conn.execute("set transaction read only")
+                conn.execute("select 1")
             yield conn
+
+
+def refuse_transaction_control(query: str) -> bool:
+    """Refuse (400) COMMIT, ROLLBACK and the like, which would end the read-only transaction.
+
+    Returns whether the text parsed; text the parser cannot read is then run as one
+    statement in the extended protocol, where a second statement cannot follow."""
+    try:
+        import pglast
+
+        statements = pglast.parse_sql(query)
+    except Exception:
+        return False
+    for raw in statements:
+        require(type(raw.stmt).__name__ != "TransactionStmt",
+                "Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT ...) is not allowed in a read-only query:"
+                " each query runs in a read-only transaction of its own")
+    return True
 
 
 def _check_query(body: Mapping[str, Any], *, allow_read_only: bool) -> tuple[str, list[Any] | None, bool]:
@@ -136,10 +168,15 @@ def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_rea
               log: StatementLog | None = None) -> list[dict[str, Any]]:
     """The rows of the last statement, each an object by column name (``[]`` for none)."""
     query, parameters, read_only = _check_query(body, allow_read_only=not force_read_only)
-    sql_logger.info("query on %s (read_only=%s): %s", ref, read_only or force_read_only, query)
+    read_only = read_only or force_read_only
+    one_statement = read_only and not refuse_transaction_control(query)
+    sql_logger.info("query on %s (read_only=%s): %s", ref, read_only, redact(query))
     try:
-        with _logged(log, ref, query), project_transaction(database_url, ref, read_only=read_only or force_read_only, timeout_seconds=timeout_seconds) as conn:
-            if parameters:
+        with _logged(log, ref, query), project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn:
+            if one_statement and not parameters:
+                cursor = conn.cursor()
+                cursor.execute(query.encode(), prepare=True)  # type: ignore[arg-type]
+            elif parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
                 cursor.execute(query.encode(), [_bind(value) for value in parameters])  # type: ignore[arg-type]
@@ -219,7 +256,7 @@ def apply_migration(
     require(rollback is None or isinstance(rollback, str), "rollback must be a string")
     for field, value in (("query", query), ("name", name), ("rollback", rollback)):
         require(value is None or "\x00" not in value, f"{field} must not contain NUL characters")
-    sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", query)
+    sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", redact(str(query)))
     try:
         with _logged(log, ref, str(query)), project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
             if idempotency_key:

@@ -29,6 +29,46 @@ def test_read_only_blocks_writes(http: httpx.Client, active_project: dict[str, A
     assert sql(http, ref, "select to_regclass('public.nope') as t") == [{"t": None}]
 
 
+def test_read_only_cannot_be_escaped(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    """Ending the transaction, switching it to read-write, or switching role must not open a
+    write (each of these wrote through the read-only endpoint once)."""
+    ref = active_project["ref"]
+    attempts = [
+        "commit; create table public.escaped (id int)",
+        "rollback; create table public.escaped (id int)",
+        "end; create table public.escaped (id int)",
+        "set transaction read write; create table public.escaped (id int)",
+        "select set_config('transaction_read_only', 'off', true); create table public.escaped (id int)",
+        "reset role; create table public.escaped (id int)",
+    ]
+    for attempt in attempts:
+        response = http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": attempt})
+        assert response.status_code == 400, attempt
+    assert "Transaction control" in message(http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": "commit"}))
+    assert sql(http, ref, "select to_regclass('public.escaped') as t") == [{"t": None}]
+
+
+def test_no_query_can_become_a_superuser(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    ref = active_project["ref"]
+    assert sql(http, ref, "select current_user as u") == [{"u": f"postgres.{ref}"}]
+    escaped = sql(http, ref, "reset role; select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s")
+    assert escaped == [{"u": f"platformkit_sql.{ref}", "s": False}]
+    after_commit = sql(http, ref, "commit; reset role; select session_user as u, current_setting('is_superuser') as s")
+    assert after_commit == [{"u": f"platformkit_sql.{ref}", "s": "off"}]
+    refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "set role postgres; select 1"})
+    assert refused.status_code == 400 and "permission denied" in message(refused)
+    refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "copy (select 1) to program 'true'"})
+    assert refused.status_code == 400
+
+
+def test_password_literals_never_reach_the_logs(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
+    ref = active_project["ref"]
+    with caplog.at_level("INFO", logger="platformkit.localapi.sql"):
+        sql(http, ref, f"create role app_{ref} login password 'hunter2-secret'; drop role app_{ref}; select 1 as ok")
+    text = " ".join(record.getMessage() for record in caplog.records)
+    assert f"app_{ref}" in text and "hunter2-secret" not in text and "password '********'" in text
+
+
 def test_invalid_sql_reports_position(http: httpx.Client, active_project: dict[str, Any]) -> None:
     response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select 1;\nselec 2"})
     text = message(response)
