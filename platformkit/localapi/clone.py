@@ -8,8 +8,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import psycopg
-
 from . import provision, sqlrun
 
 
@@ -29,17 +27,13 @@ def tool(name: str) -> str:
     return found
 
 
-def _conninfo(database_url: str, ref: str) -> str:
-    return psycopg.conninfo.make_conninfo(database_url, dbname=provision.database_name(ref))
-
-
 def dump(database_url: str, ref: str, *, with_data: bool = False, schemas: list[str] | None = None) -> str:
-    args = [tool("pg_dump"), "--no-comments", "-d", _conninfo(database_url, ref)]
+    args = [tool("pg_dump"), "--no-comments"]
     if not with_data:
         args.append("--schema-only")
     for schema in schemas or []:
         args += ["--schema", schema]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, ref))
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump failed: {done.stderr.strip()[-2000:]}")
     return done.stdout
@@ -51,8 +45,8 @@ def copy_database(database_url: str, source_ref: str, target_ref: str, *, with_d
     text = dump(database_url, source_ref, with_data=with_data)
     text = text.replace(f'"{provision.owner_role(source_ref)}"', f'"{provision.owner_role(target_ref)}"')
     done = subprocess.run(
-        [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", _conninfo(database_url, target_ref)],
-        input=text, capture_output=True, text=True, timeout=300,
+        [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
+        input=text, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, target_ref),
     )
     if done.returncode != 0:
         raise RuntimeError(f"restoring into the branch failed: {done.stderr.strip()[-2000:]}")

@@ -6,6 +6,7 @@ name Supabase's pooler uses), whose password is the project's ``db_pass``.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 
@@ -28,6 +29,22 @@ def sql_role(ref: str) -> str:
     owner role it switches to. Whatever a query does (``RESET ROLE``, ``COMMIT``, ``set_config``)
     it cannot become more than the project's owner."""
     return f"platformkit_sql.{ref}"
+
+
+# libpq's environment variables for the connection keywords the client tools take.
+_LIBPQ_ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+              "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
+              "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS"}
+
+
+def tool_environment(database_url: str, ref: str) -> dict[str, str]:
+    """pg_dump / pg_restore / psql reach the project's database through the environment, so
+    the superuser's password never shows on a command line (``ps`` shows those to everyone)."""
+    params = psycopg.conninfo.conninfo_to_dict(psycopg.conninfo.make_conninfo(database_url, dbname=database_name(ref)))
+    unknown = sorted(set(params) - set(_LIBPQ_ENV))
+    if unknown:
+        raise ValueError(f"connection keywords the PostgreSQL tools cannot take from the environment: {', '.join(unknown)}")
+    return {**os.environ, **{_LIBPQ_ENV[key]: str(value) for key, value in params.items() if value is not None}}
 
 
 def superuser(database_url: str, dbname: str | None = None, **options: object) -> psycopg.Connection:

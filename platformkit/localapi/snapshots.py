@@ -16,7 +16,6 @@ real platform replays WAL to the second; this local API does not.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import threading
@@ -353,7 +352,7 @@ class Snapshots:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             contents = manifest(self.database_url, ref)
-            _run([find_binary("pg_dump"), "--format=custom", f"--file={path}", self._dburl(ref)])
+            _run([find_binary("pg_dump"), "--format=custom", f"--file={path}"], provision.tool_environment(self.database_url, ref))
         except Exception as exc:  # recorded on the row: the point shows FAILED with the reason
             logger.exception("snapshot %s of project %s failed", snapshot_id, ref)
             path.unlink(missing_ok=True)
@@ -414,7 +413,8 @@ class Snapshots:
             with provision.superuser(self.database_url) as conn:
                 conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
                 conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(dbname), sql.Identifier(provision.owner_role(ref))))
-            _run([find_binary("pg_restore"), "--exit-on-error", "--single-transaction", f"--dbname={self._dburl(ref)}", file])
+            _run([find_binary("pg_restore"), "--exit-on-error", "--single-transaction", f"--dbname={provision.database_name(ref)}", file],
+                 provision.tool_environment(self.database_url, ref))
             self._set_status(ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self._status_delay / 2)
         except Exception:
             logger.exception("restoring project %s from %s failed", ref, file)
@@ -427,9 +427,6 @@ class Snapshots:
         assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in fields)
         with self._connect() as conn:
             conn.execute(sql.SQL("update snapshots set {} where id = %s").format(assignments), (*fields.values(), snapshot_id))
-
-    def _dburl(self, ref: str) -> str:
-        return psycopg.conninfo.make_conninfo(self.database_url, dbname=provision.database_name(ref))
 
 
 def _point_name(body: Mapping[str, Any]) -> str:
@@ -446,8 +443,8 @@ def _point_shape(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": row["name"], "status": row["status"], "completed_on": completed.isoformat() if completed else None}
 
 
-def _run(command: list[str]) -> None:
-    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+def _run(command: list[str], environment: dict[str, str]) -> None:
+    env = {"PGCONNECT_TIMEOUT": "10", **environment}
     started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     if result.returncode != 0:

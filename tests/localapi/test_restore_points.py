@@ -146,3 +146,11 @@ def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, activ
     finally:
         second.close()
     assert http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": "kept"}).status_code == 404
+
+
+def test_client_tools_get_the_password_from_the_environment_not_the_command_line() -> None:
+    from platformkit.localapi import provision
+
+    env = provision.tool_environment("postgresql://admin:s3cret@db.example:6543/postgres?sslmode=require", "abcdefghijklmnopqrst")
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"]) == ("db.example", "6543", "admin", "s3cret")
+    assert env["PGDATABASE"] == "project_abcdefghijklmnopqrst" and env["PGSSLMODE"] == "require"
