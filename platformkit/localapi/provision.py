@@ -61,6 +61,16 @@ def create_database(database_url: str, ref: str, db_pass: str) -> None:
         conn.execute(sql.SQL("create role {} login createrole password {}").format(owner, sql.Literal(db_pass)))
         conn.execute(sql.SQL("grant anon, authenticated, service_role to {}").format(owner))
         conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(database_name(ref)), owner))
+        confine_connections(conn, ref)
+
+
+def confine_connections(conn: psycopg.Connection, ref: str) -> None:
+    """Only the project's owner (and its SQL role) may connect to its database. PostgreSQL lets
+    PUBLIC connect to every database, and the API roles every owner belongs to are shared."""
+    database = sql.Identifier(database_name(ref))
+    conn.execute(sql.SQL("revoke connect on database {} from public").format(database))
+    if conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone():
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(database, sql.Identifier(sql_role(ref))))
 
 
 def lay_out(database_url: str, ref: str) -> None:
@@ -138,6 +148,7 @@ def _sql_role_password(database_url: str, ref: str, *, renew: bool = False) -> s
                 conn.execute(sql.SQL("grant {} to {}").format(owner, role))
                 # log_statement is a superuser setting: given to the role, not SET by a session.
                 conn.execute(sql.SQL("alter role {} set log_statement = 'all'").format(role))
+            confine_connections(conn, ref)
         _sql_passwords[ref] = password
         return password
 

@@ -413,6 +413,7 @@ class Snapshots:
             with provision.superuser(self.database_url) as conn:
                 conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
                 conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(dbname), sql.Identifier(provision.owner_role(ref))))
+                provision.confine_connections(conn, ref)
             _run([find_binary("pg_restore"), "--exit-on-error", "--single-transaction", f"--dbname={provision.database_name(ref)}", file],
                  provision.tool_environment(self.database_url, ref))
             self._set_status(ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self._status_delay / 2)

@@ -50,6 +50,20 @@ def test_project_database_is_real_and_checks_the_password(pg_location: Any, crea
         connect_as_owner(pg_location, ref, "wrong password")
 
 
+def test_an_owner_cannot_connect_to_another_projects_database(http: httpx.Client, pg_location: Any,
+                                                               create_project: Any) -> None:
+    """Every owner belongs to the shared API roles, so PUBLIC's default CONNECT would let one
+    project's password open another project's database with those roles' grants."""
+    first, second = create_project()["ref"], create_project()["ref"]
+    for ref in (first, second):
+        wait_for_status(http, ref, "ACTIVE_HEALTHY")
+    url = pg_location.url(f"project_{second}", user=f"postgres.{first}", password=PROJECT_BODY["db_pass"])
+    with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+        psycopg.connect(url, connect_timeout=5)
+    with connect_as_owner(pg_location, second, PROJECT_BODY["db_pass"]) as conn:  # its own owner still can
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
 def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
     with connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"]) as conn:
