@@ -47,8 +47,17 @@ def tool_environment(database_url: str, ref: str) -> dict[str, str]:
     return {**os.environ, **{_LIBPQ_ENV[key]: str(value) for key, value in params.items() if value is not None}}
 
 
+# A project's owner may ``ALTER DATABASE ... SET search_path``: a superuser session in its
+# database must resolve nothing through the tenant's schemas (an aggregate named ``count`` in
+# ``public`` would otherwise run with superuser rights).
+SAFE_SEARCH_PATH = "-c search_path=pg_catalog,pg_temp"
+
+
 def superuser(database_url: str, dbname: str | None = None, **options: object) -> psycopg.Connection:
-    conninfo = psycopg.conninfo.make_conninfo(database_url, dbname=dbname) if dbname else database_url
+    if dbname:
+        conninfo = psycopg.conninfo.make_conninfo(database_url, dbname=dbname, options=SAFE_SEARCH_PATH)
+    else:
+        conninfo = database_url
     return psycopg.connect(conninfo, autocommit=True, **options)  # type: ignore[arg-type]
 
 
@@ -62,6 +71,8 @@ def create_database(database_url: str, ref: str, db_pass: str) -> None:
         conn.execute(sql.SQL("grant anon, authenticated, service_role to {}").format(owner))
         conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(database_name(ref)), owner))
         confine_connections(conn, ref)
+    forget_sql_role(ref)
+    _sql_role_password(database_url, ref)  # made now, before anyone knows the ref
 
 
 def confine_connections(conn: psycopg.Connection, ref: str) -> None:
@@ -129,19 +140,22 @@ def forget_sql_role(ref: str) -> None:
         _sql_passwords.pop(ref, None)
 
 
-def _sql_role_password(database_url: str, ref: str, *, renew: bool = False) -> str:
+def _sql_role_password(database_url: str, ref: str, *, failed: str | None = None) -> str:
     """The SQL role's password, known to this process only: (re)set by the superuser the first
-    time this process needs it, or when it stopped working (another process, or a query that
-    changed its own password)."""
+    time this process needs it, or when ``failed`` stopped working (another process, or a query
+    that changed its own password) and no other thread has renewed it meanwhile."""
     with _sql_passwords_lock:
-        if ref in _sql_passwords and not renew:
+        if ref in _sql_passwords and _sql_passwords[ref] != failed:
             return _sql_passwords[ref]
         password = secrets.token_urlsafe(32)
         role, owner = sql.Identifier(sql_role(ref)), sql.Identifier(owner_role(ref))
         with superuser(database_url) as conn, conn.transaction():
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.sql_role'))")
-            exists = conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone()
-            if exists:
+            if conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone() and not _is_ours(conn, ref):
+                # Made by someone else (an owner has CREATEROLE and can see every database's
+                # name): it could be administered by them, so it is replaced, never adopted.
+                conn.execute(sql.SQL("drop role {}").format(role))
+            if conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone():
                 conn.execute(sql.SQL("alter role {} password {}").format(role, sql.Literal(password)))
             else:
                 conn.execute(sql.SQL("create role {} login noinherit password {}").format(role, sql.Literal(password)))
@@ -153,14 +167,30 @@ def _sql_role_password(database_url: str, ref: str, *, renew: bool = False) -> s
         return password
 
 
+def _is_ours(conn: psycopg.Connection, ref: str) -> bool:
+    """The SQL role as the local API makes it: a plain login role, member of the owner only,
+    and nobody a member (so nobody holds ADMIN over it)."""
+    row = conn.execute(
+        "select r.rolsuper or r.rolcreaterole or r.rolcreatedb or r.rolreplication or r.rolbypassrls or r.rolinherit,"
+        " array(select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid),"
+        " exists(select 1 from pg_auth_members m where m.roleid = r.oid)"
+        " from pg_roles r where r.rolname = %s",
+        (sql_role(ref),),
+    ).fetchone()
+    return row is not None and not row[0] and row[1] == [owner_role(ref)] and not row[2]
+
+
 def sql_connection(database_url: str, ref: str, **options: object) -> psycopg.Connection:
     """A connection to the project's database as its SQL role (see :func:`sql_role`)."""
-    for renew in (False, True):
-        password = _sql_role_password(database_url, ref, renew=renew)
+    failed: str | None = None
+    for attempt in range(2):
+        password = _sql_role_password(database_url, ref, failed=failed)
         conninfo = psycopg.conninfo.make_conninfo(database_url, dbname=database_name(ref), user=sql_role(ref), password=password)
         try:
             return psycopg.connect(conninfo, **options)  # type: ignore[arg-type]
         except psycopg.OperationalError as exc:
-            if renew or "password authentication failed" not in str(exc):
+            if attempt or "password authentication failed" not in str(exc):
                 raise
+            failed = password
     raise AssertionError("unreachable")
+

@@ -37,7 +37,7 @@ MAX_QUERY_LENGTH = 1_000_000
 StatementLog = Callable[[str, str, "psycopg.Error | None", float], None]
 
 
-_PASSWORD_LITERAL = re.compile(r"(\bpassword\s+)(E?'(?:[^']|'')*')", re.IGNORECASE)
+_PASSWORD_LITERAL = re.compile(r"(\bpassword\s+)((?:[EU]&?)?'(?:[^']|'')*'|\$(\w*)\$.*?\$\3\$)", re.IGNORECASE | re.DOTALL)
 
 
 def redact(query: str) -> str:
@@ -118,7 +118,11 @@ def project_transaction(
     with conn:
         conn.autocommit = False
         with conn.transaction():
-            conn.execute(sql.SQL("set local statement_timeout = {}").format(sql.Literal(f"{int(timeout_seconds * 1000)}ms")))
+            # Session-wide (the connection is this call's alone), so a COMMIT in the text keeps it.
+            conn.execute(sql.SQL("set statement_timeout = {}").format(sql.Literal(f"{int(timeout_seconds * 1000)}ms")))
+            # The text is parsed as pglast parses it: a database-level standard_conforming_strings
+            # = off would let '\'' hide a COMMIT from the check below.
+            conn.execute("set standard_conforming_strings = on")
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(provision.owner_role(ref))))
             if read_only:
                 conn.execute("set transaction read only")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import psycopg
 
-from .conftest import message
+from .conftest import message, wait_for_status, wait_until_available
 from .test_branches import migrate, sql
 
 
@@ -59,6 +60,59 @@ def test_no_query_can_become_a_superuser(http: httpx.Client, active_project: dic
     assert refused.status_code == 400 and "permission denied" in message(refused)
     refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "copy (select 1) to program 'true'"})
     assert refused.status_code == 400
+
+
+def test_database_settings_of_the_tenant_do_not_steer_the_local_api(http: httpx.Client, active_project: dict[str, Any],
+                                                                   pg_location: Any) -> None:
+    """An owner may ALTER DATABASE ... SET: neither a search_path that puts its own ``count``
+    first (the restore point's table census runs as the superuser) nor backslash-escaped
+    strings (which would hide a COMMIT from the read-only check) may turn into privileges."""
+    ref = active_project["ref"]
+    sql(http, ref, f"""
+        create function public.sf(bigint) returns bigint language plpgsql as $$
+        begin
+          if current_setting('is_superuser') = 'on' then execute 'alter role "postgres.{ref}" superuser'; end if;
+          return $1 + 1;
+        end $$;
+        create aggregate public.count(*) (sfunc = public.sf, stype = bigint, initcond = '0');
+        create table public.rows (id int primary key);
+        insert into public.rows values (1);
+        alter database "project_{ref}" set search_path = public, pg_catalog;
+        alter database "project_{ref}" set standard_conforming_strings = off""")
+    created = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "census"})
+    assert created.status_code == 201, created.text
+    wait_until_available(http, ref, "census")
+    smuggled = "select '\\''; commit; set role \"postgres.%s\"; create table public.smuggled (); select 1 -- '" % ref
+    http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": smuggled})
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
+        assert conn.execute("select rolsuper from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (False,)
+    assert sql(http, ref, "select to_regclass('public.smuggled') as t") == [{"t": None}]
+
+
+def test_a_commit_does_not_lift_the_statement_timeout(localapi: Any, http: httpx.Client, active_project: dict[str, Any]) -> None:
+    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "commit; select pg_sleep(30)"})
+    assert response.status_code == 400 and "statement timeout" in message(response)
+
+
+def test_a_sql_role_made_by_another_tenant_is_replaced_not_adopted(http: httpx.Client, create_project: Any,
+                                                                  pg_location: Any) -> None:
+    from platformkit.localapi import provision
+
+    first, second = create_project()["ref"], create_project()["ref"]
+    for ref in (first, second):
+        wait_for_status(http, ref, "ACTIVE_HEALTHY")
+    taken = http.post(f"/v1/projects/{first}/database/query", json={"query": f'create role "platformkit_sql.{second}" login'})
+    assert taken.status_code == 400 and "already exists" in message(taken)  # made with the project
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:  # an older project, never queried since
+        conn.execute(f'revoke connect on database "project_{second}" from "platformkit_sql.{second}"')
+        conn.execute(f'drop role "platformkit_sql.{second}"')
+    provision.forget_sql_role(second)
+    sql(http, first, f"create role \"platformkit_sql.{second}\" login password 'mine'")
+    assert sql(http, second, "select current_user as u") == [{"u": f"postgres.{second}"}]
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
+        admins = conn.execute("select count(*) from pg_auth_members m join pg_roles r on r.oid = m.roleid where r.rolname = %s",
+                              (f"platformkit_sql.{second}",)).fetchone()
+    assert admins == (0,)  # first's ADMIN over it went with the role it made
 
 
 def test_password_literals_never_reach_the_logs(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
