@@ -21,6 +21,9 @@ from .cookies import set_partitioned_cookie
 from .requests import app_root, frame_headers
 
 
+COOKIE_GRACE_SECONDS = 24 * 3600
+
+
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """Exchange ``?token=`` once for a session cookie, then redirect so the token leaves the URL."""
@@ -38,7 +41,11 @@ def start(request: HttpRequest) -> HttpResponse:
         landing = reverse("platformkit:project", args=[session.project_ref], current_app=match.namespace if match else None)
         response = redirect(landing)
         response.status_code = 303
-        set_partitioned_cookie(response, config["EMBED_COOKIE_NAME"], key, max_age=int(config["EMBED_SESSION_SECONDS"]), path=app_root(request))
+        # The cookie outlives the session by a day, so an expired session is recognised (and the
+        # host told) rather than the browser silently dropping it and the frame asking for a login.
+        lifetime = int(config["EMBED_SESSION_SECONDS"]) + COOKIE_GRACE_SECONDS
+        set_partitioned_cookie(response, config["EMBED_COOKIE_NAME"], key, max_age=lifetime,
+                               path=app_root(request))
         ancestors = [session.origin]
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)

@@ -35,6 +35,10 @@ def test_exchange_sets_a_partitioned_cookie_and_strips_the_token() -> None:
     cookie = response.cookies["platformkit_embed"].OutputString()
     for attribute in ("HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/platform/"):
         assert attribute in cookie
+    # Kept past the session's end, so an expired session is told apart from no session.
+    from platformkit.conf import get_config
+
+    assert int(response.cookies["platformkit_embed"]["max-age"]) > int(get_config()["EMBED_SESSION_SECONDS"])
     grant = EmbedGrant.objects.get()
     assert grant.used_at is not None and url.split("token=")[1] not in grant.secret_hash
     assert AuditEvent.objects.filter(action="embed.start", project_ref=REF).exists()
