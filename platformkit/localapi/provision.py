@@ -70,9 +70,8 @@ def create_database(database_url: str, ref: str, db_pass: str) -> None:
         conn.execute(sql.SQL("create role {} login createrole password {}").format(owner, sql.Literal(db_pass)))
         conn.execute(sql.SQL("grant anon, authenticated, service_role to {}").format(owner))
         conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(database_name(ref)), owner))
-        confine_connections(conn, ref)
     forget_sql_role(ref)
-    _sql_role_password(database_url, ref)  # made now, before anyone knows the ref
+    _sql_role_password(database_url, ref)  # made (and the database confined) now, before anyone knows the ref
 
 
 def confine_connections(conn: psycopg.Connection, ref: str) -> None:
@@ -151,11 +150,12 @@ def _sql_role_password(database_url: str, ref: str, *, failed: str | None = None
         role, owner = sql.Identifier(sql_role(ref)), sql.Identifier(owner_role(ref))
         with superuser(database_url) as conn, conn.transaction():
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.sql_role'))")
-            if conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone() and not _is_ours(conn, ref):
+            ours = _sql_role_is_ours(conn, ref)
+            if ours is False:
                 # Made by someone else (an owner has CREATEROLE and can see every database's
                 # name): it could be administered by them, so it is replaced, never adopted.
                 conn.execute(sql.SQL("drop role {}").format(role))
-            if conn.execute("select 1 from pg_roles where rolname = %s", (sql_role(ref),)).fetchone():
+            if ours:
                 conn.execute(sql.SQL("alter role {} password {}").format(role, sql.Literal(password)))
             else:
                 conn.execute(sql.SQL("create role {} login noinherit password {}").format(role, sql.Literal(password)))
@@ -167,9 +167,9 @@ def _sql_role_password(database_url: str, ref: str, *, failed: str | None = None
         return password
 
 
-def _is_ours(conn: psycopg.Connection, ref: str) -> bool:
-    """The SQL role as the local API makes it: a plain login role, member of the owner only,
-    and nobody a member (so nobody holds ADMIN over it)."""
+def _sql_role_is_ours(conn: psycopg.Connection, ref: str) -> bool | None:
+    """Whether the SQL role is as the local API makes it (a plain login role, member of the
+    owner only, and nobody a member, so nobody holds ADMIN over it); ``None`` when missing."""
     row = conn.execute(
         "select r.rolsuper or r.rolcreaterole or r.rolcreatedb or r.rolreplication or r.rolbypassrls or r.rolinherit,"
         " array(select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid),"
@@ -177,7 +177,9 @@ def _is_ours(conn: psycopg.Connection, ref: str) -> bool:
         " from pg_roles r where r.rolname = %s",
         (sql_role(ref),),
     ).fetchone()
-    return row is not None and not row[0] and row[1] == [owner_role(ref)] and not row[2]
+    if row is None:
+        return None
+    return not row[0] and row[1] == [owner_role(ref)] and not row[2]
 
 
 def sql_connection(database_url: str, ref: str, **options: object) -> psycopg.Connection:

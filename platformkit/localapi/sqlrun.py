@@ -48,7 +48,7 @@ def redact(query: str) -> str:
 
 @contextmanager
 def _logged(log: StatementLog | None, ref: str, query: str) -> Iterator[None]:
-    query = redact(query)
+    """Tell ``log`` how ``query`` (already :func:`redact`-ed) ended, and how long it took."""
     started = monotonic()
     try:
         yield
@@ -174,19 +174,19 @@ def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_rea
     query, parameters, read_only = _check_query(body, allow_read_only=not force_read_only)
     read_only = read_only or force_read_only
     one_statement = read_only and not refuse_transaction_control(query)
-    sql_logger.info("query on %s (read_only=%s): %s", ref, read_only, redact(query))
+    shown = redact(query)
+    sql_logger.info("query on %s (read_only=%s): %s", ref, read_only, shown)
     try:
-        with _logged(log, ref, query), project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn:
-            if one_statement and not parameters:
-                cursor = conn.cursor()
-                cursor.execute(query.encode(), prepare=True)  # type: ignore[arg-type]
-            elif parameters:
+        with _logged(log, ref, shown), project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn:
+            if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
                 cursor.execute(query.encode(), [_bind(value) for value in parameters])  # type: ignore[arg-type]
             else:
                 cursor = conn.cursor()
-                cursor.execute(query.encode())  # type: ignore[arg-type]
+                # Read-only text the parser could not read goes as one prepared statement: no
+                # second statement (a COMMIT) can follow it.
+                cursor.execute(query.encode(), prepare=one_statement or None)  # type: ignore[arg-type]
             last: list[dict[str, Any]] = []
             while True:
                 if cursor.description is not None:
@@ -260,9 +260,10 @@ def apply_migration(
     require(rollback is None or isinstance(rollback, str), "rollback must be a string")
     for field, value in (("query", query), ("name", name), ("rollback", rollback)):
         require(value is None or "\x00" not in value, f"{field} must not contain NUL characters")
-    sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", redact(str(query)))
+    shown = redact(str(query))
+    sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", shown)
     try:
-        with _logged(log, ref, str(query)), project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+        with _logged(log, ref, shown), project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
             if idempotency_key:
                 seen = conn.execute(
                     "select 1 from supabase_migrations.schema_migrations where idempotency_key = %s", (idempotency_key,)
