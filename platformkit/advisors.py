@@ -26,7 +26,7 @@ def scan(project_ref: str, target_ref: str, *, trigger: str) -> AdvisorScan:
     client = get_client(cached=False)
     security, performance = client.parallel(lambda: client.advisors.security(target_ref), lambda: client.advisors.performance(target_ref))
     failed = next((result.error for result in (security, performance) if result.error is not None), None)
-    previous = AdvisorScan.objects.filter(target_ref=target_ref, error="").first()
+    previous = last_successful(target_ref)
     if failed is not None:
         return AdvisorScan.objects.create(project_ref=project_ref, target_ref=target_ref, trigger=trigger,
                                           error=str(failed), findings=previous.findings if previous else [])
@@ -39,6 +39,11 @@ def scan(project_ref: str, target_ref: str, *, trigger: str) -> AdvisorScan:
 
 def latest(target_ref: str) -> AdvisorScan | None:
     return AdvisorScan.objects.filter(target_ref=target_ref).first()
+
+
+def last_successful(target_ref: str) -> AdvisorScan | None:
+    """The newest scan whose advisors answered: what the report's findings come from."""
+    return AdvisorScan.objects.filter(target_ref=target_ref, error="").first()
 
 
 def dismissed_keys(project_ref: str) -> set[str]:
@@ -154,8 +159,8 @@ def dismiss(user: Any, project_ref: str, cache_key: str, reason: str, *, target_
     reason = reason.strip()
     if not reason:
         raise DismissError("Say why this finding is acceptable; the reason is kept in the audit trail.")
-    latest = AdvisorScan.objects.filter(target_ref=target_ref, error="").first()
-    finding = next((lint for lint in (latest.findings if latest else []) if lint.get("cache_key") == cache_key), None)
+    scanned = last_successful(target_ref)
+    finding = next((lint for lint in (scanned.findings if scanned else []) if lint.get("cache_key") == cache_key), None)
     if finding is None:
         raise DismissError("That finding is not in the latest scan: run the advisors again and dismiss it from the report.")
     if finding.get("level") == "ERROR" and "SECURITY" in finding.get("categories", []) and not may_waive_merge_gate:
