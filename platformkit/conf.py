@@ -66,7 +66,9 @@ The dashboard
                           each embed is bound to one of them (CSP ``frame-ancestors`` and
                           ``postMessage`` target). Default ``[]``: embedding is off.
     ``EMBED_GRANT_SECONDS`` How long a minted embed link stays usable (once). Default ``300``.
-    ``EMBED_SESSION_SECONDS`` How long an embed session lasts after the exchange. Default ``28800``.
+    ``EMBED_SESSION_SECONDS`` How long an embed session lasts after the exchange (its cookie is
+                          kept a day longer, so an ended session is told apart from none).
+                          Default ``28800``.
     ``EMBED_HOST_KEYS``   Keys that authenticate the HTTP endpoint minting embed links
                           (``Authorization: Bearer <key>``), for hosts not written in Python.
                           Default ``[]``: the endpoint answers 404.
