@@ -114,7 +114,7 @@ class UpstreamCallCounter(logging.Handler):
             self.count += 1
 
     @contextmanager
-    def counting(self) -> Iterator["UpstreamCallCounter"]:
+    def counting(self) -> Iterator[UpstreamCallCounter]:
         logger = logging.getLogger("platformkit.api")
         previous = logger.level
         logger.addHandler(self)

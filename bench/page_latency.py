@@ -34,7 +34,9 @@ def run() -> dict[str, float]:
         client = services.get_client(cached=False)
         organization = client.organizations.list()[0]
         project = client.projects.create(
-            name="bench-latency", organization_slug=organization.slug, db_pass="Bench-pass-0123456789-abcdefgh",
+            name="bench-latency",
+            organization_slug=organization.slug,
+            db_pass="Bench-pass-0123456789-abcdefgh",
             region_selection={"type": "smartGroup", "code": "americas"},
         )
         health_services = get_config()["HEALTH_SERVICES"]

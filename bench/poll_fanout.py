@@ -34,8 +34,11 @@ def _watch(viewers: int) -> tuple[int, int]:
     polls_lock = threading.Lock()
     with counter.counting():
         operation = services.launch_project(
-            user=operator, name=f"bench-fanout-{viewers}", organization_slug=organization.slug,
-            region_code="americas", instance_size="micro",
+            user=operator,
+            name=f"bench-fanout-{viewers}",
+            organization_slug=organization.slug,
+            region_code="americas",
+            instance_size="micro",
         )
         url = reverse("platformkit:operation", args=[operation.pk])
 

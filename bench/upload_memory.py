@@ -47,11 +47,19 @@ def run() -> dict[str, float]:
         entry = os.path.join(folder, "index.ts")
         with open(entry, "w") as handle:
             handle.write("Deno.serve(() => new Response('ok'))")
-        with ManagementClient("bench-token", base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=60) as client:
+        with ManagementClient(
+            "bench-token", base_url=f"http://127.0.0.1:{server.server_address[1]}", timeout=60
+        ) as client:
             tracemalloc.start()
-            deployed = client.functions.deploy("abcdefghijklmnopqrst", "big", [("index.ts", entry), ("data.bin", big)], entrypoint_path="index.ts")
+            deployed = client.functions.deploy(
+                "abcdefghijklmnopqrst", "big", [("index.ts", entry), ("data.bin", big)], entrypoint_path="index.ts"
+            )
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
     server.shutdown()
     assert deployed.version == 1
-    return {"bundle MB": BUNDLE_BYTES / 2**20, "client peak MB": round(peak / 2**20, 2), "peak / bundle (goal < 0.1)": round(peak / BUNDLE_BYTES, 3)}
+    return {
+        "bundle MB": BUNDLE_BYTES / 2**20,
+        "client peak MB": round(peak / 2**20, 2),
+        "peak / bundle (goal < 0.1)": round(peak / BUNDLE_BYTES, 3),
+    }

@@ -21,7 +21,11 @@ def run() -> dict[str, float]:
         html = _harness.operator_client().get(reverse("platformkit:projects")).content
         assets: dict[str, bytes] = {}
         for href in ASSET.findall(html):
-            path = href.decode().split("?")[0].removeprefix(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL)
+            path = (
+                href.decode()
+                .split("?")[0]
+                .removeprefix(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL)
+            )
             found = finders.find(path)
             assert found, f"the page links {href.decode()}, which staticfiles cannot find"
             with open(found, "rb") as handle:

@@ -137,7 +137,20 @@ def main() -> None:
     password = _ensure_operator()
 
     # PITR on for the demo's projects, one snapshot a minute, so the recovery screen has something to show.
-    children = [_start("local API", "localapi", "--addrport", API_ADDR, "--data", str(DATA_DIR), "--pitr-days", "7", "--pitr-interval", "60")]
+    children = [
+        _start(
+            "local API",
+            "localapi",
+            "--addrport",
+            API_ADDR,
+            "--data",
+            str(DATA_DIR),
+            "--pitr-days",
+            "7",
+            "--pitr-interval",
+            "60",
+        )
+    ]
     try:
         _wait_for_api()
         children.append(_start("worker", "qcluster"))

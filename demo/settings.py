@@ -158,15 +158,15 @@ PLATFORMKIT = {
     # The local Management API serves each function here (the hosted one: https://<ref>.supabase.co/functions/v1/<slug>).
     "FUNCTIONS_URL": os.environ.get("PLATFORMKIT_FUNCTIONS_URL", "{api_url}/project/{ref}/functions/v1/{slug}"),
     "API_TOKEN": os.environ.get("PLATFORMKIT_API_TOKEN") or _local_api_token(),
-    "ENCRYPTION_KEYS": [
-        key for key in os.environ.get("PLATFORMKIT_ENCRYPTION_KEYS", "").split(",") if key
-    ]
+    "ENCRYPTION_KEYS": [key for key in os.environ.get("PLATFORMKIT_ENCRYPTION_KEYS", "").split(",") if key]
     or [_secret("PLATFORMKIT_ENCRYPTION_KEY", _fernet_key)],
     # The host's own layout around the dashboard (templates/demo/base.html).
     "BASE_TEMPLATE": "demo/base.html",
     # The demo's host page (/host/, served as http://localhost:PORT) frames the dashboard at
     # http://127.0.0.1:PORT: two different sites, as a real embed is.
-    "EMBED_ALLOWED_ORIGINS": [o for o in os.environ.get("PLATFORMKIT_EMBED_ORIGINS", "http://localhost:8000").split(",") if o],
+    "EMBED_ALLOWED_ORIGINS": [
+        o for o in os.environ.get("PLATFORMKIT_EMBED_ORIGINS", "http://localhost:8000").split(",") if o
+    ],
 }
 
 LOGGING = {

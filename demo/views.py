@@ -18,7 +18,14 @@ from platformkit.services import get_client
 # What this host lets its end-users do: look at SQL, apply migrations, make restore points,
 # never point-in-time recovery.
 PERMISSIONS = {
-    "sections": {"sql": "read", "migrations": "read", "branches": "read", "restore_points": "write", "advisors": "read", "logs": "read"},
+    "sections": {
+        "sql": "read",
+        "migrations": "read",
+        "branches": "read",
+        "restore_points": "write",
+        "advisors": "read",
+        "logs": "read",
+    },
     "deny": ["restore_points.pitr"],
 }
 THEME = {"--pk-accent": "#0f766e", "--pk-radius": "10px"}

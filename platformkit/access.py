@@ -23,8 +23,9 @@ from .conf import feature_enabled, get_config
 from .embed import requests as embed_requests
 
 if TYPE_CHECKING:
-    from .models import EmbedSession
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from .models import EmbedSession
 
 
 class _Ref(Protocol):
@@ -80,8 +81,10 @@ def staff_or_permission(user: AbstractBaseUser | AnonymousUser) -> Access | None
     overriding a blocking merge check superuser or ``platformkit.override_merge_checks``."""
     if not user.is_active or not (user.is_staff or user.has_perm("platformkit.use_dashboard")):
         return None
-    return Access(can_reveal_credentials=user.has_perm("platformkit.reveal_credential"),
-                  can_override_merge_checks=user.has_perm("platformkit.override_merge_checks"))
+    return Access(
+        can_reveal_credentials=user.has_perm("platformkit.reveal_credential"),
+        can_override_merge_checks=user.has_perm("platformkit.override_merge_checks"),
+    )
 
 
 def get_access(user: AbstractBaseUser | AnonymousUser) -> Access | None:
@@ -95,8 +98,12 @@ def embed_access(session: EmbedSession) -> Access:
     """An embed session sees and changes its one project, in the sections it was granted."""
     refs = frozenset({session.project_ref})
     return Access(
-        visible_refs=refs, changeable_refs=refs, can_create_projects=False, can_reveal_credentials=False,
-        sections=dict(session.permissions.get("sections", {})), denied_actions=frozenset(session.permissions.get("deny", [])),
+        visible_refs=refs,
+        changeable_refs=refs,
+        can_create_projects=False,
+        can_reveal_credentials=False,
+        sections=dict(session.permissions.get("sections", {})),
+        denied_actions=frozenset(session.permissions.get("deny", [])),
         embedded=True,
     )
 

@@ -63,5 +63,7 @@ def ensure_schedule(**_: Any) -> None:
     if minutes <= 0:
         Schedule.objects.filter(name=SCHEDULE_NAME).delete()
         return
-    Schedule.objects.update_or_create(name=SCHEDULE_NAME, defaults={"func": TASK, "schedule_type": Schedule.MINUTES,
-                                                                    "minutes": minutes, "repeats": -1})
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={"func": TASK, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+    )

@@ -24,17 +24,29 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 def scan(project_ref: str, target_ref: str, *, trigger: str) -> AdvisorScan:
     """Run both advisors now (in parallel) and store what they found, or why they could not."""
     client = get_client(cached=False)
-    security, performance = client.parallel(lambda: client.advisors.security(target_ref), lambda: client.advisors.performance(target_ref))
+    security, performance = client.parallel(
+        lambda: client.advisors.security(target_ref), lambda: client.advisors.performance(target_ref)
+    )
     failed = next((result.error for result in (security, performance) if result.error is not None), None)
     previous = last_successful(target_ref)
     if failed is not None:
-        return AdvisorScan.objects.create(project_ref=project_ref, target_ref=target_ref, trigger=trigger,
-                                          error=str(failed), findings=previous.findings if previous else [])
+        return AdvisorScan.objects.create(
+            project_ref=project_ref,
+            target_ref=target_ref,
+            trigger=trigger,
+            error=str(failed),
+            findings=previous.findings if previous else [],
+        )
     findings = [lint.raw for lint in (*security.value, *performance.value)]
     errors_now = {lint["cache_key"] for lint in findings if lint["level"] == "ERROR"}
     before = {lint["cache_key"] for lint in previous.findings if lint["level"] == "ERROR"} if previous else errors_now
-    return AdvisorScan.objects.create(project_ref=project_ref, target_ref=target_ref, trigger=trigger,
-                                      findings=findings, new_error_keys=sorted(errors_now - before))
+    return AdvisorScan.objects.create(
+        project_ref=project_ref,
+        target_ref=target_ref,
+        trigger=trigger,
+        findings=findings,
+        new_error_keys=sorted(errors_now - before),
+    )
 
 
 def latest(target_ref: str) -> AdvisorScan | None:
@@ -47,7 +59,11 @@ def last_successful(target_ref: str) -> AdvisorScan | None:
 
 
 def dismissed_keys(project_ref: str) -> set[str]:
-    return set(DismissedFinding.objects.filter(project_ref=project_ref, restored_at__isnull=True).values_list("cache_key", flat=True))
+    return set(
+        DismissedFinding.objects.filter(project_ref=project_ref, restored_at__isnull=True).values_list(
+            "cache_key", flat=True
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -61,16 +77,24 @@ class Badge:
 
 def badges(project_refs: list[str]) -> dict[str, Badge]:
     """The latest scan of each project's production, for the projects list: two queries, no API call."""
-    newest = (AdvisorScan.objects.filter(project_ref__in=project_refs, target_ref__in=project_refs)
-              .values("target_ref").annotate(last=Max("pk")).values_list("last", flat=True))
+    newest = (
+        AdvisorScan.objects.filter(project_ref__in=project_refs, target_ref__in=project_refs)
+        .values("target_ref")
+        .annotate(last=Max("pk"))
+        .values_list("last", flat=True)
+    )
     dismissed: dict[str, set[str]] = {}
-    for row in DismissedFinding.objects.filter(project_ref__in=project_refs, restored_at__isnull=True).values("project_ref", "cache_key"):
+    for row in DismissedFinding.objects.filter(project_ref__in=project_refs, restored_at__isnull=True).values(
+        "project_ref", "cache_key"
+    ):
         dismissed.setdefault(row["project_ref"], set()).add(row["cache_key"])
     out = {}
     for found in AdvisorScan.objects.filter(pk__in=list(newest)):
         hidden = dismissed.get(found.project_ref, set())
         counts = found.counts(hidden)
-        out[found.target_ref] = Badge(counts["ERROR"], counts["WARN"], len(set(found.new_error_keys) - hidden), found.ran_at, bool(found.error))
+        out[found.target_ref] = Badge(
+            counts["ERROR"], counts["WARN"], len(set(found.new_error_keys) - hidden), found.ran_at, bool(found.error)
+        )
     return out
 
 
@@ -105,15 +129,31 @@ class Report:
 def report(project_ref: str, found: AdvisorScan | None, *, tab: str, level: str = "", query: str = "") -> Report:
     tab = tab if tab in ("security", "performance") else "security"
     category = tab.upper()
-    active = {d.cache_key: d for d in DismissedFinding.objects.filter(project_ref=project_ref, restored_at__isnull=True)}
+    active = {
+        d.cache_key: d for d in DismissedFinding.objects.filter(project_ref=project_ref, restored_at__isnull=True)
+    }
     new = set(found.new_error_keys) if found else set()
-    findings = [Finding(lint, lint["cache_key"] in new, active.get(lint["cache_key"]), fix_sql(lint)) for lint in (found.findings if found else [])]
-    tab_counts = {name: sum(1 for f in findings if name.upper() in f.lint["categories"] and f.dismissal is None) for name in ("security", "performance")}
+    findings = [
+        Finding(lint, lint["cache_key"] in new, active.get(lint["cache_key"]), fix_sql(lint))
+        for lint in (found.findings if found else [])
+    ]
+    tab_counts = {
+        name: sum(1 for f in findings if name.upper() in f.lint["categories"] and f.dismissal is None)
+        for name in ("security", "performance")
+    }
     shown = [f for f in findings if category in f.lint["categories"]]
     needle = query.strip().lower()
     if needle:
-        shown = [f for f in shown if needle in " ".join(str(f.lint.get(k, "")) for k in ("name", "title", "detail", "cache_key")).lower()]
-    groups = [(name, [f for f in shown if f.lint["level"] == name and f.dismissal is None]) for name in LEVELS if not level or level == name]
+        shown = [
+            f
+            for f in shown
+            if needle in " ".join(str(f.lint.get(k, "")) for k in ("name", "title", "detail", "cache_key")).lower()
+        ]
+    groups = [
+        (name, [f for f in shown if f.lint["level"] == name and f.dismissal is None])
+        for name in LEVELS
+        if not level or level == name
+    ]
     return Report(found, tab, level, query, groups, tab_counts, [f for f in shown if f.dismissal is not None])
 
 
@@ -151,7 +191,9 @@ class DismissError(Exception):
     pass
 
 
-def dismiss(user: Any, project_ref: str, cache_key: str, reason: str, *, target_ref: str, may_waive_merge_gate: bool) -> None:
+def dismiss(
+    user: Any, project_ref: str, cache_key: str, reason: str, *, target_ref: str, may_waive_merge_gate: bool
+) -> None:
     """Dismiss a finding of the latest scan of ``target_ref`` (production or one of its branches).
 
     A dismissed ERROR security finding no longer blocks merges, so dismissing one takes the
@@ -162,20 +204,30 @@ def dismiss(user: Any, project_ref: str, cache_key: str, reason: str, *, target_
     scanned = last_successful(target_ref)
     finding = next((lint for lint in (scanned.findings if scanned else []) if lint.get("cache_key") == cache_key), None)
     if finding is None:
-        raise DismissError("That finding is not in the latest scan: run the advisors again and dismiss it from the report.")
+        raise DismissError(
+            "That finding is not in the latest scan: run the advisors again and dismiss it from the report."
+        )
     if finding.get("level") == "ERROR" and "SECURITY" in finding.get("categories", []) and not may_waive_merge_gate:
-        raise DismissError("A dismissed ERROR security finding no longer blocks merges, so dismissing it takes the "
-                           "override_merge_checks permission: fix it, or ask someone who has it.")
+        raise DismissError(
+            "A dismissed ERROR security finding no longer blocks merges, so dismissing it takes the "
+            "override_merge_checks permission: fix it, or ask someone who has it."
+        )
     if DismissedFinding.objects.filter(project_ref=project_ref, cache_key=cache_key, restored_at__isnull=True).exists():
         raise DismissError("This finding is already dismissed.")
-    DismissedFinding.objects.create(project_ref=project_ref, cache_key=cache_key, reason=reason[:2000],
-                                    dismissed_by=user if getattr(user, "is_authenticated", False) else None,
-                                    dismissed_by_label=actor_label(user))
+    DismissedFinding.objects.create(
+        project_ref=project_ref,
+        cache_key=cache_key,
+        reason=reason[:2000],
+        dismissed_by=user if getattr(user, "is_authenticated", False) else None,
+        dismissed_by_label=actor_label(user),
+    )
     audit(user, "advisors.dismiss", project_ref=project_ref, detail={"cache_key": cache_key, "reason": reason[:500]})
 
 
 def restore(user: Any, project_ref: str, cache_key: str) -> None:
-    changed = DismissedFinding.objects.filter(project_ref=project_ref, cache_key=cache_key, restored_at__isnull=True).update(restored_at=timezone.now())
+    changed = DismissedFinding.objects.filter(
+        project_ref=project_ref, cache_key=cache_key, restored_at__isnull=True
+    ).update(restored_at=timezone.now())
     if not changed:
         raise DismissError("This finding is not dismissed.")
     audit(user, "advisors.restore", project_ref=project_ref, detail={"cache_key": cache_key})
@@ -189,13 +241,23 @@ def security_gate(review: MergeReview) -> CheckResult | None:
     try:
         found = scan(review.project_ref, review.branch.project_ref, trigger="merge")
     except errors.APIError as exc:  # a gate that cannot look must not wave the merge through
-        return CheckResult("security_advisor", f"The security advisor could not run on the branch: {exc}", blocking=True)
+        return CheckResult(
+            "security_advisor", f"The security advisor could not run on the branch: {exc}", blocking=True
+        )
     if found.error:
-        return CheckResult("security_advisor", f"The security advisor could not run on the branch: {found.error}", blocking=True)
+        return CheckResult(
+            "security_advisor", f"The security advisor could not run on the branch: {found.error}", blocking=True
+        )
     hidden = dismissed_keys(review.project_ref)
-    blocking = [lint for lint in found.findings if lint["level"] == "ERROR" and "SECURITY" in lint["categories"] and lint["cache_key"] not in hidden]
+    blocking = [
+        lint
+        for lint in found.findings
+        if lint["level"] == "ERROR" and "SECURITY" in lint["categories"] and lint["cache_key"] not in hidden
+    ]
     if not blocking:
         return CheckResult("security_advisor", "The security advisor found no ERROR findings on the branch.")
     listed = "; ".join(f"{lint['title']}: {lint['detail']}" for lint in blocking[:5])
     more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
-    return CheckResult("security_advisor", f"{len(blocking)} ERROR finding(s) on the branch — {listed}{more}", blocking=True)
+    return CheckResult(
+        "security_advisor", f"{len(blocking)} ERROR finding(s) on the branch — {listed}{more}", blocking=True
+    )

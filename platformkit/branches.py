@@ -56,11 +56,17 @@ class MergeReview:
         found = []
         if self.production_only:
             versions = ", ".join(m.version for m in self.production_only)
-            found.append(f"Production has migrations this branch lacks ({versions}): reset or rebase the branch first, or they may conflict.")
+            found.append(
+                f"Production has migrations this branch lacks ({versions}): reset or rebase the branch first, or they may conflict."
+            )
         if self.gaps:
-            found.append(f"The branch's history has migrations older than production's latest ({', '.join(self.gaps)}): they would apply out of order.")
+            found.append(
+                f"The branch's history has migrations older than production's latest ({', '.join(self.gaps)}): they would apply out of order."
+            )
         if self.conflicts:
-            found.append(f"Versions {', '.join(self.conflicts)} exist in both with different names: the merge skips them, so the branch's change would never reach production.")
+            found.append(
+                f"Versions {', '.join(self.conflicts)} exist in both with different names: the merge skips them, so the branch's change would never reach production."
+            )
         if not self.to_apply:
             found.append("The branch has no migrations production lacks: merging changes no schema.")
         return found
@@ -81,7 +87,10 @@ def review_merge(project_ref: str, branch: Branch) -> MergeReview:
     to_apply = [m for m in on_branch if m.version not in have]
     latest_production = max(have, default="")
     review = MergeReview(
-        project_ref=project_ref, branch=branch, diff=diff, to_apply=to_apply,
+        project_ref=project_ref,
+        branch=branch,
+        diff=diff,
+        to_apply=to_apply,
         production_only=[m for m in production if m.version not in theirs],
         gaps=[m.version for m in to_apply if m.version < latest_production],
         conflicts=[m.version for m in on_branch if m.version in have and m.name != names.get(m.version)],
@@ -91,7 +100,9 @@ def review_merge(project_ref: str, branch: Branch) -> MergeReview:
             result = check(review)
         except Exception as exc:  # a broken check blocks rather than silently passing
             logger.exception("merge check %r failed", check)
-            result = CheckResult(getattr(check, "__name__", "check"), f"The check failed to run: {type(exc).__name__}", blocking=True)
+            result = CheckResult(
+                getattr(check, "__name__", "check"), f"The check failed to run: {type(exc).__name__}", blocking=True
+            )
         if result is not None:
             review.checks.append(result)
     return review
@@ -102,12 +113,18 @@ def start_workflow(*, user: Any, kind: str, project_ref: str, branch: Branch) ->
     client = get_client(cached=False).branches
     action = {"merge": client.merge, "push": client.push, "reset": client.reset}[kind]
     update = action(branch.id)
-    return _follow(user=user, kind=f"branch.{kind}", project_ref=project_ref, branch=branch, run_id=update.workflow_run_id)
+    return _follow(
+        user=user, kind=f"branch.{kind}", project_ref=project_ref, branch=branch, run_id=update.workflow_run_id
+    )
 
 
-def create_branch(*, user: Any, project_ref: str, name: str, with_data: bool, secrets: dict[str, str], persistent: bool) -> Operation:
+def create_branch(
+    *, user: Any, project_ref: str, name: str, with_data: bool, secrets: dict[str, str], persistent: bool
+) -> Operation:
     client = get_client(cached=False).branches
-    branch = client.create(project_ref, branch_name=name, with_data=with_data, secrets=secrets or None, persistent=persistent)
+    branch = client.create(
+        project_ref, branch_name=name, with_data=with_data, secrets=secrets or None, persistent=persistent
+    )
     runs = client.action_runs(branch.project_ref)
     run_id = runs[0].id if runs else ""
     return _follow(user=user, kind="branch.create", project_ref=project_ref, branch=branch, run_id=run_id)
@@ -116,7 +133,9 @@ def create_branch(*, user: Any, project_ref: str, name: str, with_data: bool, se
 def _follow(*, user: Any, kind: str, project_ref: str, branch: Branch, run_id: str) -> Operation:
     forget_cached_reads()
     operation = Operation.objects.create(
-        kind=kind, project_ref=project_ref, created_by=user if getattr(user, "is_authenticated", False) else None,
+        kind=kind,
+        project_ref=project_ref,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
         params={"branch": branch.name, "branch_ref": branch.project_ref, "run_id": run_id},
         deadline=timezone.now() + WORKFLOW_DEADLINE,
     )

@@ -37,7 +37,7 @@ def check_encryption_keys(app_configs: list[AppConfig] | None = None, **kwargs: 
         return [
             Error(
                 'PLATFORMKIT["ENCRYPTION_KEYS"] must be a non-empty list of Fernet keys.',
-                hint="Generate one with: python -c \"from cryptography.fernet import Fernet; "
+                hint='Generate one with: python -c "from cryptography.fernet import Fernet; '
                 'print(Fernet.generate_key().decode())" and keep it out of version control.',
                 id="platformkit.E002",
             )
@@ -122,16 +122,22 @@ def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> li
         try:
             normalize_origin(str(origin))
         except BadSetting:
-            messages.append(Error(
-                f'PLATFORMKIT["EMBED_ALLOWED_ORIGINS"] holds {origin!r}, which is not an origin.',
-                hint="Write each as scheme://host[:port], e.g. https://app.example (no path).", id="platformkit.E006",
-            ))
+            messages.append(
+                Error(
+                    f'PLATFORMKIT["EMBED_ALLOWED_ORIGINS"] holds {origin!r}, which is not an origin.',
+                    hint="Write each as scheme://host[:port], e.g. https://app.example (no path).",
+                    id="platformkit.E006",
+                )
+            )
     weak = [key for key in config["EMBED_HOST_KEYS"] if len(str(key)) < 32]
     if weak:
-        messages.append(Warning(
-            f'PLATFORMKIT["EMBED_HOST_KEYS"] has {len(weak)} key(s) shorter than 32 characters.',
-            hint="Anyone with a host key can mint embed links: use long random keys (secrets.token_urlsafe(32)).", id="platformkit.W003",
-        ))
+        messages.append(
+            Warning(
+                f'PLATFORMKIT["EMBED_HOST_KEYS"] has {len(weak)} key(s) shorter than 32 characters.',
+                hint="Anyone with a host key can mint embed links: use long random keys (secrets.token_urlsafe(32)).",
+                id="platformkit.W003",
+            )
+        )
     return messages
 
 
@@ -147,13 +153,28 @@ def check_claim(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> li
         try:
             uuid.UUID(client_id)
         except ValueError:
-            messages.append(Error('PLATFORMKIT["CLAIM_OAUTH_CLIENT_ID"] is not a UUID.',
-                                  hint="Copy the client id of your OAuth app from the Supabase dashboard.", id="platformkit.E007"))
+            messages.append(
+                Error(
+                    'PLATFORMKIT["CLAIM_OAUTH_CLIENT_ID"] is not a UUID.',
+                    hint="Copy the client id of your OAuth app from the Supabase dashboard.",
+                    id="platformkit.E007",
+                )
+            )
     parts = urlsplit(redirect_uri)
     if redirect_uri and (parts.scheme not in ("http", "https") or not parts.netloc):
-        messages.append(Error('PLATFORMKIT["CLAIM_REDIRECT_URI"] is not an absolute http(s) URL.',
-                              hint="Use one of your OAuth app's redirect URIs, e.g. https://app.example/claimed.", id="platformkit.E008"))
+        messages.append(
+            Error(
+                'PLATFORMKIT["CLAIM_REDIRECT_URI"] is not an absolute http(s) URL.',
+                hint="Use one of your OAuth app's redirect URIs, e.g. https://app.example/claimed.",
+                id="platformkit.E008",
+            )
+        )
     if bool(client_id) != bool(redirect_uri):
-        messages.append(Warning("Only one of CLAIM_OAUTH_CLIENT_ID and CLAIM_REDIRECT_URI is set: transfers stay disabled.",
-                                hint="Set both to offer 'transfer to your own organization'.", id="platformkit.W004"))
+        messages.append(
+            Warning(
+                "Only one of CLAIM_OAUTH_CLIENT_ID and CLAIM_REDIRECT_URI is set: transfers stay disabled.",
+                hint="Set both to offer 'transfer to your own organization'.",
+                id="platformkit.W004",
+            )
+        )
     return messages

@@ -37,7 +37,12 @@ def current_token(ref: str) -> ClaimToken | None:
 
 def create_token(user: Any, ref: str) -> ClaimToken:
     token = get_client(cached=False).claims.create_token(ref)
-    audit(user, "settings.claim.token_create", project_ref=ref, detail={"alias": token.token_alias, "expires_at": token.expires_at})
+    audit(
+        user,
+        "settings.claim.token_create",
+        project_ref=ref,
+        detail={"alias": token.token_alias, "expires_at": token.expires_at},
+    )
     return token
 
 
@@ -56,7 +61,11 @@ def transfer_url(user: Any, ref: str, *, confirmed_cleanup: bool) -> str:
     config = get_config()
     state = signing.dumps({"ref": ref}, salt=STATE_SALT)  # the redirect back can be checked against it
     location = get_client(cached=False).claims.authorize_url(
-        project_ref=ref, client_id=config["CLAIM_OAUTH_CLIENT_ID"], redirect_uri=config["CLAIM_REDIRECT_URI"], state=state)
+        project_ref=ref,
+        client_id=config["CLAIM_OAUTH_CLIENT_ID"],
+        redirect_uri=config["CLAIM_REDIRECT_URI"],
+        state=state,
+    )
     if not location:
         audit(user, "settings.claim.transfer", project_ref=ref, success=False, detail={"error": "no redirect"})
         raise ClaimError("The Management API did not answer with a page to send you to.")

@@ -45,8 +45,13 @@ def options(ref: str) -> Options:
     client = get_client()
     addons: ProjectAddons = client.billing.addons(ref)
     base = str(client.projects.get(ref).raw.get("infra_compute_size") or "nano")
-    return Options(addons.selected("compute_instance"), base, addons.variants("compute_instance"),
-                   addons.selected("pitr"), addons.variants("pitr"))
+    return Options(
+        addons.selected("compute_instance"),
+        base,
+        addons.variants("compute_instance"),
+        addons.selected("pitr"),
+        addons.variants("pitr"),
+    )
 
 
 def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> Operation:
@@ -66,7 +71,9 @@ def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> O
         raise
     with transaction.atomic():
         operation = Operation.objects.create(
-            kind="settings.compute", project_ref=ref, params=detail,
+            kind="settings.compute",
+            project_ref=ref,
+            params=detail,
             deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
@@ -89,5 +96,10 @@ def set_pitr(user: Any, ref: str, variant_id: str) -> None:
     else:
         found.variant(variant_id)
         client.billing.apply_addon(ref, addon_type="pitr", addon_variant=variant_id)
-    audit(user, "settings.pitr", project_ref=ref, detail={"from": found.pitr.id if found.pitr else "off", "to": variant_id})
+    audit(
+        user,
+        "settings.pitr",
+        project_ref=ref,
+        detail={"from": found.pitr.id if found.pitr else "off", "to": variant_id},
+    )
     forget_cached_reads()

@@ -142,7 +142,7 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_COOKIE_NAME": "platformkit_embed",
     "BASE_TEMPLATE": "platformkit/base.html",
     "PERMISSION_POLICY": "platformkit.access.staff_or_permission",
-    "FEATURES": {section: True for section in SECTIONS},
+    "FEATURES": dict.fromkeys(SECTIONS, True),
     "INSTANCE_SIZES": ["nano", "micro", "small", "medium", "large"],
     "DEFAULT_INSTANCE_SIZE": "micro",
     "DEFAULT_REGION": "americas",

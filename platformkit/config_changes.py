@@ -21,7 +21,9 @@ TASK = "platformkit.config_tasks.apply_when_healthy"
 HEALTH_SERVICE = {"auth": "auth", "postgrest": "rest", "storage": "storage", "realtime": "realtime"}
 
 
-def apply(user: Any, ref: str, target_ref: str, service: str, body: dict[str, Any], base: dict[str, Any]) -> Operation | None:
+def apply(
+    user: Any, ref: str, target_ref: str, service: str, body: dict[str, Any], base: dict[str, Any]
+) -> Operation | None:
     """Send ``body`` unless the reviewed fields moved meanwhile (:class:`ConfigConflict`).
     Returns the operation when the change waits for the service (Auth), else None."""
     check_unchanged(get_client(cached=False).config.get(target_ref, service), base)
@@ -30,14 +32,17 @@ def apply(user: Any, ref: str, target_ref: str, service: str, body: dict[str, An
         try:
             get_client(cached=False).config.update(target_ref, service, body)
         except Exception as exc:
-            audit(user, f"settings.config.{service}", project_ref=ref, success=False, detail={**detail, "error": str(exc)})
+            audit(
+                user, f"settings.config.{service}", project_ref=ref, success=False, detail={**detail, "error": str(exc)}
+            )
             raise
         audit(user, f"settings.config.{service}", project_ref=ref, detail=detail)
         forget_cached_reads()
         return None
     with transaction.atomic():
         operation = Operation.objects.create(
-            kind=f"settings.config.{service}", project_ref=ref,
+            kind=f"settings.config.{service}",
+            project_ref=ref,
             params={"target": target_ref, "service": service, "fields": sorted(base)},
             payload_ciphertext=crypto.encrypt(json.dumps(body)),
             deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),

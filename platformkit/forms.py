@@ -27,9 +27,13 @@ class ProjectCreateForm(forms.Form):
     )
     instance_size = forms.ChoiceField(label="Instance size")
 
-    def __init__(self, *args: Any, organizations: Sequence[Any] = (), specific_regions: Sequence[Any] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: Sequence[Any] = (), specific_regions: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         config = get_config()
-        kwargs.setdefault("initial", {"region": config["DEFAULT_REGION"], "instance_size": config["DEFAULT_INSTANCE_SIZE"]})
+        kwargs.setdefault(
+            "initial", {"region": config["DEFAULT_REGION"], "instance_size": config["DEFAULT_INSTANCE_SIZE"]}
+        )
         super().__init__(*args, **kwargs)
         choices = [(org.slug, org.name or org.slug) for org in organizations]
         submitted = self.data.get("organization") if self.is_bound else None
@@ -41,6 +45,12 @@ class ProjectCreateForm(forms.Form):
         if specific_regions:  # from available-regions; without them, the smart groups alone
             self.fields["region"].choices = [
                 ("Smart groups", list(SMART_REGION_GROUPS.items())),
-                ("Specific regions", [(SPECIFIC_REGION_PREFIX + region.code, f"{region.name} ({region.code})")
-                                      for region in specific_regions if region.code]),
+                (
+                    "Specific regions",
+                    [
+                        (SPECIFIC_REGION_PREFIX + region.code, f"{region.name} ({region.code})")
+                        for region in specific_regions
+                        if region.code
+                    ],
+                ),
             ]

@@ -30,7 +30,22 @@ from .tasks import poll
 DEPLOY_TASK = "platformkit.functions.deploy_task"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_SHOWN_BYTES = 200_000  # per file in the code view
-TEXT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".json", ".md", ".txt", ".html", ".css", ".sql", ".toml", ".yaml", ".yml")
+TEXT_SUFFIXES = (
+    ".ts",
+    ".tsx",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".json",
+    ".md",
+    ".txt",
+    ".html",
+    ".css",
+    ".sql",
+    ".toml",
+    ".yaml",
+    ".yml",
+)
 
 
 class FunctionError(Exception):
@@ -43,7 +58,9 @@ def upload_dir() -> Path:
 
 
 def invoke_url(ref: str, slug: str) -> str:
-    return str(get_config()["FUNCTIONS_URL"]).format(ref=ref, slug=slug, api_url=str(get_config()["API_URL"]).rstrip("/"))
+    return str(get_config()["FUNCTIONS_URL"]).format(
+        ref=ref, slug=slug, api_url=str(get_config()["API_URL"]).rstrip("/")
+    )
 
 
 # Reading
@@ -76,8 +93,13 @@ def files_of(bundle: bytes) -> list[SourceFile] | None:
 def history(project_ref: str, target_ref: str, slug: str) -> list[AuditEvent]:
     """Deploys and setting changes made through the dashboard, newest first (the API keeps no
     version history of its own)."""
-    return [event for event in AuditEvent.objects.filter(project_ref=project_ref, action__startswith="functions.").order_by("-created_at")[:200]
-            if event.detail.get("slug") == slug and event.detail.get("target") == target_ref]
+    return [
+        event
+        for event in AuditEvent.objects.filter(project_ref=project_ref, action__startswith="functions.").order_by(
+            "-created_at"
+        )[:200]
+        if event.detail.get("slug") == slug and event.detail.get("target") == target_ref
+    ]
 
 
 # Deploying
@@ -114,20 +136,45 @@ def _safe(relative: str) -> str:
     return "/".join(parts)
 
 
-def start_deploy(user: Any, project_ref: str, target_ref: str, slug: str, folder: Path, names: list[str], *,
-                 entrypoint: str, import_map: str | None, static_patterns: list[str], verify_jwt: bool) -> Operation:
+def start_deploy(
+    user: Any,
+    project_ref: str,
+    target_ref: str,
+    slug: str,
+    folder: Path,
+    names: list[str],
+    *,
+    entrypoint: str,
+    import_map: str | None,
+    static_patterns: list[str],
+    verify_jwt: bool,
+) -> Operation:
     if entrypoint not in names and not (len(names) == 1 and names[0].lower().endswith(".zip")):
         shutil.rmtree(folder, ignore_errors=True)
         raise FunctionError(f"The entrypoint {entrypoint} is not among the chosen files.")
     with transaction.atomic():
         operation = Operation.objects.create(
-            kind="functions.deploy", project_ref=project_ref,
-            params={"target": target_ref, "slug": slug, "folder": str(folder), "files": names, "entrypoint_path": entrypoint,
-                    "import_map_path": import_map, "static_patterns": static_patterns, "verify_jwt": verify_jwt},
+            kind="functions.deploy",
+            project_ref=project_ref,
+            params={
+                "target": target_ref,
+                "slug": slug,
+                "folder": str(folder),
+                "files": names,
+                "entrypoint_path": entrypoint,
+                "import_map_path": import_map,
+                "static_patterns": static_patterns,
+                "verify_jwt": verify_jwt,
+            },
             deadline=timezone.now() + timedelta(minutes=10),
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
-        audit(user, "functions.deploy_started", project_ref=project_ref, detail={"target": target_ref, "slug": slug, "operation": operation.pk, "files": len(names)})
+        audit(
+            user,
+            "functions.deploy_started",
+            project_ref=project_ref,
+            detail={"target": target_ref, "slug": slug, "operation": operation.pk, "files": len(names)},
+        )
     from .tasks import enqueue
 
     transaction.on_commit(lambda: enqueue(DEPLOY_TASK, operation.pk))
@@ -143,9 +190,14 @@ def _deploy_once(operation: Operation, client: Any) -> tuple[str, str] | None:
     folder = Path(params["folder"])
     try:
         deployed: EdgeFunction = client.functions.deploy(
-            params["target"], params["slug"], [(name, folder / name) for name in params["files"]],
-            entrypoint_path=params["entrypoint_path"], import_map_path=params.get("import_map_path"),
-            static_patterns=params.get("static_patterns") or None, verify_jwt=params.get("verify_jwt"))
+            params["target"],
+            params["slug"],
+            [(name, folder / name) for name in params["files"]],
+            entrypoint_path=params["entrypoint_path"],
+            import_map_path=params.get("import_map_path"),
+            static_patterns=params.get("static_patterns") or None,
+            verify_jwt=params.get("verify_jwt"),
+        )
     except errors.APIError as exc:
         if exc.status is None or exc.status == 429 or exc.status >= 500 or isinstance(exc, errors.NotFoundError):
             raise  # worth another try (the task records it), or the project is gone (the task says so)
@@ -158,8 +210,18 @@ def _deploy_once(operation: Operation, client: Any) -> tuple[str, str] | None:
 
 
 def _record(operation: Operation, *, success: bool, detail: Mapping[str, Any]) -> None:
-    audit(operation.created_by, "functions.deploy", project_ref=operation.project_ref, success=success,
-          detail={"target": operation.params["target"], "slug": operation.params["slug"], "operation": operation.pk, **detail})
+    audit(
+        operation.created_by,
+        "functions.deploy",
+        project_ref=operation.project_ref,
+        success=success,
+        detail={
+            "target": operation.params["target"],
+            "slug": operation.params["slug"],
+            "operation": operation.pk,
+            **detail,
+        },
+    )
     forget_cached_reads()
 
 
@@ -170,12 +232,35 @@ def _clean_up(operation: Operation) -> None:
 # Settings and delete
 
 
-def update_settings(user: Any, project_ref: str, target_ref: str, slug: str, *, verify_jwt: bool, entrypoint_path: str,
-                    import_map_path: str | None) -> EdgeFunction:
-    updated = get_client(cached=False).functions.update(target_ref, slug, verify_jwt=verify_jwt, entrypoint_path=entrypoint_path or None,
-                                                         import_map_path=import_map_path or None)
-    audit(user, "functions.settings", project_ref=project_ref,
-          detail={"target": target_ref, "slug": slug, "verify_jwt": verify_jwt, "entrypoint_path": entrypoint_path, "import_map_path": import_map_path})
+def update_settings(
+    user: Any,
+    project_ref: str,
+    target_ref: str,
+    slug: str,
+    *,
+    verify_jwt: bool,
+    entrypoint_path: str,
+    import_map_path: str | None,
+) -> EdgeFunction:
+    updated = get_client(cached=False).functions.update(
+        target_ref,
+        slug,
+        verify_jwt=verify_jwt,
+        entrypoint_path=entrypoint_path or None,
+        import_map_path=import_map_path or None,
+    )
+    audit(
+        user,
+        "functions.settings",
+        project_ref=project_ref,
+        detail={
+            "target": target_ref,
+            "slug": slug,
+            "verify_jwt": verify_jwt,
+            "entrypoint_path": entrypoint_path,
+            "import_map_path": import_map_path,
+        },
+    )
     forget_cached_reads()
     return updated
 
@@ -224,7 +309,9 @@ def anon_key(target_ref: str) -> str | None:
     return None
 
 
-def test_invoke(target_ref: str, slug: str, *, method: str, headers_text: str, body: str, with_anon_key: bool) -> InvokeResult:
+def test_invoke(
+    target_ref: str, slug: str, *, method: str, headers_text: str, body: str, with_anon_key: bool
+) -> InvokeResult:
     if method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
         raise FunctionError("Choose a method.")
     headers = parse_headers(headers_text)
@@ -235,9 +322,20 @@ def test_invoke(target_ref: str, slug: str, *, method: str, headers_text: str, b
             headers["apikey"] = key
     started = time.monotonic()
     try:
-        response = httpx.request(method, invoke_url(target_ref, slug), headers=headers,
-                                 content=body.encode() if body and method not in ("GET", "OPTIONS") else None, timeout=30.0)
+        response = httpx.request(
+            method,
+            invoke_url(target_ref, slug),
+            headers=headers,
+            content=body.encode() if body and method not in ("GET", "OPTIONS") else None,
+            timeout=30.0,
+        )
     except httpx.HTTPError as exc:
-        return InvokeResult(None, [], "", (time.monotonic() - started) * 1000, f"The function could not be reached: {type(exc).__name__}")
+        return InvokeResult(
+            None,
+            [],
+            "",
+            (time.monotonic() - started) * 1000,
+            f"The function could not be reached: {type(exc).__name__}",
+        )
     text = response.content[:100_000].decode("utf-8", errors="replace")
     return InvokeResult(response.status_code, list(response.headers.items()), text, (time.monotonic() - started) * 1000)

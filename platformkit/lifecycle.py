@@ -23,7 +23,9 @@ class LifecycleError(Exception):
 
 
 def pause(user: Any, ref: str) -> Operation:
-    return _act(user, ref, "project.pause", lambda client: client.projects.pause(ref), WAIT_FOR_STATUS, {"until": "INACTIVE"})
+    return _act(
+        user, ref, "project.pause", lambda client: client.projects.pause(ref), WAIT_FOR_STATUS, {"until": "INACTIVE"}
+    )
 
 
 def restore(user: Any, ref: str) -> Operation:
@@ -55,7 +57,11 @@ def delete(user: Any, ref: str, *, project_name: str, typed_name: str) -> None:
 
 
 def _act(user: Any, ref: str, kind: str, call: Any, task: str, params: dict[str, Any]) -> Operation:
-    if Operation.objects.filter(project_ref=ref, kind__in=("project.pause", "project.restore")).exclude(status__in=Operation.TERMINAL).exists():
+    if (
+        Operation.objects.filter(project_ref=ref, kind__in=("project.pause", "project.restore"))
+        .exclude(status__in=Operation.TERMINAL)
+        .exists()
+    ):
         raise LifecycleError("A pause or restore of this project is still running; wait for it to finish.")
     try:
         call(get_client(cached=False))
@@ -67,7 +73,9 @@ def _act(user: Any, ref: str, kind: str, call: Any, task: str, params: dict[str,
         raise
     with transaction.atomic():
         operation = Operation.objects.create(
-            kind=kind, project_ref=ref, params=params,
+            kind=kind,
+            project_ref=ref,
+            params=params,
             deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
             created_by=user if user is not None and user.is_authenticated else None,
         )

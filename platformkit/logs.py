@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import QueryDict
@@ -16,31 +16,58 @@ from .api.errors import APIError
 from .api.types import AnalyticsResult
 from .services import get_client
 
-SOURCES = ("edge_logs", "postgres_logs", "function_edge_logs", "function_logs", "auth_logs", "storage_logs", "realtime_logs", "postgrest_logs")
+SOURCES = (
+    "edge_logs",
+    "postgres_logs",
+    "function_edge_logs",
+    "function_logs",
+    "auth_logs",
+    "storage_logs",
+    "realtime_logs",
+    "postgrest_logs",
+)
 PRESETS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 PER_CALL = timedelta(hours=24)
 MAX_ROWS = 1000
 
 TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql)
-    "errors": ("Requests with errors (status ≥ 400)", "edge_logs",
-               "select datetime(timestamp), status_code, path, event_message\nfrom edge_logs\ncross join unnest(metadata) as metadata\n"
-               "cross join unnest(response) as response\nwhere status_code >= 400\norder by timestamp desc\nlimit 100"),
-    "slow_requests": ("Slow requests (over 1 s)", "edge_logs",
-                      "select timestamp, request.method, request.path, response.origin_time\nfrom edge_logs\ncross join unnest(metadata) as m\n"
-                      "cross join unnest(m.request) as request\ncross join unnest(m.response) as response\nwhere response.origin_time > 1000\n"
-                      "order by timestamp desc\nlimit 100"),
-    "slow_queries": ("Slow queries", "postgres_logs",
-                     "select timestamp, event_message\nfrom postgres_logs\nwhere regexp_contains(event_message, '^duration:')\norder by timestamp desc\nlimit 100"),
-    "postgres_errors": ("Postgres errors", "postgres_logs",
-                        "select timestamp, parsed.error_severity, parsed.sql_state_code, event_message, parsed.query\nfrom postgres_logs\n"
-                        "cross join unnest(metadata) as m\ncross join unnest(m.parsed) as parsed\n"
-                        "where parsed.error_severity in ('ERROR', 'FATAL', 'PANIC')\norder by timestamp desc\nlimit 100"),
-    "function_errors": ("Function errors", "function_logs",
-                        "select timestamp, m.function_id, m.level, event_message\nfrom function_logs\ncross join unnest(metadata) as m\n"
-                        "where m.level = 'error'\norder by timestamp desc\nlimit 100"),
-    "auth_failures": ("Auth failures", "auth_logs",
-                      "select timestamp, metadata.status, metadata.path, metadata.msg, metadata.error\nfrom auth_logs\n"
-                      "cross join unnest(metadata) as metadata\nwhere metadata.status >= 400\norder by timestamp desc\nlimit 100"),
+    "errors": (
+        "Requests with errors (status ≥ 400)",
+        "edge_logs",
+        "select datetime(timestamp), status_code, path, event_message\nfrom edge_logs\ncross join unnest(metadata) as metadata\n"
+        "cross join unnest(response) as response\nwhere status_code >= 400\norder by timestamp desc\nlimit 100",
+    ),
+    "slow_requests": (
+        "Slow requests (over 1 s)",
+        "edge_logs",
+        "select timestamp, request.method, request.path, response.origin_time\nfrom edge_logs\ncross join unnest(metadata) as m\n"
+        "cross join unnest(m.request) as request\ncross join unnest(m.response) as response\nwhere response.origin_time > 1000\n"
+        "order by timestamp desc\nlimit 100",
+    ),
+    "slow_queries": (
+        "Slow queries",
+        "postgres_logs",
+        "select timestamp, event_message\nfrom postgres_logs\nwhere regexp_contains(event_message, '^duration:')\norder by timestamp desc\nlimit 100",
+    ),
+    "postgres_errors": (
+        "Postgres errors",
+        "postgres_logs",
+        "select timestamp, parsed.error_severity, parsed.sql_state_code, event_message, parsed.query\nfrom postgres_logs\n"
+        "cross join unnest(metadata) as m\ncross join unnest(m.parsed) as parsed\n"
+        "where parsed.error_severity in ('ERROR', 'FATAL', 'PANIC')\norder by timestamp desc\nlimit 100",
+    ),
+    "function_errors": (
+        "Function errors",
+        "function_logs",
+        "select timestamp, m.function_id, m.level, event_message\nfrom function_logs\ncross join unnest(metadata) as m\n"
+        "where m.level = 'error'\norder by timestamp desc\nlimit 100",
+    ),
+    "auth_failures": (
+        "Auth failures",
+        "auth_logs",
+        "select timestamp, metadata.status, metadata.path, metadata.msg, metadata.error\nfrom auth_logs\n"
+        "cross join unnest(metadata) as metadata\nwhere metadata.status >= 400\norder by timestamp desc\nlimit 100",
+    ),
 }
 
 
@@ -64,7 +91,11 @@ class LogQuery:
 
     @classmethod
     def from_params(cls, params: QueryDict) -> LogQuery:
-        query = cls(source=params.get("source", "edge_logs"), template=params.get("template", ""), refresh=params.get("refresh") == "on")
+        query = cls(
+            source=params.get("source", "edge_logs"),
+            template=params.get("template", ""),
+            refresh=params.get("refresh") == "on",
+        )
         if query.source not in SOURCES:
             raise QueryError(f"Unknown source {query.source!r}")
         if query.template:
@@ -94,7 +125,7 @@ def _instant(value: str, label: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise QueryError(f"{label}: give a date and time, e.g. 2026-11-23T08:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -129,14 +160,17 @@ class Outcome:
     @property
     def pretty_rows(self) -> list[tuple[list[str], str]]:
         """Each row's cells as text and the whole row as indented JSON (both escaped by the template)."""
-        return [([_cell(row.get(column)) for column in self.columns], json.dumps(row, indent=2, default=str)) for row in self.rows]
+        return [
+            ([_cell(row.get(column)) for column in self.columns], json.dumps(row, indent=2, default=str))
+            for row in self.rows
+        ]
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, int) and len(str(value)) == 16:  # a microsecond timestamp
-        return datetime.fromtimestamp(value / 1_000_000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        return datetime.fromtimestamp(value / 1_000_000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str)[:200]
     return str(value)[:500]
@@ -144,10 +178,12 @@ def _cell(value: Any) -> str:
 
 def run(ref: str, query: LogQuery, now: datetime | None = None) -> Outcome:
     """The rows (newest chunk first, capped) and the histogram, from parallel calls."""
-    start, end = query.window(now or datetime.now(timezone.utc))
+    start, end = query.window(now or datetime.now(UTC))
     pieces = chunks(start, end)
     bucket = "minute" if end - start <= timedelta(hours=3) else "hour"
-    histogram_sql = f"select timestamp_trunc(timestamp, {bucket}) as bucket, count(*) as n from {query.source} group by bucket"
+    histogram_sql = (
+        f"select timestamp_trunc(timestamp, {bucket}) as bucket, count(*) as n from {query.source} group by bucket"
+    )
     client = get_client(cached=False)
     calls = [lambda a=a, b=b: client.analytics.logs(ref, sql=query.sql, start=a, end=b) for a, b in pieces]
     calls += [lambda a=a, b=b: client.analytics.logs(ref, sql=histogram_sql, start=a, end=b) for a, b in pieces]
@@ -167,7 +203,7 @@ def run(ref: str, query: LogQuery, now: datetime | None = None) -> Outcome:
     if len(outcome.rows) > MAX_ROWS:
         outcome.rows, outcome.truncated = outcome.rows[:MAX_ROWS], True
     counts: dict[int, int] = {}
-    for result in results[len(pieces):]:
+    for result in results[len(pieces) :]:
         if result.error is None and result.value is not None and result.value.error is None:
             for row in result.value.result:
                 counts[int(row["bucket"])] = counts.get(int(row["bucket"]), 0) + int(row["n"])
@@ -202,8 +238,16 @@ def histogram(counts: dict[int, int], start: datetime, end: datetime, bucket: st
     tallest = max(values) or 1
     width = WIDTH / len(values)
     bars = []
-    for index, (value, label) in enumerate(zip(values, labels)):
+    for index, (value, label) in enumerate(zip(values, labels, strict=False)):
         height = round(HEIGHT * value / tallest, 2)
-        bars.append(Bar(round(index * width, 2), round(HEIGHT - height, 2), round(max(width - 0.5, 0.5), 2), height, value,
-                        datetime.fromtimestamp(label, timezone.utc).strftime("%Y-%m-%d %H:%M")))
+        bars.append(
+            Bar(
+                round(index * width, 2),
+                round(HEIGHT - height, 2),
+                round(max(width - 0.5, 0.5), 2),
+                height,
+                value,
+                datetime.fromtimestamp(label, UTC).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     return bars

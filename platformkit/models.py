@@ -137,7 +137,9 @@ class SavedQuery(models.Model):
     """A named SQL snippet for one project, kept for an operator (``user``) or, inside an embed,
     for the host's end-user (``embed_subject``, with no user)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     embed_subject = models.CharField(max_length=255, blank=True, default="")
     project_ref = models.CharField(max_length=64, db_index=True)
     name = models.CharField(max_length=200)
@@ -149,8 +151,11 @@ class SavedQuery(models.Model):
         verbose_name_plural = "saved queries"
         constraints = [
             models.UniqueConstraint(fields=["user", "project_ref", "name"], name="platformkit_savedquery_unique_name"),
-            models.UniqueConstraint(fields=["embed_subject", "project_ref", "name"], condition=models.Q(user__isnull=True),
-                                    name="platformkit_savedquery_unique_embed_name"),
+            models.UniqueConstraint(
+                fields=["embed_subject", "project_ref", "name"],
+                condition=models.Q(user__isnull=True),
+                name="platformkit_savedquery_unique_embed_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,13 +178,17 @@ class RestorePoint(models.Model):
     reason = models.CharField(max_length=200, blank=True)  # "by hand", "after migration ...", ...
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     completed_on = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["target_ref", "name"], name="platformkit_restorepoint_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["target_ref", "name"], name="platformkit_restorepoint_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.target_ref}, {self.status})"
@@ -189,7 +198,9 @@ class QueryRun(models.Model):
     """One statement run from the SQL editor: history per project (and branch), of an operator
     (``user``) or of an embed's end-user (``embed_subject``, with no user)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     embed_subject = models.CharField(max_length=255, blank=True, default="")
     project_ref = models.CharField(max_length=64, db_index=True)  # production: the unit of access
     target_ref = models.CharField(max_length=64)  # where it ran (production or a branch)
@@ -279,12 +290,19 @@ class DismissedFinding(models.Model):
     project_ref = models.CharField(max_length=64, db_index=True)
     cache_key = models.CharField(max_length=512)
     reason = models.TextField()
-    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     dismissed_by_label = models.CharField(max_length=255)
     dismissed_at = models.DateTimeField(auto_now_add=True)
     restored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-dismissed_at"]
-        constraints = [models.UniqueConstraint(fields=["project_ref", "cache_key"], condition=models.Q(restored_at__isnull=True),
-                                               name="platformkit_one_active_dismissal")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_ref", "cache_key"],
+                condition=models.Q(restored_at__isnull=True),
+                name="platformkit_one_active_dismissal",
+            )
+        ]

@@ -35,7 +35,13 @@ TIMELINE_ACTIONS = {
     "restore_points.undo": "recovery",
     "restore_points.pitr": "recovery",
 }
-TIMELINE_KINDS = {"restore_point": "Restore points", "migration": "Migrations", "seed": "Seed data", "merge": "Merges and resets", "recovery": "Undo and PITR"}
+TIMELINE_KINDS = {
+    "restore_point": "Restore points",
+    "migration": "Migrations",
+    "seed": "Seed data",
+    "merge": "Merges and resets",
+    "recovery": "Undo and PITR",
+}
 # What the platform's undo leaves alone (the seed's list): said before anyone confirms.
 NOT_REVERTED = (
     "Project configuration (Auth, Data API, Storage and Realtime settings)",
@@ -80,16 +86,31 @@ def create_restore_point(user: Any, target: Target, name: str, *, reason: str = 
     try:
         point = get_client(cached=False).backups.create_restore_point(target.ref, name)
     except errors.APIError as exc:
-        audit(user, "restore_points.create", project_ref=target.project_ref, success=False, detail={**detail, "error": str(exc)})
+        audit(
+            user,
+            "restore_points.create",
+            project_ref=target.project_ref,
+            success=False,
+            detail={**detail, "error": str(exc)},
+        )
         raise
     with transaction.atomic():
         row = RestorePoint.objects.create(
-            project_ref=target.project_ref, target_ref=target.ref, branch_name=target.branch_name or "", name=name,
-            reason=reason, status=point.status or RestorePoint.Status.PENDING,
-            created_by=user if user is not None and user.is_authenticated else None, actor_label=actor_label(user),
+            project_ref=target.project_ref,
+            target_ref=target.ref,
+            branch_name=target.branch_name or "",
+            name=name,
+            reason=reason,
+            status=point.status or RestorePoint.Status.PENDING,
+            created_by=user if user is not None and user.is_authenticated else None,
+            actor_label=actor_label(user),
         )
-        operation = _operation(user, "restore_points.create", target, {"restore_point": row.pk, "name": name}, deadline_seconds=900)
-        audit(user, "restore_points.create", project_ref=target.project_ref, detail={**detail, "operation": operation.pk})
+        operation = _operation(
+            user, "restore_points.create", target, {"restore_point": row.pk, "name": name}, deadline_seconds=900
+        )
+        audit(
+            user, "restore_points.create", project_ref=target.project_ref, detail={**detail, "operation": operation.pk}
+        )
     _enqueue("platformkit.recovery_tasks.wait_for_restore_point", operation.pk)
     return operation
 
@@ -101,7 +122,9 @@ def restore_point_after_change(user: Any, target: Target, reason: str) -> Operat
     if not get_config()["RESTORE_POINT_AFTER_CHANGE"]:
         return None
     stamp = "auto-" + timezone.now().strftime("%y%m%d-%H%M%S")
-    taken = set(RestorePoint.objects.filter(target_ref=target.ref, name__startswith=stamp).values_list("name", flat=True))
+    taken = set(
+        RestorePoint.objects.filter(target_ref=target.ref, name__startswith=stamp).values_list("name", flat=True)
+    )
     name = next((stamp + suffix for suffix in ("", *"bcdefghijk") if stamp + suffix not in taken), stamp)
     try:
         return create_restore_point(user, target, name, reason=reason[:200])
@@ -111,7 +134,11 @@ def restore_point_after_change(user: Any, target: Target, reason: str) -> Operat
 
 
 def active_recovery(target: Target) -> Operation | None:
-    return Operation.objects.filter(project_ref=target.ref, kind__in=RECOVERY_KINDS).exclude(status__in=Operation.TERMINAL).first()
+    return (
+        Operation.objects.filter(project_ref=target.ref, kind__in=RECOVERY_KINDS)
+        .exclude(status__in=Operation.TERMINAL)
+        .first()
+    )
 
 
 def undo(user: Any, target: Target, point: RestorePoint, typed_name: str) -> Operation:
@@ -119,8 +146,13 @@ def undo(user: Any, target: Target, point: RestorePoint, typed_name: str) -> Ope
         raise RecoveryError(f"Type the restore point's name, {point.name}, to confirm.")
     if point.status != RestorePoint.Status.AVAILABLE:
         raise RecoveryError(f"Restore point {point.name} is {point.status}; only an AVAILABLE point can be restored.")
-    return _recover(user, target, "restore_points.undo", {"name": point.name, "restore_point": point.pk},
-                    lambda client: client.backups.undo(target.ref, point.name))
+    return _recover(
+        user,
+        target,
+        "restore_points.undo",
+        {"name": point.name, "restore_point": point.pk},
+        lambda client: client.backups.undo(target.ref, point.name),
+    )
 
 
 def pitr(user: Any, target: Target, when: datetime, typed_ref: str, understood: bool) -> Operation:
@@ -135,8 +167,13 @@ def pitr(user: Any, target: Target, when: datetime, typed_ref: str, understood: 
     if not earliest <= when <= latest:
         raise RecoveryError(f"Pick a time between {earliest:%Y-%m-%d %H:%M:%S} and {latest:%Y-%m-%d %H:%M:%S} UTC.")
     stamp = int(when.timestamp())
-    return _recover(user, target, "restore_points.pitr", {"recovery_time_target_unix": stamp, "at": when.isoformat()},
-                    lambda client: client.backups.restore_pitr(target.ref, stamp))
+    return _recover(
+        user,
+        target,
+        "restore_points.pitr",
+        {"recovery_time_target_unix": stamp, "at": when.isoformat()},
+        lambda client: client.backups.restore_pitr(target.ref, stamp),
+    )
 
 
 def pitr_window(target: Target) -> tuple[datetime, datetime] | None:
@@ -157,15 +194,28 @@ def changes_since(target: Target, point: RestorePoint) -> list[TimelineEntry]:
 def timeline(target: Target, kind: str | None = None) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
-            at=point.completed_on or point.created_at, kind="restore_point", title=f"Restore point {point.name}",
-            actor=point.actor_label, outcome=point.status, detail={"reason": point.reason}, restore_point=point,
+            at=point.completed_on or point.created_at,
+            kind="restore_point",
+            title=f"Restore point {point.name}",
+            actor=point.actor_label,
+            outcome=point.status,
+            detail={"reason": point.reason},
+            restore_point=point,
         )
         for point in RestorePoint.objects.filter(target_ref=target.ref)
     ]
-    events = AuditEvent.objects.filter(project_ref=target.project_ref, action__in=[a for a in TIMELINE_ACTIONS if a != "restore_points.create"])
+    events = AuditEvent.objects.filter(
+        project_ref=target.project_ref, action__in=[a for a in TIMELINE_ACTIONS if a != "restore_points.create"]
+    )
     entries += [
-        TimelineEntry(at=event.created_at, kind=TIMELINE_ACTIONS[event.action], title=_event_title(event),
-                      actor=event.actor_label, outcome=event.outcome, detail=event.detail)
+        TimelineEntry(
+            at=event.created_at,
+            kind=TIMELINE_ACTIONS[event.action],
+            title=_event_title(event),
+            actor=event.actor_label,
+            outcome=event.outcome,
+            detail=event.detail,
+        )
         for event in events.order_by("-created_at")[:500]
         if _concerns(event, target)
     ]
@@ -178,11 +228,18 @@ def record_outcome(operation: Operation) -> None:
     """After an undo or PITR task ends: its outcome joins the audit trail (and so the timeline)."""
     success = operation.status == Operation.Status.SUCCEEDED
     AuditEvent.objects.create(
-        actor=operation.created_by, actor_label=operation.params.get("actor", "system"),
-        action=operation.kind, project_ref=operation.params.get("project", operation.project_ref),
+        actor=operation.created_by,
+        actor_label=operation.params.get("actor", "system"),
+        action=operation.kind,
+        project_ref=operation.params.get("project", operation.project_ref),
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
-        detail={**{k: v for k, v in operation.params.items() if k not in ("actor", "project")}, "target": operation.project_ref,
-                "operation": operation.pk, "phase": "finished", "message": operation.message},
+        detail={
+            **{k: v for k, v in operation.params.items() if k not in ("actor", "project")},
+            "target": operation.project_ref,
+            "operation": operation.pk,
+            "phase": "finished",
+            "message": operation.message,
+        },
     )
 
 
@@ -201,7 +258,9 @@ def _event_title(event: AuditEvent) -> str:
     if event.action == "restore_points.undo":
         return f"Undo to {detail.get('name', '?')}" + (" finished" if detail.get("phase") == "finished" else " started")
     if event.action == "restore_points.pitr":
-        return f"Point-in-time recovery to {detail.get('at', '?')}" + (" finished" if detail.get("phase") == "finished" else " started")
+        return f"Point-in-time recovery to {detail.get('at', '?')}" + (
+            " finished" if detail.get("phase") == "finished" else " started"
+        )
     if event.action.startswith("migrations."):
         verb = "applied" if event.action.endswith("apply") else "rolled back"
         return f"Migration {detail.get('name') or detail.get('version') or ''} {verb}".replace("  ", " ")
@@ -215,19 +274,39 @@ def _event_title(event: AuditEvent) -> str:
 def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call: Any) -> Operation:
     with transaction.atomic():
         # One recovery per target at a time: the row lock serialises two operators clicking at once.
-        list(Operation.objects.select_for_update().filter(project_ref=target.ref, kind__in=RECOVERY_KINDS).exclude(status__in=Operation.TERMINAL))
+        list(
+            Operation.objects.select_for_update()
+            .filter(project_ref=target.ref, kind__in=RECOVERY_KINDS)
+            .exclude(status__in=Operation.TERMINAL)
+        )
         if active_recovery(target) is not None:
             raise RecoveryError("Another undo or restore of this database is still running; wait for it to finish.")
         try:
             call(get_client(cached=False))
         except errors.APIError as exc:
-            audit(user, kind, project_ref=target.project_ref, success=False, detail={**params, "target": target.ref, "error": str(exc), "status": exc.status})
+            audit(
+                user,
+                kind,
+                project_ref=target.project_ref,
+                success=False,
+                detail={**params, "target": target.ref, "error": str(exc), "status": exc.status},
+            )
             if exc.status == 409:
                 raise RecoveryError(f"The API refused: {exc}") from exc
             raise
-        operation = _operation(user, kind, target, {**params, "actor": actor_label(user), "project": target.project_ref},
-                               deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"])
-        audit(user, kind, project_ref=target.project_ref, detail={**params, "target": target.ref, "operation": operation.pk, "phase": "started"})
+        operation = _operation(
+            user,
+            kind,
+            target,
+            {**params, "actor": actor_label(user), "project": target.project_ref},
+            deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"],
+        )
+        audit(
+            user,
+            kind,
+            project_ref=target.project_ref,
+            detail={**params, "target": target.ref, "operation": operation.pk, "phase": "started"},
+        )
     forget_cached_reads()
     _enqueue("platformkit.tasks.wait_for_project_healthy", operation.pk)
     return operation
@@ -235,7 +314,9 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call:
 
 def _operation(user: Any, kind: str, target: Target, params: dict[str, Any], *, deadline_seconds: float) -> Operation:
     return Operation.objects.create(
-        kind=kind, project_ref=target.ref, params={"project": target.project_ref, **params, "branch": target.branch_name},
+        kind=kind,
+        project_ref=target.ref,
+        params={"project": target.project_ref, **params, "branch": target.branch_name},
         deadline=timezone.now() + timedelta(seconds=deadline_seconds),
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -252,4 +333,6 @@ def on_schema_change(event: Any) -> None:
     if event.kind == "rollback":
         return
     branch = None if event.target_ref == event.project_ref else event.target_ref
-    restore_point_after_change(event.user, Target(event.project_ref, event.target_ref, branch), f"after {event.kind} {event.label}")
+    restore_point_after_change(
+        event.user, Target(event.project_ref, event.target_ref, branch), f"after {event.kind} {event.label}"
+    )

@@ -41,8 +41,11 @@ def wait_for_restore_point(operation_id: int) -> str:
                 point.completed_on = _parse(upstream.completed_on)
                 point.save(update_fields=["status", "completed_on"])
                 ok = upstream.status == RestorePoint.Status.AVAILABLE
-                return _finish(operation, Operation.Status.SUCCEEDED if ok else Operation.Status.FAILED,
-                               f"Restore point {point.name} is {upstream.status}.")
+                return _finish(
+                    operation,
+                    Operation.Status.SUCCEEDED if ok else Operation.Status.FAILED,
+                    f"Restore point {point.name} is {upstream.status}.",
+                )
         time.sleep(pause)
         pause = min(pause * 2, 5.0)
     _release(operation)

@@ -36,7 +36,14 @@ def after_change(event: ChangeApplied) -> None:
 
 
 def apply_migration(
-    *, user: Any, project_ref: str, target_ref: str, name: str, sql: str, rollback: str, idempotency_key: str | None = None
+    *,
+    user: Any,
+    project_ref: str,
+    target_ref: str,
+    name: str,
+    sql: str,
+    rollback: str,
+    idempotency_key: str | None = None,
 ) -> None:
     """``idempotency_key``: the form's own, so submitting the same form twice applies it once."""
     get_client(cached=False).database.apply_migration(

@@ -20,9 +20,13 @@ def parse(text: str) -> dict[str, str]:
     pairs = _json(text) if text[0] in "[{" else _dotenv(text)
     for name in pairs:
         if not NAME.match(name) or len(name) > 256:
-            raise SecretInputError(f"{name!r} is not a valid secret name (letters, digits and _; not starting with a digit).")
+            raise SecretInputError(
+                f"{name!r} is not a valid secret name (letters, digits and _; not starting with a digit)."
+            )
         if name.startswith("SUPABASE_"):
-            raise SecretInputError(f"{name}: names starting with SUPABASE_ are reserved by Supabase and refused by the API.")
+            raise SecretInputError(
+                f"{name}: names starting with SUPABASE_ are reserved by Supabase and refused by the API."
+            )
     return pairs
 
 
@@ -31,10 +35,18 @@ def _json(text: str) -> dict[str, str]:
         data = json.loads(text)
     except ValueError as exc:
         raise SecretInputError(f"That is not valid JSON: {exc}.") from None
-    items = data.items() if isinstance(data, dict) else [(i.get("name"), i.get("value")) for i in data if isinstance(i, dict)] if isinstance(data, list) else []
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else [(i.get("name"), i.get("value")) for i in data if isinstance(i, dict)]
+        if isinstance(data, list)
+        else []
+    )
     pairs = {str(name): value for name, value in items}
     if not pairs or not all(isinstance(value, str) for value in pairs.values()):
-        raise SecretInputError('JSON must be {"NAME": "value", ...} or [{"name": ..., "value": ...}] with string values.')
+        raise SecretInputError(
+            'JSON must be {"NAME": "value", ...} or [{"name": ..., "value": ...}] with string values.'
+        )
     return pairs
 
 

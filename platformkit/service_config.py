@@ -35,8 +35,32 @@ AUTH_GROUPS = (
     ("Hooks", ("hook_",)),
     ("SAML and OAuth server", ("saml_", "oauth_", "custom_oauth_")),
 )
-ACRONYMS = {"jwt", "otp", "mfa", "sms", "smtp", "url", "uri", "uris", "api", "db", "saml", "oauth", "oidc", "totp", "hibp", "rp",
-            "id", "ids", "s3", "kb", "ip", "sso", "pkce", "jwks"}
+ACRONYMS = {
+    "jwt",
+    "otp",
+    "mfa",
+    "sms",
+    "smtp",
+    "url",
+    "uri",
+    "uris",
+    "api",
+    "db",
+    "saml",
+    "oauth",
+    "oidc",
+    "totp",
+    "hibp",
+    "rp",
+    "id",
+    "ids",
+    "s3",
+    "kb",
+    "ip",
+    "sso",
+    "pkce",
+    "jwks",
+}
 
 
 @dataclass
@@ -57,7 +81,11 @@ class Field:
             return self.given
         if self.kind == "secret":
             return ""
-        return "" if self.value is None else (json.dumps(self.value) if isinstance(self.value, dict | list) else str(self.value))
+        return (
+            ""
+            if self.value is None
+            else (json.dumps(self.value) if isinstance(self.value, dict | list) else str(self.value))
+        )
 
     @property
     def is_set(self) -> bool:
@@ -114,7 +142,12 @@ def label(name: str) -> str:
 def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in values.items():
-        if isinstance(value, dict) and value and all(not isinstance(v, dict | list) or isinstance(v, dict) for v in value.values()) and key not in ("meta",):
+        if (
+            isinstance(value, dict)
+            and value
+            and all(not isinstance(v, dict | list) or isinstance(v, dict) for v in value.values())
+            and key not in ("meta",)
+        ):
             flat.update(_flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
@@ -147,10 +180,26 @@ def build_fields(service: str, current: dict[str, Any]) -> list[Field]:
         else:
             base, nullable = _kinds(schema)
             choices = [str(c) for c in schema.get("enum", []) if c is not None]
-            kind = ("secret" if is_secret(name) else "choice" if choices else {"boolean": "boolean", "integer": "integer", "number": "number"}.get(base, "text"))
+            kind = (
+                "secret"
+                if is_secret(name)
+                else "choice"
+                if choices
+                else {"boolean": "boolean", "integer": "integer", "number": "number"}.get(base, "text")
+            )
         if is_secret(name) and kind == "readonly":
             value = "(hidden)" if value else value  # e.g. PostgREST's jwt_secret: never on a page
-        out.append(Field(name, label(name), kind, value, help=(schema or {}).get("description", ""), nullable=nullable, choices=choices))
+        out.append(
+            Field(
+                name,
+                label(name),
+                kind,
+                value,
+                help=(schema or {}).get("description", ""),
+                nullable=nullable,
+                choices=choices,
+            )
+        )
     return out
 
 
@@ -204,7 +253,9 @@ def parse(service: str, fields: list[Field], data: QueryDict) -> tuple[dict[str,
         target = by_name.get(where) or next((f for f in fields if f.name.startswith(where + ".")), None)
         if target is not None and not target.error:
             target.error = message
-            target.given = target.given if target.given is not None else (None if target.kind == "secret" else target.shown)
+            target.given = (
+                target.given if target.given is not None else (None if target.kind == "secret" else target.shown)
+            )
     return body, changes
 
 
@@ -252,15 +303,17 @@ def _complete(body: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
     """A nested change with its untouched siblings filled in (storage's feature objects must be
     sent whole: ``enabled`` and the limits are all required)."""
     current = {f.name: f.value for f in fields}
+
     def fill(node: dict[str, Any], prefix: str) -> dict[str, Any]:
         done = {}
         for key, value in node.items():
             done[key] = fill(value, f"{prefix}{key}.") if isinstance(value, dict) else value
         if prefix:
             for name, value in current.items():
-                if name.startswith(prefix) and "." not in name[len(prefix):]:
-                    done.setdefault(name[len(prefix):], value)
+                if name.startswith(prefix) and "." not in name[len(prefix) :]:
+                    done.setdefault(name[len(prefix) :], value)
         return done
+
     return fill(body, "")
 
 
@@ -272,7 +325,9 @@ def request_body(body: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
 
 
 def seal(*, ref: str, service: str, body: dict[str, Any], base: dict[str, Any], actor: str) -> str:
-    return crypto.encrypt(json.dumps({"ref": ref, "service": service, "body": body, "base": base, "actor": actor, "at": time.time()}))
+    return crypto.encrypt(
+        json.dumps({"ref": ref, "service": service, "body": body, "base": base, "actor": actor, "at": time.time()})
+    )
 
 
 def unseal(token: str, *, ref: str, service: str, actor: str) -> dict[str, Any]:
@@ -295,4 +350,8 @@ def check_unchanged(current: dict[str, Any], base: dict[str, Any]) -> None:
     flat = _flatten(current)
     moved = [name for name, old in base.items() if flat.get(name) != old]
     if moved:
-        raise ConfigConflict("Changed by someone else since your review: " + ", ".join(label(name) for name in sorted(moved)) + ". Review again.")
+        raise ConfigConflict(
+            "Changed by someone else since your review: "
+            + ", ".join(label(name) for name in sorted(moved))
+            + ". Review again."
+        )

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SMART_REGION_GROUPS: dict[str, str] = {"americas": "Americas", "emea": "Europe, Middle East and Africa", "apac": "Asia-Pacific"}
+SMART_REGION_GROUPS: dict[str, str] = {
+    "americas": "Americas",
+    "emea": "Europe, Middle East and Africa",
+    "apac": "Asia-Pacific",
+}
 
 # ---------------------------------------------------------------------------------------------
 # The client
@@ -165,7 +169,12 @@ def audit(
 
 
 def audit_request(
-    request: HttpRequest, action: str, *, project_ref: str = "", success: bool = True, detail: dict[str, Any] | None = None
+    request: HttpRequest,
+    action: str,
+    *,
+    project_ref: str = "",
+    success: bool = True,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """:func:`audit` for a view: the actor is whoever the request acts for (a user, or an
     embed session's end-user). Views call this, never :func:`audit` with ``request.user``."""
@@ -217,7 +226,12 @@ def launch_project(
 
     Upstream errors propagate (``platformkit.api.errors.APIError``) after a failure audit event.
     """
-    params = {"name": name, "organization_slug": organization_slug, "region": region_code, "instance_size": instance_size}
+    params = {
+        "name": name,
+        "organization_slug": organization_slug,
+        "region": region_code,
+        "instance_size": instance_size,
+    }
     db_password = generate_db_password()
     try:
         project = get_client(cached=False).projects.create(
@@ -228,7 +242,12 @@ def launch_project(
             desired_instance_size=instance_size,
         )
     except errors.APIError as exc:
-        audit(user, "project.create", success=False, detail={**params, "error": type(exc).__name__, "status": exc.status, "request_id": exc.request_id})
+        audit(
+            user,
+            "project.create",
+            success=False,
+            detail={**params, "error": type(exc).__name__, "status": exc.status, "request_id": exc.request_id},
+        )
         raise
     forget_cached_reads()
     config = get_config()
@@ -253,7 +272,13 @@ def reveal_db_password(user: AbstractBaseUser | AnonymousUser | None, project_re
     """The stored password of a project we launched (``None`` if we hold none); audited."""
     credential = ProjectCredential.objects.filter(project_ref=project_ref).first()
     if credential is None:
-        audit(user, "project.password.reveal", project_ref=project_ref, success=False, detail={"reason": "no stored password"})
+        audit(
+            user,
+            "project.password.reveal",
+            project_ref=project_ref,
+            success=False,
+            detail={"reason": "no stored password"},
+        )
         return None
     password = credential.reveal_db_password()
     audit(user, "project.password.reveal", project_ref=project_ref)
@@ -267,6 +292,8 @@ def latest_operation(project_ref: str) -> Operation | None:
 def launched_sizes(refs: list[str]) -> dict[str, str]:
     """Instance sizes we asked for, by ref: the project list answer carries no size."""
     sizes: dict[str, str] = {}
-    for ref, params in Operation.objects.filter(kind="project.create", project_ref__in=refs).values_list("project_ref", "params"):
+    for ref, params in Operation.objects.filter(kind="project.create", project_ref__in=refs).values_list(
+        "project_ref", "params"
+    ):
         sizes.setdefault(ref, params.get("instance_size", ""))
     return sizes

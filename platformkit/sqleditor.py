@@ -64,34 +64,58 @@ def analyse(sql: str) -> Analysis:
             result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
         elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
             verb = "DELETE" if isinstance(stmt, ast.DeleteStmt) else "UPDATE"
-            result.warnings.append(Warning("unfiltered", f"{verb} without WHERE changes every row of {stmt.relation.relname}."))
+            result.warnings.append(
+                Warning("unfiltered", f"{verb} without WHERE changes every row of {stmt.relation.relname}.")
+            )
         elif isinstance(stmt, ast.AlterTableStmt):
             for cmd in stmt.cmds or ():
                 name = enums.AlterTableType(cmd.subtype).name
                 if name.startswith("AT_Drop"):
-                    result.warnings.append(Warning("alter_drop", f"ALTER TABLE {stmt.relation.relname} drops something ({name[3:]})."))
+                    result.warnings.append(
+                        Warning("alter_drop", f"ALTER TABLE {stmt.relation.relname} drops something ({name[3:]}).")
+                    )
                 if name == "AT_EnableRowSecurity":
                     enabled.add(_qualified(stmt.relation))
                 if name == "AT_DisableRowSecurity":
-                    result.warnings.append(Warning("lockout", f"Row level security is switched off on {stmt.relation.relname}: every row becomes reachable through the API."))
+                    result.warnings.append(
+                        Warning(
+                            "lockout",
+                            f"Row level security is switched off on {stmt.relation.relname}: every row becomes reachable through the API.",
+                        )
+                    )
         elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
-            roles = [stmt.role] if hasattr(stmt, "role") and stmt.role is not None else list(getattr(stmt, "roles", None) or [])
+            roles = (
+                [stmt.role]
+                if hasattr(stmt, "role") and stmt.role is not None
+                else list(getattr(stmt, "roles", None) or [])
+            )
             names = {getattr(role, "rolename", None) for role in roles}
             if names & PROTECTED_ROLES:
-                result.warnings.append(Warning("lockout", f"Changing role {', '.join(sorted(n for n in names if n))} can lock the dashboard and the API out."))
-        elif isinstance(stmt, ast.AlterDatabaseStmt) or isinstance(stmt, ast.AlterDatabaseSetStmt):
+                result.warnings.append(
+                    Warning(
+                        "lockout",
+                        f"Changing role {', '.join(sorted(n for n in names if n))} can lock the dashboard and the API out.",
+                    )
+                )
+        elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
             result.warnings.append(Warning("lockout", "ALTER DATABASE can refuse connections or change every session."))
         elif isinstance(stmt, ast.VariableSetStmt) and (stmt.name or "") in LOCKOUT_SETTINGS:
             result.warnings.append(Warning("lockout", f"SET {stmt.name} changes what this session may do."))
-        elif isinstance(stmt, ast.GrantStmt) and not stmt.is_grant and any(
-            getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ()
+        elif (
+            isinstance(stmt, ast.GrantStmt)
+            and not stmt.is_grant
+            and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
         ):
             result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
         elif isinstance(stmt, ast.CreateStmt) and (stmt.relation.schemaname or "public") in RLS_SCHEMAS:
             created.append(_qualified(stmt.relation))
     result.tables_without_rls = [name for name in created if name not in enabled]
     for name in result.tables_without_rls:
-        result.warnings.append(Warning("no_rls", f"New table {name} has no row level security: anyone with the anon key can read and write it."))
+        result.warnings.append(
+            Warning(
+                "no_rls", f"New table {name} has no row level security: anyone with the anon key can read and write it."
+            )
+        )
     return result
 
 
@@ -121,7 +145,9 @@ class PostgresError:
     offset: int | None = None  # 0-based character offset in the editor's text
 
 
-_HEAD = re.compile(r"^(?:Failed to run (?:sql query|migration|roll back): )?(?:(?:ERROR|FATAL|PANIC):\s+)?(?:([0-9A-Z]{5}): )?(.*)$")
+_HEAD = re.compile(
+    r"^(?:Failed to run (?:sql query|migration|roll back): )?(?:(?:ERROR|FATAL|PANIC):\s+)?(?:([0-9A-Z]{5}): )?(.*)$"
+)
 
 
 def parse_error(text: str, sql: str) -> PostgresError:
@@ -137,7 +163,9 @@ def parse_error(text: str, sql: str) -> PostgresError:
             detail = line.removeprefix("DETAIL:").strip()
         elif line.startswith("HINT:"):
             hint = line.removeprefix("HINT:").strip()
-        elif (found := re.match(r"^(LINE (\d+): )", line)) and index + 1 < len(lines) and lines[index + 1].strip() == "^":
+        elif (
+            (found := re.match(r"^(LINE (\d+): )", line)) and index + 1 < len(lines) and lines[index + 1].strip() == "^"
+        ):
             line_no = int(found.group(2))
             column = lines[index + 1].index("^") - len(found.group(1)) + 1
     offset = None
@@ -145,7 +173,9 @@ def parse_error(text: str, sql: str) -> PostgresError:
         source_lines = sql.split("\n")
         if line_no <= len(source_lines):
             offset = sum(len(part) + 1 for part in source_lines[: line_no - 1]) + column - 1
-    return PostgresError(message=message or text, sqlstate=sqlstate, detail=detail, hint=hint, line=line_no, column=column, offset=offset)
+    return PostgresError(
+        message=message or text, sqlstate=sqlstate, detail=detail, hint=hint, line=line_no, column=column, offset=offset
+    )
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
@@ -135,11 +135,18 @@ def wait_for_project_healthy(operation_id: int) -> str:
         try:
             health = client.projects.health(operation.project_ref, services=wanted)
         except errors.NotFoundError as exc:
-            return _finish(operation, Operation.Status.FAILED, f"The project no longer exists upstream (request id {exc.request_id or 'n/a'}).")
+            return _finish(
+                operation,
+                Operation.Status.FAILED,
+                f"The project no longer exists upstream (request id {exc.request_id or 'n/a'}).",
+            )
         except errors.APIError as exc:
             # Recorded, then retried until the deadline: an outage must not end the wait.
             operation.message = f"Health check failed: {type(exc).__name__} ({exc.status or 'no response'}); retrying."
-            operation.progress = {**operation.progress, "last_error": {"type": type(exc).__name__, "status": exc.status, "request_id": exc.request_id}}
+            operation.progress = {
+                **operation.progress,
+                "last_error": {"type": type(exc).__name__, "status": exc.status, "request_id": exc.request_id},
+            }
             if isinstance(exc, errors.RateLimitError) and exc.retry_after:
                 pause = float(exc.retry_after)
         else:

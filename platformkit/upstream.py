@@ -34,21 +34,45 @@ def describe(exc: errors.APIError) -> UpstreamProblem:
     if isinstance(exc, errors.APITimeoutError):
         return problem("timeout", "The Management API is slow", "It did not answer in time. Try again in a moment.")
     if isinstance(exc, errors.APIConnectionError):
-        return problem("unreachable", "The Management API is unreachable", "The dashboard could not connect to it. Check the API URL and the network, then try again.")
+        return problem(
+            "unreachable",
+            "The Management API is unreachable",
+            "The dashboard could not connect to it. Check the API URL and the network, then try again.",
+        )
     if isinstance(exc, errors.PermissionDeniedError):
-        return problem("forbidden", "Not allowed by the Management API", "The configured access token may not do this for this project or organization.")
+        return problem(
+            "forbidden",
+            "Not allowed by the Management API",
+            "The configured access token may not do this for this project or organization.",
+        )
     if isinstance(exc, errors.AuthenticationError):
-        return problem("auth", "The Management API refused our credentials", "The configured access token is missing, wrong or expired. An administrator needs to replace it.")
+        return problem(
+            "auth",
+            "The Management API refused our credentials",
+            "The configured access token is missing, wrong or expired. An administrator needs to replace it.",
+        )
     if isinstance(exc, errors.RateLimitError):
         wait = f" Try again in {int(exc.retry_after)} seconds." if exc.retry_after else " Try again shortly."
-        return problem("rate_limited", "Too many requests", "The Management API limits how often it can be called." + wait)
+        return problem(
+            "rate_limited", "Too many requests", "The Management API limits how often it can be called." + wait
+        )
     if isinstance(exc, errors.ServerError):
         return problem("server", "The Management API failed", "It answered with a server error. Try again in a moment.")
     if isinstance(exc, errors.NotFoundError):
-        return problem("not_found", "Not found upstream", "The Management API does not know this project (it may have been deleted).")
+        return problem(
+            "not_found",
+            "Not found upstream",
+            "The Management API does not know this project (it may have been deleted).",
+        )
     if isinstance(exc, errors.ValidationError):
-        return problem("rejected", "The Management API rejected the request", exc.message or "It did not accept the values sent.")
-    return problem("invalid", "Unexpected answer from the Management API", "It answered with something the dashboard could not read. Try again later.")
+        return problem(
+            "rejected", "The Management API rejected the request", exc.message or "It did not accept the values sent."
+        )
+    return problem(
+        "invalid",
+        "Unexpected answer from the Management API",
+        "It answered with something the dashboard could not read. Try again later.",
+    )
 
 
 @dataclass(frozen=True)

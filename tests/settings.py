@@ -7,15 +7,14 @@ the test database; the local API fixture sets ``PLATFORMKIT["API_URL"]``/``["API
 import os
 from pathlib import Path
 
-os.environ.setdefault(
-    "PLATFORMKIT_DATA_DIR", str(Path(__file__).resolve().parent.parent / ".data" / "test")
-)
+os.environ.setdefault("PLATFORMKIT_DATA_DIR", str(Path(__file__).resolve().parent.parent / ".data" / "test"))
 # Short django-q2 windows so a killed worker's task is redelivered within seconds.
 os.environ.setdefault("PLATFORMKIT_Q_TIMEOUT", "8")
 os.environ.setdefault("PLATFORMKIT_Q_RETRY", "10")
 os.environ.setdefault("PLATFORMKIT_ENCRYPTION_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=")
 
 from demo.settings import *  # noqa: E402,F403
+from demo.settings import DATABASES  # noqa: E402  (named: it is changed below)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

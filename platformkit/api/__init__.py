@@ -1,10 +1,10 @@
 """A typed client for the Supabase Management API, usable without Django.
 
-    from platformkit.api import ManagementClient, errors
+from platformkit.api import ManagementClient, errors
 
-    with ManagementClient(token) as client:
-        for project in client.projects.list():
-            print(project.ref, project.status)
+with ManagementClient(token) as client:
+    for project in client.projects.list():
+        print(project.ref, project.status)
 """
 
 from . import errors, types

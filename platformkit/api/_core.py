@@ -243,7 +243,12 @@ def _api_message(response: _transport.Response) -> str:
 
 def _status_error(call: Call[Any], response: _transport.Response) -> errors.APIError:
     kind = errors.for_status(response.status_code)
-    where = dict(method=call.method, path=call.path, status=response.status_code, request_id=_request_id(response))
+    where = {
+        "method": call.method,
+        "path": call.path,
+        "status": response.status_code,
+        "request_id": _request_id(response),
+    }
     if kind is errors.RateLimitError:
         return errors.RateLimitError(_api_message(response), retry_after=_retry_after(response), **where)
     return kind(_api_message(response), **where)  # type: ignore[arg-type]
@@ -301,7 +306,12 @@ def _log_response(call: Call[Any], response: _transport.Response, elapsed_ms: fl
         elapsed_ms,
         _request_id(response) or "-",
         attempt,
-        extra={"api_method": call.method, "api_path": call.path, "api_status": response.status_code, "api_attempt": attempt},
+        extra={
+            "api_method": call.method,
+            "api_path": call.path,
+            "api_status": response.status_code,
+            "api_attempt": attempt,
+        },
     )
 
 

@@ -21,7 +21,21 @@ from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
 from .parallel import Result, run_tasks, run_threads
-from .resources import Advisors, Analytics, ApiKeys, Backups, Billing, Branches, Claims, Database, EdgeFunctions, Organizations, Projects, Secrets, ServiceConfig
+from .resources import (
+    Advisors,
+    Analytics,
+    ApiKeys,
+    Backups,
+    Billing,
+    Branches,
+    Claims,
+    Database,
+    EdgeFunctions,
+    Organizations,
+    Projects,
+    Secrets,
+    ServiceConfig,
+)
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -94,7 +108,9 @@ class ManagementClient(_BaseClient):
                 if isinstance(step, Send):
                     try:
                         with _transport.body_arguments(step) as body:
-                            outcome: Any = self._http.request(step.method, step.path, params=step.params, headers=step.headers, **body)
+                            outcome: Any = self._http.request(
+                                step.method, step.path, params=step.params, headers=step.headers, **body
+                            )
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)
@@ -140,7 +156,9 @@ class AsyncManagementClient(_BaseClient):
                 if isinstance(step, Send):
                     try:
                         with _transport.body_arguments(step) as body:
-                            outcome: Any = await self._http.request(step.method, step.path, params=step.params, headers=step.headers, **body)
+                            outcome: Any = await self._http.request(
+                                step.method, step.path, params=step.params, headers=step.headers, **body
+                            )
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)

@@ -25,7 +25,11 @@ SCHEMA_FILE = Path(__file__).with_name("config_schemas.json")
 # service -> (path, read schema, update schema): the document's four configuration endpoints.
 SERVICES: dict[str, tuple[str, str, str]] = {
     "auth": ("/v1/projects/{ref}/config/auth", "AuthConfigResponse", "UpdateAuthConfigBody"),
-    "postgrest": ("/v1/projects/{ref}/postgrest", "PostgrestConfigWithJWTSecretResponse", "V1UpdatePostgrestConfigBody"),
+    "postgrest": (
+        "/v1/projects/{ref}/postgrest",
+        "PostgrestConfigWithJWTSecretResponse",
+        "V1UpdatePostgrestConfigBody",
+    ),
     "storage": ("/v1/projects/{ref}/config/storage", "StorageConfigResponse", "UpdateStorageConfigBody"),
     "realtime": ("/v1/projects/{ref}/config/realtime", "RealtimeConfigResponse", "UpdateRealtimeConfigBody"),
 }
@@ -77,7 +81,9 @@ def _message(error: Any) -> str:
     validator, value = error.validator, error.validator_value
     if validator == "type":
         kinds = [value] if isinstance(value, str) else list(value)
-        return "must be " + " or ".join("empty" if kind == "null" else f"a{'n' if kind[0] in 'aeiou' else ''} {kind}" for kind in kinds)
+        return "must be " + " or ".join(
+            "empty" if kind == "null" else f"a{'n' if kind[0] in 'aeiou' else ''} {kind}" for kind in kinds
+        )
     if validator == "minimum":
         return f"must be at least {value}"
     if validator == "maximum":
@@ -112,10 +118,27 @@ def generate(document: Mapping[str, Any]) -> dict[str, Any]:
 def _resolve(schema: Mapping[str, Any], schemas: Mapping[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
         return _resolve(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas)
-    return {key: ({name: _resolve(prop, schemas) for name, prop in value.items()} if key == "properties" else value) for key, value in schema.items()}
+    return {
+        key: ({name: _resolve(prop, schemas) for name, prop in value.items()} if key == "properties" else value)
+        for key, value in schema.items()
+    }
 
 
-KEEP = ("type", "enum", "minimum", "maximum", "maxLength", "minLength", "pattern", "description", "format", "required", "additionalProperties", "oneOf", "items")
+KEEP = (
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "description",
+    "format",
+    "required",
+    "additionalProperties",
+    "oneOf",
+    "items",
+)
 
 
 def _to_json_schema(schema: Mapping[str, Any], *, top: bool = False) -> dict[str, Any]:

@@ -194,6 +194,8 @@ class Backups(APIObject):
         earliest = self.physical_backup_data.get("earliest_physical_backup_date_unix")
         latest = self.physical_backup_data.get("latest_physical_backup_date_unix")
         return (int(earliest), int(latest)) if earliest is not None and latest is not None else None
+
+
 # Branches, action runs, migrations (issue 4)
 
 
@@ -244,9 +246,7 @@ class ActionRun(APIObject):
     @property
     def finished(self) -> bool:
         """Every step has exited (or one died): nothing more will happen."""
-        return bool(self.run_steps) and (
-            all(step.status == "EXITED" for step in self.run_steps) or self.failed
-        )
+        return bool(self.run_steps) and (all(step.status == "EXITED" for step in self.run_steps) or self.failed)
 
     @property
     def failed(self) -> bool:
@@ -332,7 +332,10 @@ class ProjectAddons(APIObject):
     selected_addons: list[SelectedAddon] = field(default_factory=list)
     available_addons: list[AvailableAddon] = field(default_factory=list)
     ref: str | None = None
-    nested: ClassVar[dict[str, type[APIObject]]] = {"selected_addons": SelectedAddon, "available_addons": AvailableAddon}
+    nested: ClassVar[dict[str, type[APIObject]]] = {
+        "selected_addons": SelectedAddon,
+        "available_addons": AvailableAddon,
+    }
 
     def selected(self, addon_type: str) -> AddonVariant | None:
         return next((item.variant for item in self.selected_addons if item.type == addon_type), None)

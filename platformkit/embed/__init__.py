@@ -35,7 +35,9 @@ def create_embed_url(
     the dashboard's base URL (``"https://platform.example"``) when minting outside a request."""
     from .grants import mint
 
-    link = mint(project_ref, subject=subject, origin=origin, permissions=permissions, theme=theme, ttl_seconds=ttl_seconds)
+    link = mint(
+        project_ref, subject=subject, origin=origin, permissions=permissions, theme=theme, ttl_seconds=ttl_seconds
+    )
     path = reverse(f"{namespace}:embed-start")
     if isinstance(request_or_base_url, str):
         return link.url(request_or_base_url.rstrip("/") + path)

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from ..conf import get_config
-from ..models import EmbedGrant, EmbedSession
+from platformkit.conf import get_config
+from platformkit.models import EmbedGrant, EmbedSession
+
 from . import permissions as perms
 from .theme import clean_theme
 
@@ -80,8 +81,12 @@ def mint(
         raise perms.PermissionError("a link lives between 1 second and 1 hour")
     secret = secrets.token_urlsafe(32)
     grant = EmbedGrant.objects.create(
-        secret_hash=digest(secret), project_ref=project_ref, subject=subject, origin=origin,
-        permissions=perms.normalize(permissions), theme=clean_theme(theme),
+        secret_hash=digest(secret),
+        project_ref=project_ref,
+        subject=subject,
+        origin=origin,
+        permissions=perms.normalize(permissions),
+        theme=clean_theme(theme),
         expires_at=timezone.now() + timedelta(seconds=ttl),
     )
     return EmbedLink(signing.dumps(f"{grant.pk}.{secret}", salt=SALT, compress=False), grant)
@@ -98,7 +103,9 @@ def exchange(token: str) -> tuple[EmbedSession, str]:
         raise EmbedError("invalid") from None
     now = timezone.now()
     with transaction.atomic():
-        claimed = EmbedGrant.objects.filter(pk=grant_pk, secret_hash=digest(secret), used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        claimed = EmbedGrant.objects.filter(
+            pk=grant_pk, secret_hash=digest(secret), used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
         if not claimed:
             grant = EmbedGrant.objects.filter(pk=grant_pk, secret_hash=digest(secret)).first()
             if grant is None:
@@ -107,8 +114,13 @@ def exchange(token: str) -> tuple[EmbedSession, str]:
         grant = EmbedGrant.objects.get(pk=grant_pk)
         key = secrets.token_urlsafe(32)
         session = EmbedSession.objects.create(
-            key_hash=digest(key), grant=grant, project_ref=grant.project_ref, subject=grant.subject,
-            permissions=grant.permissions, theme=grant.theme, origin=grant.origin,
+            key_hash=digest(key),
+            grant=grant,
+            project_ref=grant.project_ref,
+            subject=grant.subject,
+            permissions=grant.permissions,
+            theme=grant.theme,
+            origin=grant.origin,
             csrf_secret=get_random_string(32, string.ascii_letters + string.digits),
             expires_at=now + timedelta(seconds=int(get_config()["EMBED_SESSION_SECONDS"])),
         )
@@ -118,7 +130,9 @@ def exchange(token: str) -> tuple[EmbedSession, str]:
 def active_session(key: str | None) -> EmbedSession | None:
     if not key:
         return None
-    return EmbedSession.objects.filter(key_hash=digest(key), revoked_at__isnull=True, expires_at__gt=timezone.now()).first()
+    return EmbedSession.objects.filter(
+        key_hash=digest(key), revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
 
 
 def ended_session(key: str | None) -> EmbedSession | None:

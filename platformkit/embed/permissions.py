@@ -12,16 +12,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..conf import SECTIONS
+from platformkit.conf import SECTIONS
 
 MODES = ("read", "write")
 # Actions a view can name in ``project_view(..., action=...)`` so a permission set can forbid them.
-ACTIONS = frozenset({
-    "projects.pause", "projects.delete", "branches.delete", "branches.merge", "branches.reset", "migrations.rollback", "migrations.seed",
-    "restore_points.undo", "restore_points.pitr", "sql.write", "settings.secrets.delete",
-    "settings.api_keys.reveal", "settings.api_keys.delete", "settings.config", "settings.compute", "settings.claim",
-    "advisors.dismiss", "functions.deploy", "functions.delete",
-})
+ACTIONS = frozenset(
+    {
+        "projects.pause",
+        "projects.delete",
+        "branches.delete",
+        "branches.merge",
+        "branches.reset",
+        "migrations.rollback",
+        "migrations.seed",
+        "restore_points.undo",
+        "restore_points.pitr",
+        "sql.write",
+        "settings.secrets.delete",
+        "settings.api_keys.reveal",
+        "settings.api_keys.delete",
+        "settings.config",
+        "settings.compute",
+        "settings.claim",
+        "advisors.dismiss",
+        "functions.deploy",
+        "functions.delete",
+    }
+)
 
 
 class PermissionError(ValueError):
@@ -39,7 +56,9 @@ def normalize(permissions: Mapping[str, Any] | None) -> dict[str, Any]:
     clean: dict[str, str] = {}
     for name, mode in sections.items():
         if name not in SECTIONS or name == "projects":
-            raise PermissionError(f"unknown section {name!r}; sections are {', '.join(s for s in SECTIONS if s != 'projects')}")
+            raise PermissionError(
+                f"unknown section {name!r}; sections are {', '.join(s for s in SECTIONS if s != 'projects')}"
+            )
         if mode not in MODES:
             raise PermissionError(f"section {name!r}: mode must be 'read' or 'write', not {mode!r}")
         clean[name] = mode

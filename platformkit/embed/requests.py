@@ -13,16 +13,17 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from ..api.errors import NotFoundError
-from ..conf import get_config
-from ..models import EmbedSession
+from platformkit.api.errors import NotFoundError
+from platformkit.conf import get_config
+from platformkit.models import EmbedSession
+
 from .grants import active_session, ended_session
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")

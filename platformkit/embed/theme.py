@@ -8,10 +8,19 @@ from collections.abc import Mapping
 
 from .permissions import PermissionError
 
-PROPERTIES = frozenset({
-    "--pk-font", "--pk-bg", "--pk-surface", "--pk-text", "--pk-muted", "--pk-border", "--pk-accent",
-    "--pk-accent-text", "--pk-radius",
-})
+PROPERTIES = frozenset(
+    {
+        "--pk-font",
+        "--pk-bg",
+        "--pk-surface",
+        "--pk-text",
+        "--pk-muted",
+        "--pk-border",
+        "--pk-accent",
+        "--pk-accent-text",
+        "--pk-radius",
+    }
+)
 COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 LENGTH = re.compile(r"^\d{1,2}(?:\.\d)?(?:px|rem)$")
 FONT = re.compile(r"^[A-Za-z0-9 ,\-]{1,120}$")
@@ -24,6 +33,8 @@ def clean_theme(theme: Mapping[str, str] | None) -> dict[str, str]:
             raise PermissionError(f"theme: unknown property {name!r}; allowed: {', '.join(sorted(PROPERTIES))}")
         pattern = FONT if name == "--pk-font" else LENGTH if name == "--pk-radius" else COLOR
         if not isinstance(value, str) or not pattern.match(value):
-            raise PermissionError(f"theme: {name} must be {'a font list' if pattern is FONT else 'a length like 6px' if pattern is LENGTH else 'a #hex colour'}")
+            raise PermissionError(
+                f"theme: {name} must be {'a font list' if pattern is FONT else 'a length like 6px' if pattern is LENGTH else 'a #hex colour'}"
+            )
         clean[name] = value
     return clean

@@ -14,12 +14,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ..conf import get_config
-from ..services import audit
+from platformkit.conf import get_config
+from platformkit.services import audit
+
 from . import grants, permissions
 from .cookies import set_partitioned_cookie
 from .requests import app_root, frame_headers
-
 
 COOKIE_GRACE_SECONDS = 24 * 3600
 
@@ -35,17 +35,26 @@ def start(request: HttpRequest) -> HttpResponse:
         status = 410 if exc.kind in ("expired", "used") else 400
         response = render(request, "platformkit/embed/error.html", {"kind": exc.kind}, status=status)
     else:
-        audit(None, "embed.start", project_ref=session.project_ref,
-              detail={"subject": session.subject, "session": session.pk, "sections": session.permissions.get("sections", {})})
+        audit(
+            None,
+            "embed.start",
+            project_ref=session.project_ref,
+            detail={
+                "subject": session.subject,
+                "session": session.pk,
+                "sections": session.permissions.get("sections", {}),
+            },
+        )
         match = request.resolver_match
-        landing = reverse("platformkit:project", args=[session.project_ref], current_app=match.namespace if match else None)
+        landing = reverse(
+            "platformkit:project", args=[session.project_ref], current_app=match.namespace if match else None
+        )
         response = redirect(landing)
         response.status_code = 303
         # The cookie outlives the session by a day, so an expired session is recognised (and the
         # host told) rather than the browser silently dropping it and the frame asking for a login.
         lifetime = int(config["EMBED_SESSION_SECONDS"]) + COOKIE_GRACE_SECONDS
-        set_partitioned_cookie(response, config["EMBED_COOKIE_NAME"], key, max_age=lifetime,
-                               path=app_root(request))
+        set_partitioned_cookie(response, config["EMBED_COOKIE_NAME"], key, max_age=lifetime, path=app_root(request))
         ancestors = [session.origin]
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)
@@ -57,7 +66,9 @@ def _host_key_ok(request: HttpRequest) -> bool:
     if not keys:
         raise Http404("The embed HTTP API is off (no EMBED_HOST_KEYS)")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and any(hmac.compare_digest(given.strip().encode(), str(key).encode()) for key in keys)
+    return scheme.lower() == "bearer" and any(
+        hmac.compare_digest(given.strip().encode(), str(key).encode()) for key in keys
+    )
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
@@ -80,12 +91,21 @@ def mint_link(request: HttpRequest) -> HttpResponse:
     try:
         body = _json(request)
         link = grants.mint(
-            str(body.get("project_ref", "")), subject=str(body.get("subject", "")), origin=str(body.get("origin", "")),
-            permissions=body.get("permissions"), theme=body.get("theme"), ttl_seconds=body.get("ttl_seconds"),
+            str(body.get("project_ref", "")),
+            subject=str(body.get("subject", "")),
+            origin=str(body.get("origin", "")),
+            permissions=body.get("permissions"),
+            theme=body.get("theme"),
+            ttl_seconds=body.get("ttl_seconds"),
         )
     except permissions.PermissionError as exc:
         return JsonResponse({"message": str(exc)}, status=400)
-    audit(None, "embed.mint", project_ref=link.grant.project_ref, detail={"subject": link.grant.subject, "grant": link.grant.pk})
+    audit(
+        None,
+        "embed.mint",
+        project_ref=link.grant.project_ref,
+        detail={"subject": link.grant.subject, "grant": link.grant.pk},
+    )
     start_url = request.build_absolute_uri(reverse("platformkit:embed-start", current_app=_namespace(request)))
     return JsonResponse({"url": link.url(start_url), "expires_at": link.grant.expires_at.isoformat()}, status=201)
 
@@ -101,7 +121,12 @@ def revoke_sessions(request: HttpRequest) -> HttpResponse:
         count = grants.revoke(subject=body.get("subject"), project_ref=body.get("project_ref"))
     except (permissions.PermissionError, ValueError) as exc:
         return JsonResponse({"message": str(exc)}, status=400)
-    audit(None, "embed.revoke", project_ref=str(body.get("project_ref") or ""), detail={"subject": body.get("subject"), "revoked": count})
+    audit(
+        None,
+        "embed.revoke",
+        project_ref=str(body.get("project_ref") or ""),
+        detail={"subject": body.get("subject"), "revoked": count},
+    )
     return JsonResponse({"revoked": count})
 
 

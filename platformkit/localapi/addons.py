@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-
 from . import catalog
 from .control import ControlTables
 from .errors import Problem, require
@@ -27,41 +26,77 @@ create table if not exists project_addons (
 
 # size -> (hourly USD, CPU cores, memory GB): the standard compute sizes offered as add-ons.
 COMPUTE = {
-    "micro": (0.01344, "2-core ARM (shared)", 1), "small": (0.0206, "2-core ARM (shared)", 2),
-    "medium": (0.0822, "2-core ARM (shared)", 4), "large": (0.1517, "2-core ARM (dedicated)", 8),
-    "xlarge": (0.2877, "4-core ARM (dedicated)", 16), "2xlarge": (0.562, "8-core ARM (dedicated)", 32),
-    "4xlarge": (1.32, "16-core ARM (dedicated)", 64), "8xlarge": (2.562, "32-core ARM (dedicated)", 128),
-    "12xlarge": (3.836, "48-core ARM (dedicated)", 192), "16xlarge": (5.12, "64-core ARM (dedicated)", 256),
+    "micro": (0.01344, "2-core ARM (shared)", 1),
+    "small": (0.0206, "2-core ARM (shared)", 2),
+    "medium": (0.0822, "2-core ARM (shared)", 4),
+    "large": (0.1517, "2-core ARM (dedicated)", 8),
+    "xlarge": (0.2877, "4-core ARM (dedicated)", 16),
+    "2xlarge": (0.562, "8-core ARM (dedicated)", 32),
+    "4xlarge": (1.32, "16-core ARM (dedicated)", 64),
+    "8xlarge": (2.562, "32-core ARM (dedicated)", 128),
+    "12xlarge": (3.836, "48-core ARM (dedicated)", 192),
+    "16xlarge": (5.12, "64-core ARM (dedicated)", 256),
 }
 PITR_DAYS = {"pitr_7": 7, "pitr_14": 14, "pitr_28": 28}
 FAMILY = {"compute_instance": "ci_", "pitr": "pitr_", "ipv4": "ipv4_default", "custom_domain": "cd_default"}
 
 
-def _variant(variant_id: str, name: str, amount: float, interval: str, description: str, meta: Any = None) -> dict[str, Any]:
-    price = {"description": description, "type": "usage" if interval == "hourly" else "fixed", "interval": interval, "amount": amount}
+def _variant(
+    variant_id: str, name: str, amount: float, interval: str, description: str, meta: Any = None
+) -> dict[str, Any]:
+    price = {
+        "description": description,
+        "type": "usage" if interval == "hourly" else "fixed",
+        "interval": interval,
+        "amount": amount,
+    }
     return {"id": variant_id, "name": name, "price": price, **({"meta": meta} if meta is not None else {})}
 
 
 def available() -> list[dict[str, Any]]:
     compute = [
-        _variant(f"ci_{size}", size.capitalize() if size[0].isalpha() else size.upper(), hourly, "hourly", f"${hourly}/hour",
-                 {"cpu_cores": cpu, "memory_gb": memory})
+        _variant(
+            f"ci_{size}",
+            size.capitalize() if size[0].isalpha() else size.upper(),
+            hourly,
+            "hourly",
+            f"${hourly}/hour",
+            {"cpu_cores": cpu, "memory_gb": memory},
+        )
         for size, (hourly, cpu, memory) in COMPUTE.items()
     ]
-    pitr = [_variant(variant, f"{days} days", 100.0 * days / 7, "monthly", f"${100 * days // 7}/month") for variant, days in PITR_DAYS.items()]
+    pitr = [
+        _variant(variant, f"{days} days", 100.0 * days / 7, "monthly", f"${100 * days // 7}/month")
+        for variant, days in PITR_DAYS.items()
+    ]
     return [
         {"type": "compute_instance", "name": "Compute size", "variants": compute},
         {"type": "pitr", "name": "Point in time recovery", "variants": pitr},
-        {"type": "ipv4", "name": "Dedicated IPv4 address", "variants": [_variant("ipv4_default", "IPv4", 4.0, "monthly", "$4/month")]},
-        {"type": "custom_domain", "name": "Custom domain", "variants": [_variant("cd_default", "Custom domain", 10.0, "monthly", "$10/month")]},
+        {
+            "type": "ipv4",
+            "name": "Dedicated IPv4 address",
+            "variants": [_variant("ipv4_default", "IPv4", 4.0, "monthly", "$4/month")],
+        },
+        {
+            "type": "custom_domain",
+            "name": "Custom domain",
+            "variants": [_variant("cd_default", "Custom domain", 10.0, "monthly", "$10/month")],
+        },
     ]
 
 
 class Addons(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-    def __init__(self, control_url: str, store: Store, project: Callable[[str], ProjectRow],
-                 set_pitr: Callable[[str, int], None], pitr_days: Callable[[str], int], status_delay_seconds: float) -> None:
+    def __init__(
+        self,
+        control_url: str,
+        store: Store,
+        project: Callable[[str], ProjectRow],
+        set_pitr: Callable[[str, int], None],
+        pitr_days: Callable[[str], int],
+        status_delay_seconds: float,
+    ) -> None:
         super().__init__(control_url)
         self._store = store
         self._project = project
@@ -79,7 +114,9 @@ class Addons(ControlTables):
         if f"pitr_{days}" in offered:
             selected.append({"type": "pitr", "variant": offered[f"pitr_{days}"][1]})
         with self._connect() as conn:
-            for stored in conn.execute("select type, variant from project_addons where ref = %s and type in ('ipv4', 'custom_domain')", (ref,)):
+            for stored in conn.execute(
+                "select type, variant from project_addons where ref = %s and type in ('ipv4', 'custom_domain')", (ref,)
+            ):
                 selected.append({"type": stored["type"], "variant": offered[stored["variant"]][1]})
         return {"ref": ref, "selected_addons": selected, "available_addons": available()}
 
@@ -87,10 +124,16 @@ class Addons(ControlTables):
         row = self._project(ref)
         addon_type, variant = body.get("addon_type"), body.get("addon_variant")
         require(addon_type in FAMILY, f"addon_type must be one of {', '.join(FAMILY)}")
-        require(isinstance(variant, str) and variant.startswith(FAMILY[str(addon_type)]), f"addon_variant {variant!r} is not a {addon_type} variant")
+        require(
+            isinstance(variant, str) and variant.startswith(FAMILY[str(addon_type)]),
+            f"addon_variant {variant!r} is not a {addon_type} variant",
+        )
         offered = {v["id"] for group in available() if group["type"] == addon_type for v in group["variants"]}
         require(variant in offered, f"addon_variant {variant} is not available for this project")
-        require(row.status == catalog.ACTIVE_HEALTHY, f"Project {ref} is {row.status}; add-ons change only on an ACTIVE_HEALTHY project")
+        require(
+            row.status == catalog.ACTIVE_HEALTHY,
+            f"Project {ref} is {row.status}; add-ons change only on an ACTIVE_HEALTHY project",
+        )
         if addon_type == "compute_instance":
             size = str(variant)[3:]
             require(size != row.instance_size, f"The project already runs on {variant}")
@@ -104,18 +147,28 @@ class Addons(ControlTables):
     def remove(self, ref: str, variant: str) -> None:
         row = self._project(ref)
         if variant.startswith("ci_"):
-            require(variant == f"ci_{row.instance_size}", f"{variant} is not the project's compute size (ci_{row.instance_size})")
+            require(
+                variant == f"ci_{row.instance_size}",
+                f"{variant} is not the project's compute size (ci_{row.instance_size})",
+            )
             with self._connect() as conn:
-                stored = conn.execute("select previous from project_addons where ref = %s and type = 'compute_instance'", (ref,)).fetchone()
+                stored = conn.execute(
+                    "select previous from project_addons where ref = %s and type = 'compute_instance'", (ref,)
+                ).fetchone()
                 conn.execute("delete from project_addons where ref = %s and type = 'compute_instance'", (ref,))
-            require(stored is not None and stored["previous"], f"{variant} is the size the project was created with: choose another size instead")
+            require(
+                stored is not None and stored["previous"],
+                f"{variant} is the size the project was created with: choose another size instead",
+            )
             self._resize(ref, str(stored["previous"]))
         elif variant in PITR_DAYS:
             require(self._pitr_days(ref) == PITR_DAYS[variant], f"{variant} is not enabled on this project")
             self._set_pitr(ref, 0)
         else:
             with self._connect() as conn:
-                gone = conn.execute("delete from project_addons where ref = %s and variant = %s", (ref, variant)).rowcount
+                gone = conn.execute(
+                    "delete from project_addons where ref = %s and variant = %s", (ref, variant)
+                ).rowcount
             if not gone:
                 raise Problem(400, f"{variant} is not enabled on this project")
 

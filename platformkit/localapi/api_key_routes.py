@@ -17,12 +17,18 @@ def _reveal(request) -> bool:  # type: ignore[no-untyped-def]
 
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/api-keys", endpoint(
-        get=lambda api, request, ref: (200, _keys(api, ref).list(ref, _reveal(request))),
-        post=lambda api, request, ref: (201, _keys(api, ref).create(ref, body(request), _reveal(request))),
-    )),
-    path("v1/projects/<str:ref>/api-keys/<str:id>", endpoint(
-        get=lambda api, request, ref, id: (200, _keys(api, ref).get(ref, id, _reveal(request))),
-        delete=lambda api, request, ref, id: (200, _keys(api, ref).delete(ref, id, _reveal(request))),
-    )),
+    path(
+        "v1/projects/<str:ref>/api-keys",
+        endpoint(
+            get=lambda api, request, ref: (200, _keys(api, ref).list(ref, _reveal(request))),
+            post=lambda api, request, ref: (201, _keys(api, ref).create(ref, body(request), _reveal(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/api-keys/<str:id>",
+        endpoint(
+            get=lambda api, request, ref, id: (200, _keys(api, ref).get(ref, id, _reveal(request))),
+            delete=lambda api, request, ref, id: (200, _keys(api, ref).delete(ref, id, _reveal(request))),
+        ),
+    ),
 ]

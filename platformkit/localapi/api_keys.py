@@ -57,11 +57,15 @@ def masked(value: str) -> str:
 class ApiKeys(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-
     def jwt_secret(self, ref: str) -> str:
         with self._connect() as conn:
-            conn.execute("insert into project_jwt_secrets (ref, secret) values (%s, %s) on conflict do nothing", (ref, secrets.token_urlsafe(32)))
-            return str(conn.execute("select secret from project_jwt_secrets where ref = %s", (ref,)).fetchone()["secret"])
+            conn.execute(
+                "insert into project_jwt_secrets (ref, secret) values (%s, %s) on conflict do nothing",
+                (ref, secrets.token_urlsafe(32)),
+            )
+            return str(
+                conn.execute("select secret from project_jwt_secrets where ref = %s", (ref,)).fetchone()["secret"]
+            )
 
     def list(self, ref: str, reveal: bool) -> list[dict[str, Any]]:
         with self._connect() as conn:
@@ -72,10 +76,16 @@ class ApiKeys(ControlTables):
         return _shape(self._row(ref, key_id), reveal)
 
     def create(self, ref: str, body: Mapping[str, Any], reveal: bool) -> dict[str, Any]:
-        require(set(body) <= {"type", "name", "description", "secret_jwt_template"}, f"Unknown fields: {', '.join(sorted(set(body) - {'type', 'name', 'description', 'secret_jwt_template'}))}")
+        require(
+            set(body) <= {"type", "name", "description", "secret_jwt_template"},
+            f"Unknown fields: {', '.join(sorted(set(body) - {'type', 'name', 'description', 'secret_jwt_template'}))}",
+        )
         kind, name = body.get("type"), body.get("name")
         require(kind in ("publishable", "secret"), "type must be 'publishable' or 'secret'")
-        require(isinstance(name, str) and 4 <= len(name) <= 64 and bool(NAME.match(name)), "name must be 4 to 64 characters matching ^[a-z_][a-z0-9_]+$")
+        require(
+            isinstance(name, str) and 4 <= len(name) <= 64 and bool(NAME.match(name)),
+            "name must be 4 to 64 characters matching ^[a-z_][a-z0-9_]+$",
+        )
         template = body.get("secret_jwt_template")
         require(template is None or isinstance(template, dict), "secret_jwt_template must be an object")
         require(template is None or kind == "secret", "secret_jwt_template is for secret keys only")
@@ -116,10 +126,31 @@ class ApiKeys(ControlTables):
         secret, now = self.jwt_secret(ref), int(time.time())
         keys = []
         for role in ("anon", "service_role"):
-            token = sign_jwt({"iss": "supabase", "ref": ref, "role": role, "iat": now - now % 86400, "exp": now - now % 86400 + 10 * 365 * 86400}, secret)
+            token = sign_jwt(
+                {
+                    "iss": "supabase",
+                    "ref": ref,
+                    "role": role,
+                    "iat": now - now % 86400,
+                    "exp": now - now % 86400 + 10 * 365 * 86400,
+                },
+                secret,
+            )
             shown = token if reveal or role == "anon" else masked(token)
-            keys.append({"name": role, "api_key": shown, "id": role, "type": "legacy", "prefix": None, "description": None,
-                         "hash": None, "secret_jwt_template": None, "inserted_at": None, "updated_at": None})
+            keys.append(
+                {
+                    "name": role,
+                    "api_key": shown,
+                    "id": role,
+                    "type": "legacy",
+                    "prefix": None,
+                    "description": None,
+                    "hash": None,
+                    "secret_jwt_template": None,
+                    "inserted_at": None,
+                    "updated_at": None,
+                }
+            )
         return keys
 
 
@@ -128,12 +159,16 @@ def _shape(row: Mapping[str, Any], reveal: bool) -> dict[str, Any]:
     value = str(row["api_key"])
     secret = row["type"] == "secret"
     return {
-        "name": row["name"], "id": str(row["id"]), "type": row["type"],
+        "name": row["name"],
+        "id": str(row["id"]),
+        "type": row["type"],
         "api_key": masked(value) if secret and not reveal else value,
-        "prefix": value[:15], "description": row["description"],
+        "prefix": value[:15],
+        "description": row["description"],
         "hash": hashlib.sha256(value.encode()).hexdigest() if secret else None,
         "secret_jwt_template": row["secret_jwt_template"],
-        "inserted_at": row["inserted_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
+        "inserted_at": row["inserted_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
     }
 
 

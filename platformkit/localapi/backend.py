@@ -13,11 +13,11 @@ from typing import Any
 import psycopg
 
 from . import catalog, health, provision, shapes, validation
-from .config import LocalAPIConfig
-from .errors import Problem, require
 from .addons import Addons
 from .api_keys import ApiKeys
 from .claims import Claims
+from .config import LocalAPIConfig
+from .errors import Problem, require
 from .secrets import Secrets
 from .service_config import ServiceConfigs
 from .snapshots import Snapshots
@@ -51,8 +51,14 @@ class LocalAPI:
         self.secrets = Secrets(control_url)
         self.api_keys = ApiKeys(control_url)
         self.service_config = ServiceConfigs(control_url, self._project, self.api_keys.jwt_secret)
-        self.addons = Addons(control_url, self.store, self._project, self.snapshots.set_pitr,
-                             self.snapshots.pitr_retention_days, config.status_delay_seconds)
+        self.addons = Addons(
+            control_url,
+            self.store,
+            self._project,
+            self.snapshots.set_pitr,
+            self.snapshots.pitr_retention_days,
+            config.status_delay_seconds,
+        )
         self.claims = Claims(control_url, self.store, self._project, self.customizations)
         from .logs import Logs
 
@@ -61,8 +67,15 @@ class LocalAPI:
         from .functions import EdgeFunctions, promote_on_merge
         from .functions.runtime import find_deno
 
-        self.functions = EdgeFunctions(control_url, config.functions_path(), self._project, self.api_keys, self.logs.record,
-                                       find_deno(config.deno_path), config.function_timeout_seconds)
+        self.functions = EdgeFunctions(
+            control_url,
+            config.functions_path(),
+            self._project,
+            self.api_keys,
+            self.logs.record,
+            find_deno(config.deno_path),
+            config.function_timeout_seconds,
+        )
         if promote_on_merge not in MERGE_HOOKS:  # a branch's functions reach production only through its merge
             MERGE_HOOKS.append(promote_on_merge)
         from .branching import Branching
@@ -70,8 +83,13 @@ class LocalAPI:
         self.branching = Branching(self)
         from .advisors import Advisors
 
-        self.advisors = Advisors(config.database_url, self._project, self.service_config.get, self.snapshots.pitr_retention_days,
-                                 lambda ref: ref in self.branching.branch_refs())
+        self.advisors = Advisors(
+            config.database_url,
+            self._project,
+            self.service_config.get,
+            self.snapshots.pitr_retention_days,
+            lambda ref: ref in self.branching.branch_refs(),
+        )
         branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
         for ref in self.store.being_laid_out():
             if ref not in branch_refs:
@@ -98,11 +116,15 @@ class LocalAPI:
         require(not unknown, f"statuses: unknown project status {', '.join(unknown)}")
         search = params.get("search", "").lower()
         rows = [
-            row for row in self.store.projects(slug)
+            row
+            for row in self.store.projects(slug)
             if (not search or search in row.name.lower()) and (not statuses or row.status in statuses)
         ]
         key, direction = str(sort).split("_")
-        rows.sort(key=(lambda row: row.name.lower()) if key == "name" else (lambda row: row.created_at), reverse=direction == "desc")
+        rows.sort(
+            key=(lambda row: row.name.lower()) if key == "name" else (lambda row: row.created_at),
+            reverse=direction == "desc",
+        )
         return {
             "projects": [shapes.organization_project(row) for row in rows[offset : offset + limit]],
             "pagination": {"count": len(rows), "limit": limit, "offset": offset},
@@ -119,7 +141,11 @@ class LocalAPI:
         self._organization(new.organization_slug, status=400)
         ref = random_ref()
         self.store.add_project(
-            ref=ref, organization_slug=new.organization_slug, name=new.name, region=new.region, instance_size=new.instance_size
+            ref=ref,
+            organization_slug=new.organization_slug,
+            name=new.name,
+            region=new.region,
+            instance_size=new.instance_size,
         )
         try:
             provision.create_database(self.config.database_url, ref, new.db_pass)
@@ -152,8 +178,16 @@ class LocalAPI:
 
     def forget(self, ref: str) -> None:
         """Drop everything kept beside a deleted project's (or branch's) database."""
-        for part in (self.snapshots, self.secrets, self.api_keys, self.service_config, self.addons,
-                     self.claims, self.logs, self.functions.store):
+        for part in (
+            self.snapshots,
+            self.secrets,
+            self.api_keys,
+            self.service_config,
+            self.addons,
+            self.claims,
+            self.logs,
+            self.functions.store,
+        ):
             part.forget(ref)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -172,17 +206,27 @@ class LocalAPI:
 
     def pause(self, ref: str) -> None:
         row = self._project(ref)
-        require(row.status == catalog.ACTIVE_HEALTHY, f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be paused")
+        require(
+            row.status == catalog.ACTIVE_HEALTHY,
+            f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be paused",
+        )
         self.store.set_status(ref, catalog.PAUSING)
         provision.allow_connections(self.config.database_url, ref, False)
         # Connections are refused from here on; the state shows PAUSING for a moment, as upstream.
-        self.store.set_status(ref, catalog.PAUSING, then=catalog.INACTIVE, after_seconds=self.config.status_delay_seconds / 2)
+        self.store.set_status(
+            ref, catalog.PAUSING, then=catalog.INACTIVE, after_seconds=self.config.status_delay_seconds / 2
+        )
 
     def restore(self, ref: str) -> None:
         row = self._project(ref)
-        require(row.status == catalog.INACTIVE, f"Project {ref} is {row.status}; only an INACTIVE (paused) project can be restored")
+        require(
+            row.status == catalog.INACTIVE,
+            f"Project {ref} is {row.status}; only an INACTIVE (paused) project can be restored",
+        )
         provision.allow_connections(self.config.database_url, ref, True)
-        self.store.set_status(ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self.config.status_delay_seconds)
+        self.store.set_status(
+            ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self.config.status_delay_seconds
+        )
 
     def restore_versions(self, ref: str) -> dict[str, Any]:
         self._project(ref)
@@ -196,10 +240,20 @@ class LocalAPI:
         found = []
         secrets = self.secrets.list(ref)
         if secrets:
-            found.append({"key": "secrets", "message": f"{len(secrets)} Edge Function secret(s): {', '.join(s['name'] for s in secrets)}"})
+            found.append(
+                {
+                    "key": "secrets",
+                    "message": f"{len(secrets)} Edge Function secret(s): {', '.join(s['name'] for s in secrets)}",
+                }
+            )
         for service, changed in sorted(self.service_config.overrides(ref).items()):
             if changed:
-                found.append({"key": f"config.{service}", "message": f"Custom {service} configuration: {', '.join(sorted(changed))}"})
+                found.append(
+                    {
+                        "key": f"config.{service}",
+                        "message": f"Custom {service} configuration: {', '.join(sorted(changed))}",
+                    }
+                )
         return found
 
     # Serving

@@ -7,18 +7,30 @@ from django.urls import path
 from .views import body, endpoint, query
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/database/backups", endpoint(
-        get=lambda api, request, ref: (200, api.snapshots.backups(ref, api.get_project(ref)["region"])),
-    )),
-    path("v1/projects/<str:ref>/database/backups/restore-point", endpoint(
-        get=lambda api, request, ref: (200, api.snapshots.get_restore_point(ref, query(request))),
-        post=lambda api, request, ref: (201, api.snapshots.create_restore_point(ref, body(request))),
-    )),
+    path(
+        "v1/projects/<str:ref>/database/backups",
+        endpoint(
+            get=lambda api, request, ref: (200, api.snapshots.backups(ref, api.get_project(ref)["region"])),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/backups/restore-point",
+        endpoint(
+            get=lambda api, request, ref: (200, api.snapshots.get_restore_point(ref, query(request))),
+            post=lambda api, request, ref: (201, api.snapshots.create_restore_point(ref, body(request))),
+        ),
+    ),
     # 201 with no body, as documented; what was reverted is kept in ``snapshots.reports(ref)``.
-    path("v1/projects/<str:ref>/database/backups/undo", endpoint(
-        post=lambda api, request, ref: (201, api.snapshots.undo(ref, body(request)) and None),
-    )),
-    path("v1/projects/<str:ref>/database/backups/restore-pitr", endpoint(
-        post=lambda api, request, ref: (201, api.snapshots.restore_pitr(ref, body(request)) and None),
-    )),
+    path(
+        "v1/projects/<str:ref>/database/backups/undo",
+        endpoint(
+            post=lambda api, request, ref: (201, api.snapshots.undo(ref, body(request)) and None),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/backups/restore-pitr",
+        endpoint(
+            post=lambda api, request, ref: (201, api.snapshots.restore_pitr(ref, body(request)) and None),
+        ),
+    ),
 ]

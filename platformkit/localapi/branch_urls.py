@@ -12,8 +12,12 @@ from .views import PlainText, body, endpoint, query
 def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  # type: ignore[no-untyped-def]
     api._project(ref)
     rows = sqlrun.run_query(
-        api.config.database_url, ref, body(request), force_read_only=read_only_endpoint,
-        timeout_seconds=api.config.query_timeout_seconds, log=api.logs.statement,
+        api.config.database_url,
+        ref,
+        body(request),
+        force_read_only=read_only_endpoint,
+        timeout_seconds=api.config.query_timeout_seconds,
+        log=api.logs.statement,
     )
     return 201, rows
 
@@ -21,15 +25,21 @@ def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  #
 def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     api._project(ref)
     sqlrun.apply_migration(
-        api.config.database_url, ref, body(request), idempotency_key=request.headers.get("Idempotency-Key"),
-        timeout_seconds=api.config.query_timeout_seconds, log=api.logs.statement,
+        api.config.database_url,
+        ref,
+        body(request),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        timeout_seconds=api.config.query_timeout_seconds,
+        log=api.logs.statement,
     )
     return 200, None
 
 
 def _rollback(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     api._project(ref)
-    sqlrun.rollback_migrations(api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds)
+    sqlrun.rollback_migrations(
+        api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
+    )
     return 200, None
 
 
@@ -38,52 +48,103 @@ def _action_body(request: HttpRequest) -> dict:  # an empty body is allowed (no 
 
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/branches", endpoint(
-        get=lambda api, request, ref: (200, api.branching.list(ref)),
-        post=lambda api, request, ref: (201, api.branching.create(ref, body(request))),
-    )),
-    path("v1/projects/<str:ref>/branches/<str:name>", endpoint(
-        get=lambda api, request, ref, name: (200, api.branching.get_by_name(ref, name)),
-    )),
-    path("v1/branches/<str:branch_id_or_ref>", endpoint(
-        get=lambda api, request, branch_id_or_ref: (200, api.branching.get_config(branch_id_or_ref)),
-        patch=lambda api, request, branch_id_or_ref: (200, api.branching.update(branch_id_or_ref, body(request))),
-        delete=lambda api, request, branch_id_or_ref: (200, api.branching.delete(branch_id_or_ref, request.GET.get("force"))),
-    )),
+    path(
+        "v1/projects/<str:ref>/branches",
+        endpoint(
+            get=lambda api, request, ref: (200, api.branching.list(ref)),
+            post=lambda api, request, ref: (201, api.branching.create(ref, body(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/branches/<str:name>",
+        endpoint(
+            get=lambda api, request, ref, name: (200, api.branching.get_by_name(ref, name)),
+        ),
+    ),
+    path(
+        "v1/branches/<str:branch_id_or_ref>",
+        endpoint(
+            get=lambda api, request, branch_id_or_ref: (200, api.branching.get_config(branch_id_or_ref)),
+            patch=lambda api, request, branch_id_or_ref: (200, api.branching.update(branch_id_or_ref, body(request))),
+            delete=lambda api, request, branch_id_or_ref: (
+                200,
+                api.branching.delete(branch_id_or_ref, request.GET.get("force")),
+            ),
+        ),
+    ),
     *[
-        path(f"v1/branches/<str:branch_id_or_ref>/{kind}", endpoint(
-            post=lambda api, request, branch_id_or_ref, kind=kind: (201, api.branching.action(branch_id_or_ref, kind, _action_body(request))),
-        ))
+        path(
+            f"v1/branches/<str:branch_id_or_ref>/{kind}",
+            endpoint(
+                post=lambda api, request, branch_id_or_ref, kind=kind: (
+                    201,
+                    api.branching.action(branch_id_or_ref, kind, _action_body(request)),
+                ),
+            ),
+        )
         for kind in ("merge", "push", "reset")
     ],
-    path("v1/branches/<str:branch_id_or_ref>/restore", endpoint(
-        post=lambda api, request, branch_id_or_ref: (200, api.branching.restore(branch_id_or_ref)),
-    )),
-    path("v1/branches/<str:branch_id_or_ref>/diff", endpoint(
-        get=lambda api, request, branch_id_or_ref: (200, PlainText(api.branching.diff(branch_id_or_ref, query(request)))),
-    )),
-    path("v1/projects/<str:ref>/actions", endpoint(
-        get=lambda api, request, ref: (200, api.branching.list_runs(ref, query(request))),
-        head=lambda api, request, ref: (200, api.branching.count_runs(ref)),
-    )),
-    path("v1/projects/<str:ref>/actions/<str:run_id>", endpoint(
-        get=lambda api, request, ref, run_id: (200, api.branching.get_run(ref, run_id)),
-    )),
-    path("v1/projects/<str:ref>/actions/<str:run_id>/logs", endpoint(
-        get=lambda api, request, ref, run_id: (200, PlainText(api.branching.run_logs(ref, run_id))),
-    )),
-    path("v1/projects/<str:ref>/database/query", endpoint(
-        post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=False),
-    )),
-    path("v1/projects/<str:ref>/database/query/read-only", endpoint(
-        post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=True),
-    )),
-    path("v1/projects/<str:ref>/database/migrations", endpoint(
-        get=lambda api, request, ref: (200, sqlrun.list_migrations(api.config.database_url, api._project(ref).ref)),
-        post=_apply,
-        delete=_rollback,
-    )),
-    path("v1/projects/<str:ref>/database/migrations/<str:version>", endpoint(
-        get=lambda api, request, ref, version: (200, sqlrun.get_migration(api.config.database_url, api._project(ref).ref, version)),
-    )),
+    path(
+        "v1/branches/<str:branch_id_or_ref>/restore",
+        endpoint(
+            post=lambda api, request, branch_id_or_ref: (200, api.branching.restore(branch_id_or_ref)),
+        ),
+    ),
+    path(
+        "v1/branches/<str:branch_id_or_ref>/diff",
+        endpoint(
+            get=lambda api, request, branch_id_or_ref: (
+                200,
+                PlainText(api.branching.diff(branch_id_or_ref, query(request))),
+            ),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/actions",
+        endpoint(
+            get=lambda api, request, ref: (200, api.branching.list_runs(ref, query(request))),
+            head=lambda api, request, ref: (200, api.branching.count_runs(ref)),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/actions/<str:run_id>",
+        endpoint(
+            get=lambda api, request, ref, run_id: (200, api.branching.get_run(ref, run_id)),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/actions/<str:run_id>/logs",
+        endpoint(
+            get=lambda api, request, ref, run_id: (200, PlainText(api.branching.run_logs(ref, run_id))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/query",
+        endpoint(
+            post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=False),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/query/read-only",
+        endpoint(
+            post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=True),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/migrations",
+        endpoint(
+            get=lambda api, request, ref: (200, sqlrun.list_migrations(api.config.database_url, api._project(ref).ref)),
+            post=_apply,
+            delete=_rollback,
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/database/migrations/<str:version>",
+        endpoint(
+            get=lambda api, request, ref, version: (
+                200,
+                sqlrun.get_migration(api.config.database_url, api._project(ref).ref, version),
+            ),
+        ),
+    ),
 ]

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -87,12 +88,32 @@ BRANCH_COLUMNS = (
     "id, name, project_ref, parent_project_ref, git_branch, persistent, with_data, status, notify_url,"
     " review_requested_at, deletion_scheduled_at, created_at, updated_at"
 )
-CREATE_FIELDS = frozenset({
-    "branch_name", "git_branch", "is_default", "persistent", "region", "desired_instance_size", "release_channel",
-    "postgres_engine", "secrets", "with_data", "notify_url",
-})
-UPDATE_FIELDS = frozenset({"branch_name", "git_branch", "reset_on_push", "persistent", "status", "request_review", "notify_url"})
-BRANCH_STATUSES = ("CREATING_PROJECT", "RUNNING_MIGRATIONS", "MIGRATIONS_PASSED", "MIGRATIONS_FAILED", "FUNCTIONS_DEPLOYED", "FUNCTIONS_FAILED")
+CREATE_FIELDS = frozenset(
+    {
+        "branch_name",
+        "git_branch",
+        "is_default",
+        "persistent",
+        "region",
+        "desired_instance_size",
+        "release_channel",
+        "postgres_engine",
+        "secrets",
+        "with_data",
+        "notify_url",
+    }
+)
+UPDATE_FIELDS = frozenset(
+    {"branch_name", "git_branch", "reset_on_push", "persistent", "status", "request_review", "notify_url"}
+)
+BRANCH_STATUSES = (
+    "CREATING_PROJECT",
+    "RUNNING_MIGRATIONS",
+    "MIGRATIONS_PASSED",
+    "MIGRATIONS_FAILED",
+    "FUNCTIONS_DEPLOYED",
+    "FUNCTIONS_FAILED",
+)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DEFAULT_BRANCH_NAME = "main"
 STALE_RUN = "10 minutes"  # no step of a live run stays this long without an update locally
@@ -100,9 +121,9 @@ SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _now_iso() -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return shapes.timestamp(datetime.now(timezone.utc))
+    return shapes.timestamp(datetime.now(UTC))
 
 
 class Branching:
@@ -157,12 +178,15 @@ class Branching:
         self._purge_due()
         with self._connect() as conn:
             return conn.execute(
-                f"select {BRANCH_COLUMNS} from branches where parent_project_ref = %s order by created_at, name", (parent_ref,)
+                f"select {BRANCH_COLUMNS} from branches where parent_project_ref = %s order by created_at, name",
+                (parent_ref,),
             ).fetchall()
 
     def _branch(self, id_or_ref: str) -> dict[str, Any]:
-        require(bool(UUID_RE.match(id_or_ref) or re.match(r"^[a-z]{20}$", id_or_ref)),
-                f"Invalid branch id or ref {id_or_ref!r}: a 20-letter ref or a UUID")
+        require(
+            bool(UUID_RE.match(id_or_ref) or re.match(r"^[a-z]{20}$", id_or_ref)),
+            f"Invalid branch id or ref {id_or_ref!r}: a 20-letter ref or a UUID",
+        )
         self._purge_due()
         column = "id::text" if UUID_RE.match(id_or_ref) else "project_ref"
         with self._connect() as conn:
@@ -202,9 +226,16 @@ class Branching:
         stamp = shapes.timestamp(project.created_at)
         return {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"platformkit-branch:{parent_ref}")),
-            "name": DEFAULT_BRANCH_NAME, "project_ref": parent_ref, "parent_project_ref": parent_ref,
-            "is_default": True, "persistent": True, "status": "MIGRATIONS_PASSED", "created_at": stamp,
-            "updated_at": stamp, "with_data": True, "preview_project_status": project.status,
+            "name": DEFAULT_BRANCH_NAME,
+            "project_ref": parent_ref,
+            "parent_project_ref": parent_ref,
+            "is_default": True,
+            "persistent": True,
+            "status": "MIGRATIONS_PASSED",
+            "created_at": stamp,
+            "updated_at": stamp,
+            "with_data": True,
+            "preview_project_status": project.status,
         }
 
     # Endpoints
@@ -225,7 +256,10 @@ class Branching:
     def create(self, parent_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
         parent = self.api._project(parent_ref)
         require(parent_ref not in self.branch_refs(), "A branch cannot have branches of its own")
-        require(parent.status == catalog.ACTIVE_HEALTHY, f"Project {parent_ref} is {parent.status}; branches need an ACTIVE_HEALTHY project")
+        require(
+            parent.status == catalog.ACTIVE_HEALTHY,
+            f"Project {parent_ref} is {parent.status}; branches need an ACTIVE_HEALTHY project",
+        )
         unknown = sorted(set(body) - CREATE_FIELDS)
         require(not unknown, f"property {', '.join(unknown)} should not exist")
         name = body.get("branch_name")
@@ -237,10 +271,15 @@ class Branching:
         for field in ("persistent", "with_data"):
             require(body.get(field) is None or isinstance(body.get(field), bool), f"{field} must be a boolean")
         size = body.get("desired_instance_size")
-        require(size is None or size in catalog.INSTANCE_SIZES, f"desired_instance_size must be one of {', '.join(catalog.INSTANCE_SIZES)}")
+        require(
+            size is None or size in catalog.INSTANCE_SIZES,
+            f"desired_instance_size must be one of {', '.join(catalog.INSTANCE_SIZES)}",
+        )
         secrets = body.get("secrets") or {}
-        require(isinstance(secrets, dict) and all(isinstance(v, str) for v in secrets.values()),
-                "secrets must be an object of string values")
+        require(
+            isinstance(secrets, dict) and all(isinstance(v, str) for v in secrets.values()),
+            "secrets must be an object of string values",
+        )
         bad = [key for key in secrets if not SECRET_NAME.match(key)]
         require(not bad, f"secrets: invalid name(s) {', '.join(bad)}")
         if any(row["name"] == name for row in self._rows(parent_ref)):
@@ -253,12 +292,25 @@ class Branching:
             conn.execute(
                 "insert into branches (id, name, project_ref, parent_project_ref, git_branch, persistent, with_data,"
                 " status, notify_url, secret_names) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (branch_id, name, ref, parent_ref, body.get("git_branch"), bool(body.get("persistent")),
-                 bool(body.get("with_data")), "CREATING_PROJECT", body.get("notify_url"), sorted(secrets)),
+                (
+                    branch_id,
+                    name,
+                    ref,
+                    parent_ref,
+                    body.get("git_branch"),
+                    bool(body.get("persistent")),
+                    bool(body.get("with_data")),
+                    "CREATING_PROJECT",
+                    body.get("notify_url"),
+                    sorted(secrets),
+                ),
             )
         self.api.store.add_project(
-            ref=ref, organization_slug=parent.organization_slug, name=f"{parent.name} ({name})",
-            region=str(body.get("region") or parent.region), instance_size=str(size or parent.instance_size),
+            ref=ref,
+            organization_slug=parent.organization_slug,
+            name=f"{parent.name} ({name})",
+            region=str(body.get("region") or parent.region),
+            instance_size=str(size or parent.instance_size),
         )
         row = self._branch(ref)
         self._start_run(row, "create", ("clone", "migrate", "health"), self._create_steps(row))
@@ -270,8 +322,13 @@ class Branching:
         project = self.api._project(row["project_ref"])
         version = self.api._version
         return {
-            "ref": row["project_ref"], "postgres_version": version, "postgres_engine": version.split(".")[0],
-            "release_channel": "ga", "status": project.status, "db_host": self.api._host, "db_port": 5432,
+            "ref": row["project_ref"],
+            "postgres_version": version,
+            "postgres_engine": version.split(".")[0],
+            "release_channel": "ga",
+            "status": project.status,
+            "db_host": self.api._host,
+            "db_port": 5432,
             "db_user": provision.owner_role(row["project_ref"]),
         }
 
@@ -282,8 +339,15 @@ class Branching:
         changes: dict[str, Any] = {}
         if "branch_name" in body:
             name = body["branch_name"]
-            require(isinstance(name, str) and 0 < len(name) <= 256 and name != DEFAULT_BRANCH_NAME, "branch_name must be 1 to 256 characters")
-            clash = [other for other in self._rows(row["parent_project_ref"]) if other["name"] == name and other["id"] != row["id"]]
+            require(
+                isinstance(name, str) and 0 < len(name) <= 256 and name != DEFAULT_BRANCH_NAME,
+                "branch_name must be 1 to 256 characters",
+            )
+            clash = [
+                other
+                for other in self._rows(row["parent_project_ref"])
+                if other["name"] == name and other["id"] != row["id"]
+            ]
             require(not clash, f"Branch {name} already exists", status=409)
             changes["name"] = name
         for field in ("git_branch", "notify_url"):
@@ -311,7 +375,8 @@ class Branching:
             with self._connect() as conn:
                 conn.execute(
                     "update branches set deletion_scheduled_at = now() + make_interval(secs => %s), updated_at = now()"
-                    " where id = %s", (grace, row["id"]),
+                    " where id = %s",
+                    (grace, row["id"]),
                 )
         else:
             self._drop(row["project_ref"])
@@ -321,7 +386,9 @@ class Branching:
         row = self._branch(id_or_ref)
         require(row["deletion_scheduled_at"] is not None, f"Branch {row['name']} is not scheduled for deletion")
         with self._connect() as conn:
-            conn.execute("update branches set deletion_scheduled_at = null, updated_at = now() where id = %s", (row["id"],))
+            conn.execute(
+                "update branches set deletion_scheduled_at = null, updated_at = now() where id = %s", (row["id"],)
+            )
         return {"message": "Branch restoration initiated"}
 
     def action(self, id_or_ref: str, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -330,7 +397,10 @@ class Branching:
         unknown = sorted(set(body) - {"migration_version"})
         require(not unknown, f"property {', '.join(unknown)} should not exist")
         version = body.get("migration_version")
-        require(version is None or (isinstance(version, str) and version.isdigit()), "migration_version must be a version (digits)")
+        require(
+            version is None or (isinstance(version, str) and version.isdigit()),
+            "migration_version must be a version (digits)",
+        )
         project = self.api._project(row["project_ref"])
         settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
         require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
@@ -347,7 +417,10 @@ class Branching:
         schema dumps that still differs, so changes made outside migrations show too."""
         row = self._branch(id_or_ref)
         schemas = [name for name in params.get("included_schemas", "public").split(",") if name]
-        require(all(re.match(r"^[A-Za-z_][A-Za-z0-9_$]*$", name) for name in schemas), "included_schemas: comma-separated schema names")
+        require(
+            all(re.match(r"^[A-Za-z_][A-Za-z0-9_$]*$", name) for name in schemas),
+            "included_schemas: comma-separated schema names",
+        )
         parent, branch = row["parent_project_ref"], row["project_ref"]
         missing = self._missing_migrations(parent, branch)
         out = [f"-- Migrations on branch {row['name']} that production lacks: {len(missing)}"]
@@ -359,7 +432,7 @@ class Branching:
             after = _normalised(clone.dump(self._server, branch, schemas=schemas), branch)
         except RuntimeError as exc:
             raise Problem(400, str(exc)) from None
-        changed = [line for line in difflib.unified_diff(before, after, "production", row["name"], lineterm="", n=0)]
+        changed = list(difflib.unified_diff(before, after, "production", row["name"], lineterm="", n=0))
         out.append(f"\n-- Schema dump difference ({', '.join(schemas)}): {'none' if not changed else ''}".rstrip())
         out += [f"-- {line}" for line in changed]
         return "\n".join(out) + "\n"
@@ -396,7 +469,13 @@ class Branching:
     def run_logs(self, ref: str, run_id: str) -> str:
         return str(self._run_row(ref, run_id)["logs"])
 
-    def _start_run(self, row: dict[str, Any], kind: str, names: tuple[str, ...], steps: list[Callable[[Callable[[str], None]], None]]) -> str:
+    def _start_run(
+        self,
+        row: dict[str, Any],
+        kind: str,
+        names: tuple[str, ...],
+        steps: list[Callable[[Callable[[str], None]], None]],
+    ) -> str:
         run_id = "run_" + random_ref(26)
         stamp = _now_iso()
         initial = [{"name": name, "status": "CREATED", "created_at": stamp, "updated_at": stamp} for name in names]
@@ -405,7 +484,9 @@ class Branching:
                 "insert into action_runs (id, branch_id, project_ref, kind, steps) values (%s, %s, %s, %s, %s)",
                 (run_id, row["id"], row["project_ref"], kind, Jsonb(initial)),
             )
-        worker = threading.Thread(target=self._execute, args=(run_id, kind, steps), name=f"localapi-{kind}-{run_id}", daemon=True)
+        worker = threading.Thread(
+            target=self._execute, args=(run_id, kind, steps), name=f"localapi-{kind}-{run_id}", daemon=True
+        )
         with self.api._locks_guard:
             self.api._workers = [thread for thread in self.api._workers if thread.is_alive()] + [worker]
         worker.start()
@@ -413,7 +494,10 @@ class Branching:
 
     def _log(self, run_id: str, text: str) -> None:
         with self._connect() as conn:
-            conn.execute("update action_runs set logs = logs || %s, updated_at = now() where id = %s", (text.rstrip("\n") + "\n", run_id))
+            conn.execute(
+                "update action_runs set logs = logs || %s, updated_at = now() where id = %s",
+                (text.rstrip("\n") + "\n", run_id),
+            )
 
     def _step(self, run_id: str, index: int, status: str) -> None:
         with self._connect() as conn:
@@ -425,12 +509,15 @@ class Branching:
 
     def _execute(self, run_id: str, kind: str, steps: list[Callable[[Callable[[str], None]], None]]) -> None:
         with self._connect() as conn:
-            names = [step["name"] for step in conn.execute("select steps from action_runs where id = %s", (run_id,)).fetchone()["steps"]]
+            names = [
+                step["name"]
+                for step in conn.execute("select steps from action_runs where id = %s", (run_id,)).fetchone()["steps"]
+            ]
         for index, step in enumerate(steps):
             self._step(run_id, index, "RUNNING")
             self._log(run_id, f"[{names[index]}] started")
             try:
-                step(lambda text: self._log(run_id, f"[{names[index]}] {text}"))
+                step(lambda text, name=names[index]: self._log(run_id, f"[{name}] {text}"))
             except Exception as exc:  # the run reports it; nothing escapes the thread
                 message = exc.message if isinstance(exc, Problem) else f"{type(exc).__name__}: {exc}"
                 logger.warning("%s run %s failed at %s: %s", kind, run_id, names[index], message)
@@ -446,7 +533,9 @@ class Branching:
         with self._connect() as conn:
             conn.execute("update branches set status = %s, updated_at = now() where id = %s", (status, row["id"]))
 
-    def _create_steps(self, row: dict[str, Any], *, reset: bool = False) -> list[Callable[[Callable[[str], None]], None]]:
+    def _create_steps(
+        self, row: dict[str, Any], *, reset: bool = False
+    ) -> list[Callable[[Callable[[str], None]], None]]:
         ref, parent = row["project_ref"], row["parent_project_ref"]
 
         def clone_step(log: Callable[[str], None]) -> None:
@@ -485,7 +574,9 @@ class Branching:
 
         return [pull, migrate]
 
-    def _missing_migrations(self, parent: str, branch: str, up_to: str | None = None) -> list[tuple[str, str | None, list[str], list[str] | None]]:
+    def _missing_migrations(
+        self, parent: str, branch: str, up_to: str | None = None
+    ) -> list[tuple[str, str | None, list[str], list[str] | None]]:
         with sqlrun.project_transaction(self._server, parent) as conn:
             have = {row[0] for row in sqlrun.migrations_with_statements(conn)}
         with sqlrun.project_transaction(self._server, branch) as conn:
@@ -509,7 +600,12 @@ class Branching:
             log(f"{len(missing)} migration(s) to apply to production")
             current = "?"
             try:
-                with self.api._lock(parent), sqlrun.project_transaction(self._server, parent, timeout_seconds=self.api.config.query_timeout_seconds * 4) as conn:
+                with (
+                    self.api._lock(parent),
+                    sqlrun.project_transaction(
+                        self._server, parent, timeout_seconds=self.api.config.query_timeout_seconds * 4
+                    ) as conn,
+                ):
                     for version, name, statements, rollback in missing:
                         current = f"{version} {name or ''}".strip()
                         sqlrun.sql_logger.info("merge into %s, migration %s", parent, current)
@@ -517,7 +613,8 @@ class Branching:
                             conn.execute(statement.encode())
                         conn.execute(
                             "insert into supabase_migrations.schema_migrations (version, name, statements, rollback, created_by)"
-                            " values (%s, %s, %s, %s, %s)", (version, name, statements, rollback, "platformkit merge"),
+                            " values (%s, %s, %s, %s, %s)",
+                            (version, name, statements, rollback, "platformkit merge"),
                         )
                         log(f"applied {current}")
             except psycopg.Error as exc:
@@ -548,8 +645,13 @@ class Branching:
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:
     """ActionRunResponse."""
     return {
-        "id": row["id"], "branch_id": str(row["branch_id"]), "run_steps": row["steps"], "git_config": None,
-        "workdir": None, "check_run_id": None, "created_at": shapes.timestamp(row["created_at"]),
+        "id": row["id"],
+        "branch_id": str(row["branch_id"]),
+        "run_steps": row["steps"],
+        "git_config": None,
+        "workdir": None,
+        "check_run_id": None,
+        "created_at": shapes.timestamp(row["created_at"]),
         "updated_at": shapes.timestamp(row["updated_at"]),
     }
 
@@ -559,7 +661,9 @@ def _normalised(dump: str, ref: str) -> list[str]:
     comments, psql's per-dump \\restrict key)."""
     lines = []
     for line in dump.replace(provision.owner_role(ref), "<owner>").splitlines():
-        if not line.strip() or line.startswith(("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict")):
+        if not line.strip() or line.startswith(
+            ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict")
+        ):
             continue
         lines.append(line)
     return lines

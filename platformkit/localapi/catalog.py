@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-SMART_GROUPS: dict[str, str] = {"americas": "Americas", "emea": "Europe, Middle East and Africa", "apac": "Asia-Pacific"}
+SMART_GROUPS: dict[str, str] = {
+    "americas": "Americas",
+    "emea": "Europe, Middle East and Africa",
+    "apac": "Asia-Pacific",
+}
 
 # Specific regions (V1CreateProjectBody.region's enum): code -> (name, smart group).
 REGIONS: dict[str, tuple[str, str]] = {
@@ -30,12 +34,36 @@ REGIONS: dict[str, tuple[str, str]] = {
 SMART_GROUP_DEFAULT_REGION: dict[str, str] = {"americas": "us-east-1", "emea": "eu-central-1", "apac": "ap-southeast-1"}
 
 # available-regions' ``continent`` (NA, SA, EU, AF, AS, OC, AN) -> the smart group it recommends.
-CONTINENT_SMART_GROUP: dict[str, str] = {"NA": "americas", "SA": "americas", "EU": "emea", "AF": "emea", "AS": "apac", "OC": "apac", "AN": "americas"}
+CONTINENT_SMART_GROUP: dict[str, str] = {
+    "NA": "americas",
+    "SA": "americas",
+    "EU": "emea",
+    "AF": "emea",
+    "AS": "apac",
+    "OC": "apac",
+    "AN": "americas",
+}
 
 INSTANCE_SIZES = (
-    "nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
-    "16xlarge", "24xlarge", "24xlarge_optimized_memory", "24xlarge_optimized_cpu", "24xlarge_high_memory",
-    "48xlarge", "48xlarge_optimized_memory", "48xlarge_optimized_cpu", "48xlarge_high_memory",
+    "nano",
+    "micro",
+    "small",
+    "medium",
+    "large",
+    "xlarge",
+    "2xlarge",
+    "4xlarge",
+    "8xlarge",
+    "12xlarge",
+    "16xlarge",
+    "24xlarge",
+    "24xlarge_optimized_memory",
+    "24xlarge_optimized_cpu",
+    "24xlarge_high_memory",
+    "48xlarge",
+    "48xlarge_optimized_memory",
+    "48xlarge_optimized_cpu",
+    "48xlarge_high_memory",
 )
 
 SERVICES = ("auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "storage", "pg_bouncer")
@@ -43,11 +71,30 @@ SERVICES = ("auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "sto
 DATABASE_SERVICES = frozenset({"db", "db_postgres_user", "pooler", "pg_bouncer"})
 
 PROJECT_STATUSES = (
-    "INACTIVE", "ACTIVE_HEALTHY", "ACTIVE_UNHEALTHY", "COMING_UP", "UNKNOWN", "GOING_DOWN", "INIT_FAILED",
-    "REMOVED", "RESTORING", "UPGRADING", "PAUSING", "RESTORE_FAILED", "RESTARTING", "PAUSE_FAILED", "RESIZING",
+    "INACTIVE",
+    "ACTIVE_HEALTHY",
+    "ACTIVE_UNHEALTHY",
+    "COMING_UP",
+    "UNKNOWN",
+    "GOING_DOWN",
+    "INIT_FAILED",
+    "REMOVED",
+    "RESTORING",
+    "UPGRADING",
+    "PAUSING",
+    "RESTORE_FAILED",
+    "RESTARTING",
+    "PAUSE_FAILED",
+    "RESIZING",
 )
 COMING_UP, ACTIVE_HEALTHY, PAUSING, INACTIVE, RESTORING, INIT_FAILED, REMOVED = (
-    "COMING_UP", "ACTIVE_HEALTHY", "PAUSING", "INACTIVE", "RESTORING", "INIT_FAILED", "REMOVED",
+    "COMING_UP",
+    "ACTIVE_HEALTHY",
+    "PAUSING",
+    "INACTIVE",
+    "RESTORING",
+    "INIT_FAILED",
+    "REMOVED",
 )
 
 # OrganizationProjectsResponse's per-database status has its own, smaller enum.

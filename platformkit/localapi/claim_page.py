@@ -30,13 +30,23 @@ def claim_page(request: HttpRequest, request_id: str) -> HttpResponse:
         pending = api.claims.pending(request_id)
     except Problem as problem:
         if problem.status == 404 or request.method != "POST":
-            return HttpResponse(format_html("<!doctype html><title>Claim</title><p>{}</p>", problem.message), status=problem.status)
+            return HttpResponse(
+                format_html("<!doctype html><title>Claim</title><p>{}</p>", problem.message), status=problem.status
+            )
         pending, error = api.claims.pending(request_id), problem.message
     project = pending["project"]
     warnings = format_html_join("", "<li>{}</li>", ((warning["message"],) for warning in pending["warnings"]))
-    options = format_html_join("", '<option value="{}">{}</option>', ((org["slug"], org["name"]) for org in pending["organizations"] if org["slug"] != project.organization_slug))
-    return HttpResponse(PAGE.format(
-        name=format_html("{}", project.name), ref=format_html("{}", project.ref), options=options,
-        warnings=format_html("<p>Custom configuration moves along:</p><ul>{}</ul>", warnings) if warnings else "",
-        error=format_html('<p role="alert">{}</p>', error) if error else "",
-    ))
+    options = format_html_join(
+        "",
+        '<option value="{}">{}</option>',
+        ((org["slug"], org["name"]) for org in pending["organizations"] if org["slug"] != project.organization_slug),
+    )
+    return HttpResponse(
+        PAGE.format(
+            name=format_html("{}", project.name),
+            ref=format_html("{}", project.ref),
+            options=options,
+            warnings=format_html("<p>Custom configuration moves along:</p><ul>{}</ul>", warnings) if warnings else "",
+            error=format_html('<p role="alert">{}</p>', error) if error else "",
+        )
+    )

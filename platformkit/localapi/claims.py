@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-
 from .control import ControlTables
 from .errors import Problem, require
 from .store import ProjectRow, Store
@@ -52,16 +51,25 @@ def _digest(token: str) -> str:
 
 
 def _shape(row: Mapping[str, Any], token: str | None = None) -> dict[str, Any]:
-    out = {"token_alias": row["token_alias"], "expires_at": row["expires_at"].isoformat(),
-           "created_at": row["created_at"].isoformat(), "created_by": str(row["created_by"])}
+    out = {
+        "token_alias": row["token_alias"],
+        "expires_at": row["expires_at"].isoformat(),
+        "created_at": row["created_at"].isoformat(),
+        "created_by": str(row["created_by"]),
+    }
     return {"token": token, **out} if token else out
 
 
 class Claims(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-    def __init__(self, control_url: str, store: Store, project: Callable[[str], ProjectRow],
-                 customizations: Callable[[str], list[dict[str, str]]]) -> None:
+    def __init__(
+        self,
+        control_url: str,
+        store: Store,
+        project: Callable[[str], ProjectRow],
+        customizations: Callable[[str], list[dict[str, str]]],
+    ) -> None:
         super().__init__(control_url)
         self._store = store
         self._project = project
@@ -99,16 +107,28 @@ class Claims(ControlTables):
 
     def preview(self, slug: str, token: str) -> dict[str, Any]:
         row, project = self._by_token(slug, token)
-        errors = [{"key": "same_organization", "message": f"The project already belongs to {slug}"}] if project.organization_slug == slug else []
+        errors = (
+            [{"key": "same_organization", "message": f"The project already belongs to {slug}"}]
+            if project.organization_slug == slug
+            else []
+        )
         warnings = self._customizations(project.ref)
         return {
             "project": {"ref": project.ref, "name": project.name},
             "preview": {
-                "valid": not errors, "warnings": warnings, "errors": errors,
-                "info": [{"key": "source_organization", "message": f"Moves from organization {project.organization_slug}"}],
-                "members_exceeding_free_project_limit": [], "source_subscription_plan": "free", "target_subscription_plan": "free",
+                "valid": not errors,
+                "warnings": warnings,
+                "errors": errors,
+                "info": [
+                    {"key": "source_organization", "message": f"Moves from organization {project.organization_slug}"}
+                ],
+                "members_exceeding_free_project_limit": [],
+                "source_subscription_plan": "free",
+                "target_subscription_plan": "free",
             },
-            "expires_at": row["expires_at"].isoformat(), "created_at": row["created_at"].isoformat(), "created_by": str(row["created_by"]),
+            "expires_at": row["expires_at"].isoformat(),
+            "created_at": row["created_at"].isoformat(),
+            "created_by": str(row["created_by"]),
         }
 
     def claim(self, slug: str, token: str) -> None:
@@ -122,7 +142,9 @@ class Claims(ControlTables):
         if self._store.organization(slug) is None:
             raise Problem(404, f"Organization {slug} not found")
         with self._connect() as conn:
-            row = conn.execute("select * from claim_tokens where token_hash = %s and expires_at > now()", (_digest(token),)).fetchone()
+            row = conn.execute(
+                "select * from claim_tokens where token_hash = %s and expires_at > now()", (_digest(token),)
+            ).fetchone()
         if row is None:
             raise Problem(404, "Claim token not found or expired")
         return row, self._project(row["ref"])
@@ -139,9 +161,15 @@ class Claims(ControlTables):
             uuid.UUID(client_id)
         except ValueError:
             raise Problem(400, "client_id must be a UUID") from None
-        require(params.get("response_type") in ("code", "token", "id_token token"), "response_type must be code, token or id_token token")
+        require(
+            params.get("response_type") in ("code", "token", "id_token token"),
+            "response_type must be code, token or id_token token",
+        )
         redirect_uri = params.get("redirect_uri", "")
-        require(urlsplit(redirect_uri).scheme in ("http", "https") and bool(urlsplit(redirect_uri).netloc), "redirect_uri must be an absolute http(s) URL")
+        require(
+            urlsplit(redirect_uri).scheme in ("http", "https") and bool(urlsplit(redirect_uri).netloc),
+            "redirect_uri must be an absolute http(s) URL",
+        )
         request_id = secrets.token_urlsafe(24)
         with self._connect() as conn:
             conn.execute(
@@ -152,11 +180,18 @@ class Claims(ControlTables):
 
     def pending(self, request_id: str) -> dict[str, Any]:
         with self._connect() as conn:
-            row = conn.execute("select * from claim_requests where id = %s and used_at is null and expires_at > now()", (request_id,)).fetchone()
+            row = conn.execute(
+                "select * from claim_requests where id = %s and used_at is null and expires_at > now()", (request_id,)
+            ).fetchone()
         if row is None:
             raise Problem(404, "This claim link is unknown, used or expired")
         project = self._project(row["ref"])
-        return {**row, "project": project, "organizations": self._store.organizations(), "warnings": self._customizations(project.ref)}
+        return {
+            **row,
+            "project": project,
+            "organizations": self._store.organizations(),
+            "warnings": self._customizations(project.ref),
+        }
 
     def approve(self, request_id: str, slug: str) -> str:
         """Claim the project for ``slug`` (a one-off token, as the real UI does) and return the
@@ -166,7 +201,9 @@ class Claims(ControlTables):
         found = self.preview(slug, token)
         require(found["preview"]["valid"], "; ".join(error["message"] for error in found["preview"]["errors"]))
         with self._connect() as conn:
-            used = conn.execute("update claim_requests set used_at = now() where id = %s and used_at is null", (request_id,)).rowcount
+            used = conn.execute(
+                "update claim_requests set used_at = now() where id = %s and used_at is null", (request_id,)
+            ).rowcount
         require(used == 1, "This claim link was just used")
         self.claim(slug, token)
         query = {"code": secrets.token_urlsafe(24), **({"state": request["state"]} if request["state"] else {})}

@@ -33,7 +33,9 @@ def dump(database_url: str, ref: str, *, with_data: bool = False, schemas: list[
         args.append("--schema-only")
     for schema in schemas or []:
         args += ["--schema", schema]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, ref))
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, ref)
+    )
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump failed: {done.stderr.strip()[-2000:]}")
     return done.stdout
@@ -46,7 +48,11 @@ def copy_database(database_url: str, source_ref: str, target_ref: str, *, with_d
     text = text.replace(f'"{provision.owner_role(source_ref)}"', f'"{provision.owner_role(target_ref)}"')
     done = subprocess.run(
         [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
-        input=text, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, target_ref),
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=provision.tool_environment(database_url, target_ref),
     )
     if done.returncode != 0:
         raise RuntimeError(f"restoring into the branch failed: {done.stderr.strip()[-2000:]}")
@@ -61,4 +67,6 @@ def _copy_migration_history(database_url: str, source_ref: str, target_ref: str)
     # As the owner, not the superuser: the table is the project's, and so are any triggers on it.
     with sqlrun.project_transaction(database_url, target_ref) as target:
         for row in rows:
-            target.execute(f"insert into supabase_migrations.schema_migrations ({columns}) values (%s, %s, %s, %s, %s, %s)", row)
+            target.execute(
+                f"insert into supabase_migrations.schema_migrations ({columns}) values (%s, %s, %s, %s, %s, %s)", row
+            )

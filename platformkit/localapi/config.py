@@ -19,10 +19,19 @@ class LocalAPIConfig:
     pitr_days_for_new_projects: int = 0  # >0: new projects start with PITR on, this retention
 
     def snapshot_path(self) -> Path:
-        return Path(self.snapshot_dir) if self.snapshot_dir else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
+        return (
+            Path(self.snapshot_dir)
+            if self.snapshot_dir
+            else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
+        )
 
     def functions_path(self) -> Path:
-        return Path(self.functions_dir) if self.functions_dir else self.snapshot_path().parent / f"{self.control_db}-functions"
+        return (
+            Path(self.functions_dir)
+            if self.functions_dir
+            else self.snapshot_path().parent / f"{self.control_db}-functions"
+        )
+
     query_timeout_seconds: float = 15.0  # statement_timeout for database/query and migrations
     functions_dir: str | None = None  # deployed function bundles; None: beside the snapshots
     deno_path: str | None = None  # the Deno that runs functions; None: .tools/deno, then PATH

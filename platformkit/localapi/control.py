@@ -17,7 +17,9 @@ class ControlTables:
     def __init__(self, control_url: str) -> None:
         self._url = control_url
         with self._connect() as conn:
-            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"{type(self).__module__}.{type(self).__name__}",))
+            conn.execute(
+                "select pg_advisory_xact_lock(hashtext(%s))", (f"{type(self).__module__}.{type(self).__name__}",)
+            )
             conn.execute(self.SCHEMA_SQL)
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:

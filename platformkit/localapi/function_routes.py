@@ -34,8 +34,12 @@ def _raw_body(request: HttpRequest, limit: int) -> bytes:
 
 def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
     content_type = request.META.get("CONTENT_TYPE", "")
-    require(content_type.startswith("multipart/form-data"), "Send multipart/form-data: 'file' parts and a 'metadata' part")
-    message = BytesParser(policy=policy.HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + _raw_body(request, MAX_REQUEST_BYTES))
+    require(
+        content_type.startswith("multipart/form-data"), "Send multipart/form-data: 'file' parts and a 'metadata' part"
+    )
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + _raw_body(request, MAX_REQUEST_BYTES)
+    )
     files: list[tuple[str, Any]] = []
     metadata: str | None = None
     for part in message.iter_parts():
@@ -55,13 +59,19 @@ def _functions(api, ref):  # type: ignore[no-untyped-def]
 
 def _create(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     if request.META.get("CONTENT_TYPE", "").startswith("application/vnd.denoland.eszip"):
-        raise Problem(400, "eszip bundles are not supported by the local API: deploy the source files with POST .../functions/deploy")
+        raise Problem(
+            400,
+            "eszip bundles are not supported by the local API: deploy the source files with POST .../functions/deploy",
+        )
     return 201, _functions(api, ref).create(ref, body(request))
 
 
 def _update(api, request: HttpRequest, ref: str, function_slug: str):  # type: ignore[no-untyped-def]
     if request.META.get("CONTENT_TYPE", "").startswith("application/vnd.denoland.eszip"):
-        raise Problem(400, "eszip bundles are not supported by the local API: deploy the source files with POST .../functions/deploy")
+        raise Problem(
+            400,
+            "eszip bundles are not supported by the local API: deploy the source files with POST .../functions/deploy",
+        )
     return 200, _functions(api, ref).update(ref, function_slug, query(request), body(request) if request.body else {})
 
 
@@ -78,19 +88,31 @@ def _body(api, request: HttpRequest, ref: str, function_slug: str):  # type: ign
 
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/functions", endpoint(
-        get=lambda api, request, ref: (200, _functions(api, ref).list(ref)),
-        post=_create,
-        put=_bulk,
-    )),
-    path("v1/projects/<str:ref>/functions/deploy", endpoint(
-        post=lambda api, request, ref: (201, _functions(api, ref).deploy(ref, query(request), *multipart(request))),
-    )),
-    path("v1/projects/<str:ref>/functions/<str:function_slug>", endpoint(
-        get=lambda api, request, ref, function_slug: (200, _functions(api, ref).get(ref, function_slug)),
-        patch=_update,
-        delete=lambda api, request, ref, function_slug: (200, _functions(api, ref).store.delete(ref, function_slug)),
-    )),
+    path(
+        "v1/projects/<str:ref>/functions",
+        endpoint(
+            get=lambda api, request, ref: (200, _functions(api, ref).list(ref)),
+            post=_create,
+            put=_bulk,
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/functions/deploy",
+        endpoint(
+            post=lambda api, request, ref: (201, _functions(api, ref).deploy(ref, query(request), *multipart(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/functions/<str:function_slug>",
+        endpoint(
+            get=lambda api, request, ref, function_slug: (200, _functions(api, ref).get(ref, function_slug)),
+            patch=_update,
+            delete=lambda api, request, ref, function_slug: (
+                200,
+                _functions(api, ref).store.delete(ref, function_slug),
+            ),
+        ),
+    ),
     path("v1/projects/<str:ref>/functions/<str:function_slug>/body", endpoint(get=_body)),
 ]
 
@@ -103,11 +125,20 @@ def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpRes
         functions = _functions(api, ref)
         payload = _raw_body(request, 6 * 1024 * 1024)  # the hosted request-size limit
         base = request.build_absolute_uri(f"/project/{ref}")
-        result = functions.invoke(ref, slug, {
-            "method": request.method, "url": request.build_absolute_uri(), "pathname": request.path, "host": request.get_host(),
-            "headers": {key.lower(): value for key, value in request.headers.items()}, "body": payload,
-            "remote_addr": request.META.get("REMOTE_ADDR", ""), "base_url": base,
-        })
+        result = functions.invoke(
+            ref,
+            slug,
+            {
+                "method": request.method,
+                "url": request.build_absolute_uri(),
+                "pathname": request.path,
+                "host": request.get_host(),
+                "headers": {key.lower(): value for key, value in request.headers.items()},
+                "body": payload,
+                "remote_addr": request.META.get("REMOTE_ADDR", ""),
+                "base_url": base,
+            },
+        )
     except Problem as problem:
         return answer(problem.status, {"message": problem.message})
     response = HttpResponse(result.body, status=result.status)
@@ -118,4 +149,6 @@ def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpRes
     return response
 
 
-invoke_urlpatterns = [re_path(r"^project/(?P<ref>[a-z]{20})/functions/v1/(?P<slug>[A-Za-z][A-Za-z0-9_-]*)(?:/(?P<rest>.*))?$", invoke)]
+invoke_urlpatterns = [
+    re_path(r"^project/(?P<ref>[a-z]{20})/functions/v1/(?P<slug>[A-Za-z][A-Za-z0-9_-]*)(?:/(?P<rest>.*))?$", invoke)
+]

@@ -33,5 +33,10 @@ def _database_health(database_url: str, row: ProjectRow, service: str) -> dict[s
     if problem is None and row.status != catalog.ACTIVE_HEALTHY:
         problem = f"Project is {row.status}"
     connected = problem is None
-    info = {"healthy": connected, "db_connected": connected, "replication_connected": False, "connected_cluster": int(connected)}
+    info = {
+        "healthy": connected,
+        "db_connected": connected,
+        "replication_connected": False,
+        "connected_cluster": int(connected),
+    }
     return shapes.service_health(service, "ACTIVE_HEALTHY" if connected else "UNHEALTHY", info, problem)

@@ -45,7 +45,8 @@ $f$;""" + "".join(
 )
 
 # Run inside the project database as the superuser; ``{owner}`` is the project's login role.
-PROJECT_SQL = """
+PROJECT_SQL = (
+    """
 create schema if not exists extensions;
 -- The extensions Supabase preinstalls, where this server build ships them.
 do $$
@@ -99,7 +100,9 @@ create table if not exists auth.identities (
   updated_at timestamptz default now(),
   unique (provider_id, provider)
 );
-""" + JWT_FUNCTIONS_SQL + """
+"""
+    + JWT_FUNCTIONS_SQL
+    + """
 grant usage on schema auth to anon, authenticated, service_role;
 grant execute on all functions in schema auth to anon, authenticated, service_role;
 grant all on all tables in schema auth to service_role;
@@ -160,3 +163,4 @@ grant usage on schema auth, storage to {owner};
 grant all on all tables in schema auth, storage to {owner};
 grant execute on all functions in schema auth to {owner};
 """
+)

@@ -13,13 +13,22 @@ def _logs(api, ref):  # type: ignore[no-untyped-def]
 
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/analytics/endpoints/logs.all", endpoint(
-        get=lambda api, request, ref: (200, _logs(api, ref).query(ref, query(request))),
-    )),
-    path("v1/projects/<str:ref>/analytics/endpoints/usage.api-counts", endpoint(
-        get=lambda api, request, ref: (200, _logs(api, ref).api_counts(ref, query(request))),
-    )),
-    path("v1/projects/<str:ref>/analytics/endpoints/usage.api-requests-count", endpoint(
-        get=lambda api, request, ref: (200, _logs(api, ref).requests_count(ref)),
-    )),
+    path(
+        "v1/projects/<str:ref>/analytics/endpoints/logs.all",
+        endpoint(
+            get=lambda api, request, ref: (200, _logs(api, ref).query(ref, query(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/analytics/endpoints/usage.api-counts",
+        endpoint(
+            get=lambda api, request, ref: (200, _logs(api, ref).api_counts(ref, query(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/analytics/endpoints/usage.api-requests-count",
+        endpoint(
+            get=lambda api, request, ref: (200, _logs(api, ref).requests_count(ref)),
+        ),
+    ),
 ]

@@ -15,7 +15,10 @@ def _config(service: str):  # type: ignore[no-untyped-def]
     patch_status, patch_body = {"storage": (200, False), "realtime": (204, False)}.get(service, (200, True))
     return endpoint(
         get=lambda api, request, ref: (200, api.service_config.get(ref, service)),
-        patch=lambda api, request, ref: (patch_status, _patched(api.service_config.update(ref, service, body(request)), patch_body, service)),
+        patch=lambda api, request, ref: (
+            patch_status,
+            _patched(api.service_config.update(ref, service, body(request)), patch_body, service),
+        ),
     )
 
 
@@ -37,22 +40,34 @@ urlpatterns = [
     path("v1/projects/<str:ref>/postgrest", _config("postgrest")),
     path("v1/projects/<str:ref>/config/storage", _config("storage")),
     path("v1/projects/<str:ref>/config/realtime", _config("realtime")),
-    path("v1/projects/<str:ref>/billing/addons", endpoint(
-        get=lambda api, request, ref: (200, api.addons.list(ref)),
-        patch=lambda api, request, ref: (200, api.addons.apply(ref, body(request))),
-    )),
-    path("v1/projects/<str:ref>/billing/addons/<str:addon_variant>", endpoint(
-        delete=lambda api, request, ref, addon_variant: (200, api.addons.remove(ref, addon_variant)),
-    )),
-    path("v1/projects/<str:ref>/claim-token", endpoint(
-        get=lambda api, request, ref: (200, api.claims.get_token(ref)),
-        post=lambda api, request, ref: (200, api.claims.create_token(ref)),
-        delete=lambda api, request, ref: (204, api.claims.delete_token(ref)),
-    )),
-    path("v1/organizations/<str:slug>/project-claim/<str:token>", endpoint(
-        get=lambda api, request, slug, token: (200, api.claims.preview(slug, token)),
-        post=lambda api, request, slug, token: (204, api.claims.claim(slug, token)),
-    )),
+    path(
+        "v1/projects/<str:ref>/billing/addons",
+        endpoint(
+            get=lambda api, request, ref: (200, api.addons.list(ref)),
+            patch=lambda api, request, ref: (200, api.addons.apply(ref, body(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/billing/addons/<str:addon_variant>",
+        endpoint(
+            delete=lambda api, request, ref, addon_variant: (200, api.addons.remove(ref, addon_variant)),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/claim-token",
+        endpoint(
+            get=lambda api, request, ref: (200, api.claims.get_token(ref)),
+            post=lambda api, request, ref: (200, api.claims.create_token(ref)),
+            delete=lambda api, request, ref: (204, api.claims.delete_token(ref)),
+        ),
+    ),
+    path(
+        "v1/organizations/<str:slug>/project-claim/<str:token>",
+        endpoint(
+            get=lambda api, request, slug, token: (200, api.claims.preview(slug, token)),
+            post=lambda api, request, slug, token: (204, api.claims.claim(slug, token)),
+        ),
+    ),
     path("v1/oauth/authorize/project-claim", endpoint(get=_authorize)),
     # The stand-in for Supabase's claim UI: a browser page, not a Management API path.
     path("local/project-claim/<str:request_id>", claim_page),

@@ -32,9 +32,20 @@ def sql_role(ref: str) -> str:
 
 
 # libpq's environment variables for the connection keywords the client tools take.
-_LIBPQ_ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
-              "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
-              "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS"}
+_LIBPQ_ENV = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+}
 
 
 def tool_environment(database_url: str, ref: str) -> dict[str, str]:
@@ -43,7 +54,9 @@ def tool_environment(database_url: str, ref: str) -> dict[str, str]:
     params = psycopg.conninfo.conninfo_to_dict(psycopg.conninfo.make_conninfo(database_url, dbname=database_name(ref)))
     unknown = sorted(set(params) - set(_LIBPQ_ENV))
     if unknown:
-        raise ValueError(f"connection keywords the PostgreSQL tools cannot take from the environment: {', '.join(unknown)}")
+        raise ValueError(
+            f"connection keywords the PostgreSQL tools cannot take from the environment: {', '.join(unknown)}"
+        )
     return {**os.environ, **{_LIBPQ_ENV[key]: str(value) for key, value in params.items() if value is not None}}
 
 
@@ -103,7 +116,9 @@ def allow_connections(database_url: str, ref: str, allowed: bool) -> None:
     """Pausing refuses new connections and ends the open ones; restoring lets them in again."""
     with superuser(database_url) as conn:
         conn.execute(
-            sql.SQL("alter database {} allow_connections {}").format(sql.Identifier(database_name(ref)), sql.Literal(allowed))
+            sql.SQL("alter database {} allow_connections {}").format(
+                sql.Identifier(database_name(ref)), sql.Literal(allowed)
+            )
         )
         if not allowed:
             conn.execute(
@@ -187,7 +202,9 @@ def sql_connection(database_url: str, ref: str, **options: object) -> psycopg.Co
     failed: str | None = None
     for attempt in range(2):
         password = _sql_role_password(database_url, ref, failed=failed)
-        conninfo = psycopg.conninfo.make_conninfo(database_url, dbname=database_name(ref), user=sql_role(ref), password=password)
+        conninfo = psycopg.conninfo.make_conninfo(
+            database_url, dbname=database_name(ref), user=sql_role(ref), password=password
+        )
         try:
             return psycopg.connect(conninfo, **options)  # type: ignore[arg-type]
         except psycopg.OperationalError as exc:
@@ -195,4 +212,3 @@ def sql_connection(database_url: str, ref: str, **options: object) -> psycopg.Co
                 raise
             failed = password
     raise AssertionError("unreachable")
-

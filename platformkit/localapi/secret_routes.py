@@ -14,9 +14,12 @@ def _project(api, ref):  # type: ignore[no-untyped-def]
 
 
 urlpatterns = [
-    path("v1/projects/<str:ref>/secrets", endpoint(
-        get=lambda api, request, ref: (200, _project(api, ref).list(ref)),
-        post=lambda api, request, ref: (201, _project(api, ref).create(ref, array_body(request.body))),
-        delete=lambda api, request, ref: (200, _project(api, ref).delete(ref, array_body(request.body))),
-    )),
+    path(
+        "v1/projects/<str:ref>/secrets",
+        endpoint(
+            get=lambda api, request, ref: (200, _project(api, ref).list(ref)),
+            post=lambda api, request, ref: (201, _project(api, ref).create(ref, array_body(request.body))),
+            delete=lambda api, request, ref: (200, _project(api, ref).delete(ref, array_body(request.body))),
+        ),
+    ),
 ]

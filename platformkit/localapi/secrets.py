@@ -9,7 +9,6 @@ import json
 import re
 from typing import Any
 
-
 from .control import ControlTables
 from .errors import Problem, require
 
@@ -38,21 +37,34 @@ def array_body(raw: bytes) -> list[Any]:
 class Secrets(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-
     def list(self, ref: str) -> list[dict[str, Any]]:
         with self._connect() as conn:
-            rows = conn.execute("select name, digest, updated_at from secrets where ref = %s order by name", (ref,)).fetchall()
+            rows = conn.execute(
+                "select name, digest, updated_at from secrets where ref = %s order by name", (ref,)
+            ).fetchall()
         return [{"name": r["name"], "value": r["digest"], "updated_at": r["updated_at"].isoformat()} for r in rows]
 
     def create(self, ref: str, items: list[Any]) -> None:
-        require(bool(items), "Give at least one secret: [{\"name\": ..., \"value\": ...}]")
+        require(bool(items), 'Give at least one secret: [{"name": ..., "value": ...}]')
         clean: dict[str, str] = {}
         for index, item in enumerate(items):
-            require(isinstance(item, dict) and set(item) == {"name", "value"}, f"[{index}] must be an object with exactly name and value")
+            require(
+                isinstance(item, dict) and set(item) == {"name", "value"},
+                f"[{index}] must be an object with exactly name and value",
+            )
             name, value = item["name"], item["value"]
-            require(isinstance(name, str) and 0 < len(name) <= NAME_MAX, f"[{index}].name must be a string of 1 to {NAME_MAX} characters")
-            require(not RESERVED.match(name), f"[{index}].name: Secret name must not start with the SUPABASE_ prefix ({name})")
-            require(isinstance(value, str) and len(value) <= VALUE_MAX, f"[{index}].value must be a string of at most {VALUE_MAX} characters")
+            require(
+                isinstance(name, str) and 0 < len(name) <= NAME_MAX,
+                f"[{index}].name must be a string of 1 to {NAME_MAX} characters",
+            )
+            require(
+                not RESERVED.match(name),
+                f"[{index}].name: Secret name must not start with the SUPABASE_ prefix ({name})",
+            )
+            require(
+                isinstance(value, str) and len(value) <= VALUE_MAX,
+                f"[{index}].value must be a string of at most {VALUE_MAX} characters",
+            )
             require("\x00" not in name + value, f"[{index}]: NUL characters are not allowed")
             clean[name] = hashlib.sha256(value.encode()).hexdigest()
         with self._connect() as conn:
@@ -64,7 +76,10 @@ class Secrets(ControlTables):
                 )
 
     def delete(self, ref: str, names: list[Any]) -> None:
-        require(bool(names) and all(isinstance(name, str) for name in names), "Request body must be a non-empty array of secret names")
+        require(
+            bool(names) and all(isinstance(name, str) for name in names),
+            "Request body must be a non-empty array of secret names",
+        )
         with self._connect() as conn:
             conn.execute("delete from secrets where ref = %s and name = any(%s)", (ref, names))
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from ..api.config_schema import SERVICES, validation_errors
+from platformkit.api.config_schema import SERVICES, validation_errors
+
 from . import catalog
 from .config_defaults import defaults
 from .control import ControlTables
@@ -40,7 +41,9 @@ def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str,
 class ServiceConfigs(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-    def __init__(self, control_url: str, project: Callable[[str], ProjectRow], jwt_secret: Callable[[str], str]) -> None:
+    def __init__(
+        self, control_url: str, project: Callable[[str], ProjectRow], jwt_secret: Callable[[str], str]
+    ) -> None:
         super().__init__(control_url)
         self._project = project
         self._jwt_secret = jwt_secret
@@ -57,11 +60,20 @@ class ServiceConfigs(ControlTables):
         require(bool(body), f"Request body must change at least one {service} config field")
         problems = validation_errors(service, body)
         if problems:
-            raise Problem(400, f"Invalid {service} config: " + "; ".join(f"{field}: {message}" for field, message in sorted(problems.items())))
+            raise Problem(
+                400,
+                f"Invalid {service} config: "
+                + "; ".join(f"{field}: {message}" for field, message in sorted(problems.items())),
+            )
         if service == "auth":  # GoTrue must be up to take a change (the seed's advice to wait)
-            require(row.status == catalog.ACTIVE_HEALTHY, f"The auth service is not ACTIVE_HEALTHY (project is {row.status}); retry when it is")
+            require(
+                row.status == catalog.ACTIVE_HEALTHY,
+                f"The auth service is not ACTIVE_HEALTHY (project is {row.status}); retry when it is",
+            )
         with self._connect() as conn:
-            current = conn.execute("select overrides from service_config where ref = %s and service = %s for update", (ref, service)).fetchone()
+            current = conn.execute(
+                "select overrides from service_config where ref = %s and service = %s for update", (ref, service)
+            ).fetchone()
             merged = deep_merge(current["overrides"] if current else {}, body)
             conn.execute(
                 "insert into service_config (ref, service, overrides) values (%s, %s, %s)"
@@ -79,4 +91,3 @@ class ServiceConfigs(ControlTables):
     def forget(self, ref: str) -> None:
         with self._connect() as conn:
             conn.execute("delete from service_config where ref = %s", (ref,))
-

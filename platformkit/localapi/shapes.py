@@ -3,7 +3,7 @@ the OpenAPI document's response schemas)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import catalog
@@ -11,7 +11,7 @@ from .store import ProjectRow
 
 
 def timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def organization(row: dict[str, Any]) -> dict[str, Any]:
@@ -21,7 +21,13 @@ def organization(row: dict[str, Any]) -> dict[str, Any]:
 
 def organization_detail(row: dict[str, Any]) -> dict[str, Any]:
     """V1OrganizationSlugResponse."""
-    return {"id": row["slug"], "name": row["name"], "plan": "free", "opt_in_tags": [], "allowed_release_channels": ["ga"]}
+    return {
+        "id": row["slug"],
+        "name": row["name"],
+        "plan": "free",
+        "opt_in_tags": [],
+        "allowed_release_channels": ["ga"],
+    }
 
 
 def project(row: ProjectRow) -> dict[str, Any]:
@@ -88,7 +94,9 @@ def regions_info(recommended_group: str) -> dict[str, Any]:
     }
 
 
-def service_health(service: str, status: str, info: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+def service_health(
+    service: str, status: str, info: dict[str, Any] | None = None, error: str | None = None
+) -> dict[str, Any]:
     """V1ServiceHealthResponse (``healthy`` is the deprecated twin of ``status``)."""
     answer: dict[str, Any] = {"name": service, "healthy": status == catalog.ACTIVE_HEALTHY, "status": status}
     if info is not None:

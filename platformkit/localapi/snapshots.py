@@ -106,15 +106,26 @@ def manifest(database_url: str, ref: str) -> dict[str, Any]:
             if row["schema"] in ("supabase_migrations",):
                 continue
             count = conn.execute(
-                sql.SQL("select count(*) as n from {}.{}").format(sql.Identifier(row["schema"]), sql.Identifier(row["name"]))
+                sql.SQL("select count(*) as n from {}.{}").format(
+                    sql.Identifier(row["schema"]), sql.Identifier(row["name"])
+                )
             ).fetchone()
-            tables[f'{row["schema"]}.{row["name"]}'] = {"columns": list(row["columns"]), "rows": int(count["n"]) if count else 0}
-        migrations = [
-            str(r["version"]) + (f' {r["name"]}' if r.get("name") else "")
-            for r in conn.execute(
-                "select version, name from supabase_migrations.schema_migrations order by version"
-            ).fetchall()
-        ] if conn.execute("select to_regclass('supabase_migrations.schema_migrations') is not null as ok").fetchone()["ok"] else []
+            tables[f"{row['schema']}.{row['name']}"] = {
+                "columns": list(row["columns"]),
+                "rows": int(count["n"]) if count else 0,
+            }
+        migrations = (
+            [
+                str(r["version"]) + (f" {r['name']}" if r.get("name") else "")
+                for r in conn.execute(
+                    "select version, name from supabase_migrations.schema_migrations order by version"
+                ).fetchall()
+            ]
+            if conn.execute("select to_regclass('supabase_migrations.schema_migrations') is not null as ok").fetchone()[
+                "ok"
+            ]
+            else []
+        )
     return {"tables": tables, "migrations": migrations}
 
 
@@ -125,12 +136,15 @@ def compare(now: Mapping[str, Any], then: Mapping[str, Any]) -> dict[str, Any]:
     for name in sorted(set(now_tables) & set(then_tables)):
         a, b = now_tables[name], then_tables[name]
         if a != b:
-            changed.append({
-                "table": name,
-                "rows_now": a["rows"], "rows_after": b["rows"],
-                "columns_removed": [c for c in a["columns"] if c not in b["columns"]],
-                "columns_restored": [c for c in b["columns"] if c not in a["columns"]],
-            })
+            changed.append(
+                {
+                    "table": name,
+                    "rows_now": a["rows"],
+                    "rows_after": b["rows"],
+                    "columns_removed": [c for c in a["columns"] if c not in b["columns"]],
+                    "columns_restored": [c for c in b["columns"] if c not in a["columns"]],
+                }
+            )
     return {
         "tables_dropped": sorted(set(now_tables) - set(then_tables)),
         "tables_restored": sorted(set(then_tables) - set(now_tables)),
@@ -170,7 +184,9 @@ class Snapshots:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.snapshots'))")
             conn.execute(SCHEMA_SQL)
             # A snapshot interrupted by a stop never completes: say so rather than pend forever.
-            conn.execute("update snapshots set status = 'FAILED', error = 'interrupted by a restart' where status = 'PENDING'")
+            conn.execute(
+                "update snapshots set status = 'FAILED', error = 'interrupted by a restart' where status = 'PENDING'"
+            )
         self._ticker = threading.Thread(target=self._pitr_loop, name="localapi-pitr", daemon=True)
         self._ticker.start()
 
@@ -205,7 +221,11 @@ class Snapshots:
         name = _point_name(body)
         self._ready(ref)
         point = self._point(ref, name)
-        require(point["status"] == AVAILABLE, f"Restore point {name!r} is {point['status']}, not AVAILABLE: it cannot be restored yet", 409)
+        require(
+            point["status"] == AVAILABLE,
+            f"Restore point {name!r} is {point['status']}, not AVAILABLE: it cannot be restored yet",
+            409,
+        )
         return self._restore(ref, point, kind="undo", target=name)
 
     # PITR
@@ -251,7 +271,12 @@ class Snapshots:
             "walg_enabled": False,
             "pitr_enabled": days > 0,
             "backups": [
-                {"id": r["id"], "is_physical_backup": False, "status": status_of.get(r["status"], "FAILED"), "inserted_at": r["created_at"].isoformat()}
+                {
+                    "id": r["id"],
+                    "is_physical_backup": False,
+                    "status": status_of.get(r["status"], "FAILED"),
+                    "inserted_at": r["created_at"].isoformat(),
+                }
                 for r in periodic
             ],
             "physical_backup_data": physical,
@@ -259,8 +284,10 @@ class Snapshots:
 
     def restore_pitr(self, ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
         target = body.get("recovery_time_target_unix")
-        require(isinstance(target, int) and not isinstance(target, bool) and target >= 0,
-                "recovery_time_target_unix is required: a Unix time in seconds (integer >= 0)")
+        require(
+            isinstance(target, int) and not isinstance(target, bool) and target >= 0,
+            "recovery_time_target_unix is required: a Unix time in seconds (integer >= 0)",
+        )
         self._ready(ref)
         days = self.pitr_retention_days(ref)
         require(days > 0, f"Point-in-time recovery is not enabled for project {ref}", 400)
@@ -274,7 +301,9 @@ class Snapshots:
 
     def reports(self, ref: str) -> list[dict[str, Any]]:
         with self._connect() as conn:
-            return conn.execute("select kind, target, report, created_at from undo_reports where ref = %s order by id desc", (ref,)).fetchall()
+            return conn.execute(
+                "select kind, target, report, created_at from undo_reports where ref = %s order by id desc", (ref,)
+            ).fetchall()
 
     # Space
 
@@ -352,19 +381,29 @@ class Snapshots:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             contents = manifest(self.database_url, ref)
-            _run([find_binary("pg_dump"), "--format=custom", f"--file={path}"], provision.tool_environment(self.database_url, ref))
+            _run(
+                [find_binary("pg_dump"), "--format=custom", f"--file={path}"],
+                provision.tool_environment(self.database_url, ref),
+            )
         except Exception as exc:  # recorded on the row: the point shows FAILED with the reason
             logger.exception("snapshot %s of project %s failed", snapshot_id, ref)
             path.unlink(missing_ok=True)
             self._update(snapshot_id, status=FAILED, error=str(exc)[:500])
             return
-        self._update(snapshot_id, status=AVAILABLE, file=str(path), size_bytes=path.stat().st_size,
-                     manifest=psycopg.types.json.Jsonb(contents), completed_at=datetime.now(UTC))
+        self._update(
+            snapshot_id,
+            status=AVAILABLE,
+            file=str(path),
+            size_bytes=path.stat().st_size,
+            manifest=psycopg.types.json.Jsonb(contents),
+            completed_at=datetime.now(UTC),
+        )
 
     def _take_pitr_snapshot(self, ref: str) -> None:
         with self._connect() as conn:
             row = conn.execute(
-                "insert into snapshots (ref, kind, status, file) values (%s, 'pitr', 'PENDING', '') returning id", (ref,)
+                "insert into snapshots (ref, kind, status, file) values (%s, 'pitr', 'PENDING', '') returning id",
+                (ref,),
             ).fetchone()
         self._take(row["id"], ref)
 
@@ -412,10 +451,22 @@ class Snapshots:
             dbname = provision.database_name(ref)
             with provision.superuser(self.database_url) as conn:
                 conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
-                conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(dbname), sql.Identifier(provision.owner_role(ref))))
+                conn.execute(
+                    sql.SQL("create database {} owner {}").format(
+                        sql.Identifier(dbname), sql.Identifier(provision.owner_role(ref))
+                    )
+                )
                 provision.confine_connections(conn, ref)
-            _run([find_binary("pg_restore"), "--exit-on-error", "--single-transaction", f"--dbname={provision.database_name(ref)}", file],
-                 provision.tool_environment(self.database_url, ref))
+            _run(
+                [
+                    find_binary("pg_restore"),
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={provision.database_name(ref)}",
+                    file,
+                ],
+                provision.tool_environment(self.database_url, ref),
+            )
             self._set_status(ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self._status_delay / 2)
         except Exception:
             logger.exception("restoring project %s from %s failed", ref, file)
@@ -427,7 +478,9 @@ class Snapshots:
     def _update(self, snapshot_id: int, **fields: Any) -> None:
         assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in fields)
         with self._connect() as conn:
-            conn.execute(sql.SQL("update snapshots set {} where id = %s").format(assignments), (*fields.values(), snapshot_id))
+            conn.execute(
+                sql.SQL("update snapshots set {} where id = %s").format(assignments), (*fields.values(), snapshot_id)
+            )
 
 
 def _point_name(body: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from time import monotonic
 from typing import Any
@@ -37,7 +37,9 @@ MAX_QUERY_LENGTH = 1_000_000
 StatementLog = Callable[[str, str, "psycopg.Error | None", float], None]
 
 
-_PASSWORD_LITERAL = re.compile(r"(\bpassword\s+)((?:[EU]&?)?'(?:[^']|'')*'|\$(\w*)\$.*?\$\3\$)", re.IGNORECASE | re.DOTALL)
+_PASSWORD_LITERAL = re.compile(
+    r"(\bpassword\s+)((?:[EU]&?)?'(?:[^']|'')*'|\$(\w*)\$.*?\$\3\$)", re.IGNORECASE | re.DOTALL
+)
 
 
 def redact(query: str) -> str:
@@ -114,7 +116,9 @@ def project_transaction(
     try:
         conn = provision.sql_connection(database_url, ref, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        raise Problem(400, f"Cannot connect to the database of {ref}: {str(exc).rpartition('FATAL:')[2].strip()}") from None
+        raise Problem(
+            400, f"Cannot connect to the database of {ref}: {str(exc).rpartition('FATAL:')[2].strip()}"
+        ) from None
     with conn:
         conn.autocommit = False
         with conn.transaction():
@@ -142,9 +146,11 @@ def refuse_transaction_control(query: str) -> bool:
     except Exception:
         return False
     for raw in statements:
-        require(type(raw.stmt).__name__ != "TransactionStmt",
-                "Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT ...) is not allowed in a read-only query:"
-                " each query runs in a read-only transaction of its own")
+        require(
+            type(raw.stmt).__name__ != "TransactionStmt",
+            "Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT ...) is not allowed in a read-only query:"
+            " each query runs in a read-only transaction of its own",
+        )
     return True
 
 
@@ -168,8 +174,15 @@ def _bind(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
-def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_read_only: bool, timeout_seconds: float,
-              log: StatementLog | None = None) -> list[dict[str, Any]]:
+def run_query(
+    database_url: str,
+    ref: str,
+    body: Mapping[str, Any],
+    *,
+    force_read_only: bool,
+    timeout_seconds: float,
+    log: StatementLog | None = None,
+) -> list[dict[str, Any]]:
     """The rows of the last statement, each an object by column name (``[]`` for none)."""
     query, parameters, read_only = _check_query(body, allow_read_only=not force_read_only)
     read_only = read_only or force_read_only
@@ -177,7 +190,10 @@ def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_rea
     shown = redact(query)
     sql_logger.info("query on %s (read_only=%s): %s", ref, read_only, shown)
     try:
-        with _logged(log, ref, shown), project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn:
+        with (
+            _logged(log, ref, shown),
+            project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn,
+        ):
             if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
@@ -191,7 +207,10 @@ def run_query(database_url: str, ref: str, body: Mapping[str, Any], *, force_rea
             while True:
                 if cursor.description is not None:
                     names = [column.name for column in cursor.description]
-                    last = [dict(zip(names, (json_value(value) for value in row))) for row in cursor.fetchall()]
+                    last = [
+                        dict(zip(names, (json_value(value) for value in row), strict=False))
+                        for row in cursor.fetchall()
+                    ]
                 else:
                     last = []
                 if not cursor.nextset():
@@ -219,7 +238,9 @@ def _split(text: str) -> list[str]:
 
 def list_migrations(database_url: str, ref: str) -> list[dict[str, Any]]:
     with project_transaction(database_url, ref) as conn:
-        rows = conn.execute("select version, name from supabase_migrations.schema_migrations order by version").fetchall()
+        rows = conn.execute(
+            "select version, name from supabase_migrations.schema_migrations order by version"
+        ).fetchall()
     return [{"version": version, **({"name": name} if name is not None else {})} for version, name in rows]
 
 
@@ -234,13 +255,15 @@ def get_migration(database_url: str, ref: str, version: str) -> dict[str, Any]:
     if row is None:
         raise Problem(404, f"Migration {version} not found")
     keys = ("version", "name", "statements", "rollback", "created_by", "idempotency_key")
-    return {key: value for key, value in zip(keys, row) if value is not None}
+    return {key: value for key, value in zip(keys, row, strict=False) if value is not None}
 
 
 def _next_version(conn: psycopg.Connection[Any]) -> str:
     """Now (UTC, to the second), or one past the latest when that is not later."""
-    now = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-    row = conn.execute("select max(version) from supabase_migrations.schema_migrations where version ~ '^[0-9]{14}$'").fetchone()
+    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    row = conn.execute(
+        "select max(version) from supabase_migrations.schema_migrations where version ~ '^[0-9]{14}$'"
+    ).fetchone()
     latest = row[0] if row else None
     if latest and latest >= now:
         return str(int(latest) + 1)
@@ -248,7 +271,12 @@ def _next_version(conn: psycopg.Connection[Any]) -> str:
 
 
 def apply_migration(
-    database_url: str, ref: str, body: Mapping[str, Any], *, idempotency_key: str | None, timeout_seconds: float,
+    database_url: str,
+    ref: str,
+    body: Mapping[str, Any],
+    *,
+    idempotency_key: str | None,
+    timeout_seconds: float,
     log: StatementLog | None = None,
 ) -> None:
     """Run the migration and record it, in one transaction: a failure leaves nothing behind."""
@@ -274,8 +302,14 @@ def apply_migration(
             conn.execute(
                 "insert into supabase_migrations.schema_migrations"
                 " (version, name, statements, rollback, created_by, idempotency_key) values (%s, %s, %s, %s, %s, %s)",
-                (_next_version(conn), name or None, _split(str(query)), _split(rollback) if rollback else None,
-                 "platformkit", idempotency_key),
+                (
+                    _next_version(conn),
+                    name or None,
+                    _split(str(query)),
+                    _split(rollback) if rollback else None,
+                    "platformkit",
+                    idempotency_key,
+                ),
             )
     except psycopg.Error as exc:
         raise Problem(400, "Failed to run migration: " + postgres_message(exc, str(query))) from None
@@ -303,7 +337,9 @@ def rollback_migrations(database_url: str, ref: str, gte: str | None, *, timeout
         raise Problem(400, "Failed to roll back: " + postgres_message(exc, "")) from None
 
 
-def migrations_with_statements(conn: psycopg.Connection[Any]) -> list[tuple[str, str | None, list[str], list[str] | None]]:
+def migrations_with_statements(
+    conn: psycopg.Connection[Any],
+) -> list[tuple[str, str | None, list[str], list[str] | None]]:
     return conn.execute(
         "select version, name, coalesce(statements, '{}'), rollback from supabase_migrations.schema_migrations order by version"
     ).fetchall()

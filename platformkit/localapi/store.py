@@ -8,6 +8,7 @@ after its time, however many servers came and went meanwhile. A COMING_UP projec
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import string
 from collections.abc import Iterator
@@ -77,10 +78,8 @@ class Store:
         """Create the control database and its tables if missing, and seed the default organization."""
         with psycopg.connect(self._server_url, autocommit=True) as conn:
             if not conn.execute("select 1 from pg_database where datname = %s", (self._control_db,)).fetchone():
-                try:
+                with contextlib.suppress(errors.DuplicateDatabase):  # another server started at the same moment
                     conn.execute(sql.SQL("create database {}").format(sql.Identifier(self._control_db)))
-                except errors.DuplicateDatabase:
-                    pass  # another server started at the same moment
         with self._connect() as conn:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.migrate'))")
             conn.execute(SCHEMA_SQL)

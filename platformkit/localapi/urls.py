@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import advisor_routes, api_key_routes, backup_routes, function_routes, log_routes, project_settings_routes, secret_routes
+from . import (
+    advisor_routes,
+    api_key_routes,
+    backup_routes,
+    function_routes,
+    log_routes,
+    project_settings_routes,
+    secret_routes,
+)
 from .branch_urls import urlpatterns as branch_urlpatterns
 from .views import bad_request, body, endpoint, no_route, not_found, query, server_error, services_param
 
@@ -14,38 +22,65 @@ handler404 = not_found
 handler500 = server_error
 
 urlpatterns = [
-    path("v1/organizations", endpoint(
-        get=lambda api, request: (200, api.list_organizations()),
-        post=lambda api, request: (201, api.create_organization(body(request))),
-    )),
-    path("v1/organizations/<str:slug>", endpoint(
-        get=lambda api, request, slug: (200, api.get_organization(slug)),
-    )),
-    path("v1/organizations/<str:slug>/projects", endpoint(
-        get=lambda api, request, slug: (200, api.organization_projects(slug, query(request))),
-    )),
-    path("v1/projects", endpoint(
-        get=lambda api, request: (200, api.list_projects()),
-        post=lambda api, request: (201, api.create_project(body(request))),
-    )),
-    path("v1/projects/available-regions", endpoint(
-        get=lambda api, request: (200, api.available_regions(query(request))),
-    )),
-    path("v1/projects/<str:ref>", endpoint(
-        get=lambda api, request, ref: (200, api.get_project(ref)),
-        patch=lambda api, request, ref: (200, api.update_project(ref, body(request))),
-        delete=lambda api, request, ref: (200, api.delete_project(ref)),
-    )),
-    path("v1/projects/<str:ref>/health", endpoint(
-        get=lambda api, request, ref: (200, api.health(ref, services_param(request), query(request))),
-    )),
-    path("v1/projects/<str:ref>/pause", endpoint(
-        post=lambda api, request, ref: (200, api.pause(ref)),
-    )),
-    path("v1/projects/<str:ref>/restore", endpoint(
-        get=lambda api, request, ref: (200, api.restore_versions(ref)),
-        post=lambda api, request, ref: (200, api.restore(ref)),
-    )),
+    path(
+        "v1/organizations",
+        endpoint(
+            get=lambda api, request: (200, api.list_organizations()),
+            post=lambda api, request: (201, api.create_organization(body(request))),
+        ),
+    ),
+    path(
+        "v1/organizations/<str:slug>",
+        endpoint(
+            get=lambda api, request, slug: (200, api.get_organization(slug)),
+        ),
+    ),
+    path(
+        "v1/organizations/<str:slug>/projects",
+        endpoint(
+            get=lambda api, request, slug: (200, api.organization_projects(slug, query(request))),
+        ),
+    ),
+    path(
+        "v1/projects",
+        endpoint(
+            get=lambda api, request: (200, api.list_projects()),
+            post=lambda api, request: (201, api.create_project(body(request))),
+        ),
+    ),
+    path(
+        "v1/projects/available-regions",
+        endpoint(
+            get=lambda api, request: (200, api.available_regions(query(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>",
+        endpoint(
+            get=lambda api, request, ref: (200, api.get_project(ref)),
+            patch=lambda api, request, ref: (200, api.update_project(ref, body(request))),
+            delete=lambda api, request, ref: (200, api.delete_project(ref)),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/health",
+        endpoint(
+            get=lambda api, request, ref: (200, api.health(ref, services_param(request), query(request))),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/pause",
+        endpoint(
+            post=lambda api, request, ref: (200, api.pause(ref)),
+        ),
+    ),
+    path(
+        "v1/projects/<str:ref>/restore",
+        endpoint(
+            get=lambda api, request, ref: (200, api.restore_versions(ref)),
+            post=lambda api, request, ref: (200, api.restore(ref)),
+        ),
+    ),
     *backup_routes.urlpatterns,
     *secret_routes.urlpatterns,
     *api_key_routes.urlpatterns,
@@ -56,5 +91,13 @@ urlpatterns = [
     *function_routes.invoke_urlpatterns,
     *branch_urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
     # Any other route answers as the real API does: JSON, never HTML (after the token check).
-    re_path(r"^", endpoint(**dict.fromkeys(("get", "post", "put", "patch", "delete", "head", "options"), lambda api, request, **_: no_route(request)))),
+    re_path(
+        r"^",
+        endpoint(
+            **dict.fromkeys(
+                ("get", "post", "put", "patch", "delete", "head", "options"),
+                lambda api, request, **_: no_route(request),
+            )
+        ),
+    ),
 ]

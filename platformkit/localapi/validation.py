@@ -14,10 +14,20 @@ from .errors import Problem, require
 REF = re.compile(r"^[a-z]{20}$")
 SLUG = re.compile(r"^[\w-]+$")
 
-CREATE_PROJECT_FIELDS = frozenset({
-    "db_pass", "name", "organization_id", "organization_slug", "plan", "region", "region_selection",
-    "kps_enabled", "desired_instance_size", "template_url",
-})
+CREATE_PROJECT_FIELDS = frozenset(
+    {
+        "db_pass",
+        "name",
+        "organization_id",
+        "organization_slug",
+        "plan",
+        "region",
+        "region_selection",
+        "kps_enabled",
+        "desired_instance_size",
+        "template_url",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -106,12 +116,20 @@ def region(body: Mapping[str, Any]) -> str:
         return catalog.SMART_GROUP_DEFAULT_REGION["americas"]
     require(isinstance(selection, dict), "region_selection must be an object {type, code}")
     kind, code = selection.get("type"), selection.get("code")
-    require(kind in ("specific", "smartGroup"), f"region_selection.type must be 'specific' or 'smartGroup', not {kind!r}")
+    require(
+        kind in ("specific", "smartGroup"), f"region_selection.type must be 'specific' or 'smartGroup', not {kind!r}"
+    )
     require(code is not None, "region_selection.code is required")
     if kind == "smartGroup":
-        require(code in catalog.SMART_GROUPS, f"region_selection.code must be one of {', '.join(catalog.SMART_GROUPS)} for a smartGroup, not {code!r}")
+        require(
+            code in catalog.SMART_GROUPS,
+            f"region_selection.code must be one of {', '.join(catalog.SMART_GROUPS)} for a smartGroup, not {code!r}",
+        )
         return catalog.SMART_GROUP_DEFAULT_REGION[code]
-    require(code in catalog.REGIONS, f"region_selection.code must be one of {', '.join(catalog.REGIONS)} for a specific region, not {code!r}")
+    require(
+        code in catalog.REGIONS,
+        f"region_selection.code must be one of {', '.join(catalog.REGIONS)} for a specific region, not {code!r}",
+    )
     return str(code)
 
 
@@ -128,7 +146,9 @@ def int_param(params: Mapping[str, str], name: str, default: int, low: int, high
     return value
 
 
-def choice_param(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+def choice_param(
+    params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None = None
+) -> str | None:
     value = params.get(name, default)
     require(value is None or value in choices, f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value

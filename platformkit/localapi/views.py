@@ -88,7 +88,7 @@ def body(request: HttpRequest) -> dict[str, Any]:
 
 
 def query(request: HttpRequest) -> dict[str, str]:
-    return {key: value for key, value in request.GET.items()}
+    return dict(request.GET.items())
 
 
 def services_param(request: HttpRequest) -> list[str]:
@@ -116,9 +116,17 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
         response = _handle(api, handler, request, kwargs)
         if "ref" in kwargs and "/analytics/" not in request.path:  # querying logs is not itself logged
             api.logs.request(
-                kwargs["ref"], method=request.method or "", path=request.path, search=f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else "",
-                host=request.get_host(), headers=request.headers, remote_addr=request.META.get("REMOTE_ADDR", ""), status=response.status_code,
-                duration_ms=(time.monotonic() - started) * 1000, request_id=response["x-request-id"], content_type=response.get("Content-Type", ""),
+                kwargs["ref"],
+                method=request.method or "",
+                path=request.path,
+                search=f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else "",
+                host=request.get_host(),
+                headers=request.headers,
+                remote_addr=request.META.get("REMOTE_ADDR", ""),
+                status=response.status_code,
+                duration_ms=(time.monotonic() - started) * 1000,
+                request_id=response["x-request-id"],
+                content_type=response.get("Content-Type", ""),
             )
         return response
 

@@ -22,11 +22,18 @@ class Migration(migrations.Migration):
                 ("row_count", models.PositiveIntegerField(blank=True, null=True)),
                 ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
                 "ordering": ["-created_at", "-pk"],
-                "indexes": [models.Index(fields=["user", "project_ref", "-created_at"], name="platformkit_queryrun_recent")],
+                "indexes": [
+                    models.Index(fields=["user", "project_ref", "-created_at"], name="platformkit_queryrun_recent")
+                ],
             },
         ),
     ]

@@ -6,31 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platformkit', '0002_sql_editor'),
+        ("platformkit", "0002_sql_editor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RestorePoint',
+            name="RestorePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_ref', models.CharField(db_index=True, max_length=64)),
-                ('target_ref', models.CharField(db_index=True, max_length=64)),
-                ('branch_name', models.CharField(blank=True, max_length=255)),
-                ('name', models.CharField(max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('PENDING', 'Pending'), ('AVAILABLE', 'Available'), ('REMOVED', 'Removed'), ('FAILED', 'Failed')], default='PENDING', max_length=16)),
-                ('completed_on', models.DateTimeField(blank=True, null=True)),
-                ('actor_label', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_ref", models.CharField(db_index=True, max_length=64)),
+                ("target_ref", models.CharField(db_index=True, max_length=64)),
+                ("branch_name", models.CharField(blank=True, max_length=255)),
+                ("name", models.CharField(max_length=20)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING", "Pending"),
+                            ("AVAILABLE", "Available"),
+                            ("REMOVED", "Removed"),
+                            ("FAILED", "Failed"),
+                        ],
+                        default="PENDING",
+                        max_length=16,
+                    ),
+                ),
+                ("completed_on", models.DateTimeField(blank=True, null=True)),
+                ("actor_label", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('target_ref', 'name'), name='platformkit_restorepoint_unique_name')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("target_ref", "name"), name="platformkit_restorepoint_unique_name")
+                ],
             },
         ),
     ]

@@ -5,42 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platformkit', '0003_restore_points'),
+        ("platformkit", "0003_restore_points"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmbedGrant',
+            name="EmbedGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret_hash', models.CharField(max_length=64, unique=True)),
-                ('project_ref', models.CharField(db_index=True, max_length=64)),
-                ('subject', models.CharField(max_length=255)),
-                ('permissions', models.JSONField(default=dict)),
-                ('theme', models.JSONField(blank=True, default=dict)),
-                ('origin', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("secret_hash", models.CharField(max_length=64, unique=True)),
+                ("project_ref", models.CharField(db_index=True, max_length=64)),
+                ("subject", models.CharField(max_length=255)),
+                ("permissions", models.JSONField(default=dict)),
+                ("theme", models.JSONField(blank=True, default=dict)),
+                ("origin", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='EmbedSession',
+            name="EmbedSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('project_ref', models.CharField(db_index=True, max_length=64)),
-                ('subject', models.CharField(db_index=True, max_length=255)),
-                ('permissions', models.JSONField(default=dict)),
-                ('theme', models.JSONField(blank=True, default=dict)),
-                ('origin', models.CharField(max_length=255)),
-                ('csrf_secret', models.CharField(max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('grant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='session', to='platformkit.embedgrant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("project_ref", models.CharField(db_index=True, max_length=64)),
+                ("subject", models.CharField(db_index=True, max_length=255)),
+                ("permissions", models.JSONField(default=dict)),
+                ("theme", models.JSONField(blank=True, default=dict)),
+                ("origin", models.CharField(max_length=255)),
+                ("csrf_secret", models.CharField(max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "grant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session", to="platformkit.embedgrant"
+                    ),
+                ),
             ],
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platformkit', '0004_embed'),
+        ("platformkit", "0004_embed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='operation',
-            name='payload_ciphertext',
-            field=models.TextField(blank=True, default=''),
+            model_name="operation",
+            name="payload_ciphertext",
+            field=models.TextField(blank=True, default=""),
         ),
     ]

@@ -6,49 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platformkit', '0005_operation_payload'),
+        ("platformkit", "0005_operation_payload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='auditevent',
-            options={'ordering': ['-created_at'], 'permissions': [('use_dashboard', 'Can use the platformkit dashboard'), ('reveal_credential', "Can reveal a project's stored database password"), ('override_merge_checks', 'Can merge a branch that a merge check (e.g. the security advisor) blocks')]},
-        ),
-        migrations.CreateModel(
-            name='AdvisorScan',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_ref', models.CharField(db_index=True, max_length=64)),
-                ('target_ref', models.CharField(max_length=64)),
-                ('trigger', models.CharField(default='manual', max_length=16)),
-                ('ran_at', models.DateTimeField(auto_now_add=True)),
-                ('findings', models.JSONField(default=list)),
-                ('error', models.TextField(blank=True)),
-                ('new_error_keys', models.JSONField(default=list)),
-            ],
+            name="auditevent",
             options={
-                'ordering': ['-ran_at', '-pk'],
-                'indexes': [models.Index(fields=['target_ref', '-ran_at'], name='platformkit_scan_target_ran')],
+                "ordering": ["-created_at"],
+                "permissions": [
+                    ("use_dashboard", "Can use the platformkit dashboard"),
+                    ("reveal_credential", "Can reveal a project's stored database password"),
+                    (
+                        "override_merge_checks",
+                        "Can merge a branch that a merge check (e.g. the security advisor) blocks",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DismissedFinding',
+            name="AdvisorScan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_ref', models.CharField(db_index=True, max_length=64)),
-                ('cache_key', models.CharField(max_length=512)),
-                ('reason', models.TextField()),
-                ('dismissed_by_label', models.CharField(max_length=255)),
-                ('dismissed_at', models.DateTimeField(auto_now_add=True)),
-                ('restored_at', models.DateTimeField(blank=True, null=True)),
-                ('dismissed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_ref", models.CharField(db_index=True, max_length=64)),
+                ("target_ref", models.CharField(max_length=64)),
+                ("trigger", models.CharField(default="manual", max_length=16)),
+                ("ran_at", models.DateTimeField(auto_now_add=True)),
+                ("findings", models.JSONField(default=list)),
+                ("error", models.TextField(blank=True)),
+                ("new_error_keys", models.JSONField(default=list)),
             ],
             options={
-                'ordering': ['-dismissed_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('restored_at__isnull', True)), fields=('project_ref', 'cache_key'), name='platformkit_one_active_dismissal')],
+                "ordering": ["-ran_at", "-pk"],
+                "indexes": [models.Index(fields=["target_ref", "-ran_at"], name="platformkit_scan_target_ran")],
+            },
+        ),
+        migrations.CreateModel(
+            name="DismissedFinding",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_ref", models.CharField(db_index=True, max_length=64)),
+                ("cache_key", models.CharField(max_length=512)),
+                ("reason", models.TextField()),
+                ("dismissed_by_label", models.CharField(max_length=255)),
+                ("dismissed_at", models.DateTimeField(auto_now_add=True)),
+                ("restored_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dismissed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-dismissed_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("restored_at__isnull", True)),
+                        fields=("project_ref", "cache_key"),
+                        name="platformkit_one_active_dismissal",
+                    )
+                ],
             },
         ),
     ]

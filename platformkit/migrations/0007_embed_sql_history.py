@@ -6,39 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platformkit', '0006_advisors'),
+        ("platformkit", "0006_advisors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='queryrun',
-            name='embed_subject',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="queryrun",
+            name="embed_subject",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AddField(
-            model_name='savedquery',
-            name='embed_subject',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="savedquery",
+            name="embed_subject",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AlterField(
-            model_name='queryrun',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="queryrun",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='savedquery',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="savedquery",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='queryrun',
-            index=models.Index(fields=['embed_subject', 'project_ref', '-created_at'], name='platformkit_queryrun_embed'),
+            model_name="queryrun",
+            index=models.Index(
+                fields=["embed_subject", "project_ref", "-created_at"], name="platformkit_queryrun_embed"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='savedquery',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('embed_subject', 'project_ref', 'name'), name='platformkit_savedquery_unique_embed_name'),
+            model_name="savedquery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", True)),
+                fields=("embed_subject", "project_ref", "name"),
+                name="platformkit_savedquery_unique_embed_name",
+            ),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
@@ -25,8 +25,19 @@ def status_tone(status: str | None) -> str:
     value = (status or "").upper()
     if value in {"ACTIVE_HEALTHY", "SUCCEEDED", "SUCCESS", "AVAILABLE", "MIGRATIONS_PASSED", "FUNCTIONS_DEPLOYED"}:
         return "ok"
-    if value in {"COMING_UP", "RESTORING", "UPGRADING", "PAUSING", "RESTARTING", "RESIZING", "GOING_DOWN", "PENDING", "RUNNING",
-                 "CREATING_PROJECT", "RUNNING_MIGRATIONS"}:
+    if value in {
+        "COMING_UP",
+        "RESTORING",
+        "UPGRADING",
+        "PAUSING",
+        "RESTARTING",
+        "RESIZING",
+        "GOING_DOWN",
+        "PENDING",
+        "RUNNING",
+        "CREATING_PROJECT",
+        "RUNNING_MIGRATIONS",
+    }:
         return "busy"
     if value in {"INACTIVE", "REMOVED", "UNKNOWN"}:
         return "idle"
@@ -46,14 +57,20 @@ def backticks(text: str | None) -> str:
     parts = str(text or "").split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
         return format_html("{}", text or "")
-    return format_html_join("", "{}", ((format_html("<code>{}</code>", part) if index % 2 else format_html("{}", part),) for index, part in enumerate(parts)))
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html("<code>{}</code>", part) if index % 2 else format_html("{}", part),)
+            for index, part in enumerate(parts)
+        ),
+    )
 
 
 @register.filter
 def epoch_ms(value: Any) -> datetime | Any:
     """Milliseconds since the epoch (the Functions API's times) as a UTC datetime."""
-    from datetime import timezone
 
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, timezone.utc)
+        return datetime.fromtimestamp(value / 1000, UTC)
     return value

@@ -12,9 +12,10 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import advisors
-from ..access import project_view, request_access
-from ..targets import request_target
+from platformkit import advisors
+from platformkit.access import project_view, request_access
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "advisors"
@@ -25,16 +26,37 @@ def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) ->
     found = advisors.latest(target.ref)
     if found is None:  # first visit: scan once so the page has something to show
         found = advisors.scan(ref, target.ref, trigger="manual")
-    report = advisors.report(ref, found, tab=request.GET.get("tab", "security"), level=request.GET.get("level", ""), query=request.GET.get("q", ""))
+    report = advisors.report(
+        ref,
+        found,
+        tab=request.GET.get("tab", "security"),
+        level=request.GET.get("level", ""),
+        query=request.GET.get("q", ""),
+    )
     sql_url = url(request, "sql", ref)
     context = {
-        "ref": ref, "target": target, "report": report, "sql_url": sql_url, "levels": advisors.LEVELS,
-        "tab_urls": {tab: "?" + urlencode({k: v for k, v in {"tab": tab, "branch": request.GET.get("branch", "")}.items() if v}) for tab in ("security", "performance")},
-        "fix_links": {f.lint["cache_key"]: sql_url + "?" + urlencode({**({"branch": request.GET["branch"]} if request.GET.get("branch") else {}), "sql": f.fix})
-                      for level, findings in report.groups for f in findings if f.fix},
+        "ref": ref,
+        "target": target,
+        "report": report,
+        "sql_url": sql_url,
+        "levels": advisors.LEVELS,
+        "tab_urls": {
+            tab: "?" + urlencode({k: v for k, v in {"tab": tab, "branch": request.GET.get("branch", "")}.items() if v})
+            for tab in ("security", "performance")
+        },
+        "fix_links": {
+            f.lint["cache_key"]: sql_url
+            + "?"
+            + urlencode({**({"branch": request.GET["branch"]} if request.GET.get("branch") else {}), "sql": f.fix})
+            for level, findings in report.groups
+            for f in findings
+            if f.fix
+        },
         **extra,
     }
-    return render_page(request, "platformkit/advisors/report.html", context, section=SECTION, project_ref=ref, status=status)
+    return render_page(
+        request, "platformkit/advisors/report.html", context, section=SECTION, project_ref=ref, status=status
+    )
 
 
 @require_GET
@@ -59,8 +81,14 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="advisors.dismiss")
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        advisors.dismiss(request.user, ref, request.POST.get("cache_key", ""), request.POST.get("reason", ""),
-                         target_ref=request_target(request).ref, may_waive_merge_gate=request_access(request).can_override_merge_checks)
+        advisors.dismiss(
+            request.user,
+            ref,
+            request.POST.get("cache_key", ""),
+            request.POST.get("reason", ""),
+            target_ref=request_target(request).ref,
+            may_waive_merge_gate=request_access(request).can_override_merge_checks,
+        )
     except advisors.DismissError as exc:
         return _page(request, ref, status=400, dismiss_error=str(exc), dismiss_key=request.POST.get("cache_key", ""))
     return _back(request, ref)

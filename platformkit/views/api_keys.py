@@ -11,10 +11,11 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import api_key_flows, services, upstream
-from ..access import project_view
-from ..api import errors
-from ..targets import request_target
+from platformkit import api_key_flows, services, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "settings"
@@ -24,11 +25,17 @@ def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) ->
     target = request_target(request)
     keys = upstream.attempt(lambda: services.get_client().api_keys.list(target.ref))
     context = {
-        "ref": ref, "target": target, "keys": keys.value or [], "problem": keys.problem,
+        "ref": ref,
+        "target": target,
+        "keys": keys.value or [],
+        "problem": keys.problem,
         "missing": api_key_flows.missing_new_keys(keys.value) if keys.value is not None else [],
-        "query": target.query, **extra,
+        "query": target.query,
+        **extra,
     }
-    return render_page(request, "platformkit/settings/api_keys.html", context, section=SECTION, project_ref=ref, status=status)
+    return render_page(
+        request, "platformkit/settings/api_keys.html", context, section=SECTION, project_ref=ref, status=status
+    )
 
 
 @require_GET
@@ -45,7 +52,12 @@ def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     key = next((k for k in keys if k.id == key_id), None)
     if key is None:
         raise Http404("No such key")
-    services.audit_request(request, "settings.api_keys.reveal", project_ref=ref, detail={"target": target.ref, "key": key.name, "type": key.type})
+    services.audit_request(
+        request,
+        "settings.api_keys.reveal",
+        project_ref=ref,
+        detail={"target": target.ref, "key": key.name, "type": key.type},
+    )
     response = _page(request, ref, revealed=key)
     add_never_cache_headers(response)  # the one page that holds a secret is never cached
     return response
@@ -59,7 +71,9 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
         created = api_key_flows.enable_new_keys(target.ref)
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
-    services.audit_request(request, "settings.api_keys.enable", project_ref=ref, detail={"target": target.ref, "created": created})
+    services.audit_request(
+        request, "settings.api_keys.enable", project_ref=ref, detail={"target": target.ref, "created": created}
+    )
     return redirect(url(request, "api-keys", ref) + target.query)
 
 
@@ -68,13 +82,25 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
 def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)
     if request.POST.get("confirm") != "yes":
-        return _page(request, ref, status=400, action_error="Tick the box to confirm deleting the key: apps using it stop working.")
+        return _page(
+            request,
+            ref,
+            status=400,
+            action_error="Tick the box to confirm deleting the key: apps using it stop working.",
+        )
     try:
-        key = services.get_client(cached=False).api_keys.delete(target.ref, key_id, was_compromised=request.POST.get("compromised") == "yes")
+        key = services.get_client(cached=False).api_keys.delete(
+            target.ref, key_id, was_compromised=request.POST.get("compromised") == "yes"
+        )
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
     services.forget_cached_reads()
-    services.audit_request(request, "settings.api_keys.delete", project_ref=ref, detail={"target": target.ref, "key": key.name, "type": key.type})
+    services.audit_request(
+        request,
+        "settings.api_keys.delete",
+        project_ref=ref,
+        detail={"target": target.ref, "key": key.name, "type": key.type},
+    )
     return redirect(url(request, "api-keys", ref) + target.query)
 
 

@@ -12,12 +12,13 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import branches as workflows
-from .. import services, upstream
-from ..access import project_view, request_access
-from ..api import errors
-from ..api.types import Branch
-from ..models import Operation
+from platformkit import branches as workflows
+from platformkit import services, upstream
+from platformkit.access import project_view, request_access
+from platformkit.api import errors
+from platformkit.api.types import Branch
+from platformkit.models import Operation
+
 from .rendering import render_page, url
 
 BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
@@ -39,8 +40,15 @@ def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
 
 
 def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> HttpResponse:
-    return render_page(request, LIST_TEMPLATE, _list_context(request, ref, **extra), section="branches",
-                       partial="branch-list", project_ref=ref, status=status)
+    return render_page(
+        request,
+        LIST_TEMPLATE,
+        _list_context(request, ref, **extra),
+        section="branches",
+        partial="branch-list",
+        project_ref=ref,
+        status=status,
+    )
 
 
 @require_GET
@@ -66,28 +74,51 @@ def _secrets(text: str) -> tuple[dict[str, str], list[str]]:
 @project_view("branches", write=True)
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     form = {
-        "name": request.POST.get("name", "").strip(), "secrets": request.POST.get("secrets", ""),
-        "with_data": request.POST.get("with_data") == "on", "persistent": request.POST.get("persistent") == "on",
+        "name": request.POST.get("name", "").strip(),
+        "secrets": request.POST.get("secrets", ""),
+        "with_data": request.POST.get("with_data") == "on",
+        "persistent": request.POST.get("persistent") == "on",
     }
     problems = []
     if not BRANCH_NAME.match(form["name"]) or form["name"] == "main":
-        problems.append("Name: 1 to 100 letters, digits, '.', '_', '-' or '/', starting with a letter or digit (not 'main').")
+        problems.append(
+            "Name: 1 to 100 letters, digits, '.', '_', '-' or '/', starting with a letter or digit (not 'main')."
+        )
     secrets, bad = _secrets(form["secrets"])
     if bad:
         problems.append(f"Secrets: write one NAME=value per line ({', '.join(bad)} is not).")
     if form["with_data"] and request.POST.get("with_data_ack") != "on":
-        problems.append("Copying data copies production's rows, personal data included: tick the acknowledgement, or leave data out and seed the branch.")
+        problems.append(
+            "Copying data copies production's rows, personal data included: tick the acknowledgement, or leave data out and seed the branch."
+        )
     if problems:
         return _page(request, ref, status=400, form=form, create_errors=problems)
     try:
-        workflows.create_branch(user=request.user, project_ref=ref, name=form["name"], with_data=form["with_data"],
-                                secrets=secrets, persistent=form["persistent"])
+        workflows.create_branch(
+            user=request.user,
+            project_ref=ref,
+            name=form["name"],
+            with_data=form["with_data"],
+            secrets=secrets,
+            persistent=form["persistent"],
+        )
     except errors.APIError as exc:
-        services.audit_request(request, "branches.create", project_ref=ref, success=False, detail={"name": form["name"]})
-        return _page(request, ref, status=400 if isinstance(exc, errors.ValidationError) else 200, form=form,
-                     create_errors=[upstream.describe(exc).message])
-    services.audit_request(request, "branches.create", project_ref=ref,
-                           detail={"name": form["name"], "with_data": form["with_data"], "secret_names": sorted(secrets)})
+        services.audit_request(
+            request, "branches.create", project_ref=ref, success=False, detail={"name": form["name"]}
+        )
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 200,
+            form=form,
+            create_errors=[upstream.describe(exc).message],
+        )
+    services.audit_request(
+        request,
+        "branches.create",
+        project_ref=ref,
+        detail={"name": form["name"], "with_data": form["with_data"], "secret_names": sorted(secrets)},
+    )
     return redirect(url(request, "branches", ref))
 
 
@@ -100,8 +131,16 @@ def _branch(ref: str, branch_ref: str) -> Branch:
 
 def _review_page(request: HttpRequest, ref: str, branch: Branch, status: int = 200, **extra: Any) -> HttpResponse:
     review = workflows.review_merge(ref, branch)
-    context = {"ref": ref, "review": review, "branch": branch, "merge_url": url(request, "branches-merge", ref, branch.project_ref), **extra}
-    return render_page(request, "platformkit/branches/review.html", context, section="branches", project_ref=ref, status=status)
+    context = {
+        "ref": ref,
+        "review": review,
+        "branch": branch,
+        "merge_url": url(request, "branches-merge", ref, branch.project_ref),
+        **extra,
+    }
+    return render_page(
+        request, "platformkit/branches/review.html", context, section="branches", project_ref=ref, status=status
+    )
 
 
 @project_view("branches", write=True, action="branches.merge")
@@ -109,19 +148,45 @@ def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     review = workflows.review_merge(ref, branch)
     reason = request.POST.get("override_reason", "").strip()
     if review.blocked and not request_access(request).can_override_merge_checks:
-        return _review_page(request, ref, branch, status=403, merge_error="A check blocks this merge, and overriding it takes the override_merge_checks permission: fix what it found, or ask someone who has it.")
+        return _review_page(
+            request,
+            ref,
+            branch,
+            status=403,
+            merge_error="A check blocks this merge, and overriding it takes the override_merge_checks permission: fix what it found, or ask someone who has it.",
+        )
     if review.blocked and not reason:
-        return _review_page(request, ref, branch, status=400, merge_error="A check blocks this merge: give a reason to override it, or fix what it found.")
+        return _review_page(
+            request,
+            ref,
+            branch,
+            status=400,
+            merge_error="A check blocks this merge: give a reason to override it, or fix what it found.",
+        )
     if review.blocked:
-        services.audit_request(request, "branches.merge_override", project_ref=ref,
-                               detail={"branch": branch.name, "reason": reason[:500], "checks": [c.name for c in review.checks if c.blocking]})
+        services.audit_request(
+            request,
+            "branches.merge_override",
+            project_ref=ref,
+            detail={
+                "branch": branch.name,
+                "reason": reason[:500],
+                "checks": [c.name for c in review.checks if c.blocking],
+            },
+        )
     try:
         workflows.start_workflow(user=request.user, kind="merge", project_ref=ref, branch=branch)
     except errors.APIError as exc:
-        services.audit_request(request, "branches.merge", project_ref=ref, success=False, detail={"branch": branch.name})
+        services.audit_request(
+            request, "branches.merge", project_ref=ref, success=False, detail={"branch": branch.name}
+        )
         return _review_page(request, ref, branch, merge_error=upstream.describe(exc).message)
-    services.audit_request(request, "branches.merge", project_ref=ref,
-                           detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply]})
+    services.audit_request(
+        request,
+        "branches.merge",
+        project_ref=ref,
+        detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply]},
+    )
     return redirect(url(request, "branches", ref))
 
 
@@ -158,7 +223,9 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     now = request.POST.get("when") == "now"
     services.get_client(cached=False).branches.delete(branch.id, force=now)
     services.forget_cached_reads()
-    services.audit_request(request, "branches.delete", project_ref=ref, detail={"branch": branch.name, "scheduled": not now})
+    services.audit_request(
+        request, "branches.delete", project_ref=ref, detail={"branch": branch.name, "scheduled": not now}
+    )
     return redirect(url(request, "branches", ref))
 
 

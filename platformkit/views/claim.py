@@ -12,10 +12,11 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import claim, services, upstream
-from ..access import project_view
-from ..api import errors
-from ..targets import request_target
+from platformkit import claim, services, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "settings"
@@ -24,9 +25,18 @@ SECTION = "settings"
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     token = upstream.attempt(lambda: claim.current_token(ref))
     secrets = upstream.attempt(lambda: services.get_client().secrets.list(ref))
-    context = {"ref": ref, "target": request_target(request), "token": token.value, "problem": token.problem,
-               "secret_count": len(secrets.value or []), "not_configured": claim.configured(), **extra}
-    response = render_page(request, "platformkit/settings/claim.html", context, section=SECTION, project_ref=ref, status=status)
+    context = {
+        "ref": ref,
+        "target": request_target(request),
+        "token": token.value,
+        "problem": token.problem,
+        "secret_count": len(secrets.value or []),
+        "not_configured": claim.configured(),
+        **extra,
+    }
+    response = render_page(
+        request, "platformkit/settings/claim.html", context, section=SECTION, project_ref=ref, status=status
+    )
     add_never_cache_headers(response)  # a fresh token is on this page once
     return response
 

@@ -11,10 +11,11 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import compute, upstream
-from ..access import project_view
-from ..api import errors
-from ..targets import request_target
+from platformkit import compute, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "settings"
@@ -23,7 +24,9 @@ SECTION = "settings"
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     found = upstream.attempt(lambda: compute.options(ref))
     context = {"ref": ref, "target": request_target(request), "options": found.value, "problem": found.problem, **extra}
-    return render_page(request, "platformkit/settings/compute.html", context, section=SECTION, project_ref=ref, status=status)
+    return render_page(
+        request, "platformkit/settings/compute.html", context, section=SECTION, project_ref=ref, status=status
+    )
 
 
 @require_GET
@@ -52,11 +55,18 @@ def review(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.compute")
 def change(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        operation = compute.change_compute(request.user, ref, request.POST.get("variant", ""), confirmed=request.POST.get("confirm", ""))
+        operation = compute.change_compute(
+            request.user, ref, request.POST.get("variant", ""), confirmed=request.POST.get("confirm", "")
+        )
     except compute.ComputeError as exc:
         return _page(request, ref, status=400, compute_error=str(exc))
     except errors.APIError as exc:
-        return _page(request, ref, status=400 if isinstance(exc, errors.ValidationError) else 502, compute_error=upstream.describe(exc).message)
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+            compute_error=upstream.describe(exc).message,
+        )
     return redirect(url(request, "operation", operation.pk))
 
 
@@ -68,7 +78,12 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     except compute.ComputeError as exc:
         return _page(request, ref, status=400, pitr_error=str(exc))
     except errors.APIError as exc:
-        return _page(request, ref, status=400 if isinstance(exc, errors.ValidationError) else 502, pitr_error=upstream.describe(exc).message)
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+            pitr_error=upstream.describe(exc).message,
+        )
     messages.success(request, "Point-in-time recovery updated.")
     return redirect(url(request, "compute", ref))
 

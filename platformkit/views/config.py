@@ -13,11 +13,12 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import config_changes, services, upstream
-from .. import service_config as forms
-from ..access import project_view
-from ..api import errors
-from ..targets import request_target
+from platformkit import config_changes, services, upstream
+from platformkit import service_config as forms
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "settings"
@@ -34,18 +35,37 @@ def _actor(request: HttpRequest) -> str:
     return getattr(request.user, "platformkit_actor", None) or f"user:{request.user.pk}"
 
 
-def _page(request: HttpRequest, ref: str, service: str, *, fields: list[forms.Field] | None = None, status: int = 200, **extra: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    ref: str,
+    service: str,
+    *,
+    fields: list[forms.Field] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
     target = request_target(request)
-    current = upstream.attempt(lambda: services.get_client().config.get(target.ref, service)) if fields is None else None
+    current = (
+        upstream.attempt(lambda: services.get_client().config.get(target.ref, service)) if fields is None else None
+    )
     if current is not None and current.value is not None:
         fields = forms.build_fields(service, current.value)
     context = {
-        "ref": ref, "target": target, "service": service, "service_label": forms.SERVICES[service],
-        "services": [(key, name, url(request, "config", ref, key) + target.query) for key, name in forms.SERVICES.items()],
-        "groups": forms.group_fields(service, fields or []), "problem": current.problem if current is not None else None,
-        "review_url": url(request, "config-review", ref, service) + target.query, **extra,
+        "ref": ref,
+        "target": target,
+        "service": service,
+        "service_label": forms.SERVICES[service],
+        "services": [
+            (key, name, url(request, "config", ref, key) + target.query) for key, name in forms.SERVICES.items()
+        ],
+        "groups": forms.group_fields(service, fields or []),
+        "problem": current.problem if current is not None else None,
+        "review_url": url(request, "config-review", ref, service) + target.query,
+        **extra,
     }
-    response = render_page(request, "platformkit/settings/config.html", context, section=SECTION, project_ref=ref, status=status)
+    response = render_page(
+        request, "platformkit/settings/config.html", context, section=SECTION, project_ref=ref, status=status
+    )
     add_never_cache_headers(response)
     return response
 
@@ -67,12 +87,27 @@ def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     fields = forms.build_fields(service, current)
     body, changes = forms.parse(service, fields, request.POST)
     if any(f.error for f in fields):
-        return _page(request, ref, service, fields=fields, status=400, form_error="Some values need fixing; nothing was saved.")
+        return _page(
+            request, ref, service, fields=fields, status=400, form_error="Some values need fixing; nothing was saved."
+        )
     if not changes:
         return _page(request, ref, service, fields=fields, form_error="Nothing changed.")
-    sealed = forms.seal(ref=target.ref, service=service, body=forms.request_body(body, fields), base=forms.base_values(changes), actor=_actor(request))
-    return _page(request, ref, service, fields=fields, changes=changes, sealed=sealed,
-                 apply_url=url(request, "config-apply", ref, service) + target.query)
+    sealed = forms.seal(
+        ref=target.ref,
+        service=service,
+        body=forms.request_body(body, fields),
+        base=forms.base_values(changes),
+        actor=_actor(request),
+    )
+    return _page(
+        request,
+        ref,
+        service,
+        fields=fields,
+        changes=changes,
+        sealed=sealed,
+        apply_url=url(request, "config-apply", ref, service) + target.query,
+    )
 
 
 @require_POST
@@ -83,9 +118,17 @@ def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
         sealed = forms.unseal(request.POST.get("change", ""), ref=target.ref, service=service, actor=_actor(request))
         operation = config_changes.apply(request.user, ref, target.ref, service, sealed["body"], sealed["base"])
     except (ValueError, forms.ConfigConflict) as exc:
-        return _page(request, ref, service, form_error=str(exc), status=409 if isinstance(exc, forms.ConfigConflict) else 400)
+        return _page(
+            request, ref, service, form_error=str(exc), status=409 if isinstance(exc, forms.ConfigConflict) else 400
+        )
     except errors.APIError as exc:
-        return _page(request, ref, service, form_error=upstream.describe(exc).message, status=400 if isinstance(exc, errors.ValidationError) else 502)
+        return _page(
+            request,
+            ref,
+            service,
+            form_error=upstream.describe(exc).message,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+        )
     if operation is not None:
         return redirect(url(request, "operation", operation.pk))
     messages.success(request, f"{forms.SERVICES[service]} configuration saved.")

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from .. import logs
-from ..access import project_view
-from ..targets import request_target
+from platformkit import logs
+from platformkit.access import project_view
+from platformkit.targets import request_target
+
 from .rendering import render_page
 
 SECTION = "logs"
@@ -29,15 +30,35 @@ def explorer(request: HttpRequest, ref: str) -> HttpResponse:
         query.sql = request.GET.get("sql", "")
     if form_error is None and request.GET:
         outcome = logs.run(target.ref, query)
-    template_links = {key: "?" + urlencode({**({"branch": target.ref} if not target.is_production else {}), "template": key, "range": query.preset})
-                      for key in logs.TEMPLATES}
-    context = {
-        "ref": ref, "target": target, "query": query, "outcome": outcome, "form_error": form_error,
-        "sources": logs.SOURCES, "presets": list(logs.PRESETS), "templates": [(key, label) for key, (label, _, _) in logs.TEMPLATES.items()],
-        "template_links": template_links, "width": logs.WIDTH, "height": logs.HEIGHT,
+    template_links = {
+        key: "?"
+        + urlencode(
+            {**({"branch": target.ref} if not target.is_production else {}), "template": key, "range": query.preset}
+        )
+        for key in logs.TEMPLATES
     }
-    return render_page(request, "platformkit/logs/explorer.html", context, section=SECTION, project_ref=ref,
-                       partial="log-results", status=400 if form_error else 200)
+    context = {
+        "ref": ref,
+        "target": target,
+        "query": query,
+        "outcome": outcome,
+        "form_error": form_error,
+        "sources": logs.SOURCES,
+        "presets": list(logs.PRESETS),
+        "templates": [(key, label) for key, (label, _, _) in logs.TEMPLATES.items()],
+        "template_links": template_links,
+        "width": logs.WIDTH,
+        "height": logs.HEIGHT,
+    }
+    return render_page(
+        request,
+        "platformkit/logs/explorer.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        partial="log-results",
+        status=400 if form_error else 200,
+    )
 
 
 urlpatterns = [path("projects/<project_ref:ref>/logs/", explorer, name="logs")]

@@ -12,10 +12,11 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import schema_changes, services, sqleditor, upstream
-from ..access import project_view
-from ..api import errors
-from ..targets import request_target
+from platformkit import schema_changes, services, sqleditor, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 TEMPLATE = "platformkit/migrations/list.html"
@@ -37,7 +38,9 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> HttpResponse:
-    return render_page(request, TEMPLATE, _context(request, ref, **extra), section="migrations", project_ref=ref, status=status)
+    return render_page(
+        request, TEMPLATE, _context(request, ref, **extra), section="migrations", project_ref=ref, status=status
+    )
 
 
 def _back(request: HttpRequest, ref: str) -> HttpResponse:
@@ -82,17 +85,43 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
     if not form["sql"].strip():
         return _page(request, ref, status=400, form=form, apply_errors=["Write the migration's SQL."])
     if target.is_production and request.POST.get("confirm_production") != ref:
-        return _page(request, ref, status=400, form=form,
-                     apply_errors=[f"This applies to production directly. Type the project ref {ref} to confirm, or switch to a branch."])
+        return _page(
+            request,
+            ref,
+            status=400,
+            form=form,
+            apply_errors=[
+                f"This applies to production directly. Type the project ref {ref} to confirm, or switch to a branch."
+            ],
+        )
     try:
         schema_changes.apply_migration(
-            user=request.user, project_ref=ref, target_ref=target.ref, name=form["name"].strip(), sql=form["sql"],
-            rollback=form["rollback"], idempotency_key=_form_key(request),
+            user=request.user,
+            project_ref=ref,
+            target_ref=target.ref,
+            name=form["name"].strip(),
+            sql=form["sql"],
+            rollback=form["rollback"],
+            idempotency_key=_form_key(request),
         )
     except errors.APIError as exc:
-        services.audit_request(request, "migrations.apply", project_ref=ref, success=False, detail={"target": target.ref, "name": form["name"][:200]})
-        return _page(request, ref, status=400 if isinstance(exc, errors.ValidationError) else 200, form=form, **_api_error(exc, form["sql"]))
-    services.audit_request(request, "migrations.apply", project_ref=ref, detail={"target": target.ref, "name": form["name"][:200]})
+        services.audit_request(
+            request,
+            "migrations.apply",
+            project_ref=ref,
+            success=False,
+            detail={"target": target.ref, "name": form["name"][:200]},
+        )
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 200,
+            form=form,
+            **_api_error(exc, form["sql"]),
+        )
+    services.audit_request(
+        request, "migrations.apply", project_ref=ref, detail={"target": target.ref, "name": form["name"][:200]}
+    )
     return _back(request, ref)
 
 
@@ -106,9 +135,17 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         schema_changes.rollback_latest(user=request.user, project_ref=ref, target_ref=target.ref, version=version)
     except errors.APIError as exc:
-        services.audit_request(request, "migrations.rollback", project_ref=ref, success=False, detail={"target": target.ref, "version": version})
+        services.audit_request(
+            request,
+            "migrations.rollback",
+            project_ref=ref,
+            success=False,
+            detail={"target": target.ref, "version": version},
+        )
         return _page(request, ref, status=400, rollback_error=upstream.describe(exc).message)
-    services.audit_request(request, "migrations.rollback", project_ref=ref, detail={"target": target.ref, "version": version})
+    services.audit_request(
+        request, "migrations.rollback", project_ref=ref, detail={"target": target.ref, "version": version}
+    )
     return _back(request, ref)
 
 
@@ -121,13 +158,26 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
     if not sql.strip():
         return _page(request, ref, status=400, seed_form={"sql": sql}, seed_errors=["Write the inserts to run."])
     if target.is_production and request.POST.get("confirm_production_seed") != "seed production":
-        return _page(request, ref, status=400, seed_form={"sql": sql},
-                     seed_errors=["Seed data belongs on a branch. To seed production anyway, type “seed production”."])
+        return _page(
+            request,
+            ref,
+            status=400,
+            seed_form={"sql": sql},
+            seed_errors=["Seed data belongs on a branch. To seed production anyway, type “seed production”."],
+        )
     try:
         count = schema_changes.seed(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql)
     except errors.APIError as exc:
-        services.audit_request(request, "migrations.seed", project_ref=ref, success=False, detail={"target": target.ref})
-        return _page(request, ref, status=400, seed_form={"sql": sql}, **{("seed_" + key): value for key, value in _api_error(exc, sql).items()})
+        services.audit_request(
+            request, "migrations.seed", project_ref=ref, success=False, detail={"target": target.ref}
+        )
+        return _page(
+            request,
+            ref,
+            status=400,
+            seed_form={"sql": sql},
+            **{("seed_" + key): value for key, value in _api_error(exc, sql).items()},
+        )
     services.audit_request(request, "migrations.seed", project_ref=ref, detail={"target": target.ref})
     return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'} ({count} rows returned).")
 

@@ -9,8 +9,9 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
-from ..access import dashboard_view, visible_project_or_404
-from ..models import Operation
+from platformkit.access import dashboard_view, visible_project_or_404
+from platformkit.models import Operation
+
 from .rendering import render_page
 
 FINISHED_EVENT = "platformkit:operation-finished"

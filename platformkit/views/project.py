@@ -13,11 +13,18 @@ from django.urls import path, register_converter
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import lifecycle, services, upstream
-from ..access import changeable_project_or_403, dashboard_view, project_view, request_access, visible_project_or_404
-from ..api import errors
-from ..conf import get_config
-from ..models import ProjectCredential
+from platformkit import lifecycle, services, upstream
+from platformkit.access import (
+    changeable_project_or_403,
+    dashboard_view,
+    project_view,
+    request_access,
+    visible_project_or_404,
+)
+from platformkit.api import errors
+from platformkit.conf import get_config
+from platformkit.models import ProjectCredential
+
 from .rendering import render_page, url
 
 
@@ -60,7 +67,12 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "retry_url": url(request, "project", ref),
     }
     return render_page(
-        request, "platformkit/projects/detail.html", context, section="projects", partial="project-overview", project_ref=ref
+        request,
+        "platformkit/projects/detail.html",
+        context,
+        section="projects",
+        partial="project-overview",
+        project_ref=ref,
     )
 
 
@@ -76,7 +88,11 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     if password is None:
         raise Http404("No stored password for this project")
     response = render_page(
-        request, "platformkit/projects/password.html", {"ref": ref, "password": password}, section="projects", project_ref=ref
+        request,
+        "platformkit/projects/password.html",
+        {"ref": ref, "password": password},
+        section="projects",
+        project_ref=ref,
     )
     add_never_cache_headers(response)
     return response
@@ -118,7 +134,9 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
             lifecycle.delete(request.user, ref, project_name=project.value.name, typed_name=typed)
         except lifecycle.LifecycleError as exc:
             context.update(error=str(exc), typed=typed)
-            return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400)
+            return render_page(
+                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
+            )
         except errors.APIError as exc:
             context.update(problem=upstream.describe(exc), typed=typed)
         else:

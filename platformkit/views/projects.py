@@ -8,10 +8,11 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import advisors, services, upstream
-from ..api import errors
-from ..access import dashboard_view, request_access
-from ..forms import ProjectCreateForm
+from platformkit import advisors, services, upstream
+from platformkit.access import dashboard_view, request_access
+from platformkit.api import errors
+from platformkit.forms import ProjectCreateForm
+
 from .rendering import render_page, url
 
 
@@ -23,7 +24,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = request_access(request).filter_projects(listing.value or [])
     sizes = services.launched_sizes([project.ref for project in projects])
     findings = advisors.badges([project.ref for project in projects])  # our database only: no API call per row
-    rows = [{"project": project, "size": sizes.get(project.ref, ""), "advisor": findings.get(project.ref)} for project in projects]
+    rows = [
+        {"project": project, "size": sizes.get(project.ref, ""), "advisor": findings.get(project.ref)}
+        for project in projects
+    ]
     context = {"rows": rows, "problem": listing.problem, "retry_url": url(request, "projects")}
     return render_page(request, "platformkit/projects/list.html", context, section="projects", partial="project-table")
 

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from ..access import request_access
-from ..conf import get_config
-from ..navigation import nav_items
+from platformkit.access import request_access
+from platformkit.conf import get_config
+from platformkit.navigation import nav_items
 
 
 def current_app(request: HttpRequest) -> str | None:
@@ -37,7 +37,7 @@ def render_page(
     """Render ``template`` (or ``template#partial`` for an HTMX request) in the shell."""
     config = get_config()
     if hasattr(request, "platformkit_target") and "branch_switcher" not in context:
-        from ..branch_context import switcher_context  # every project section shows the switcher
+        from platformkit.branch_context import switcher_context  # every project section shows the switcher
 
         context = {**switcher_context(request), **context}
     access = request_access(request)

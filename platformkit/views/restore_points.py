@@ -11,22 +11,30 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import recovery, upstream
-from ..access import project_view
-from ..api import errors
-from ..models import Operation, RestorePoint
-from ..targets import Target, request_target
+from platformkit import recovery, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.models import Operation, RestorePoint
+from platformkit.targets import Target, request_target
+
 from .rendering import render_page, url
 
 SECTION = "restore_points"
 TEMPLATE = "platformkit/restore_points/{}.html"
 
 
-def _page(request: HttpRequest, name: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, name: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200
+) -> HttpResponse:
     target = request_target(request)
     return render_page(
-        request, TEMPLATE.format(name), {"ref": target.project_ref, "target": target, **context},
-        section=SECTION, partial=partial, project_ref=target.project_ref, status=status,
+        request,
+        TEMPLATE.format(name),
+        {"ref": target.project_ref, "target": target, **context},
+        section=SECTION,
+        partial=partial,
+        project_ref=target.project_ref,
+        status=status,
     )
 
 
@@ -44,7 +52,11 @@ def _pitr_state(target: Target) -> dict[str, Any]:
     if window.value is None:
         return {"pitr_reason": "Point-in-time recovery is not enabled for this project (it is a paid add-on)."}
     earliest, latest = window.value
-    return {"pitr_window": window.value, "pitr_min": f"{earliest:%Y-%m-%dT%H:%M:%S}", "pitr_max": f"{latest:%Y-%m-%dT%H:%M:%S}"}
+    return {
+        "pitr_window": window.value,
+        "pitr_min": f"{earliest:%Y-%m-%dT%H:%M:%S}",
+        "pitr_max": f"{latest:%Y-%m-%dT%H:%M:%S}",
+    }
 
 
 def _timeline_context(request: HttpRequest, target: Target, **extra: Any) -> dict[str, Any]:
@@ -56,7 +68,11 @@ def _timeline_context(request: HttpRequest, target: Target, **extra: Any) -> dic
         "entries": recovery.timeline(target, kind),
         "kinds": recovery.TIMELINE_KINDS,
         "kind": kind,
-        "operation": operation if operation and not operation.is_terminal or extra.get("show_operation") else operation if operation and operation.is_terminal and _recent(operation) else None,
+        "operation": operation
+        if operation and not operation.is_terminal or extra.get("show_operation")
+        else operation
+        if operation and operation.is_terminal and _recent(operation)
+        else None,
         "timeline_url": _timeline_url(request, target),
         **_pitr_state(target),
         **extra,
@@ -124,7 +140,11 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     if not target.is_production:
         raise Http404("Point-in-time recovery is for production only")
     state = _pitr_state(target)
-    context: dict[str, Any] = {**state, "timeline_url": _timeline_url(request, target), "busy": recovery.active_recovery(target)}
+    context: dict[str, Any] = {
+        **state,
+        "timeline_url": _timeline_url(request, target),
+        "busy": recovery.active_recovery(target),
+    }
     if request.method == "GET" or "pitr_window" not in state:
         return _page(request, "pitr", context)
     raw = request.POST.get("recovery_time", "")
@@ -140,7 +160,9 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     if request.POST.get("step") != "confirm":
         return _page(request, "pitr", {**context, "review": True})
     try:
-        recovery.pitr(request.user, target, when, request.POST.get("confirm_ref", ""), request.POST.get("understood") == "yes")
+        recovery.pitr(
+            request.user, target, when, request.POST.get("confirm_ref", ""), request.POST.get("understood") == "yes"
+        )
     except recovery.RecoveryError as exc:
         return _page(request, "pitr", {**context, "review": True, "error": str(exc)}, status=400)
     except errors.APIError as exc:

@@ -10,11 +10,12 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services, upstream
-from ..access import project_view
-from ..api import errors
-from ..secret_input import SecretInputError, parse
-from ..targets import request_target
+from platformkit import services, upstream
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.secret_input import SecretInputError, parse
+from platformkit.targets import request_target
+
 from .rendering import render_page, url
 
 SECTION = "settings"
@@ -23,10 +24,18 @@ SECTION = "settings"
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
     listed = upstream.attempt(lambda: services.get_client().secrets.list(target.ref))
-    context = {"ref": ref, "target": target, "secrets": listed.value or [], "problem": listed.problem,
-               "add_url": url(request, "secrets-add", ref) + target.query, "delete_url": url(request, "secrets-delete", ref) + target.query,
-               **extra}
-    return render_page(request, "platformkit/settings/secrets.html", context, section=SECTION, project_ref=ref, status=status)
+    context = {
+        "ref": ref,
+        "target": target,
+        "secrets": listed.value or [],
+        "problem": listed.problem,
+        "add_url": url(request, "secrets-add", ref) + target.query,
+        "delete_url": url(request, "secrets-delete", ref) + target.query,
+        **extra,
+    }
+    return render_page(
+        request, "platformkit/settings/secrets.html", context, section=SECTION, project_ref=ref, status=status
+    )
 
 
 @require_GET
@@ -44,17 +53,36 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
         pairs = parse(text)
     except SecretInputError as exc:
         return _page(request, ref, status=400, add_error=str(exc), text=text)
-    existing = {secret.name for secret in upstream.attempt(lambda: services.get_client().secrets.list(target.ref)).value or []}
+    existing = {
+        secret.name for secret in upstream.attempt(lambda: services.get_client().secrets.list(target.ref)).value or []
+    }
     overwritten = sorted(existing & set(pairs))
     if overwritten and request.POST.get("overwrite") != "yes":
         return _page(request, ref, status=409, overwrite=overwritten, text=text)
     try:
         services.get_client(cached=False).secrets.create(target.ref, pairs)
     except errors.APIError as exc:
-        services.audit_request(request, "settings.secrets.set", project_ref=ref, success=False, detail={"target": target.ref, "names": sorted(pairs)})
-        return _page(request, ref, add_error=upstream.describe(exc).message, text=text, status=400 if isinstance(exc, errors.ValidationError) else 200)
+        services.audit_request(
+            request,
+            "settings.secrets.set",
+            project_ref=ref,
+            success=False,
+            detail={"target": target.ref, "names": sorted(pairs)},
+        )
+        return _page(
+            request,
+            ref,
+            add_error=upstream.describe(exc).message,
+            text=text,
+            status=400 if isinstance(exc, errors.ValidationError) else 200,
+        )
     services.forget_cached_reads()
-    services.audit_request(request, "settings.secrets.set", project_ref=ref, detail={"target": target.ref, "names": sorted(pairs), "overwritten": overwritten})
+    services.audit_request(
+        request,
+        "settings.secrets.set",
+        project_ref=ref,
+        detail={"target": target.ref, "names": sorted(pairs), "overwritten": overwritten},
+    )
     return redirect(url(request, "secrets", ref) + target.query)
 
 
@@ -70,7 +98,9 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
     except errors.APIError as exc:
         return _page(request, ref, delete_error=upstream.describe(exc).message)
     services.forget_cached_reads()
-    services.audit_request(request, "settings.secrets.delete", project_ref=ref, detail={"target": target.ref, "names": sorted(names)})
+    services.audit_request(
+        request, "settings.secrets.delete", project_ref=ref, detail={"target": target.ref, "names": sorted(names)}
+    )
     return redirect(url(request, "secrets", ref) + target.query)
 
 

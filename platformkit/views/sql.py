@@ -12,12 +12,13 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services, sqleditor
-from ..access import project_view
-from ..api import errors
-from ..models import QueryRun, SavedQuery
-from ..targets import request_target
-from ..upstream import describe
+from platformkit import services, sqleditor
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.models import QueryRun, SavedQuery
+from platformkit.targets import request_target
+from platformkit.upstream import describe
+
 from .rendering import render_page, url
 
 HISTORY_SIZE = 20
@@ -72,7 +73,7 @@ def _parameters(raw: str) -> list[Any] | None:
         return None
     value = json.loads(raw)
     if not isinstance(value, list):
-        raise ValueError("Parameters must be a JSON array, e.g. [1, \"text\"]")
+        raise ValueError('Parameters must be a JSON array, e.g. [1, "text"]')
     return value
 
 
@@ -83,7 +84,9 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
     context = _page_context(request, ref, sql=sql, parameters=raw_parameters, read_only=read_only)
 
     def answer(**extra: Any) -> HttpResponse:
-        return render_page(request, TEMPLATE, {**context, **extra}, section="sql", partial="sql-result", project_ref=ref)
+        return render_page(
+            request, TEMPLATE, {**context, **extra}, section="sql", partial="sql-result", project_ref=ref
+        )
 
     if not sql.strip():
         return answer(input_error="Write a statement to run.")
@@ -100,23 +103,54 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
     download = request.POST.get("format") if read_only else None
     started = time.monotonic()
     try:
-        rows = services.get_client(cached=False).database.query(target.ref, sql, parameters=parameters, read_only=read_only or None)
+        rows = services.get_client(cached=False).database.query(
+            target.ref, sql, parameters=parameters, read_only=read_only or None
+        )
     except errors.APIError as exc:
         duration = int((time.monotonic() - started) * 1000)
-        _remember(request, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, succeeded=False, duration_ms=duration)
+        _remember(
+            request,
+            project_ref=ref,
+            target_ref=target.ref,
+            sql=sql,
+            read_only=read_only,
+            succeeded=False,
+            duration_ms=duration,
+        )
         if not read_only:
-            services.audit_request(request, "sql.run", project_ref=ref, success=False, detail={"target": target.ref, "characters": len(sql)})
+            services.audit_request(
+                request,
+                "sql.run",
+                project_ref=ref,
+                success=False,
+                detail={"target": target.ref, "characters": len(sql)},
+            )
         if isinstance(exc, errors.ValidationError):
             error = sqleditor.parse_error(exc.message, sql)
             return answer(pg_error=error, error_at=_split_at(sql, error.offset))
         return answer(problem=describe(exc))
     duration = int((time.monotonic() - started) * 1000)
-    _remember(request, project_ref=ref, target_ref=target.ref, sql=sql, read_only=read_only, row_count=len(rows), duration_ms=duration)
+    _remember(
+        request,
+        project_ref=ref,
+        target_ref=target.ref,
+        sql=sql,
+        read_only=read_only,
+        row_count=len(rows),
+        duration_ms=duration,
+    )
     if not read_only:
-        services.audit_request(request, "sql.run", project_ref=ref, detail={"target": target.ref, "characters": len(sql), "rows": len(rows)})
+        services.audit_request(
+            request,
+            "sql.run",
+            project_ref=ref,
+            detail={"target": target.ref, "characters": len(sql), "rows": len(rows)},
+        )
     if download in ("csv", "json"):
         body = sqleditor.to_csv(rows) if download == "csv" else sqleditor.to_json(rows)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8" if download == "csv" else "application/json")
+        response = HttpResponse(
+            body, content_type="text/csv; charset=utf-8" if download == "csv" else "application/json"
+        )
         response["Content-Disposition"] = f'attachment; filename="result.{download}"'
         return response
     return answer(grid=sqleditor.grid(rows), duration_ms=duration, ran=True)
@@ -150,7 +184,14 @@ def save(request: HttpRequest, ref: str) -> HttpResponse:
     name, sql = request.POST.get("name", "").strip()[:200], request.POST.get("sql", "")
     if not name or not sql.strip():
         error = "A snippet needs a name and some SQL."
-        return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql, save_error=error), section="sql", project_ref=ref, status=400)
+        return render_page(
+            request,
+            TEMPLATE,
+            _page_context(request, ref, sql=sql, save_error=error),
+            section="sql",
+            project_ref=ref,
+            status=400,
+        )
     SavedQuery.objects.update_or_create(**_owner(request), project_ref=ref, name=name, defaults={"sql": sql})
     return redirect(url(request, "sql", ref) + request_target(request).query)
 

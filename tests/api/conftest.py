@@ -64,7 +64,12 @@ def make_client(clock: FakeClock) -> Iterator[Callable[..., ManagementClient]]:
     def make(script: Script, **options: Any) -> ManagementClient:
         options.setdefault("random", lambda: 0.5)
         client = ManagementClient(
-            TOKEN, "https://api.example.test", transport=httpx.MockTransport(script), sleep=clock.sleep, clock=clock, **options
+            TOKEN,
+            "https://api.example.test",
+            transport=httpx.MockTransport(script),
+            sleep=clock.sleep,
+            clock=clock,
+            **options,
         )
         clients.append(client)
         return client
@@ -79,7 +84,12 @@ def make_async_client(clock: FakeClock) -> Callable[..., AsyncManagementClient]:
     def make(script: Script, **options: Any) -> AsyncManagementClient:
         options.setdefault("random", lambda: 0.5)
         return AsyncManagementClient(
-            TOKEN, "https://api.example.test", transport=httpx.MockTransport(script), sleep=clock.asleep, clock=clock, **options
+            TOKEN,
+            "https://api.example.test",
+            transport=httpx.MockTransport(script),
+            sleep=clock.asleep,
+            clock=clock,
+            **options,
         )
 
     return make

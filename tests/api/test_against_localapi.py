@@ -27,8 +27,11 @@ def test_project_lifecycle(client):
     assert client.organizations.get(organization.slug).name == organization.name
 
     created = client.projects.create(
-        name="Lifecycle", organization_slug=organization.slug, db_pass="Lifecycle-pass-123",
-        region_selection={"type": "specific", "code": "eu-west-2"}, desired_instance_size="micro",
+        name="Lifecycle",
+        organization_slug=organization.slug,
+        db_pass="Lifecycle-pass-123",
+        region_selection={"type": "specific", "code": "eu-west-2"},
+        desired_instance_size="micro",
     )
     assert created.status == "COMING_UP" and created.region == "eu-west-2" and len(created.ref) == 20
     assert created.ref in {project.ref for project in client.projects.list()}
@@ -36,7 +39,11 @@ def test_project_lifecycle(client):
 
     _wait_for(client, created.ref, "ACTIVE_HEALTHY")
     health = client.projects.health(created.ref, services=["db", "auth", "rest"])
-    assert [(item.name, item.status) for item in health] == [("db", "ACTIVE_HEALTHY"), ("auth", "ACTIVE_HEALTHY"), ("rest", "ACTIVE_HEALTHY")]
+    assert [(item.name, item.status) for item in health] == [
+        ("db", "ACTIVE_HEALTHY"),
+        ("auth", "ACTIVE_HEALTHY"),
+        ("rest", "ACTIVE_HEALTHY"),
+    ]
     assert health[0].info["db_connected"] is True
     project = client.projects.get(created.ref)
     assert project.database is not None and project.database.version
@@ -64,7 +71,10 @@ def test_available_regions(client):
 
 
 def test_bad_token_is_an_authentication_error(localapi):
-    with ManagementClient("not-the-token", base_url=localapi.base_url) as client, pytest.raises(errors.AuthenticationError) as caught:
+    with (
+        ManagementClient("not-the-token", base_url=localapi.base_url) as client,
+        pytest.raises(errors.AuthenticationError) as caught,
+    ):
         client.projects.list()
     assert caught.value.status == 401 and caught.value.request_id
 

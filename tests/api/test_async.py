@@ -55,7 +55,9 @@ def test_async_parallel_costs_the_slowest_call():
     from platformkit.api import AsyncManagementClient
 
     async def run():
-        async with AsyncManagementClient("t", "https://api.example.test", transport=httpx.MockTransport(slow)) as client:
+        async with AsyncManagementClient(
+            "t", "https://api.example.test", transport=httpx.MockTransport(slow)
+        ) as client:
             started = time.perf_counter()
             results = await client.parallel(*(lambda: client.projects.get(REF) for _ in range(3)))
             return results, time.perf_counter() - started

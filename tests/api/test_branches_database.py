@@ -16,7 +16,9 @@ def client(localapi):
 
 
 def _active_project(client: ManagementClient) -> str:
-    created = client.projects.create(name="Branching", organization_slug=client.organizations.list()[0].slug, db_pass="Branch-pass-123")
+    created = client.projects.create(
+        name="Branching", organization_slug=client.organizations.list()[0].slug, db_pass="Branch-pass-123"
+    )
     deadline = time.monotonic() + 15
     while client.projects.get(created.ref).status != "ACTIVE_HEALTHY":
         assert time.monotonic() < deadline
@@ -34,7 +36,9 @@ def _finish(client: ManagementClient, ref: str, run_id: str):
 
 def test_branch_workflow_through_the_client(client: ManagementClient) -> None:
     ref = _active_project(client)
-    client.database.apply_migration(ref, query="create table public.t (id int)", name="t", rollback="drop table public.t")
+    client.database.apply_migration(
+        ref, query="create table public.t (id int)", name="t", rollback="drop table public.t"
+    )
     branch = client.branches.create(ref, branch_name="dev", secrets={"STRIPE_KEY": "sk_test"})
     assert branch.name == "dev" and branch.project_ref != ref
     _finish(client, branch.project_ref, client.branches.action_runs(branch.project_ref)[0].id)

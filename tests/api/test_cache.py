@@ -30,7 +30,10 @@ def test_a_write_drops_cached_reads(make_client):
     script = Script(json_response(200, PROJECT))
     client = make_client(script, cache=ReadCache(ttl=5))
     client.projects.get(REF)
-    script.answers = [json_response(200, {"id": 1, "ref": REF, "name": "renamed"}), json_response(200, {**PROJECT, "name": "renamed"})]
+    script.answers = [
+        json_response(200, {"id": 1, "ref": REF, "name": "renamed"}),
+        json_response(200, {**PROJECT, "name": "renamed"}),
+    ]
     client.projects.update(REF, name="renamed")
     assert client.projects.get(REF).name == "renamed"
 

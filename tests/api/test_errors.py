@@ -30,7 +30,12 @@ def test_status_maps_to_its_error_type(make_client, status, kind):
     with pytest.raises(kind) as caught:
         make_client(script).projects.get(REF)
     error = caught.value
-    assert (error.method, error.path, error.status, error.request_id) == ("GET", f"/v1/projects/{REF}", status, "req-42")
+    assert (error.method, error.path, error.status, error.request_id) == (
+        "GET",
+        f"/v1/projects/{REF}",
+        status,
+        "req-42",
+    )
     assert error.message == f"problem {status}"
     assert str(error) == f"GET /v1/projects/{REF} -> {status}: problem {status} [request id req-42]"
 

@@ -28,19 +28,40 @@ def test_deploy_sends_files_and_metadata_and_replays_whole_after_429(make_client
     def script(request: httpx.Request) -> httpx.Response:
         request.read()
         seen.append(request)
-        return json_response(429, {"message": "slow down"}, **{"Retry-After": "1"}) if len(seen) == 1 else json_response(201, ANSWER)
+        return (
+            json_response(429, {"message": "slow down"}, **{"Retry-After": "1"})
+            if len(seen) == 1
+            else json_response(201, ANSWER)
+        )
 
     client = make_client(script)
-    deployed = client.functions.deploy("abcdefghijklmnopqrst", "hello", [source, ("deno.json", b'{"imports": {}}')],
-                                       entrypoint_path="index.ts", import_map_path="deno.json", static_patterns=["assets/*"], verify_jwt=False)
+    deployed = client.functions.deploy(
+        "abcdefghijklmnopqrst",
+        "hello",
+        [source, ("deno.json", b'{"imports": {}}')],
+        entrypoint_path="index.ts",
+        import_map_path="deno.json",
+        static_patterns=["assets/*"],
+        verify_jwt=False,
+    )
     assert deployed.version == 1 and len(seen) == 2
     for request in seen:
-        assert request.url.path == "/v1/projects/abcdefghijklmnopqrst/functions/deploy" and request.url.params["slug"] == "hello"
+        assert (
+            request.url.path == "/v1/projects/abcdefghijklmnopqrst/functions/deploy"
+            and request.url.params["slug"] == "hello"
+        )
         body = request.content
-        assert body.count(b'name="file"; filename="index.ts"') == 1 and body.count(b" " * 100_000) == 1  # the whole file, both times
+        assert (
+            body.count(b'name="file"; filename="index.ts"') == 1 and body.count(b" " * 100_000) == 1
+        )  # the whole file, both times
         assert b'filename="deno.json"' in body
         metadata = body.split(b'name="metadata"\r\n\r\n')[1].split(b"\r\n--")[0]
-        assert json.loads(metadata) == {"entrypoint_path": "index.ts", "import_map_path": "deno.json", "static_patterns": ["assets/*"], "verify_jwt": False}
+        assert json.loads(metadata) == {
+            "entrypoint_path": "index.ts",
+            "import_map_path": "deno.json",
+            "static_patterns": ["assets/*"],
+            "verify_jwt": False,
+        }
 
 
 @pytest.fixture

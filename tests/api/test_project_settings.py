@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,8 +42,12 @@ def test_config_addons_and_claim(client: ManagementClient) -> None:
     client.claims.delete_token(ref)
     with pytest.raises(errors.NotFoundError):
         client.claims.get_token(ref)
-    location = client.claims.authorize_url(project_ref=ref, client_id="66666666-6666-4666-8666-666666666666",
-                                           redirect_uri="https://builder.example.com/back", state="s1")
+    location = client.claims.authorize_url(
+        project_ref=ref,
+        client_id="66666666-6666-4666-8666-666666666666",
+        redirect_uri="https://builder.example.com/back",
+        state="s1",
+    )
     assert location is not None and urlsplit(location).path.startswith("/local/project-claim/")
 
 
@@ -52,17 +57,24 @@ def test_advisors(client: ManagementClient) -> None:
     security = client.advisors.security(ref)
     finding = next(lint for lint in security if lint.cache_key == "rls_disabled_in_public_public_open_notes")
     assert finding.level == "ERROR" and finding.metadata == {"schema": "public", "name": "open_notes", "type": "table"}
-    assert all(lint.name != "auth_leaked_password_protection" for lint in client.advisors.security(ref, lint_type="sql"))
+    assert all(
+        lint.name != "auth_leaked_password_protection" for lint in client.advisors.security(ref, lint_type="sql")
+    )
     assert all(lint.categories == ["PERFORMANCE"] for lint in client.advisors.performance(ref))
 
 
 def test_logs_and_usage(client: ManagementClient) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     ref = _active_project(client)
     client.database.query(ref, "select 1 as one")
-    now = datetime.now(timezone.utc)
-    found = client.analytics.logs(ref, sql="select event_message from postgres_logs", start=now - timedelta(minutes=5), end=now + timedelta(seconds=5))
+    now = datetime.now(UTC)
+    found = client.analytics.logs(
+        ref,
+        sql="select event_message from postgres_logs",
+        start=now - timedelta(minutes=5),
+        end=now + timedelta(seconds=5),
+    )
     assert found.error is None and {"event_message": "statement: select 1 as one"} in found.result
     refused = client.analytics.logs(ref, sql="select nope from edge_logs")
     assert refused.result == [] and refused.error_message == "Unrecognized name: nope"

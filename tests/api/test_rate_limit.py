@@ -8,7 +8,13 @@ from .conftest import Script, json_response
 
 
 def test_rate_limit_headers_are_read(make_client):
-    client = make_client(Script(json_response(200, [], **{"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": "117", "X-RateLimit-Reset": "42"})))
+    client = make_client(
+        Script(
+            json_response(
+                200, [], **{"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": "117", "X-RateLimit-Reset": "42"}
+            )
+        )
+    )
     assert client.rate_limit is None
     client.projects.list()
     assert (client.rate_limit.limit, client.rate_limit.remaining, client.rate_limit.reset_seconds) == (120, 117, 42.0)

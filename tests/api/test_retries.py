@@ -9,7 +9,14 @@ from platformkit.api import errors
 
 from .conftest import REF, Script, json_response
 
-PROJECT = {"ref": REF, "name": "p", "organization_slug": "org", "region": "us-east-1", "status": "ACTIVE_HEALTHY", "created_at": "x"}
+PROJECT = {
+    "ref": REF,
+    "name": "p",
+    "organization_slug": "org",
+    "region": "us-east-1",
+    "status": "ACTIVE_HEALTHY",
+    "created_at": "x",
+}
 
 
 def test_429_waits_exactly_retry_after_then_succeeds(make_client, clock):
@@ -90,7 +97,9 @@ def test_create_project_is_not_replayed_after_a_502(make_client):
 
 
 def test_create_project_is_replayed_after_a_connect_error_and_a_429(make_client, clock):
-    script = Script(httpx.ConnectError("refused"), json_response(429, **{"Retry-After": "1"}), json_response(201, PROJECT))
+    script = Script(
+        httpx.ConnectError("refused"), json_response(429, **{"Retry-After": "1"}), json_response(201, PROJECT)
+    )
     project = make_client(script).projects.create(name="p", organization_slug="org", db_pass="x")
     assert project.ref == REF and len(script.requests) == 3
 

@@ -53,7 +53,9 @@ def test_reveal_needs_its_own_permission(make_user: Any) -> None:
     assert staff_or_permission(make_user("root", is_staff=True, is_superuser=True)).can_reveal_credentials
 
 
-def test_policy_hides_projects_from_list_and_detail(api: Any, make_project: Any, operator_client: Client, settings: Any) -> None:
+def test_policy_hides_projects_from_list_and_detail(
+    api: Any, make_project: Any, operator_client: Client, settings: Any
+) -> None:
     shown, hidden = make_project("Shown to the user"), make_project("Hidden from the user")
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.only_shown"}
     global _shown_ref

@@ -22,9 +22,12 @@ from .test_lifecycle import healthy
 def linted(make_project: Any, upstream: Any) -> str:
     project = make_project("Linted")
     healthy(upstream, project.ref)
-    upstream.database.query(project.ref, "create table public.open_notes (id int primary key, body text);"
-                                         " create table public.nokey (v text); alter table public.nokey enable row level security;"
-                                         " create policy p on public.nokey for select using (true)")
+    upstream.database.query(
+        project.ref,
+        "create table public.open_notes (id int primary key, body text);"
+        " create table public.nokey (v text); alter table public.nokey enable row level security;"
+        " create policy p on public.nokey for select using (true)",
+    )
     return project.ref
 
 
@@ -41,9 +44,13 @@ def test_report_groups_by_level_and_offers_the_fix(operator_client: Client, lint
     link = next(part.split('"')[0] for part in text.split('href="') if "data-fix-link" in part.split(">")[0])
     prefilled = operator_client.get(link.replace("&amp;", "&"))
     assert "alter table public.open_notes enable row level security;" in prefilled.content.decode()
-    performance = operator_client.get(reverse("platformkit:advisors", args=[linted]) + "?tab=performance").content.decode()
+    performance = operator_client.get(
+        reverse("platformkit:advisors", args=[linted]) + "?tab=performance"
+    ).content.decode()
     assert 'data-finding="no_primary_key_public_nokey"' in performance and "open_notes" not in performance
-    only_info = operator_client.get(reverse("platformkit:advisors", args=[linted]) + "?tab=security&level=INFO").content.decode()
+    only_info = operator_client.get(
+        reverse("platformkit:advisors", args=[linted]) + "?tab=security&level=INFO"
+    ).content.decode()
     assert 'data-level="ERROR"' not in only_info
 
 
@@ -54,7 +61,9 @@ def test_lint_text_is_escaped(operator_client: Client, make_project: Any, upstre
     text = operator_client.get(reverse("platformkit:advisors", args=[project.ref])).content.decode()
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert 'data-finding="rls_disabled_in_public_public_&lt;script&gt;' in text
-    assert "Open the fix" not in text.split("&lt;script&gt;alert(1)")[1].split("</details>")[0]  # no one-click SQL for odd names
+    assert (
+        "Open the fix" not in text.split("&lt;script&gt;alert(1)")[1].split("</details>")[0]
+    )  # no one-click SQL for odd names
 
 
 def may_override(user: Any) -> None:
@@ -77,15 +86,23 @@ def test_dismiss_with_reason_then_restore(operator_client: Client, operator: Any
     assert invented.status_code == 400 and b"not in the latest scan" in invented.content
     assert not DismissedFinding.objects.exists()
     may_override(operator)
-    operator_client.post(reverse("platformkit:advisors-dismiss", args=[linted]), {"cache_key": key, "reason": "public read-only data"})
+    operator_client.post(
+        reverse("platformkit:advisors-dismiss", args=[linted]), {"cache_key": key, "reason": "public read-only data"}
+    )
     page = operator_client.get(url).content.decode()
-    assert f'data-dismissed-finding="{key}"' in page and "public read-only data" in page and f'data-finding="{key}"' not in page
+    assert (
+        f'data-dismissed-finding="{key}"' in page
+        and "public read-only data" in page
+        and f'data-finding="{key}"' not in page
+    )
     operator_client.post(reverse("platformkit:advisors-restore", args=[linted]), {"cache_key": key})
     assert f'data-finding="{key}"' in operator_client.get(url).content.decode()
     assert [e.action for e in AuditEvent.objects.order_by("pk")][-2:] == ["advisors.dismiss", "advisors.restore"]
 
 
-def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(operator_client: Client, linted: str, upstream: Any) -> None:
+def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(
+    operator_client: Client, linted: str, upstream: Any
+) -> None:
     from django_q.models import Schedule
 
     schedule = Schedule.objects.get(name=advisor_tasks.SCHEDULE_NAME)
@@ -98,7 +115,7 @@ def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(operator_cl
     second = AdvisorScan.objects.filter(target_ref=linted).first()
     assert second.new_error_keys == ["rls_disabled_in_public_public_leaky"]
     page = operator_client.get(reverse("platformkit:projects")).content.decode()
-    row = page.split(f"<code class=\"pk-muted\">{linted}</code>")[1].split("</tr>")[0]
+    row = page.split(f'<code class="pk-muted">{linted}</code>')[1].split("</tr>")[0]
     assert "2 errors" in row and "1 new" in row
     report = operator_client.get(reverse("platformkit:advisors", args=[linted])).content.decode()
     assert 'data-finding="rls_disabled_in_public_public_leaky" data-new' in report
@@ -108,7 +125,10 @@ def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(operator_cl
 def test_scheduled_scan_covers_healthy_branches(linted: str, upstream: Any) -> None:
     branch = upstream.branches.create(linted, branch_name="dev-scan")
     deadline = time.monotonic() + 60
-    while next(b for b in upstream.branches.list(linted) if b.name == "dev-scan").preview_project_status != "ACTIVE_HEALTHY":
+    while (
+        next(b for b in upstream.branches.list(linted) if b.name == "dev-scan").preview_project_status
+        != "ACTIVE_HEALTHY"
+    ):
         assert time.monotonic() < deadline
         time.sleep(0.2)
     upstream.database.query(branch.project_ref, "create table public.branch_only (id int primary key)")
@@ -117,7 +137,9 @@ def test_scheduled_scan_covers_healthy_branches(linted: str, upstream: Any) -> N
     scan = AdvisorScan.objects.get(target_ref=branch.project_ref)
     assert scan.project_ref == linted and scan.trigger == "schedule" and scan.error == ""
     assert "rls_disabled_in_public_public_branch_only" in {finding["cache_key"] for finding in scan.findings}
-    assert "rls_disabled_in_public_public_branch_only" not in {f["cache_key"] for f in AdvisorScan.objects.get(target_ref=linted).findings}
+    assert "rls_disabled_in_public_public_branch_only" not in {
+        f["cache_key"] for f in AdvisorScan.objects.get(target_ref=linted).findings
+    }
 
 
 def test_schedule_follows_the_setting(settings: Any, db: None) -> None:
@@ -138,7 +160,9 @@ def test_fix_sql_only_for_plain_names() -> None:
     assert advisors.fix_sql({"name": "no_primary_key", "metadata": {"schema": "public", "name": "t"}}) is None
 
 
-def test_security_advisor_gates_the_merge(operator_client: Client, project_ref: str, upstream: Any, make_user: Any) -> None:  # noqa: F811
+def test_security_advisor_gates_the_merge(
+    operator_client: Client, project_ref: str, upstream: Any, make_user: Any
+) -> None:  # noqa: F811
     dev = _create_branch(operator_client, project_ref, "gated")
     upstream.database.apply_migration(dev, query="create table public.orders (id int primary key)", name="orders")
     url = reverse("platformkit:branches-merge", args=[project_ref, dev])
@@ -155,15 +179,23 @@ def test_security_advisor_gates_the_merge(operator_client: Client, project_ref: 
     assert override.detail["checks"] == ["security_advisor"] and override.actor_label == "lead"
 
 
-def test_fixed_or_dismissed_findings_let_the_merge_through(operator_client: Client, operator: Any, project_ref: str, upstream: Any) -> None:  # noqa: F811
+def test_fixed_or_dismissed_findings_let_the_merge_through(
+    operator_client: Client, operator: Any, project_ref: str, upstream: Any
+) -> None:  # noqa: F811
     may_override(operator)
     dev = _create_branch(operator_client, project_ref, "fixed")
-    upstream.database.apply_migration(dev, query="create table public.items (id int primary key); create view public.item_ids as select id from public.items", name="items")
+    upstream.database.apply_migration(
+        dev,
+        query="create table public.items (id int primary key); create view public.item_ids as select id from public.items",
+        name="items",
+    )
     url = reverse("platformkit:branches-merge", args=[project_ref, dev])
     assert "2 ERROR finding(s)" in operator_client.get(url).content.decode()
     upstream.database.apply_migration(dev, query="alter table public.items enable row level security", name="items_rls")
-    operator_client.post(reverse("platformkit:advisors-dismiss", args=[project_ref]) + f"?branch={dev}",
-                         {"cache_key": "security_definer_view_public_item_ids", "reason": "ids only", "branch": dev})
+    operator_client.post(
+        reverse("platformkit:advisors-dismiss", args=[project_ref]) + f"?branch={dev}",
+        {"cache_key": "security_definer_view_public_item_ids", "reason": "ids only", "branch": dev},
+    )
     review = operator_client.get(url).content.decode()
     assert "no ERROR findings on the branch" in review and "data-override-denied" not in review
     assert operator_client.post(url).status_code == 302

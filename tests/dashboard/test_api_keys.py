@@ -33,12 +33,19 @@ def test_enable_reveal_and_delete(operator_client: Client, make_project: Any, up
 
     unconfirmed = operator_client.post(reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]))
     assert unconfirmed.status_code == 400 and b"Tick the box" in unconfirmed.content
-    assert operator_client.post(reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]), {"confirm": "yes"}).status_code == 302
+    assert (
+        operator_client.post(
+            reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]), {"confirm": "yes"}
+        ).status_code
+        == 302
+    )
     assert "secret" not in {key.type for key in upstream.api_keys.list(ref)}
     assert AuditEvent.objects.filter(action="settings.api_keys.delete").exists()
 
 
-def test_read_only_operator_cannot_reveal(client: Client, make_project: Any, make_user: Any, settings: Any, upstream: Any) -> None:
+def test_read_only_operator_cannot_reveal(
+    client: Client, make_project: Any, make_user: Any, settings: Any, upstream: Any
+) -> None:
     ref = make_project("Read only").ref
     key = upstream.api_keys.create(ref, type="secret", name="default", reveal=True)
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only"}
@@ -54,10 +61,14 @@ def read_only(user: Any) -> Any:
     return Access(changeable_refs=frozenset())
 
 
-def test_a_dot_dot_key_id_cannot_reach_the_project_itself(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_a_dot_dot_key_id_cannot_reach_the_project_itself(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     """``api-keys/..`` would be the project: deleting that "key" must not delete the project."""
     project = make_project("Keep me")
     for key_id in ("%2E%2E", "%2e", ".."):
-        response = operator_client.post(f"/platform/projects/{project.ref}/settings/api-keys/{key_id}/delete/", {"confirm": "yes"})
+        response = operator_client.post(
+            f"/platform/projects/{project.ref}/settings/api-keys/{key_id}/delete/", {"confirm": "yes"}
+        )
         assert response.status_code == 404
     assert upstream.projects.get(project.ref).name == "Keep me"

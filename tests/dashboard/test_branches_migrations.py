@@ -21,7 +21,11 @@ from .test_sql_editor import _active
 @pytest.fixture
 def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
     ref = _active(upstream, make_project)
-    upstream.database.apply_migration(ref, query="create table public.customers (id int primary key); alter table public.customers enable row level security", name="customers")
+    upstream.database.apply_migration(
+        ref,
+        query="create table public.customers (id int primary key); alter table public.customers enable row level security",
+        name="customers",
+    )
     upstream.database.query(ref, "insert into public.customers values (1)")
     return ref
 
@@ -35,7 +39,9 @@ def _finish_latest(ref: str) -> Operation:
 
 
 def _create_branch(client: Client, ref: str, name: str = "dev") -> str:
-    response = client.post(reverse("platformkit:branches-create", args=[ref]), {"name": name, "secrets": "API_KEY=abc\n"})
+    response = client.post(
+        reverse("platformkit:branches-create", args=[ref]), {"name": name, "secrets": "API_KEY=abc\n"}
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     operation = _finish_latest(ref)
     assert operation.status == "succeeded", operation.message
@@ -70,21 +76,38 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
 
         # A migration on the branch (the switcher's ?branch= goes with the form).
         migrations_url = reverse("platformkit:migrations", args=[project_ref])
-        bad = operator_client.post(reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
-                                   {"name": "todos", "sql": "create tabel public.todos (id int)"})
-        assert bad.status_code == 400 and "syntax error" in bad.content.decode() and "create tabel public.todos" in bad.content.decode()
-        ok = operator_client.post(reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
-                                  {"name": "todos", "sql": "create table public.todos (id int primary key, title text); alter table public.todos enable row level security", "rollback": "drop table public.todos"})
+        bad = operator_client.post(
+            reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
+            {"name": "todos", "sql": "create tabel public.todos (id int)"},
+        )
+        assert (
+            bad.status_code == 400
+            and "syntax error" in bad.content.decode()
+            and "create tabel public.todos" in bad.content.decode()
+        )
+        ok = operator_client.post(
+            reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
+            {
+                "name": "todos",
+                "sql": "create table public.todos (id int primary key, title text); alter table public.todos enable row level security",
+                "rollback": "drop table public.todos",
+            },
+        )
         assert ok.status_code == 302
         history = operator_client.get(migrations_url + f"?branch={dev}").content.decode()
         assert_valid_html(history)
         assert "customers" in history and "todos" in history and "branch dev" in history
 
         # Seed on the branch; production refuses without its own confirmation.
-        seeded = operator_client.post(reverse("platformkit:migrations-seed", args=[project_ref]) + f"?branch={dev}",
-                                      {"sql": "insert into public.todos values (1, 'write tests')"})
+        seeded = operator_client.post(
+            reverse("platformkit:migrations-seed", args=[project_ref]) + f"?branch={dev}",
+            {"sql": "insert into public.todos values (1, 'write tests')"},
+        )
         assert "Seed ran on dev" in seeded.content.decode()
-        refused = operator_client.post(reverse("platformkit:migrations-seed", args=[project_ref]), {"sql": "insert into public.customers values (2)"})
+        refused = operator_client.post(
+            reverse("platformkit:migrations-seed", args=[project_ref]),
+            {"sql": "insert into public.customers values (2)"},
+        )
         assert refused.status_code == 400 and "Seed data belongs on a branch" in refused.content.decode()
         assert upstream.database.query(project_ref, "select count(*) as n from public.customers") == [{"n": 1}]
         assert [(event.kind, event.target_ref) for event in seen] == [("migration", dev), ("seed", dev)]
@@ -96,13 +119,17 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
         assert operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev])).status_code == 302
         operation = _finish_latest(project_ref)
         assert operation.kind == "branch.merge" and operation.status == "succeeded", operation.message
-        assert upstream.database.query(project_ref, "select count(*) as n from public.todos") == [{"n": 0}]  # schema, not seed data
+        assert upstream.database.query(project_ref, "select count(*) as n from public.todos") == [
+            {"n": 0}
+        ]  # schema, not seed data
         assert AuditEvent.objects.filter(action="branches.merge", outcome="success").exists()
     finally:
         schema_changes.AFTER_CHANGE_HOOKS.remove(seen.append)
 
 
-def test_blocking_merge_check_needs_permission_and_a_reason(operator_client: Client, project_ref: str, make_user: Any) -> None:
+def test_blocking_merge_check_needs_permission_and_a_reason(
+    operator_client: Client, project_ref: str, make_user: Any
+) -> None:
     dev = _create_branch(operator_client, project_ref, "checked")
     lead = Client()
     lead.force_login(make_user("lead", "override_merge_checks", is_staff=True))
@@ -126,9 +153,15 @@ def test_blocking_merge_check_needs_permission_and_a_reason(operator_client: Cli
         workflows.MERGE_CHECKS.remove(security_gate)
 
 
-def test_failed_merge_shows_why_and_production_is_unchanged(operator_client: Client, project_ref: str, upstream: Any) -> None:
+def test_failed_merge_shows_why_and_production_is_unchanged(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
     dev = _create_branch(operator_client, project_ref, "clashing")
-    upstream.database.apply_migration(dev, query="create table public.clash (id int); alter table public.clash enable row level security", name="clash")
+    upstream.database.apply_migration(
+        dev,
+        query="create table public.clash (id int); alter table public.clash enable row level security",
+        name="clash",
+    )
     upstream.database.query(project_ref, "create table public.clash (id int)")
     time.sleep(1.1)  # versions are timestamps to the second
     upstream.database.apply_migration(project_ref, query="create table public.later (id int)", name="later")
@@ -143,7 +176,9 @@ def test_failed_merge_shows_why_and_production_is_unchanged(operator_client: Cli
     assert 'data-operation-status="failed"' in page and "already exists" in page
 
 
-def test_delete_scheduled_is_undoable_and_needs_the_typed_name(operator_client: Client, project_ref: str, upstream: Any) -> None:
+def test_delete_scheduled_is_undoable_and_needs_the_typed_name(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
     dev = _create_branch(operator_client, project_ref, "temp")
     url = reverse("platformkit:branches-delete", args=[project_ref, dev])
     wrong = operator_client.post(url, {"confirm_name": "nope", "when": "scheduled"})
@@ -152,27 +187,51 @@ def test_delete_scheduled_is_undoable_and_needs_the_typed_name(operator_client: 
     page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
     assert "data-deletion-scheduled" in page and "Undo deletion" in page
     operator_client.post(reverse("platformkit:branches-restore", args=[project_ref, dev]))
-    assert "data-deletion-scheduled" not in operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    assert (
+        "data-deletion-scheduled"
+        not in operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
+    )
     operator_client.post(url, {"confirm_name": "temp", "when": "now"})
     assert [b.name for b in upstream.branches.list(project_ref)] == ["main"]
 
 
-def test_migration_rollback_and_production_apply_confirmation(operator_client: Client, project_ref: str, upstream: Any) -> None:
+def test_migration_rollback_and_production_apply_confirmation(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
     apply_url = reverse("platformkit:migrations-apply", args=[project_ref])
     refused = operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)"})
     assert refused.status_code == 400 and "Type the project ref" in refused.content.decode()
-    operator_client.post(apply_url, {"name": "x", "sql": "create table public.x (id int)", "rollback": "drop table public.x", "confirm_production": project_ref})
+    operator_client.post(
+        apply_url,
+        {
+            "name": "x",
+            "sql": "create table public.x (id int)",
+            "rollback": "drop table public.x",
+            "confirm_production": project_ref,
+        },
+    )
     # The same rendered form submitted twice (a double click) is applied once.
-    form = {"name": "y", "sql": "create table public.y (id int)", "confirm_production": project_ref, "idempotency_key": "6f1c1a52-9a5e-4f53-9d7e-1f0d2b6c7a10"}
+    form = {
+        "name": "y",
+        "sql": "create table public.y (id int)",
+        "confirm_production": project_ref,
+        "idempotency_key": "6f1c1a52-9a5e-4f53-9d7e-1f0d2b6c7a10",
+    }
     assert operator_client.post(apply_url, form).status_code == 302
     assert operator_client.post(apply_url, form).status_code == 302
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "x", "y"]
-    upstream.database.query(project_ref, "drop table public.y; delete from supabase_migrations.schema_migrations where name = 'y'")
+    upstream.database.query(
+        project_ref, "drop table public.y; delete from supabase_migrations.schema_migrations where name = 'y'"
+    )
     latest = upstream.database.list_migrations(project_ref)[-1]
-    detail = operator_client.get(reverse("platformkit:migrations-detail", args=[project_ref, latest.version])).content.decode()
+    detail = operator_client.get(
+        reverse("platformkit:migrations-detail", args=[project_ref, latest.version])
+    ).content.decode()
     assert_valid_html(detail)
     assert "create table public.x (id int)" in detail and "drop table public.x" in detail
-    operator_client.post(reverse("platformkit:migrations-rollback", args=[project_ref]), {"version": latest.version, "confirm": "yes"})
+    operator_client.post(
+        reverse("platformkit:migrations-rollback", args=[project_ref]), {"version": latest.version, "confirm": "yes"}
+    )
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
     assert AuditEvent.objects.filter(action="migrations.rollback", outcome="success").exists()
 
@@ -181,6 +240,10 @@ def test_same_version_with_another_name_is_flagged(operator_client: Client, proj
     dev = _create_branch(operator_client, project_ref, "twin")
     upstream.database.apply_migration(dev, query="create table public.mine (id int)", name="mine")
     version = upstream.database.list_migrations(dev)[-1].version
-    upstream.database.query(project_ref, "insert into supabase_migrations.schema_migrations (version, name) values ($1, 'theirs')", parameters=[version])
+    upstream.database.query(
+        project_ref,
+        "insert into supabase_migrations.schema_migrations (version, name) values ($1, 'theirs')",
+        parameters=[version],
+    )
     review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
     assert f"Versions {version} exist in both with different names" in review

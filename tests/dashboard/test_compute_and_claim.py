@@ -18,23 +18,32 @@ from .test_lifecycle import healthy
 
 
 @pytest.mark.django_db(transaction=True)
-def test_compute_change_names_the_size_and_follows_the_resize(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_compute_change_names_the_size_and_follows_the_resize(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project("Growing")
     healthy(upstream, project.ref)
     page = operator_client.get(reverse("platformkit:compute", args=[project.ref]))
     assert_valid_html(page.content)
-    assert b'data-current-compute>Micro</strong>' in page.content and b"$0.0206/hour" in page.content
+    assert b"data-current-compute>Micro</strong>" in page.content and b"$0.0206/hour" in page.content
     review = operator_client.post(reverse("platformkit:compute-review", args=[project.ref]), {"variant": "ci_small"})
     assert b"Change compute from Micro to Small?" in review.content and b"Change to Small</button>" in review.content
     assert upstream.billing.addons(project.ref).selected("compute_instance").id == "ci_micro"  # not yet
-    unconfirmed = operator_client.post(reverse("platformkit:compute-change", args=[project.ref]), {"variant": "ci_small", "confirm": "ci_large"})
+    unconfirmed = operator_client.post(
+        reverse("platformkit:compute-change", args=[project.ref]), {"variant": "ci_small", "confirm": "ci_large"}
+    )
     assert unconfirmed.status_code == 400 and b"Confirm the change to Small (ci_small)." in unconfirmed.content
-    changed = operator_client.post(reverse("platformkit:compute-change", args=[project.ref]), {"variant": "ci_small", "confirm": "ci_small"})
+    changed = operator_client.post(
+        reverse("platformkit:compute-change", args=[project.ref]), {"variant": "ci_small", "confirm": "ci_small"}
+    )
     operation = Operation.objects.get(kind="settings.compute")
     assert changed.status_code == 302 and operation.params == {"from": "ci_micro", "to": "ci_small"}
     assert tasks.wait_for_project_healthy(operation.pk) == "succeeded"
     assert upstream.billing.addons(project.ref).selected("compute_instance").id == "ci_small"
-    assert b'data-current-compute>Small</strong>' in operator_client.get(reverse("platformkit:compute", args=[project.ref])).content
+    assert (
+        b"data-current-compute>Small</strong>"
+        in operator_client.get(reverse("platformkit:compute", args=[project.ref])).content
+    )
     assert AuditEvent.objects.get(action="settings.compute").detail["to"] == "ci_small"
     bad = operator_client.post(reverse("platformkit:compute-review", args=[project.ref]), {"variant": "ci_huge"})
     assert bad.status_code == 400 and b"ci_huge is not offered" in bad.content
@@ -43,7 +52,9 @@ def test_compute_change_names_the_size_and_follows_the_resize(operator_client: C
 def test_pitr_addon_enables_point_in_time_recovery(operator_client: Client, make_project: Any, upstream: Any) -> None:
     project = make_project("Recoverable")
     healthy(upstream, project.ref)
-    done = operator_client.post(reverse("platformkit:compute-pitr", args=[project.ref]), {"variant": "pitr_7"}, follow=True)
+    done = operator_client.post(
+        reverse("platformkit:compute-pitr", args=[project.ref]), {"variant": "pitr_7"}, follow=True
+    )
     assert b"data-current-pitr>7 days</strong>" in done.content
     assert upstream.backups.list(project.ref).pitr_enabled is True
     off = operator_client.post(reverse("platformkit:compute-pitr", args=[project.ref]), {"variant": "off"}, follow=True)
@@ -63,13 +74,21 @@ def test_claim_token_is_shown_once_and_revocable(operator_client: Client, make_p
     assert token.encode() not in later.content and b"data-claim-token>Active:" in later.content
     operator_client.post(reverse("platformkit:claim-token-revoke", args=[project.ref]))
     assert b"No claim token." in operator_client.get(reverse("platformkit:claim", args=[project.ref])).content
-    assert [e.action for e in AuditEvent.objects.order_by("pk")][-2:] == ["settings.claim.token_create", "settings.claim.token_revoke"]
+    assert [e.action for e in AuditEvent.objects.order_by("pk")][-2:] == [
+        "settings.claim.token_create",
+        "settings.claim.token_revoke",
+    ]
     assert token not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 
-def test_transfer_goes_through_the_claim_screen_and_back(operator_client: Client, make_project: Any, upstream: Any, settings: Any) -> None:
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "CLAIM_OAUTH_CLIENT_ID": "66666666-6666-4666-8666-666666666666",
-                            "CLAIM_REDIRECT_URI": "https://builder.example.com/claimed"}
+def test_transfer_goes_through_the_claim_screen_and_back(
+    operator_client: Client, make_project: Any, upstream: Any, settings: Any
+) -> None:
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "CLAIM_OAUTH_CLIENT_ID": "66666666-6666-4666-8666-666666666666",
+        "CLAIM_REDIRECT_URI": "https://builder.example.com/claimed",
+    }
     project = make_project("Transferable")
     healthy(upstream, project.ref)
     unconfirmed = operator_client.post(reverse("platformkit:claim-transfer", args=[project.ref]))
@@ -89,7 +108,15 @@ def test_transfer_goes_through_the_claim_screen_and_back(operator_client: Client
 def test_claim_settings_are_checked(settings: Any) -> None:
     from platformkit.checks import check_claim
 
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "CLAIM_OAUTH_CLIENT_ID": "not-a-uuid", "CLAIM_REDIRECT_URI": "/relative"}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "CLAIM_OAUTH_CLIENT_ID": "not-a-uuid",
+        "CLAIM_REDIRECT_URI": "/relative",
+    }
     assert {message.id for message in check_claim()} == {"platformkit.E007", "platformkit.E008"}
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "CLAIM_OAUTH_CLIENT_ID": "66666666-6666-4666-8666-666666666666", "CLAIM_REDIRECT_URI": ""}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "CLAIM_OAUTH_CLIENT_ID": "66666666-6666-4666-8666-666666666666",
+        "CLAIM_REDIRECT_URI": "",
+    }
     assert {message.id for message in check_claim()} == {"platformkit.W004"}

@@ -12,7 +12,7 @@ def test_defaults_fill_what_the_host_leaves_out(settings: Any) -> None:
     config = get_config()
     assert config["API_URL"] == "https://api.supabase.com"
     assert config["BASE_TEMPLATE"] == DEFAULTS["BASE_TEMPLATE"]
-    assert config["FEATURES"] == {**{section: True for section in SECTIONS}, "logs": False}
+    assert config["FEATURES"] == {**dict.fromkeys(SECTIONS, True), "logs": False}
 
 
 def test_changes_in_place_are_seen(settings: Any) -> None:

@@ -101,8 +101,12 @@ def test_rotation_covers_a_config_change_waiting_in_an_operation(keys: Any) -> N
     from platformkit.models import Operation
 
     keys(OLD)
-    waiting = Operation.objects.create(kind="settings.config.auth", project_ref="refwaiting0000000000", deadline=timezone.now() + timedelta(hours=1),
-                                       payload_ciphertext=crypto.encrypt(json.dumps({"smtp_pass": "s3cret"})))
+    waiting = Operation.objects.create(
+        kind="settings.config.auth",
+        project_ref="refwaiting0000000000",
+        deadline=timezone.now() + timedelta(hours=1),
+        payload_ciphertext=crypto.encrypt(json.dumps({"smtp_pass": "s3cret"})),
+    )
     keys(NEW, OLD)
     out = StringIO()
     call_command("platformkit_rotate_keys", stdout=out)

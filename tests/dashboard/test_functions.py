@@ -30,8 +30,14 @@ def project_ref(make_project: Any, upstream: Any) -> str:
 
 
 def _deploy(client: Client, ref: str, files: list[tuple[str, bytes]], **form: Any) -> Operation:
-    data = {"slug": "hello", "entrypoint_path": "index.ts", "verify_jwt": "on", **form,
-            "file": [SimpleUploadedFile(name.rsplit("/", 1)[-1], content) for name, content in files], "path": [name for name, _ in files]}
+    data = {
+        "slug": "hello",
+        "entrypoint_path": "index.ts",
+        "verify_jwt": "on",
+        **form,
+        "file": [SimpleUploadedFile(name.rsplit("/", 1)[-1], content) for name, content in files],
+        "path": [name for name, _ in files],
+    }
     response = client.post(reverse("platformkit:functions-deploy", args=[ref]), data)
     assert response.status_code == 302, response.content.decode()[-1500:]
     operation = Operation.objects.filter(kind="functions.deploy").first()
@@ -41,7 +47,11 @@ def _deploy(client: Client, ref: str, files: list[tuple[str, bytes]], **form: An
 
 
 def test_deploy_a_folder_then_a_zip_and_see_files_and_history(operator_client: Client, project_ref: str) -> None:
-    first = _deploy(operator_client, project_ref, [("index.ts", HELLO), ("lib/util.ts", b"export const shout = (s: string) => s.toUpperCase();")])
+    first = _deploy(
+        operator_client,
+        project_ref,
+        [("index.ts", HELLO), ("lib/util.ts", b"export const shout = (s: string) => s.toUpperCase();")],
+    )
     assert first.message == "Version 1 of hello is ACTIVE."
     assert not (functions.upload_dir() / first.params["folder"]).exists()  # the staged upload is cleaned up
     buffer = io.BytesIO()
@@ -53,25 +63,57 @@ def test_deploy_a_folder_then_a_zip_and_see_files_and_history(operator_client: C
     row = listing.content.decode().split('data-function="hello"')[1].split("</tr>")[0]
     assert "<td>2</td>" in row and "on" in row
     detail = operator_client.get(reverse("platformkit:function", args=[project_ref, "hello"])).content.decode()
-    assert 'data-file="index.ts"' in detail and "// v2" in detail and "lib/util.ts" not in detail  # the files of the current version
+    assert (
+        'data-file="index.ts"' in detail and "// v2" in detail and "lib/util.ts" not in detail
+    )  # the files of the current version
     assert "functions.deploy v2 by operator" in detail and "functions.deploy v1 by operator" in detail
 
 
 def test_bad_deploys_keep_the_form(operator_client: Client, project_ref: str) -> None:
     url = reverse("platformkit:functions-deploy", args=[project_ref])
-    bad_slug = operator_client.post(url, {"slug": "9lives", "entrypoint_path": "index.ts", "file": [SimpleUploadedFile("index.ts", HELLO)]})
-    assert bad_slug.status_code == 400 and b"Slug: start with a letter" in bad_slug.content and b'value="9lives"' in bad_slug.content
-    missing = operator_client.post(url, {"slug": "hi", "entrypoint_path": "main.ts", "file": [SimpleUploadedFile("index.ts", HELLO)], "path": ["index.ts"]})
+    bad_slug = operator_client.post(
+        url, {"slug": "9lives", "entrypoint_path": "index.ts", "file": [SimpleUploadedFile("index.ts", HELLO)]}
+    )
+    assert (
+        bad_slug.status_code == 400
+        and b"Slug: start with a letter" in bad_slug.content
+        and b'value="9lives"' in bad_slug.content
+    )
+    missing = operator_client.post(
+        url,
+        {
+            "slug": "hi",
+            "entrypoint_path": "main.ts",
+            "file": [SimpleUploadedFile("index.ts", HELLO)],
+            "path": ["index.ts"],
+        },
+    )
     assert missing.status_code == 400 and b"The entrypoint main.ts is not among the chosen files." in missing.content
-    escape = operator_client.post(url, {"slug": "hi", "entrypoint_path": "index.ts", "file": [SimpleUploadedFile("index.ts", HELLO)], "path": ["../index.ts"]})
+    escape = operator_client.post(
+        url,
+        {
+            "slug": "hi",
+            "entrypoint_path": "index.ts",
+            "file": [SimpleUploadedFile("index.ts", HELLO)],
+            "path": ["../index.ts"],
+        },
+    )
     assert escape.status_code == 400 and b"may not leave the folder" in escape.content
     assert not Operation.objects.filter(kind="functions.deploy").exists()
 
 
 def test_refused_deploy_fails_the_operation_with_the_apis_reason(operator_client: Client, project_ref: str) -> None:
     url = reverse("platformkit:functions-deploy", args=[project_ref])
-    operator_client.post(url, {"slug": "broken", "entrypoint_path": "index.ts", "import_map_path": "deno.json",
-                               "file": [SimpleUploadedFile("index.ts", HELLO), SimpleUploadedFile("deno.json", b"{nope")], "path": ["index.ts", "deno.json"]})
+    operator_client.post(
+        url,
+        {
+            "slug": "broken",
+            "entrypoint_path": "index.ts",
+            "import_map_path": "deno.json",
+            "file": [SimpleUploadedFile("index.ts", HELLO), SimpleUploadedFile("deno.json", b"{nope")],
+            "path": ["index.ts", "deno.json"],
+        },
+    )
     operation = Operation.objects.get(kind="functions.deploy")
     assert functions.deploy_task(operation.pk) == "failed"
     operation.refresh_from_db()
@@ -83,13 +125,26 @@ def test_refused_deploy_fails_the_operation_with_the_apis_reason(operator_client
 def test_invoke_panel_and_verify_jwt(operator_client: Client, project_ref: str) -> None:
     _deploy(operator_client, project_ref, [("index.ts", HELLO)])
     url = reverse("platformkit:function-invoke", args=[project_ref, "hello"])
-    signed = operator_client.post(url, {"method": "POST", "headers": "Content-Type: application/json", "body": '{"name": "Ada"}', "with_anon_key": "on"})
+    signed = operator_client.post(
+        url,
+        {
+            "method": "POST",
+            "headers": "Content-Type: application/json",
+            "body": '{"name": "Ada"}',
+            "with_anon_key": "on",
+        },
+    )
     text = signed.content.decode()
     assert "data-invoke-status>200<" in text and "&quot;hello&quot;: &quot;Ada&quot;" in text
     unsigned = operator_client.post(url, {"method": "POST", "headers": "", "body": "{}"})
     assert "data-invoke-status>401<" in unsigned.content.decode()
-    operator_client.post(reverse("platformkit:function-settings", args=[project_ref, "hello"]), {"entrypoint_path": "index.ts"})  # verify_jwt off
-    assert "data-invoke-status>200<" in operator_client.post(url, {"method": "POST", "headers": "", "body": '{"name": "open"}'}).content.decode()
+    operator_client.post(
+        reverse("platformkit:function-settings", args=[project_ref, "hello"]), {"entrypoint_path": "index.ts"}
+    )  # verify_jwt off
+    assert (
+        "data-invoke-status>200<"
+        in operator_client.post(url, {"method": "POST", "headers": "", "body": '{"name": "open"}'}).content.decode()
+    )
     bad = operator_client.post(url, {"method": "POST", "headers": "no colon here", "body": ""})
     assert bad.status_code == 400 and b"line 1 is not" in bad.content
 

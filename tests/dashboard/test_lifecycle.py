@@ -23,7 +23,9 @@ def healthy(upstream: Any, ref: str) -> None:
 
 
 def finish(operation: Operation) -> Operation:
-    runner = lifecycle_tasks.wait_for_project_status if operation.kind == "project.pause" else tasks.wait_for_project_healthy
+    runner = (
+        lifecycle_tasks.wait_for_project_status if operation.kind == "project.pause" else tasks.wait_for_project_healthy
+    )
     runner(operation.pk)
     operation.refresh_from_db()
     return operation
@@ -50,10 +52,14 @@ def test_pause_then_restore_with_live_status(operator_client: Client, make_proje
     assert operator_client.post(reverse("platformkit:project-resume", args=[project.ref])).status_code == 302
     restored = finish(Operation.objects.get(kind="project.restore"))
     assert restored.status == "succeeded" and upstream.projects.get(project.ref).status == "ACTIVE_HEALTHY"
-    assert list(AuditEvent.objects.filter(project_ref=project.ref).values_list("action", flat=True).order_by("pk"))[-2:] == ["project.pause", "project.restore"]
+    assert list(AuditEvent.objects.filter(project_ref=project.ref).values_list("action", flat=True).order_by("pk"))[
+        -2:
+    ] == ["project.pause", "project.restore"]
 
 
-def test_delete_needs_the_name_and_removes_our_records(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_delete_needs_the_name_and_removes_our_records(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     from platformkit.api import errors
 
     project = make_project("Doomed")
@@ -76,12 +82,21 @@ def test_delete_needs_the_name_and_removes_our_records(operator_client: Client, 
     assert AuditEvent.objects.get(action="project.delete").detail["removed"]["credentials"] == 1
 
 
-def test_create_form_offers_specific_regions_and_uses_them(operator_client: Client, organization: Any, upstream: Any) -> None:
+def test_create_form_offers_specific_regions_and_uses_them(
+    operator_client: Client, organization: Any, upstream: Any
+) -> None:
     page = operator_client.get(reverse("platformkit:project-create")).content.decode()
     assert '<optgroup label="Smart groups">' in page and '<optgroup label="Specific regions">' in page
     assert 'value="specific:eu-west-2"' in page
-    response = operator_client.post(reverse("platformkit:project-create"), {
-        "name": "Pinned to London", "organization": organization.slug, "region": "specific:eu-west-2", "instance_size": "micro"})
+    response = operator_client.post(
+        reverse("platformkit:project-create"),
+        {
+            "name": "Pinned to London",
+            "organization": organization.slug,
+            "region": "specific:eu-west-2",
+            "instance_size": "micro",
+        },
+    )
     assert response.status_code == 302
     ref = Operation.objects.get(kind="project.create").project_ref
     assert upstream.projects.get(ref).region == "eu-west-2"

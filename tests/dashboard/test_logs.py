@@ -3,7 +3,8 @@ shareable URLs and auto-refresh."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import contextlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,14 +22,10 @@ def busy(make_project: Any, upstream: Any, api: Any) -> str:
     project = make_project("Busy")
     healthy(upstream, project.ref)
     upstream.database.query(project.ref, "select 1 as warmup")
-    try:
+    with contextlib.suppress(Exception):
         upstream.database.query(project.ref, "select * from public.nope")
-    except Exception:
-        pass
-    try:
+    with contextlib.suppress(Exception):
         upstream.api_keys.get(project.ref, "missing")
-    except Exception:
-        pass
     return project.ref
 
 
@@ -48,39 +45,66 @@ def test_templates_find_the_traffic(operator_client: Client, busy: str) -> None:
 
 
 def test_bad_sql_shows_the_error_and_keeps_the_query(operator_client: Client, busy: str) -> None:
-    page = operator_client.get(reverse("platformkit:logs", args=[busy]), {"sql": "select nope from edge_logs", "range": "1h"}).content.decode()
+    page = operator_client.get(
+        reverse("platformkit:logs", args=[busy]), {"sql": "select nope from edge_logs", "range": "1h"}
+    ).content.decode()
     assert "Unrecognized name: nope" in page and ">select nope from edge_logs</textarea>" in page
-    bad_range = operator_client.get(reverse("platformkit:logs", args=[busy]), {"range": "custom", "start": "2026-01-02T00:00", "end": "2026-01-01T00:00", "sql": "select 1"})
-    assert bad_range.status_code == 400 and b"The start must be before the end." in bad_range.content and b">select 1</textarea>" in bad_range.content
+    bad_range = operator_client.get(
+        reverse("platformkit:logs", args=[busy]),
+        {"range": "custom", "start": "2026-01-02T00:00", "end": "2026-01-01T00:00", "sql": "select 1"},
+    )
+    assert (
+        bad_range.status_code == 400
+        and b"The start must be before the end." in bad_range.content
+        and b">select 1</textarea>" in bad_range.content
+    )
 
 
 def test_log_values_are_text(operator_client: Client, busy: str, api: Any) -> None:
-    api.api.logs.record(busy, "function_logs", "<script>alert('x')</script>", {"level": "error", "function_id": "<b>f</b>"})
-    page = operator_client.get(reverse("platformkit:logs", args=[busy]), {"template": "function_errors", "range": "15m"}).content.decode()
-    assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page and "<b>f</b>" not in page
+    api.api.logs.record(
+        busy, "function_logs", "<script>alert('x')</script>", {"level": "error", "function_id": "<b>f</b>"}
+    )
+    page = operator_client.get(
+        reverse("platformkit:logs", args=[busy]), {"template": "function_errors", "range": "15m"}
+    ).content.decode()
+    assert (
+        "<script>alert" not in page
+        and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+        and "<b>f</b>" not in page
+    )
 
 
 def test_seven_days_are_split_into_24_hour_calls(operator_client: Client, busy: str, api: Any) -> None:
-    three_days_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
     api.api.logs.record(busy, "function_logs", "old line", {"level": "error", "function_id": "f"}, at=three_days_ago)
-    page = operator_client.get(reverse("platformkit:logs", args=[busy]), {"template": "function_errors", "range": "7d"}).content.decode()
+    page = operator_client.get(
+        reverse("platformkit:logs", args=[busy]), {"template": "function_errors", "range": "7d"}
+    ).content.decode()
     assert "old line" in page and "from 14 calls of at most 24 hours" in page  # 7 windows for rows, 7 for the histogram
-    assert 'data-histogram' in page and page.count('class="pk-histogram__bar"') >= 168
+    assert "data-histogram" in page and page.count('class="pk-histogram__bar"') >= 168
 
 
 def test_histogram_and_shareable_refreshing_results(operator_client: Client, busy: str) -> None:
     url = reverse("platformkit:logs", args=[busy])
-    params = {"source": "postgres_logs", "range": "1h", "refresh": "on", "sql": "select event_message from postgres_logs order by timestamp desc"}
+    params = {
+        "source": "postgres_logs",
+        "range": "1h",
+        "refresh": "on",
+        "sql": "select event_message from postgres_logs order by timestamp desc",
+    }
     page = operator_client.get(url, params).content.decode()
     assert "2 postgres_logs events in the window" in page  # the warm-up statement and the failed one
     assert 'hx-trigger="every 10s"' in page
-    partial = htmx_get(operator_client, url + "?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "sql") + "&sql=select+1+as+one")
+    partial = htmx_get(
+        operator_client,
+        url + "?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "sql") + "&sql=select+1+as+one",
+    )
     assert partial.content.decode().lstrip().startswith('<div id="pk-log-results"')
-    assert 'hx-trigger' not in operator_client.get(url, {**params, "refresh": ""}).content.decode()
+    assert "hx-trigger" not in operator_client.get(url, {**params, "refresh": ""}).content.decode()
 
 
 def test_chunks_cover_the_window() -> None:
-    end = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 23, 12, tzinfo=UTC)
     pieces = logs.chunks(end - timedelta(days=7), end)
     assert len(pieces) == 7 and pieces[0][1] == end and pieces[-1][0] == end - timedelta(days=7)
     assert all(b - a <= timedelta(hours=24) for a, b in pieces)

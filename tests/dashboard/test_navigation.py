@@ -9,7 +9,17 @@ from platformkit.navigation import SECTIONS, nav_items
 
 def test_all_sections_listed_with_projects_built() -> None:
     items = nav_items("projects")
-    assert [item.key for item in items] == ["projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings"]
+    assert [item.key for item in items] == [
+        "projects",
+        "branches",
+        "sql",
+        "migrations",
+        "functions",
+        "restore_points",
+        "advisors",
+        "logs",
+        "settings",
+    ]
     assert items[0].url == "/platform/" and items[0].current and not items[0].soon
     # Built sections are per project: disabled without one; the rest say "soon".
     built = {section.key for section in SECTIONS if section.url_name}

@@ -16,14 +16,20 @@ from .conftest import assert_valid_html, htmx_get
 
 
 def make_operation(**fields: Any) -> Operation:
-    defaults = {"kind": "project.create", "project_ref": "abcdefghijabcdefghij", "deadline": timezone.now() + timedelta(minutes=5)}
+    defaults = {
+        "kind": "project.create",
+        "project_ref": "abcdefghijabcdefghij",
+        "deadline": timezone.now() + timedelta(minutes=5),
+    }
     return Operation.objects.create(**{**defaults, **fields})
 
 
 def test_running_operation_polls_with_services(operator_client: Client, settings: Any, closed_port_url: str) -> None:
     # The API is unreachable on purpose: this endpoint must not need it.
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url}
-    operation = make_operation(status="running", progress={"services": {"db": {"status": "ACTIVE_HEALTHY"}, "auth": {"status": "COMING_UP"}}})
+    operation = make_operation(
+        status="running", progress={"services": {"db": {"status": "ACTIVE_HEALTHY"}, "auth": {"status": "COMING_UP"}}}
+    )
     url = reverse("platformkit:operation", args=[operation.pk])
     fragment = htmx_get(operator_client, url).content.decode()
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment
@@ -39,7 +45,10 @@ def test_running_operation_polls_with_services(operator_client: Client, settings
 def test_poll_interval_follows_the_setting(operator_client: Client, settings: Any) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "UI_POLL_INTERVAL": 5}
     operation = make_operation()
-    assert 'hx-trigger="every 5s"' in htmx_get(operator_client, reverse("platformkit:operation", args=[operation.pk])).content.decode()
+    assert (
+        'hx-trigger="every 5s"'
+        in htmx_get(operator_client, reverse("platformkit:operation", args=[operation.pk])).content.decode()
+    )
 
 
 def test_terminal_operations_stop_polling(operator_client: Client) -> None:

@@ -43,8 +43,12 @@ def test_htmx_refresh_returns_the_overview_region(api: Any, make_project: Any, o
     assert_valid_html(fragment, fragment=True)
 
 
-def test_launched_project_shows_live_progress(api: Any, organization: Any, operator: Any, operator_client: Client) -> None:
-    operation = services.launch_project(user=operator, name="Coming up", organization_slug=organization.slug, region_code="emea", instance_size="micro")
+def test_launched_project_shows_live_progress(
+    api: Any, organization: Any, operator: Any, operator_client: Client
+) -> None:
+    operation = services.launch_project(
+        user=operator, name="Coming up", organization_slug=organization.slug, region_code="emea", instance_size="micro"
+    )
     page = operator_client.get(detail_url(operation.project_ref)).content.decode()
     assert "<h1>Coming up</h1>" in page
     assert f'data-operation-status="{operation.status}"' in page and 'hx-trigger="every 2s"' in page
@@ -55,8 +59,16 @@ def test_unknown_project_is_404(api: Any, operator_client: Client) -> None:
     assert operator_client.get(detail_url("zzzzzzzzzzzzzzzzzzzz")).status_code == 404
 
 
-def test_upstream_down_still_renders_the_page(api: Any, organization: Any, operator: Any, operator_client: Client, settings: Any, closed_port_url: str) -> None:
-    operation = services.launch_project(user=operator, name="Launched before the outage", organization_slug=organization.slug, region_code="emea", instance_size="micro")
+def test_upstream_down_still_renders_the_page(
+    api: Any, organization: Any, operator: Any, operator_client: Client, settings: Any, closed_port_url: str
+) -> None:
+    operation = services.launch_project(
+        user=operator,
+        name="Launched before the outage",
+        organization_slug=organization.slug,
+        region_code="emea",
+        instance_size="micro",
+    )
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url, "MAX_RETRIES": 0}
     response = operator_client.get(detail_url(operation.project_ref))
     page = response.content.decode()
@@ -79,7 +91,13 @@ def keeper_client(make_user: Any) -> Client:
 
 @pytest.fixture
 def launched(api: Any, organization: Any, operator: Any) -> Any:
-    return services.launch_project(user=operator, name="Has a password", organization_slug=organization.slug, region_code="emea", instance_size="micro")
+    return services.launch_project(
+        user=operator,
+        name="Has a password",
+        organization_slug=organization.slug,
+        region_code="emea",
+        instance_size="micro",
+    )
 
 
 def reveal_url(ref: str) -> str:

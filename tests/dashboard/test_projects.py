@@ -21,7 +21,13 @@ CREATE = reverse("platformkit:project-create")
 
 
 def create_form(org: Any, **overrides: str) -> dict[str, str]:
-    return {"name": "Launched from the form", "organization": org.slug, "region": "emea", "instance_size": "micro", **overrides}
+    return {
+        "name": "Launched from the form",
+        "organization": org.slug,
+        "region": "emea",
+        "instance_size": "micro",
+        **overrides,
+    }
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -35,7 +41,7 @@ def test_list_shows_projects_from_the_api(api: Any, make_project: Any, operator_
     assert project.ref in page
     assert "Listed &lt;b&gt;project&lt;/b&gt;" in page, "names are escaped"
     assert reverse("platformkit:project", args=[project.ref]) in page
-    assert 'pk-badge' in page and project.region in page
+    assert "pk-badge" in page and project.region in page
     assert_valid_html(page)
 
 
@@ -63,7 +69,9 @@ def test_htmx_request_gets_only_the_table(api: Any, make_project: Any, operator_
 
 
 @pytest.mark.parametrize("failure", ["closed_port", "wrong_token"])
-def test_upstream_failure_shows_the_error_panel(api: Any, operator_client: Client, settings: Any, closed_port_url: str, failure: str) -> None:
+def test_upstream_failure_shows_the_error_panel(
+    api: Any, operator_client: Client, settings: Any, closed_port_url: str, failure: str
+) -> None:
     broken = {"API_URL": closed_port_url} if failure == "closed_port" else {"API_TOKEN": "wrong-token-value"}
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, **broken, "MAX_RETRIES": 0, "RETRY_DEADLINE": 2}
     response = operator_client.get(PROJECTS)
@@ -93,7 +101,9 @@ def test_create_form_lists_organizations(api: Any, organization: Any, operator_c
     assert_valid_html(page)
 
 
-def test_create_launches_and_keeps_only_ciphertext(api: Any, organization: Any, operator_client: Client, operator: Any, pg_location: Any, caplog: Any) -> None:
+def test_create_launches_and_keeps_only_ciphertext(
+    api: Any, organization: Any, operator_client: Client, operator: Any, pg_location: Any, caplog: Any
+) -> None:
     caplog.set_level(logging.DEBUG)
     response = operator_client.post(CREATE, create_form(organization))
 
@@ -101,7 +111,12 @@ def test_create_launches_and_keeps_only_ciphertext(api: Any, organization: Any, 
     assert response.status_code == 302
     assert response["Location"] == reverse("platformkit:project", args=[operation.project_ref])
     assert (operation.kind, operation.status, operation.created_by) == ("project.create", "pending", operator)
-    assert operation.params == {"name": "Launched from the form", "organization_slug": organization.slug, "region": "emea", "instance_size": "micro"}
+    assert operation.params == {
+        "name": "Launched from the form",
+        "organization_slug": organization.slug,
+        "region": "emea",
+        "instance_size": "micro",
+    }
 
     credential = ProjectCredential.objects.get(project_ref=operation.project_ref)
     password = credential.reveal_db_password()
@@ -128,9 +143,17 @@ def test_create_launches_and_keeps_only_ciphertext(api: Any, organization: Any, 
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"name": ""}, "name"), ({"name": "x" * 300}, "name"), ({"region": "mars"}, "region"), ({"instance_size": "galactic"}, "instance_size"), ({"organization": "not-an-org"}, "organization")],
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 300}, "name"),
+        ({"region": "mars"}, "region"),
+        ({"instance_size": "galactic"}, "instance_size"),
+        ({"organization": "not-an-org"}, "organization"),
+    ],
 )
-def test_invalid_input_shows_errors_and_keeps_values(api: Any, organization: Any, operator_client: Client, overrides: dict[str, str], field: str) -> None:
+def test_invalid_input_shows_errors_and_keeps_values(
+    api: Any, organization: Any, operator_client: Client, overrides: dict[str, str], field: str
+) -> None:
     data = create_form(organization, **{"name": "Keep <this> name", **overrides})
     response = operator_client.post(CREATE, data)
     page = response.content.decode()
@@ -155,7 +178,9 @@ def test_create_is_csrf_protected(api: Any, organization: Any, operator: Any) ->
     assert client.post(CREATE, {**create_form(organization), "csrfmiddlewaretoken": token}).status_code == 302
 
 
-def test_create_while_upstream_is_down_keeps_values(api: Any, organization: Any, operator_client: Client, settings: Any, closed_port_url: str) -> None:
+def test_create_while_upstream_is_down_keeps_values(
+    api: Any, organization: Any, operator_client: Client, settings: Any, closed_port_url: str
+) -> None:
     page_with_orgs = operator_client.get(CREATE)
     assert page_with_orgs.status_code == 200
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url, "MAX_RETRIES": 0}

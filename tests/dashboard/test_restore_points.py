@@ -51,9 +51,19 @@ def timeline_url(ref: str) -> str:
 
 def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, project: Any, pg_location: Any) -> None:
     ref = project.ref
-    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'a'), (2, 'b')")
-    before = sql(pg_location, ref, "select * from public.todos order by id"), sql(
-        pg_location, ref, "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position")
+    sql(
+        pg_location,
+        ref,
+        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'a'), (2, 'b')",
+    )
+    before = (
+        sql(pg_location, ref, "select * from public.todos order by id"),
+        sql(
+            pg_location,
+            ref,
+            "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position",
+        ),
+    )
 
     response = operator_client.post(reverse("platformkit:restore-point-create", args=[ref]), {"name": "before-alter"})
     assert response.status_code == 302
@@ -69,21 +79,35 @@ def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, pr
     review = operator_client.get(reverse("platformkit:restore-point-undo", args=[ref, point.pk]))
     assert b"What will not be reverted" in review.content and b"Edge Functions" in review.content
 
-    wrong = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before"})
-    assert wrong.status_code == 400 and b"Type the restore point" in wrong.content and b'value="before"' in wrong.content
+    wrong = operator_client.post(
+        reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before"}
+    )
+    assert (
+        wrong.status_code == 400 and b"Type the restore point" in wrong.content and b'value="before"' in wrong.content
+    )
     assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
 
-    done = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before-alter"})
+    done = operator_client.post(
+        reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before-alter"}
+    )
     assert done.status_code == 302
     operation = Operation.objects.get(kind="restore_points.undo", project_ref=ref)
     run_operations()
     operation.refresh_from_db()
     assert operation.status == "succeeded", operation.message
-    after = sql(pg_location, ref, "select * from public.todos order by id"), sql(
-        pg_location, ref, "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position")
+    after = (
+        sql(pg_location, ref, "select * from public.todos order by id"),
+        sql(
+            pg_location,
+            ref,
+            "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position",
+        ),
+    )
     assert after == before
 
-    outcomes = list(AuditEvent.objects.filter(action="restore_points.undo", project_ref=ref).values_list("outcome", "detail__phase"))
+    outcomes = list(
+        AuditEvent.objects.filter(action="restore_points.undo", project_ref=ref).values_list("outcome", "detail__phase")
+    )
     assert sorted(outcomes) == [("success", "finished"), ("success", "started")]
     page = operator_client.get(timeline_url(ref) + "?kind=recovery")
     assert b"Undo to before-alter finished" in page.content and b"Restore point before-alter" not in page.content
@@ -92,7 +116,9 @@ def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, pr
 def test_bad_names_keep_the_input_and_say_why(operator_client: Client, project: Any) -> None:
     url = reverse("platformkit:restore-point-create", args=[project.ref])
     response = operator_client.post(url, {"name": "x" * 25})
-    assert response.status_code == 400 and b"at most 20 characters" in response.content and b"x" * 25 in response.content
+    assert (
+        response.status_code == 400 and b"at most 20 characters" in response.content and b"x" * 25 in response.content
+    )
     assert operator_client.post(url, {"name": "   "}).status_code == 400
     assert RestorePoint.objects.count() == 0
 
@@ -109,7 +135,9 @@ def test_second_undo_while_one_runs_is_refused(operator_client: Client, project:
     run_operations()
     point = RestorePoint.objects.get(name="p1")
     recovery.undo(operator, target, point, "p1")
-    response = operator_client.post(reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "p1"})
+    response = operator_client.post(
+        reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "p1"}
+    )
     assert response.status_code == 400 and b"still running" in response.content
     assert Operation.objects.filter(kind="restore_points.undo").count() == 1
     run_operations()
@@ -139,7 +167,9 @@ def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any,
     out_of_window = operator_client.post(url, {"recovery_time": "2001-01-01T00:00:00", "step": "review"})
     assert out_of_window.status_code == 400 and b"Pick a time between" in out_of_window.content
 
-    done = operator_client.post(url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref, "understood": "yes"})
+    done = operator_client.post(
+        url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref, "understood": "yes"}
+    )
     assert done.status_code == 302
     run_operations()
     assert sql(pg_location, ref, "select v from public.t") == [("kept",)]
@@ -154,7 +184,9 @@ def test_restore_point_after_change_is_configurable(project: Any, operator: Any,
     run_operations()
 
 
-def test_read_only_operator_cannot_undo(client: Client, project: Any, make_user: Any, settings: Any, operator: Any) -> None:
+def test_read_only_operator_cannot_undo(
+    client: Client, project: Any, make_user: Any, settings: Any, operator: Any
+) -> None:
     target = Target(project.ref, project.ref)
     recovery.create_restore_point(operator, target, "ro")
     run_operations()
@@ -162,8 +194,16 @@ def test_read_only_operator_cannot_undo(client: Client, project: Any, make_user:
     client.force_login(make_user("viewer", is_staff=True))
     assert client.get(timeline_url(project.ref)).status_code == 200
     point = RestorePoint.objects.get(name="ro")
-    assert client.post(reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "ro"}).status_code == 403
-    assert client.post(reverse("platformkit:restore-point-create", args=[project.ref]), {"name": "nope"}).status_code == 403
+    assert (
+        client.post(
+            reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "ro"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("platformkit:restore-point-create", args=[project.ref]), {"name": "nope"}).status_code
+        == 403
+    )
 
 
 def read_only(user: Any) -> Any:

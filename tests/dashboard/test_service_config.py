@@ -23,10 +23,14 @@ def _sealed(page: Any) -> str:
     return match.group(1).decode()
 
 
-def test_auth_form_lists_grouped_fields_and_hides_secrets(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_auth_form_lists_grouped_fields_and_hides_secrets(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project("Configured")
     healthy(upstream, project.ref)
-    upstream.config.update(project.ref, "auth", {"smtp_pass": "smtp-very-secret", "external_github_secret": "gh-secret-123"})
+    upstream.config.update(
+        project.ref, "auth", {"smtp_pass": "smtp-very-secret", "external_github_secret": "gh-secret-123"}
+    )
     page = operator_client.get(reverse("platformkit:config", args=[project.ref, "auth"]))
     assert page.status_code == 200
     assert_valid_html(page.content)
@@ -41,11 +45,15 @@ def test_auth_form_lists_grouped_fields_and_hides_secrets(operator_client: Clien
     assert operator_client.get(reverse("platformkit:config", args=[project.ref, "graphql"])).status_code == 404
 
 
-def test_bad_input_is_shown_per_field_and_nothing_is_sent(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_bad_input_is_shown_per_field_and_nothing_is_sent(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project("Validated")
     healthy(upstream, project.ref)
     url = reverse("platformkit:config-review", args=[project.ref, "auth"])
-    page = operator_client.post(url, {"jwt_exp": "9999999", "mailer_otp_length": "six", "site_url": "https://a.example,https://b.example"})
+    page = operator_client.post(
+        url, {"jwt_exp": "9999999", "mailer_otp_length": "six", "site_url": "https://a.example,https://b.example"}
+    )
     assert page.status_code == 400
     text = page.content.decode()
     assert "JWT exp must be at most 604800" in text and "Mailer OTP length must be a whole number" in text
@@ -54,18 +62,27 @@ def test_bad_input_is_shown_per_field_and_nothing_is_sent(operator_client: Clien
     assert upstream.config.get(project.ref, "auth")["jwt_exp"] == 3600
 
 
-def test_review_shows_the_diff_then_apply_changes_storage(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_review_shows_the_diff_then_apply_changes_storage(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project("Stored")
     healthy(upstream, project.ref)
-    review = operator_client.post(reverse("platformkit:config-review", args=[project.ref, "storage"]),
-                                  {"fileSizeLimit": "10485760", "features.imageTransformation.enabled": ["false", "true"],
-                                   "features.s3Protocol.enabled": ["false", "true"]})
+    review = operator_client.post(
+        reverse("platformkit:config-review", args=[project.ref, "storage"]),
+        {
+            "fileSizeLimit": "10485760",
+            "features.imageTransformation.enabled": ["false", "true"],
+            "features.s3Protocol.enabled": ["false", "true"],
+        },
+    )
     assert review.status_code == 200
     text = review.content.decode()
     assert "Review 2 changes" in text and "<del>52428800</del>" in text and "<ins>10485760</ins>" in text
     assert "<del>False</del>" in text and "<ins>True</ins>" in text
     assert upstream.config.get(project.ref, "storage")["fileSizeLimit"] == 52428800  # nothing before confirming
-    done = operator_client.post(reverse("platformkit:config-apply", args=[project.ref, "storage"]), {"change": _sealed(review)}, follow=True)
+    done = operator_client.post(
+        reverse("platformkit:config-apply", args=[project.ref, "storage"]), {"change": _sealed(review)}, follow=True
+    )
     assert b"Storage configuration saved." in done.content
     stored = upstream.config.get(project.ref, "storage")
     assert stored["fileSizeLimit"] == 10485760 and stored["features"]["imageTransformation"] == {"enabled": True}
@@ -76,29 +93,50 @@ def test_review_shows_the_diff_then_apply_changes_storage(operator_client: Clien
 def test_a_change_made_meanwhile_is_not_overwritten(operator_client: Client, make_project: Any, upstream: Any) -> None:
     project = make_project("Raced")
     healthy(upstream, project.ref)
-    review = operator_client.post(reverse("platformkit:config-review", args=[project.ref, "realtime"]), {"max_concurrent_users": "500"})
+    review = operator_client.post(
+        reverse("platformkit:config-review", args=[project.ref, "realtime"]), {"max_concurrent_users": "500"}
+    )
     upstream.config.update(project.ref, "realtime", {"max_concurrent_users": 300})  # someone else, after the review
-    conflict = operator_client.post(reverse("platformkit:config-apply", args=[project.ref, "realtime"]), {"change": _sealed(review)})
-    assert conflict.status_code == 409 and b"Changed by someone else since your review: Max concurrent users" in conflict.content
+    conflict = operator_client.post(
+        reverse("platformkit:config-apply", args=[project.ref, "realtime"]), {"change": _sealed(review)}
+    )
+    assert (
+        conflict.status_code == 409
+        and b"Changed by someone else since your review: Max concurrent users" in conflict.content
+    )
     assert upstream.config.get(project.ref, "realtime")["max_concurrent_users"] == 300
-    tampered = operator_client.post(reverse("platformkit:config-apply", args=[project.ref, "realtime"]), {"change": "x" + _sealed(review)})
+    tampered = operator_client.post(
+        reverse("platformkit:config-apply", args=[project.ref, "realtime"]), {"change": "x" + _sealed(review)}
+    )
     assert tampered.status_code == 400 and b"review it again" in tampered.content
 
 
 @pytest.mark.django_db(transaction=True)
-def test_auth_change_waits_for_a_healthy_service_and_keeps_secrets_encrypted(operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_auth_change_waits_for_a_healthy_service_and_keeps_secrets_encrypted(
+    operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project("Auth change")  # still COMING_UP: the change must wait
     review = None
     healthy(upstream, project.ref)
-    review = operator_client.post(reverse("platformkit:config-review", args=[project.ref, "auth"]),
-                                  {"smtp_pass": "new-smtp-secret", "mailer_otp_exp": "1800"})
+    review = operator_client.post(
+        reverse("platformkit:config-review", args=[project.ref, "auth"]),
+        {"smtp_pass": "new-smtp-secret", "mailer_otp_exp": "1800"},
+    )
     text = review.content.decode()
     assert "new-smtp-secret" not in text and "(new value)" in text and "<ins>1800</ins>" in text
     upstream.projects.pause(project.ref)  # auth goes down before the confirmation
-    applied = operator_client.post(reverse("platformkit:config-apply", args=[project.ref, "auth"]), {"change": _sealed(review)})
+    applied = operator_client.post(
+        reverse("platformkit:config-apply", args=[project.ref, "auth"]), {"change": _sealed(review)}
+    )
     operation = Operation.objects.get(kind="settings.config.auth")
-    assert applied.status_code == 302 and applied["Location"].endswith(reverse("platformkit:operation", args=[operation.pk]))
-    assert operation.payload_ciphertext and "new-smtp-secret" not in operation.payload_ciphertext and "new-smtp-secret" not in str(operation.params)
+    assert applied.status_code == 302 and applied["Location"].endswith(
+        reverse("platformkit:operation", args=[operation.pk])
+    )
+    assert (
+        operation.payload_ciphertext
+        and "new-smtp-secret" not in operation.payload_ciphertext
+        and "new-smtp-secret" not in str(operation.params)
+    )
     while upstream.projects.get(project.ref).status != "INACTIVE":
         pass
     upstream.projects.restore(project.ref)  # the task waits through RESTORING, then sends
@@ -146,7 +184,9 @@ def _form_as_submitted(html: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("service", ["auth", "postgrest", "storage", "realtime"])
-def test_an_untouched_form_changes_nothing(service: str, operator_client: Client, make_project: Any, upstream: Any) -> None:
+def test_an_untouched_form_changes_nothing(
+    service: str, operator_client: Client, make_project: Any, upstream: Any
+) -> None:
     project = make_project(f"Untouched {service}")
     healthy(upstream, project.ref)
     page = operator_client.get(reverse("platformkit:config", args=[project.ref, service]))

@@ -29,7 +29,13 @@ def test_client_is_reused_until_the_settings_change(api: Any, settings: Any) -> 
 
 
 def test_launch_project(api: Any, organization: Any, operator: Any, upstream: Any) -> None:
-    operation = services.launch_project(user=operator, name="From services", organization_slug=organization.slug, region_code="apac", instance_size="small")
+    operation = services.launch_project(
+        user=operator,
+        name="From services",
+        organization_slug=organization.slug,
+        region_code="apac",
+        instance_size="small",
+    )
     project = upstream.projects.get(operation.project_ref)
     assert project.name == "From services"
     assert operation.deadline > operation.created_at and not operation.is_terminal
@@ -41,7 +47,9 @@ def test_launch_rejected_upstream_is_audited_and_raised(api: Any) -> None:
     from platformkit.api import errors
 
     with pytest.raises(errors.APIError):
-        services.launch_project(user=None, name="Nowhere", organization_slug="ghost-org", region_code="emea", instance_size="micro")
+        services.launch_project(
+            user=None, name="Nowhere", organization_slug="ghost-org", region_code="emea", instance_size="micro"
+        )
     event = AuditEvent.objects.get()
     assert (event.action, event.outcome, event.actor_label) == ("project.create", "failure", "anonymous")
     assert event.detail["organization_slug"] == "ghost-org" and event.detail["error"]

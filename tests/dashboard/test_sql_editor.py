@@ -47,14 +47,22 @@ def test_branch_switcher_after_a_plain_post_goes_to_the_editor_page(operator_cli
     response = run(operator_client, project_ref, "select 1", htmx=False)
     assert response.status_code == 200
     editor = reverse("platformkit:sql", args=[project_ref])
-    assert f'<form method="get" action="{editor}" class="pk-inline-form pk-branch-switcher"' in response.content.decode()
+    assert (
+        f'<form method="get" action="{editor}" class="pk-inline-form pk-branch-switcher"' in response.content.decode()
+    )
     assert operator_client.get(editor, {"branch": project_ref}).status_code == 200
-    assert '<form method="get" class="pk-inline-form pk-branch-switcher"' in operator_client.get(editor).content.decode()
+    assert (
+        '<form method="get" class="pk-inline-form pk-branch-switcher"' in operator_client.get(editor).content.decode()
+    )
 
 
 def test_odd_types_null_and_script_are_shown_as_text(operator_client: Client, project_ref: str) -> None:
-    response = run(operator_client, project_ref, "select '{\"a\": [1]}'::jsonb as j, array[1,2] as arr, '\\xdead'::bytea as b,"
-                   " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s, repeat('x', 500) as long")
+    response = run(
+        operator_client,
+        project_ref,
+        "select '{\"a\": [1]}'::jsonb as j, array[1,2] as arr, '\\xdead'::bytea as b,"
+        " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s, repeat('x', 500) as long",
+    )
     html = response.content.decode()
     assert_valid_html(html, fragment=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
@@ -73,7 +81,9 @@ def test_invalid_sql_shows_message_and_position(operator_client: Client, project
 
 def test_huge_result_is_capped_with_a_notice(operator_client: Client, project_ref: str) -> None:
     started = time.monotonic()
-    html = run(operator_client, project_ref, "select g as n, md5(g::text) as h from generate_series(1, 100000) g").content.decode()
+    html = run(
+        operator_client, project_ref, "select g as n, md5(g::text) as h from generate_series(1, 100000) g"
+    ).content.decode()
     assert time.monotonic() - started < 30
     assert "Showing the first 500 of 100000 rows" in html and html.count("<tr>") == 501
 
@@ -91,11 +101,15 @@ def test_read_only_blocks_writes(operator_client: Client, project_ref: str) -> N
 
 
 def test_destructive_statement_needs_confirmation(operator_client: Client, project_ref: str, upstream: Any) -> None:
-    upstream.database.query(project_ref, "create table public.doomed (id int); alter table public.doomed enable row level security")
+    upstream.database.query(
+        project_ref, "create table public.doomed (id int); alter table public.doomed enable row level security"
+    )
     html = run(operator_client, project_ref, "drop table public.doomed", read_only=False).content.decode()
     assert "data-sql-confirm" in html and "DROP TABLE removes it" in html
     assert upstream.database.query(project_ref, "select to_regclass('public.doomed')::text as t") == [{"t": "doomed"}]
-    html = run(operator_client, project_ref, "drop table public.doomed", read_only=False, confirmed="1").content.decode()
+    html = run(
+        operator_client, project_ref, "drop table public.doomed", read_only=False, confirmed="1"
+    ).content.decode()
     assert "0 rows" in html
     assert upstream.database.query(project_ref, "select to_regclass('public.doomed')::text as t") == [{"t": None}]
     assert AuditEvent.objects.filter(action="sql.run", project_ref=project_ref).count() == 1
@@ -105,24 +119,32 @@ def test_new_public_table_offers_run_and_enable_rls(operator_client: Client, pro
     html = run(operator_client, project_ref, "create table public.notes (id int)", read_only=False).content.decode()
     assert "has no row level security" in html and "Run and enable RLS" in html
     run(operator_client, project_ref, "create table public.notes (id int)", read_only=False, enable_rls="1")
-    rows = upstream.database.query(project_ref, "select relrowsecurity from pg_class where oid = 'public.notes'::regclass")
+    rows = upstream.database.query(
+        project_ref, "select relrowsecurity from pg_class where oid = 'public.notes'::regclass"
+    )
     assert rows == [{"relrowsecurity": True}]
 
 
 def test_csv_download(operator_client: Client, project_ref: str) -> None:
-    response = run(operator_client, project_ref, "select 1 as a, null::text as b, '=cmd()' as c", htmx=False, format="csv")
+    response = run(
+        operator_client, project_ref, "select 1 as a, null::text as b, '=cmd()' as c", htmx=False, format="csv"
+    )
     assert response["Content-Disposition"] == 'attachment; filename="result.csv"'
     assert response.content.decode().splitlines() == ["a,b,c", "1,,'=cmd()"]
 
 
 def test_snippets_and_history(operator_client: Client, project_ref: str) -> None:
     run(operator_client, project_ref, "select 7 as seven")
-    response = operator_client.post(reverse("platformkit:sql-save", args=[project_ref]), {"name": "seven", "sql": "select 7 as seven"})
+    response = operator_client.post(
+        reverse("platformkit:sql-save", args=[project_ref]), {"name": "seven", "sql": "select 7 as seven"}
+    )
     assert response.status_code == 302
     html = operator_client.get(reverse("platformkit:sql", args=[project_ref])).content.decode()
     assert ">seven</a>" in html and "<code>select 7 as seven</code>" in html
     history = QueryRun.objects.get()
-    page = operator_client.get(reverse("platformkit:sql", args=[project_ref]) + f"?history={history.pk}").content.decode()
+    page = operator_client.get(
+        reverse("platformkit:sql", args=[project_ref]) + f"?history={history.pk}"
+    ).content.decode()
     assert ">select 7 as seven</textarea>" in page
 
 
@@ -132,7 +154,9 @@ def test_read_only_access_may_read_but_not_write(project_ref: str, make_user: An
     client.force_login(make_user("reader", is_staff=True))
     assert "1 row" in run(client, project_ref, "select 1 as one").content.decode()
     assert run(client, project_ref, "create table public.nope (id int)", read_only=False).status_code == 403
-    assert client.post(reverse("platformkit:migrations-apply", args=[project_ref]), {"sql": "select 1"}).status_code == 403
+    assert (
+        client.post(reverse("platformkit:migrations-apply", args=[project_ref]), {"sql": "select 1"}).status_code == 403
+    )
 
 
 def read_only_policy(user: Any) -> Any:

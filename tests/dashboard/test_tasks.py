@@ -19,7 +19,13 @@ from .conftest import assert_valid_html, htmx_get
 
 @pytest.fixture
 def launched(api: Any, organization: Any, operator: Any) -> Operation:
-    return services.launch_project(user=operator, name="Waited for", organization_slug=organization.slug, region_code="americas", instance_size="micro")
+    return services.launch_project(
+        user=operator,
+        name="Waited for",
+        organization_slug=organization.slug,
+        region_code="americas",
+        instance_size="micro",
+    )
 
 
 def run_until_terminal(operation: Operation, runs: int = 20) -> list[str]:
@@ -32,7 +38,9 @@ def run_until_terminal(operation: Operation, runs: int = 20) -> list[str]:
     raise AssertionError(f"still {operation.status} after {runs} runs: {results}")
 
 
-def test_task_drives_the_operation_to_succeeded_and_the_poll_stops(launched: Operation, operator_client: Client, upstream: Any) -> None:
+def test_task_drives_the_operation_to_succeeded_and_the_poll_stops(
+    launched: Operation, operator_client: Client, upstream: Any
+) -> None:
     status_url = reverse("platformkit:operation", args=[launched.pk])
     before = htmx_get(operator_client, status_url).content.decode()
     assert 'data-operation-status="pending"' in before
@@ -91,7 +99,9 @@ def test_deadline_times_the_operation_out(launched: Operation) -> None:
     assert launched.is_terminal and "deadline" in launched.message
 
 
-def test_upstream_errors_are_recorded_and_retried_until_the_deadline(launched: Operation, settings: Any, closed_port_url: str) -> None:
+def test_upstream_errors_are_recorded_and_retried_until_the_deadline(
+    launched: Operation, settings: Any, closed_port_url: str
+) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url, "MAX_RETRIES": 0}
     Operation.objects.filter(pk=launched.pk).update(deadline=timezone.now() + timedelta(seconds=1.5))
     assert tasks.wait_for_project_healthy(launched.pk) == "timed_out"  # returned, never raised
@@ -102,7 +112,9 @@ def test_upstream_errors_are_recorded_and_retried_until_the_deadline(launched: O
 
 
 def test_a_project_gone_upstream_fails_the_operation(api: Any) -> None:
-    operation = Operation.objects.create(kind="project.create", project_ref="zzzzzzzzzzzzzzzzzzzz", deadline=timezone.now() + timedelta(minutes=1))
+    operation = Operation.objects.create(
+        kind="project.create", project_ref="zzzzzzzzzzzzzzzzzzzz", deadline=timezone.now() + timedelta(minutes=1)
+    )
     assert tasks.wait_for_project_healthy(operation.pk) == "failed"
     operation.refresh_from_db()
     assert "no longer exists" in operation.message

@@ -25,8 +25,10 @@ PROJECTS = reverse("platformkit:projects")
 def slow_api(api: Any, pg_location: Any) -> Iterator[LocalAPIServer]:
     """The local API answering after 1.5 s, on the same records as ``api``."""
     config = LocalAPIConfig(
-        database_url=pg_location.url(), token="slow-" + secrets.token_urlsafe(8),
-        control_db=api.config.control_db, latency_seconds=1.5,
+        database_url=pg_location.url(),
+        token="slow-" + secrets.token_urlsafe(8),
+        control_db=api.config.control_db,
+        latency_seconds=1.5,
     )
     server = LocalAPIServer(config).start()
     yield server
@@ -69,16 +71,29 @@ def _panel(operator_client: Client, kind: str) -> str:
     return page
 
 
-def test_slow_upstream_shows_the_timeout_panel(slow_api: LocalAPIServer, operator_client: Client, settings: Any) -> None:
+def test_slow_upstream_shows_the_timeout_panel(
+    slow_api: LocalAPIServer, operator_client: Client, settings: Any
+) -> None:
     settings.PLATFORMKIT = {
-        **settings.PLATFORMKIT, "API_URL": slow_api.base_url, "API_TOKEN": slow_api.token,
-        "REQUEST_TIMEOUT": 0.3, "MAX_RETRIES": 0, "READ_CACHE_SECONDS": 0,
+        **settings.PLATFORMKIT,
+        "API_URL": slow_api.base_url,
+        "API_TOKEN": slow_api.token,
+        "REQUEST_TIMEOUT": 0.3,
+        "MAX_RETRIES": 0,
+        "READ_CACHE_SECONDS": 0,
     }
     page = _panel(operator_client, "timeout")
     assert slow_api.token not in page
 
 
-def test_rate_limited_upstream_says_when_to_try_again(rate_limited_url: str, operator_client: Client, settings: Any) -> None:
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": rate_limited_url, "RETRY_DEADLINE": 2, "READ_CACHE_SECONDS": 0}
+def test_rate_limited_upstream_says_when_to_try_again(
+    rate_limited_url: str, operator_client: Client, settings: Any
+) -> None:
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "API_URL": rate_limited_url,
+        "RETRY_DEADLINE": 2,
+        "READ_CACHE_SECONDS": 0,
+    }
     page = _panel(operator_client, "rate_limited")
     assert "Try again in 30 seconds" in page

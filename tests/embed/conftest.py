@@ -13,7 +13,11 @@ HOST = "http://localhost:9000"
 
 @pytest.fixture(autouse=True)
 def embed_settings(settings: Any, db: None) -> None:
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_ALLOWED_ORIGINS": [HOST], "EMBED_HOST_KEYS": ["host-key-123"]}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "EMBED_ALLOWED_ORIGINS": [HOST],
+        "EMBED_HOST_KEYS": ["host-key-123"],
+    }
 
 
 @pytest.fixture
@@ -21,9 +25,13 @@ def embed_client() -> Callable[..., Client]:
     """A browser holding an embed session for ``ref`` with ``permissions`` (CSRF enforced)."""
     from platformkit.embed import create_embed_url
 
-    def open_embed(ref: str, permissions: dict[str, Any] | None = None, *, subject: str = "end-user-7", **options: Any) -> Client:
+    def open_embed(
+        ref: str, permissions: dict[str, Any] | None = None, *, subject: str = "end-user-7", **options: Any
+    ) -> Client:
         client = Client(enforce_csrf_checks=True)
-        url = create_embed_url("http://testserver", ref, subject=subject, origin=HOST, permissions=permissions, **options)
+        url = create_embed_url(
+            "http://testserver", ref, subject=subject, origin=HOST, permissions=permissions, **options
+        )
         response = client.get(url.removeprefix("http://testserver"))
         assert response.status_code == 303, response.content
         return client

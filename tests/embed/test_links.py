@@ -26,7 +26,9 @@ def start(client: Client, url: str) -> Any:
 
 
 def test_exchange_sets_a_partitioned_cookie_and_strips_the_token() -> None:
-    url = create_embed_url("http://testserver", REF, subject="u1", origin=HOST, permissions={"sections": {"sql": "read"}})
+    url = create_embed_url(
+        "http://testserver", REF, subject="u1", origin=HOST, permissions={"sections": {"sql": "read"}}
+    )
     response = start(Client(), url)
     assert response.status_code == 303 and response["Location"] == reverse("platformkit:project", args=[REF])
     assert "token" not in response["Location"]
@@ -71,8 +73,13 @@ def test_expired_link_is_refused() -> None:
 
 def test_a_link_cannot_be_forged_from_another_grant() -> None:
     url = create_embed_url("http://testserver", REF, subject="u1", origin=HOST)
-    other = EmbedGrant.objects.create(secret_hash="0" * 64, project_ref="zzzzzzzzzzzzzzzzzzzz", subject="x", origin=HOST,
-                                      expires_at=timezone.now() + timedelta(minutes=5))
+    other = EmbedGrant.objects.create(
+        secret_hash="0" * 64,
+        project_ref="zzzzzzzzzzzzzzzzzzzz",
+        subject="x",
+        origin=HOST,
+        expires_at=timezone.now() + timedelta(minutes=5),
+    )
     from django.core import signing
 
     secret = signing.loads(url.split("token=")[1], salt="platformkit.embed.grant").partition(".")[2]
@@ -80,16 +87,19 @@ def test_a_link_cannot_be_forged_from_another_grant() -> None:
     assert start(Client(), url.split("token=")[0] + "token=" + forged).status_code == 400
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"origin": "http://evil.example"}, "not in PLATFORMKIT"),
-    ({"origin": "javascript:alert(1)"}, "scheme://host"),
-    ({"permissions": {"sections": {"sql": "admin"}}}, "mode must be"),
-    ({"permissions": {"sections": {"nope": "read"}}}, "unknown section"),
-    ({"permissions": {"deny": ["everything"]}}, "'deny' must list"),
-    ({"theme": {"--pk-accent": "red;}body{display:none"}}, "#hex"),
-    ({"theme": {"background": "#fff"}}, "unknown property"),
-    ({"subject": ""}, "subject"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"origin": "http://evil.example"}, "not in PLATFORMKIT"),
+        ({"origin": "javascript:alert(1)"}, "scheme://host"),
+        ({"permissions": {"sections": {"sql": "admin"}}}, "mode must be"),
+        ({"permissions": {"sections": {"nope": "read"}}}, "unknown section"),
+        ({"permissions": {"deny": ["everything"]}}, "'deny' must list"),
+        ({"theme": {"--pk-accent": "red;}body{display:none"}}, "#hex"),
+        ({"theme": {"background": "#fff"}}, "unknown property"),
+        ({"subject": ""}, "subject"),
+    ],
+)
 def test_minting_checks_its_input(options: dict[str, Any], message: str) -> None:
     arguments = {"subject": "u1", "origin": HOST, **options}
     with pytest.raises(PermissionError, match=message):
@@ -118,7 +128,9 @@ def test_expired_session_tells_the_host_and_htmx_requests_reload_the_frame(embed
     assert not AuditEvent.objects.filter(action="restore_points.create").exists()
 
 
-def test_a_stale_embed_cookie_does_not_lock_out_a_signed_in_operator(embed_client: Any, operator: Any, api: Any) -> None:
+def test_a_stale_embed_cookie_does_not_lock_out_a_signed_in_operator(
+    embed_client: Any, operator: Any, api: Any
+) -> None:
     client = embed_client(REF)
     revoke_embed_sessions(subject="end-user-7")
     client.force_login(operator)
@@ -130,16 +142,31 @@ def test_http_endpoint_mints_and_revokes_for_non_python_hosts() -> None:
     client = Client()
     body = {"project_ref": REF, "subject": "u9", "origin": HOST, "permissions": {"sections": {"logs": "read"}}}
     assert client.post("/platform/embed/links", json.dumps(body), content_type="application/json").status_code == 401
-    wrong = client.post("/platform/embed/links", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION="Bearer nope")
+    wrong = client.post(
+        "/platform/embed/links", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION="Bearer nope"
+    )
     assert wrong.status_code == 401
-    made = client.post("/platform/embed/links", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION="Bearer host-key-123")
+    made = client.post(
+        "/platform/embed/links",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer host-key-123",
+    )
     assert made.status_code == 201 and made.json()["url"].startswith("http://testserver/platform/embed/start/?token=")
-    bad = client.post("/platform/embed/links", json.dumps({**body, "origin": "http://x.example"}), content_type="application/json",
-                      HTTP_AUTHORIZATION="Bearer host-key-123")
+    bad = client.post(
+        "/platform/embed/links",
+        json.dumps({**body, "origin": "http://x.example"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer host-key-123",
+    )
     assert bad.status_code == 400 and "EMBED_ALLOWED_ORIGINS" in bad.json()["message"]
     assert start(Client(), made.json()["url"]).status_code == 303
-    revoked = client.post("/platform/embed/sessions/revoke", json.dumps({"subject": "u9"}), content_type="application/json",
-                          HTTP_AUTHORIZATION="Bearer host-key-123")
+    revoked = client.post(
+        "/platform/embed/sessions/revoke",
+        json.dumps({"subject": "u9"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer host-key-123",
+    )
     assert revoked.json() == {"revoked": 1}
 
 
@@ -151,7 +178,15 @@ def test_http_endpoint_is_off_without_host_keys(settings: Any) -> None:
 def test_system_checks_catch_bad_embed_settings(settings: Any) -> None:
     from platformkit.checks import check_embed
 
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_ALLOWED_ORIGINS": ["https://ok.example", "https://x.example/path"], "EMBED_HOST_KEYS": ["short"]}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "EMBED_ALLOWED_ORIGINS": ["https://ok.example", "https://x.example/path"],
+        "EMBED_HOST_KEYS": ["short"],
+    }
     assert [message.id for message in check_embed()] == ["platformkit.E006", "platformkit.W003"]
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "EMBED_ALLOWED_ORIGINS": ["https://ok.example"], "EMBED_HOST_KEYS": ["k" * 40]}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "EMBED_ALLOWED_ORIGINS": ["https://ok.example"],
+        "EMBED_HOST_KEYS": ["k" * 40],
+    }
     assert check_embed() == []

@@ -8,7 +8,6 @@ from typing import Any
 from django.urls import reverse
 
 from platformkit.models import AuditEvent, EmbedSession, QueryRun, RestorePoint, SavedQuery
-
 from tests.dashboard.test_lifecycle import healthy
 
 from .conftest import HOST
@@ -43,7 +42,9 @@ def test_denied_action_is_403_even_in_a_writable_section(embed_client: Any) -> N
     assert client.get(reverse("platformkit:restore-points-pitr", args=[REF])).status_code == 403
 
 
-def test_cross_site_write_is_refused_and_same_origin_write_is_recorded_as_the_end_user(embed_client: Any, api: Any, make_project: Any) -> None:
+def test_cross_site_write_is_refused_and_same_origin_write_is_recorded_as_the_end_user(
+    embed_client: Any, api: Any, make_project: Any
+) -> None:
     project = make_project("Embedded")
     client = embed_client(project.ref, {"sections": {"restore_points": "write"}})
     url = reverse("platformkit:restore-point-create", args=[project.ref])
@@ -63,17 +64,27 @@ def test_embed_pages_use_the_embed_shell_with_the_theme(embed_client: Any, api: 
     assert "csrftoken" not in client.cookies  # the session's CSRF secret never leaves as a cookie
 
 
-def test_sql_history_and_snippets_belong_to_the_end_user(embed_client: Any, api: Any, make_project: Any, upstream: Any,
-                                                        operator_client: Any) -> None:
+def test_sql_history_and_snippets_belong_to_the_end_user(
+    embed_client: Any, api: Any, make_project: Any, upstream: Any, operator_client: Any
+) -> None:
     project = make_project("Embedded SQL")
     healthy(upstream, project.ref)
     grant = {"sections": {"sql": "read"}}
     client = embed_client(project.ref, grant)
-    run = client.post(reverse("platformkit:sql-run", args=[project.ref]), {"sql": "select 41 + 1 as answer", "read_only": "on"},
-                      HTTP_SEC_FETCH_SITE="same-origin", HTTP_HX_REQUEST="true", **token(client))
+    run = client.post(
+        reverse("platformkit:sql-run", args=[project.ref]),
+        {"sql": "select 41 + 1 as answer", "read_only": "on"},
+        HTTP_SEC_FETCH_SITE="same-origin",
+        HTTP_HX_REQUEST="true",
+        **token(client),
+    )
     assert run.status_code == 200 and b"42" in run.content
-    saved = client.post(reverse("platformkit:sql-save", args=[project.ref]), {"name": "the answer", "sql": "select 42"},
-                        HTTP_SEC_FETCH_SITE="same-origin", **token(client))
+    saved = client.post(
+        reverse("platformkit:sql-save", args=[project.ref]),
+        {"name": "the answer", "sql": "select 42"},
+        HTTP_SEC_FETCH_SITE="same-origin",
+        **token(client),
+    )
     assert saved.status_code == 302
     assert QueryRun.objects.get().embed_subject == "end-user-7" and SavedQuery.objects.get().user is None
 

@@ -16,7 +16,11 @@ from platformkit.views.project import ProjectRefConverter
 from .conftest import HOST
 
 MINE, OTHER = "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"
-ALL_SECTIONS = {"sections": {s: "write" for s in ("branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings")}}
+ALL_SECTIONS = {
+    "sections": dict.fromkeys(
+        ("branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings"), "write"
+    )
+}
 
 
 def platformkit_patterns() -> list[URLPattern]:
@@ -69,10 +73,14 @@ def test_every_write_needs_a_csrf_token(pattern: URLPattern, embed_client: Any, 
     operator_client.force_login(operator)
     url = url_for(pattern, MINE)
     response = operator_client.post(url, {})
-    assert response.status_code in (403, 405), f"{pattern.name}: operator POST without a token answered {response.status_code}"
+    assert response.status_code in (403, 405), (
+        f"{pattern.name}: operator POST without a token answered {response.status_code}"
+    )
     embed = embed_client(MINE, ALL_SECTIONS)
     response = embed.post(url, {})
-    assert response.status_code in (403, 404, 405), f"{pattern.name}: embed POST without a token answered {response.status_code}"
+    assert response.status_code in (403, 404, 405), (
+        f"{pattern.name}: embed POST without a token answered {response.status_code}"
+    )
 
 
 @pytest.mark.parametrize("pattern", PROJECT, ids=lambda p: p.name)

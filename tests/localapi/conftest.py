@@ -23,7 +23,9 @@ PROJECT_BODY = {
 @pytest.fixture
 def http(localapi: Any) -> Iterator[httpx.Client]:
     """A client carrying the right token."""
-    with httpx.Client(base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=15) as client:
+    with httpx.Client(
+        base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=15
+    ) as client:
         yield client
 
 

@@ -13,16 +13,36 @@ from .test_contract import Case, operation, with_components
 
 # In order: they run on one production project ({ref}) and one branch ({branch_id_or_ref}).
 BRANCH_CASES = [
-    Case("POST", "/v1/projects/{ref}/database/query", body=lambda: {"query": "select 1 as one", "read_only": True}, status=201),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/database/query",
+        body=lambda: {"query": "select 1 as one", "read_only": True},
+        status=201,
+    ),
     Case("POST", "/v1/projects/{ref}/database/query/read-only", body=lambda: {"query": "select 1 as one"}, status=201),
-    Case("POST", "/v1/projects/{ref}/database/migrations", body=lambda: {"query": "create table public.w (id int)", "name": "w", "rollback": "drop table public.w"}, status=200),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/database/migrations",
+        body=lambda: {"query": "create table public.w (id int)", "name": "w", "rollback": "drop table public.w"},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/database/migrations", status=200),
     Case("GET", "/v1/projects/{ref}/database/migrations/{version}", status=200),
     Case("GET", "/v1/projects/{ref}/branches", status=200),
-    Case("POST", "/v1/projects/{ref}/branches", body=lambda: {"branch_name": "contract-extra", "persistent": False}, status=201),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/branches",
+        body=lambda: {"branch_name": "contract-extra", "persistent": False},
+        status=201,
+    ),
     Case("GET", "/v1/projects/{ref}/branches/{name}", status=200),
     Case("GET", "/v1/branches/{branch_id_or_ref}", status=200),
-    Case("PATCH", "/v1/branches/{branch_id_or_ref}", body=lambda: {"git_branch": "feature/x", "request_review": True}, status=200),
+    Case(
+        "PATCH",
+        "/v1/branches/{branch_id_or_ref}",
+        body=lambda: {"git_branch": "feature/x", "request_review": True},
+        status=200,
+    ),
     Case("GET", "/v1/branches/{branch_id_or_ref}/diff", params={"included_schemas": "public"}, status=200),
     Case("POST", "/v1/branches/{branch_id_or_ref}/push", body=lambda: {}, status=201),
     Case("GET", "/v1/projects/{branch_ref}/actions", status=200),
@@ -37,12 +57,16 @@ BRANCH_CASES = [
 ]
 
 
-def test_branch_routes_match_the_document(http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, active_project: dict[str, Any]) -> None:
+def test_branch_routes_match_the_document(
+    http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, active_project: dict[str, Any]
+) -> None:
     ref = active_project["ref"]
     branch = make_branch(http, ref, "contract")
     names = {"ref": ref, "branch_id_or_ref": branch["id"], "branch_ref": branch["project_ref"], "name": "contract"}
     for case in BRANCH_CASES:
-        op = operation(openapi_document, Case(case.method, case.path.replace("{branch_ref}", "{ref}"), status=case.status))
+        op = operation(
+            openapi_document, Case(case.method, case.path.replace("{branch_ref}", "{ref}"), status=case.status)
+        )
         if "{version}" in case.path:
             names["version"] = http.get(f"/v1/projects/{ref}/database/migrations").json()[0]["version"]
         if "{run_id}" in case.path:
@@ -53,7 +77,9 @@ def test_branch_routes_match_the_document(http: httpx.Client, anonymous: httpx.C
         path = case.path.format(**names)
         body = case.body() if case.body else None
         if body is not None:
-            OAS30WriteValidator(with_components(openapi_document, op["requestBody"]["content"]["application/json"]["schema"])).validate(body)
+            OAS30WriteValidator(
+                with_components(openapi_document, op["requestBody"]["content"]["application/json"]["schema"])
+            ).validate(body)
         assert anonymous.request(case.method, path, params=case.params, json=body).status_code == 401
         response = http.request(case.method, path, params=case.params, json=body)
         assert response.status_code == case.status, f"{case.method} {case.path}: {response.status_code} {response.text}"
@@ -66,4 +92,6 @@ def test_branch_routes_match_the_document(http: httpx.Client, anonymous: httpx.C
         elif "text/plain" in content:
             assert response.headers["content-type"].startswith("text/plain")
         else:
-            OAS30ReadValidator(with_components(openapi_document, content["application/json"]["schema"])).validate(response.json())
+            OAS30ReadValidator(with_components(openapi_document, content["application/json"]["schema"])).validate(
+                response.json()
+            )

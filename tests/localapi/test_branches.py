@@ -44,7 +44,8 @@ def make_branch(http: httpx.Client, ref: str, name: str, **fields: Any) -> dict[
     runs = http.get(f"/v1/projects/{branch['project_ref']}/actions").json()
     run = wait_run(http, branch["project_ref"], runs[0]["id"])
     assert [step["status"] for step in run["run_steps"]] == ["EXITED"] * 3, http.get(
-        f"/v1/projects/{branch['project_ref']}/actions/{run['id']}/logs").text
+        f"/v1/projects/{branch['project_ref']}/actions/{run['id']}/logs"
+    ).text
     wait_for_status(http, branch["project_ref"], "ACTIVE_HEALTHY")
     return branch
 
@@ -52,8 +53,13 @@ def make_branch(http: httpx.Client, ref: str, name: str, **fields: Any) -> dict[
 @pytest.fixture
 def production(http: httpx.Client, active_project: dict[str, Any]) -> str:
     ref = active_project["ref"]
-    migrate(http, ref, "create table public.customers (id bigint primary key, email text)", "customers",
-            "drop table public.customers")
+    migrate(
+        http,
+        ref,
+        "create table public.customers (id bigint primary key, email text)",
+        "customers",
+        "drop table public.customers",
+    )
     sql(http, ref, "insert into public.customers values (1, 'real@customer.example')")
     return ref
 
@@ -90,8 +96,9 @@ def test_merge_applies_branch_migrations_in_order(http: httpx.Client, production
     assert merged.status_code == 201 and merged.json()["message"] == "ok"
     run = wait_run(http, dev, merged.json()["workflow_run_id"])
     assert [step["status"] for step in run["run_steps"]] == ["EXITED"] * 3
-    assert sql(http, production, "select column_name from information_schema.columns where table_name = 'orders' order by 1") == [
-        {"column_name": "id"}, {"column_name": "total"}]
+    assert sql(
+        http, production, "select column_name from information_schema.columns where table_name = 'orders' order by 1"
+    ) == [{"column_name": "id"}, {"column_name": "total"}]
     history = [m["name"] for m in http.get(f"/v1/projects/{production}/database/migrations").json()]
     assert history == ["customers", "orders", "orders_total"]
     assert sql(http, production, "select id from public.customers") == [{"id": 1}]  # data kept
@@ -134,12 +141,16 @@ def test_scheduled_delete_can_be_restored_and_force_delete_drops(http: httpx.Cli
 
 
 def test_branch_secrets_are_the_branchs_own_and_go_with_it(http: httpx.Client, production: str, localapi: Any) -> None:
-    dev = make_branch(http, production, "with-secrets", secrets={"STRIPE_KEY": "sk_test_1", "FEATURE_FLAG": "on"})["project_ref"]
+    dev = make_branch(http, production, "with-secrets", secrets={"STRIPE_KEY": "sk_test_1", "FEATURE_FLAG": "on"})[
+        "project_ref"
+    ]
     listed = http.get(f"/v1/projects/{dev}/secrets").json()
     assert [item["name"] for item in listed] == ["FEATURE_FLAG", "STRIPE_KEY"]
     assert all(item["value"] not in ("sk_test_1", "on") for item in listed)  # a digest, never the value
     assert "STRIPE_KEY" not in [item["name"] for item in http.get(f"/v1/projects/{production}/secrets").json()]
-    refused = http.post(f"/v1/projects/{production}/branches", json={"branch_name": "bad", "secrets": {"SUPABASE_URL": "x"}})
+    refused = http.post(
+        f"/v1/projects/{production}/branches", json={"branch_name": "bad", "secrets": {"SUPABASE_URL": "x"}}
+    )
     assert refused.status_code == 400 and "SUPABASE_" in message(refused)
     assert http.get(f"/v1/projects/{production}/branches/bad").status_code == 404  # nothing was created
     assert http.delete(f"/v1/branches/{dev}").status_code == 200
@@ -149,6 +160,8 @@ def test_branch_secrets_are_the_branchs_own_and_go_with_it(http: httpx.Client, p
 
 def test_bad_branch_input(http: httpx.Client, production: str) -> None:
     assert "branch_name" in message(http.post(f"/v1/projects/{production}/branches", json={}))
-    assert "secrets" in message(http.post(f"/v1/projects/{production}/branches", json={"branch_name": "x", "secrets": {"1bad": "v"}}))
+    assert "secrets" in message(
+        http.post(f"/v1/projects/{production}/branches", json={"branch_name": "x", "secrets": {"1bad": "v"}})
+    )
     assert http.get("/v1/branches/not-a-ref").status_code == 400
     assert http.get("/v1/branches/abcdefghijklmnopqrst").status_code == 404

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class Running:
     def __init__(self, process: subprocess.Popen[str], lines: list[str]) -> None:
         self.process, self.lines = process, lines
-        self.base_url = next(re.search(r"(http://\S+)/v1", line).group(1) for line in lines if "Local Management API on" in line)  # type: ignore[union-attr]
+        self.base_url = next(
+            re.search(r"(http://\S+)/v1", line).group(1) for line in lines if "Local Management API on" in line
+        )  # type: ignore[union-attr]
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
@@ -48,7 +50,11 @@ def start(*arguments: str) -> Running:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "manage.py", "localapi", "--addrport", "127.0.0.1:0", *arguments],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     _started.append(process)
     lines: list[str] = []
@@ -78,21 +84,31 @@ def test_generates_keeps_and_reuses_a_token(tmp_path: Path, database_url_args: l
     token = token_file.read_text()
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert any(token in line and "Generated token" in line for line in running.lines)
-    assert httpx.get(running.base_url + "/v1/organizations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert httpx.get(running.base_url + "/v1/organizations", headers={"Authorization": "Bearer other"}).status_code == 401
+    assert (
+        httpx.get(running.base_url + "/v1/organizations", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+    assert (
+        httpx.get(running.base_url + "/v1/organizations", headers={"Authorization": "Bearer other"}).status_code == 401
+    )
     code, rest = running.stop()
     assert code == 0 and "Stopping" in rest
 
     again = start("--data", str(tmp_path), *database_url_args)
     assert not any("Generated token" in line for line in again.lines)
-    assert httpx.get(again.base_url + "/v1/organizations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        httpx.get(again.base_url + "/v1/organizations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    )
     assert again.stop()[0] == 0
 
 
 def test_given_token(tmp_path: Path, database_url_args: list[str]) -> None:
     running = start("--data", str(tmp_path), "--token", "given-token", *database_url_args)
     try:
-        assert httpx.get(running.base_url + "/v1/projects", headers={"Authorization": "Bearer given-token"}).status_code == 200
+        assert (
+            httpx.get(running.base_url + "/v1/projects", headers={"Authorization": "Bearer given-token"}).status_code
+            == 200
+        )
         assert not (tmp_path / "localapi" / "token").exists()
     finally:
         assert running.stop()[0] == 0
@@ -120,10 +136,13 @@ def test_runs_its_own_embedded_postgres_under_the_data_dir(tmp_path: Path) -> No
     project = httpx.post(
         running.base_url + "/v1/projects",
         json={"name": "Embedded", "organization_slug": "localorganization", "db_pass": "pw-embedded"},
-        headers=headers, timeout=30,
+        headers=headers,
+        timeout=30,
     ).json()
     assert (data / "pg" / "PG_VERSION").exists()
-    assert httpx.get(running.base_url + f"/v1/projects/{project['ref']}", headers=headers).json()["database"]["host"] == str(data.resolve() / "pg")
+    assert httpx.get(running.base_url + f"/v1/projects/{project['ref']}", headers=headers).json()["database"][
+        "host"
+    ] == str(data.resolve() / "pg")
     assert (data / "pg" / "postmaster.pid").exists()
     assert running.stop()[0] == 0
     assert not (data / "pg" / "postmaster.pid").exists(), "the embedded server outlived the command"

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 from platformkit.localapi import urls
@@ -23,7 +22,9 @@ def served_operations() -> set[tuple[str, str]]:
     served = set()
     for pattern in urls.urlpatterns:
         route = str(pattern.pattern)
-        if route == "^" or route.startswith(("local/", "^project/")):  # the catch-all; pages standing in for Supabase's UI; function invoke URLs
+        if route == "^" or route.startswith(
+            ("local/", "^project/")
+        ):  # the catch-all; pages standing in for Supabase's UI; function invoke URLs
             continue
         path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
         served |= {(method, path) for method in pattern.callback.methods}
@@ -33,7 +34,15 @@ def served_operations() -> set[tuple[str, str]]:
 class Case:
     """One documented operation: how to build its request, given a live project and organization."""
 
-    def __init__(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Callable[[], Any] | None = None, status: int) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Callable[[], Any] | None = None,
+        status: int,
+    ) -> None:
         self.method, self.path, self.params, self.body, self.status = method, path, params or {}, body, status
 
 
@@ -44,15 +53,31 @@ CASES = [
     Case("GET", "/v1/organizations/{slug}/projects", params={"limit": 5, "sort": "created_desc"}, status=200),
     Case("GET", "/v1/projects", status=200),
     Case("POST", "/v1/projects", body=lambda: PROJECT_BODY, status=201),
-    Case("GET", "/v1/projects/available-regions", params={"organization_slug": DEFAULT_ORG, "continent": "EU"}, status=200),
+    Case(
+        "GET",
+        "/v1/projects/available-regions",
+        params={"organization_slug": DEFAULT_ORG, "continent": "EU"},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}", status=200),
     Case("PATCH", "/v1/projects/{ref}", body=lambda: {"name": "Contract renamed"}, status=200),
-    Case("GET", "/v1/projects/{ref}/health", params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]}, status=200),
+    Case(
+        "GET",
+        "/v1/projects/{ref}/health",
+        params={"services": ["auth", "db", "rest", "storage", "realtime", "pooler"]},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/restore", status=200),
     Case("POST", "/v1/projects/{ref}/secrets", body=lambda: [{"name": "OPENAI_API_KEY", "value": "sk-1"}], status=201),
     Case("GET", "/v1/projects/{ref}/secrets", status=200),
     Case("DELETE", "/v1/projects/{ref}/secrets", body=lambda: ["OPENAI_API_KEY"], status=200),
-    Case("POST", "/v1/projects/{ref}/api-keys", params={"reveal": True}, body=lambda: {"type": "secret", "name": "default", "secret_jwt_template": {"role": "service_role"}}, status=201),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/api-keys",
+        params={"reveal": True},
+        body=lambda: {"type": "secret", "name": "default", "secret_jwt_template": {"role": "service_role"}},
+        status=201,
+    ),
     Case("GET", "/v1/projects/{ref}/api-keys", params={"reveal": False}, status=200),
     Case("GET", "/v1/projects/{ref}/api-keys/{id}", status=200),
     Case("DELETE", "/v1/projects/{ref}/api-keys/{id}", status=200),
@@ -60,32 +85,80 @@ CASES = [
     Case("POST", "/v1/projects/{ref}/database/backups/restore-point", body=lambda: {"name": "contract"}, status=201),
     Case("GET", "/v1/projects/{ref}/database/backups/restore-point", params={"name": "contract"}, status=200),
     Case("POST", "/v1/projects/{ref}/database/backups/undo", body=lambda: {"name": "contract"}, status=201),
-    Case("POST", "/v1/projects/{ref}/database/backups/restore-pitr", body=lambda: {"recovery_time_target_unix": int(time.time())}, status=201),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/database/backups/restore-pitr",
+        body=lambda: {"recovery_time_target_unix": int(time.time())},
+        status=201,
+    ),
     Case("GET", "/v1/projects/{ref}/config/auth", status=200),
-    Case("PATCH", "/v1/projects/{ref}/config/auth", body=lambda: {"site_url": "https://app.example.com", "mailer_otp_exp": 1800}, status=200),
+    Case(
+        "PATCH",
+        "/v1/projects/{ref}/config/auth",
+        body=lambda: {"site_url": "https://app.example.com", "mailer_otp_exp": 1800},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/postgrest", status=200),
-    Case("PATCH", "/v1/projects/{ref}/postgrest", body=lambda: {"max_rows": 500, "db_schema": "public,api"}, status=200),
+    Case(
+        "PATCH", "/v1/projects/{ref}/postgrest", body=lambda: {"max_rows": 500, "db_schema": "public,api"}, status=200
+    ),
     Case("GET", "/v1/projects/{ref}/config/storage", status=200),
-    Case("PATCH", "/v1/projects/{ref}/config/storage", body=lambda: {"fileSizeLimit": 10485760, "features": {"imageTransformation": {"enabled": True}}}, status=200),
+    Case(
+        "PATCH",
+        "/v1/projects/{ref}/config/storage",
+        body=lambda: {"fileSizeLimit": 10485760, "features": {"imageTransformation": {"enabled": True}}},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/config/realtime", status=200),
     Case("PATCH", "/v1/projects/{ref}/config/realtime", body=lambda: {"max_concurrent_users": 500}, status=204),
     Case("GET", "/v1/projects/{ref}/advisors/security", status=200),
     Case("GET", "/v1/projects/{ref}/advisors/security", params={"lint_type": "sql"}, status=200),
     Case("GET", "/v1/projects/{ref}/advisors/performance", status=200),
     Case("GET", "/v1/projects/{ref}/analytics/endpoints/logs.all", status=200),
-    Case("GET", "/v1/projects/{ref}/analytics/endpoints/logs.all", params={"sql": "select id, timestamp, event_message from postgres_logs limit 5"}, status=200),
+    Case(
+        "GET",
+        "/v1/projects/{ref}/analytics/endpoints/logs.all",
+        params={"sql": "select id, timestamp, event_message from postgres_logs limit 5"},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/analytics/endpoints/usage.api-counts", params={"interval": "1hr"}, status=200),
     Case("GET", "/v1/projects/{ref}/analytics/endpoints/usage.api-requests-count", status=200),
-    Case("POST", "/v1/projects/{ref}/functions", body=lambda: {"slug": "hello", "name": "Hello", "body": "Deno.serve(() => new Response('hi'))", "verify_jwt": False}, status=201),
+    Case(
+        "POST",
+        "/v1/projects/{ref}/functions",
+        body=lambda: {
+            "slug": "hello",
+            "name": "Hello",
+            "body": "Deno.serve(() => new Response('hi'))",
+            "verify_jwt": False,
+        },
+        status=201,
+    ),
     Case("POST", "/v1/projects/{ref}/functions/deploy", params={"slug": "hello"}, status=201),
     Case("GET", "/v1/projects/{ref}/functions", status=200),
     Case("GET", "/v1/projects/{ref}/functions/{function_slug}", status=200),
-    Case("PATCH", "/v1/projects/{ref}/functions/{function_slug}", params={"verify_jwt": True}, body=lambda: {"name": "Hello again"}, status=200),
-    Case("PUT", "/v1/projects/{ref}/functions", body=lambda: [{"id": MADE["function_id"], "slug": "hello", "name": "Hello", "status": "ACTIVE", "version": 2}], status=200),
+    Case(
+        "PATCH",
+        "/v1/projects/{ref}/functions/{function_slug}",
+        params={"verify_jwt": True},
+        body=lambda: {"name": "Hello again"},
+        status=200,
+    ),
+    Case(
+        "PUT",
+        "/v1/projects/{ref}/functions",
+        body=lambda: [{"id": MADE["function_id"], "slug": "hello", "name": "Hello", "status": "ACTIVE", "version": 2}],
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/functions/{function_slug}/body", status=200),
     Case("DELETE", "/v1/projects/{ref}/functions/{function_slug}", status=200),
     Case("GET", "/v1/projects/{ref}/billing/addons", status=200),
-    Case("PATCH", "/v1/projects/{ref}/billing/addons", body=lambda: {"addon_type": "ipv4", "addon_variant": "ipv4_default"}, status=200),
+    Case(
+        "PATCH",
+        "/v1/projects/{ref}/billing/addons",
+        body=lambda: {"addon_type": "ipv4", "addon_variant": "ipv4_default"},
+        status=200,
+    ),
     Case("DELETE", "/v1/projects/{ref}/billing/addons/{addon_variant}", status=200),
     Case("POST", "/v1/projects/{ref}/claim-token", status=200),
     Case("GET", "/v1/projects/{ref}/claim-token", status=200),
@@ -94,8 +167,17 @@ CASES = [
     Case("DELETE", "/v1/projects/{ref}/claim-token", status=204),
     # The document lists 204; the real endpoint redirects into Supabase's UI (the seed follows
     # it with ``curl -L``), and so does the local API, into its stand-in page.
-    Case("GET", "/v1/oauth/authorize/project-claim", params={"project_ref": "{ref}", "client_id": "66666666-6666-4666-8666-666666666666",
-                                                            "response_type": "code", "redirect_uri": "https://app.example.com/claimed"}, status=303),
+    Case(
+        "GET",
+        "/v1/oauth/authorize/project-claim",
+        params={
+            "project_ref": "{ref}",
+            "client_id": "66666666-6666-4666-8666-666666666666",
+            "response_type": "code",
+            "redirect_uri": "https://app.example.com/claimed",
+        },
+        status=303,
+    ),
     # Order matters from here: pause, then restore, then delete the same project.
     Case("POST", "/v1/projects/{ref}/pause", status=200),
     Case("POST", "/v1/projects/{ref}/restore", status=200),
@@ -138,7 +220,9 @@ def with_components(document: dict, schema: dict) -> dict:
 
 def test_every_served_route_is_a_documented_operation(openapi_document: dict) -> None:
     served = served_operations()
-    undocumented = sorted(f"{method} {path}" for method, path in served if method.lower() not in openapi_document["paths"].get(path, {}))
+    undocumented = sorted(
+        f"{method} {path}" for method, path in served if method.lower() not in openapi_document["paths"].get(path, {})
+    )
     assert not undocumented, f"served but not in the OpenAPI document: {undocumented}"
     from .test_branch_contract import BRANCH_CASES
 
@@ -147,7 +231,11 @@ def test_every_served_route_is_a_documented_operation(openapi_document: dict) ->
 
 
 def test_responses_match_the_document(
-    http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]], localapi: Any
+    http: httpx.Client,
+    anonymous: httpx.Client,
+    openapi_document: dict,
+    create_project: Callable[..., dict[str, Any]],
+    localapi: Any,
 ) -> None:
     ref = wait_for_status(http, create_project()["ref"], "ACTIVE_HEALTHY")["ref"]
     # Objects every SQL lint the advisors serve finds, so their answers are checked too.
@@ -158,10 +246,20 @@ def test_responses_match_the_document(
         op = operation(openapi_document, case)
         documented_codes = set(op["responses"])
         slug = made.get("org_slug", DEFAULT_ORG) if "project-claim" in case.path else DEFAULT_ORG
-        path = case.path.format(ref=ref, slug=slug, id=made.get("api_key_id", ""), token=made.get("claim_token", ""), addon_variant="ipv4_default",
-                                function_slug="hello")
-        case_params = {key: value.format(ref=ref) if isinstance(value, str) else value for key, value in case.params.items()}
-        if case.path.endswith(("/undo", "/restore-pitr", "/pause", "/config/auth", "/billing/addons", "/security", "/performance")):
+        path = case.path.format(
+            ref=ref,
+            slug=slug,
+            id=made.get("api_key_id", ""),
+            token=made.get("claim_token", ""),
+            addon_variant="ipv4_default",
+            function_slug="hello",
+        )
+        case_params = {
+            key: value.format(ref=ref) if isinstance(value, str) else value for key, value in case.params.items()
+        }
+        if case.path.endswith(
+            ("/undo", "/restore-pitr", "/pause", "/config/auth", "/billing/addons", "/security", "/performance")
+        ):
             wait_for_status(http, ref, "ACTIVE_HEALTHY")  # an undo or PITR restore runs first
         if case.path.endswith("/undo"):
             wait_until_available(http, ref, "contract")
@@ -184,8 +282,12 @@ def test_responses_match_the_document(
         if case.path.endswith("/restore") and case.method == "POST":
             wait_for_status(http, ref, "INACTIVE")
         if case.path.endswith("/functions/deploy"):  # multipart, which the loop's JSON body cannot say
-            response = http.post(path, params=case_params, files=[("file", ("index.ts", b"Deno.serve(() => new Response('v2'))", "application/typescript"))],
-                                 data={"metadata": '{"entrypoint_path": "index.ts", "verify_jwt": false}'})
+            response = http.post(
+                path,
+                params=case_params,
+                files=[("file", ("index.ts", b"Deno.serve(() => new Response('v2'))", "application/typescript"))],
+                data={"metadata": '{"entrypoint_path": "index.ts", "verify_jwt": false}'},
+            )
         else:
             response = http.request(case.method, path, params=case_params, json=body)
         assert response.status_code == case.status, f"{case.method} {case.path}: {response.status_code} {response.text}"
@@ -193,7 +295,9 @@ def test_responses_match_the_document(
             assert http.get(response.headers["location"]).status_code == 200, "the redirect leads to the claim page"
             checked.append((case.method, case.path))
             continue
-        assert str(response.status_code) in documented_codes, f"{case.method} {case.path} answered an undocumented {response.status_code}"
+        assert str(response.status_code) in documented_codes, (
+            f"{case.method} {case.path} answered an undocumented {response.status_code}"
+        )
         content = op["responses"][str(response.status_code)].get("content")
         if case.path.endswith("/body"):  # the document calls it a StreamableFile; the bundle comes as bytes
             assert response.content.startswith(b"PK"), "the bundle is a zip"
@@ -214,12 +318,23 @@ def test_responses_match_the_document(
     assert len(checked) == len(CASES)
 
 
-def test_every_project_state_validates(http: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_every_project_state_validates(
+    http: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]
+) -> None:
     """Each status a project passes through is one of the document's enum values, in every shape."""
-    get_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
-    org_schema = operation(openapi_document, Case("GET", "/v1/organizations/{slug}/projects", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
-    health_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}/health", status=200))["responses"]["200"]["content"]["application/json"]["schema"]
-    validators = [OAS30ReadValidator(with_components(openapi_document, schema)) for schema in (get_schema, org_schema, health_schema)]
+    get_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}", status=200))["responses"]["200"][
+        "content"
+    ]["application/json"]["schema"]
+    org_schema = operation(openapi_document, Case("GET", "/v1/organizations/{slug}/projects", status=200))["responses"][
+        "200"
+    ]["content"]["application/json"]["schema"]
+    health_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}/health", status=200))["responses"][
+        "200"
+    ]["content"]["application/json"]["schema"]
+    validators = [
+        OAS30ReadValidator(with_components(openapi_document, schema))
+        for schema in (get_schema, org_schema, health_schema)
+    ]
     ref = create_project()["ref"]
     seen = set()
 
@@ -228,7 +343,9 @@ def test_every_project_state_validates(http: httpx.Client, openapi_document: dic
         seen.add(project["status"])
         validators[0].validate(project)
         validators[1].validate(http.get(f"/v1/organizations/{DEFAULT_ORG}/projects").json())
-        validators[2].validate(http.get(f"/v1/projects/{ref}/health", params={"services": ["db", "auth", "rest", "storage"]}).json())
+        validators[2].validate(
+            http.get(f"/v1/projects/{ref}/health", params={"services": ["db", "auth", "rest", "storage"]}).json()
+        )
 
     check()
     wait_for_status(http, ref, "ACTIVE_HEALTHY")

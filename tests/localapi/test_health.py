@@ -20,7 +20,12 @@ def test_active_project_reports_every_service_healthy(http: httpx.Client, active
     report = {item["name"]: item for item in response.json()}
     assert list(report) == ALL
     assert all(item["status"] == "ACTIVE_HEALTHY" and item["healthy"] is True for item in report.values())
-    assert report["db"]["info"] == {"healthy": True, "db_connected": True, "replication_connected": False, "connected_cluster": 1}
+    assert report["db"]["info"] == {
+        "healthy": True,
+        "db_connected": True,
+        "replication_connected": False,
+        "connected_cluster": 1,
+    }
     assert report["auth"]["info"]["name"] == "GoTrue"
     assert "db_schema" in report["rest"]["info"]
 
@@ -64,7 +69,9 @@ def test_db_health_really_connects(http: httpx.Client, active_project: dict[str,
         ({"services": "db", "timeout_ms": "soon"}, "timeout_ms must be an integer"),
     ],
 )
-def test_bad_services_or_timeout_is_400(http: httpx.Client, active_project: dict[str, Any], params: dict[str, str], expected: str) -> None:
+def test_bad_services_or_timeout_is_400(
+    http: httpx.Client, active_project: dict[str, Any], params: dict[str, str], expected: str
+) -> None:
     response = http.get(f"/v1/projects/{active_project['ref']}/health", params=params)
     assert response.status_code == 400
     assert expected in message(response)

@@ -30,7 +30,15 @@ def test_no_token_is_401_json(anonymous: httpx.Client, method: str, path: str) -
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer wrong-token", "Basic dXNlcjpwYXNz", "Bearer", "bearer", "Token {token}", "Bearer {token}x", "Bearer  x{token}"],
+    [
+        "Bearer wrong-token",
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "bearer",
+        "Token {token}",
+        "Bearer {token}x",
+        "Bearer  x{token}",
+    ],
 )
 def test_wrong_token_or_scheme_is_401(anonymous: httpx.Client, localapi: Any, header: str) -> None:
     response = anonymous.get("/v1/projects", headers={"Authorization": header.format(token=localapi.token)})
@@ -49,7 +57,9 @@ def test_every_answer_has_a_fresh_request_id(http: httpx.Client, anonymous: http
     assert len({uuid.UUID(value) for value in ids}) == 3
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/nothing-here", "/v2/projects", "/v1/projects/abcdefghijklmnopqrst/nothing"])
+@pytest.mark.parametrize(
+    "path", ["/", "/v1", "/v1/nothing-here", "/v2/projects", "/v1/projects/abcdefghijklmnopqrst/nothing"]
+)
 def test_unknown_route_is_404_json(http: httpx.Client, path: str) -> None:
     response = http.get(path)
     assert response.status_code == 404

@@ -46,7 +46,15 @@ def test_odd_query_parameters(http: httpx.Client, active_project: dict[str, Any]
             assert_answered(http.get(path.format(ref=active_project["ref"]), params={name: value}))
 
 
-@pytest.mark.parametrize("path", ["/v1/projects/☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃", "/v1/organizations/%00", "/v1/projects/%2e%2e/health", "/v1/organizations/a%2Fb"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/projects/☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃",
+        "/v1/organizations/%00",
+        "/v1/projects/%2e%2e/health",
+        "/v1/organizations/a%2Fb",
+    ],
+)
 def test_odd_paths(http: httpx.Client, path: str) -> None:
     for method in ("GET", "POST", "PATCH", "DELETE"):
         assert_answered(http.request(method, path, json={}))

@@ -22,10 +22,18 @@ def test_create_makes_a_slug_of_20_lowercase_letters(http: httpx.Client) -> None
     response = http.post("/v1/organizations", json={"name": "Acme"})
     assert response.status_code == 201
     created = response.json()
-    assert re.fullmatch(r"[a-z]{20}", created["slug"]) and created["id"] == created["slug"] and created["name"] == "Acme"
+    assert (
+        re.fullmatch(r"[a-z]{20}", created["slug"]) and created["id"] == created["slug"] and created["name"] == "Acme"
+    )
     assert created in http.get("/v1/organizations").json()
     detail = http.get(f"/v1/organizations/{created['slug']}").json()
-    assert detail == {"id": created["slug"], "name": "Acme", "plan": "free", "opt_in_tags": [], "allowed_release_channels": ["ga"]}
+    assert detail == {
+        "id": created["slug"],
+        "name": "Acme",
+        "plan": "free",
+        "opt_in_tags": [],
+        "allowed_release_channels": ["ga"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -59,7 +67,9 @@ def test_bad_slug_is_400(http: httpx.Client) -> None:
     assert "slug" in message(response)
 
 
-def test_organization_projects_page_sort_search_filter(http: httpx.Client, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_organization_projects_page_sort_search_filter(
+    http: httpx.Client, create_project: Callable[..., dict[str, Any]]
+) -> None:
     slug = http.post("/v1/organizations", json={"name": "Paging"}).json()["slug"]
     for name in ("charlie", "alpha", "bravo"):
         create_project(name=name, organization_slug=slug)

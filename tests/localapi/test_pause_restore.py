@@ -14,7 +14,9 @@ from .conftest import PROJECT_BODY, message, wait_for_status
 from .test_projects import connect_as_owner
 
 
-def test_pause_refuses_connections_and_restore_allows_them(http: httpx.Client, pg_location: Any, active_project: dict[str, Any]) -> None:
+def test_pause_refuses_connections_and_restore_allows_them(
+    http: httpx.Client, pg_location: Any, active_project: dict[str, Any]
+) -> None:
     ref = active_project["ref"]
     held = connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"])
 
@@ -39,7 +41,9 @@ def test_pause_refuses_connections_and_restore_allows_them(http: httpx.Client, p
     assert http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]["status"] == "ACTIVE_HEALTHY"
 
 
-def test_pausing_twice_or_restoring_an_active_project_is_refused(http: httpx.Client, active_project: dict[str, Any]) -> None:
+def test_pausing_twice_or_restoring_an_active_project_is_refused(
+    http: httpx.Client, active_project: dict[str, Any]
+) -> None:
     ref = active_project["ref"]
     response = http.post(f"/v1/projects/{ref}/restore")
     assert response.status_code == 400
@@ -52,7 +56,9 @@ def test_pausing_twice_or_restoring_an_active_project_is_refused(http: httpx.Cli
     assert "is INACTIVE" in message(response)
 
 
-def test_a_project_coming_up_cannot_be_paused(http: httpx.Client, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_a_project_coming_up_cannot_be_paused(
+    http: httpx.Client, create_project: Callable[..., dict[str, Any]]
+) -> None:
     response = http.post(f"/v1/projects/{create_project()['ref']}/pause")
     assert response.status_code == 400
     assert "COMING_UP" in message(response)

@@ -15,7 +15,9 @@ from .conftest import DEFAULT_ORG, PROJECT_BODY, message, wait_for_status
 
 
 def connect_as_owner(pg_location: Any, ref: str, password: str) -> psycopg.Connection:
-    return psycopg.connect(pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password=password), connect_timeout=5)
+    return psycopg.connect(
+        pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password=password), connect_timeout=5
+    )
 
 
 def test_create_answers_coming_up_then_becomes_active(http: httpx.Client, localapi: Any) -> None:
@@ -24,14 +26,20 @@ def test_create_answers_coming_up_then_becomes_active(http: httpx.Client, locala
     created = response.json()
     assert re.fullmatch(r"[a-z]{20}", created["ref"]) and created["id"] == created["ref"]
     assert created["status"] == "COMING_UP"
-    assert (created["name"], created["organization_slug"], created["region"]) == ("Test project", DEFAULT_ORG, "eu-central-1")
+    assert (created["name"], created["organization_slug"], created["region"]) == (
+        "Test project",
+        DEFAULT_ORG,
+        "eu-central-1",
+    )
     assert "database" not in created  # V1ProjectResponse, not ...WithDatabase
 
     active = wait_for_status(http, created["ref"], "ACTIVE_HEALTHY")
     assert active["created_at"] == created["created_at"]
 
 
-def test_status_waits_for_the_configured_delay(http: httpx.Client, localapi: Any, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_status_waits_for_the_configured_delay(
+    http: httpx.Client, localapi: Any, create_project: Callable[..., dict[str, Any]]
+) -> None:
     import time
 
     started = time.monotonic()
@@ -40,18 +48,24 @@ def test_status_waits_for_the_configured_delay(http: httpx.Client, localapi: Any
     assert time.monotonic() - started >= localapi.config.status_delay_seconds * 0.9
 
 
-def test_project_database_is_real_and_checks_the_password(pg_location: Any, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_project_database_is_real_and_checks_the_password(
+    pg_location: Any, create_project: Callable[..., dict[str, Any]]
+) -> None:
     ref = create_project(db_pass="s3cret pass/with:odd@chars")["ref"]
     with connect_as_owner(pg_location, ref, "s3cret pass/with:odd@chars") as conn:
-        assert conn.execute("select current_user, current_database()").fetchone() == (f"postgres.{ref}", f"project_{ref}")
+        assert conn.execute("select current_user, current_database()").fetchone() == (
+            f"postgres.{ref}",
+            f"project_{ref}",
+        )
         conn.execute("create table public.notes (id serial primary key, body text)")
         conn.execute("insert into public.notes (body) values ('hello')")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect_as_owner(pg_location, ref, "wrong password")
 
 
-def test_an_owner_cannot_connect_to_another_projects_database(http: httpx.Client, pg_location: Any,
-                                                               create_project: Any) -> None:
+def test_an_owner_cannot_connect_to_another_projects_database(
+    http: httpx.Client, pg_location: Any, create_project: Any
+) -> None:
     """Every owner belongs to the shared API roles, so PUBLIC's default CONNECT would let one
     project's password open another project's database with those roles' grants."""
     first, second = create_project()["ref"], create_project()["ref"]
@@ -67,36 +81,68 @@ def test_an_owner_cannot_connect_to_another_projects_database(http: httpx.Client
 def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
     with connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"]) as conn:
-        roles = dict(conn.execute(
-            "select rolname, rolcanlogin from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
-        ).fetchall())
+        roles = dict(
+            conn.execute(
+                "select rolname, rolcanlogin from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
+            ).fetchall()
+        )
         assert roles == {"anon": False, "authenticated": False, "service_role": False, "authenticator": True}
         assert conn.execute("select pg_has_role('authenticator', 'anon', 'member')").fetchone() == (True,)
         schemas = {row[0] for row in conn.execute("select nspname from pg_namespace")}
         assert {"auth", "storage", "extensions", "supabase_migrations", "public"} <= schemas
-        columns = {row[0] for row in conn.execute(
-            "select column_name from information_schema.columns where table_schema = 'auth' and table_name = 'users'"
-        )}
-        assert {"id", "email", "encrypted_password", "created_at", "updated_at", "raw_user_meta_data", "role", "aud", "last_sign_in_at"} <= columns
-        migrations = [row[0] for row in conn.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' order by ordinal_position"
-        )]
+        columns = {
+            row[0]
+            for row in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'auth' and table_name = 'users'"
+            )
+        }
+        assert {
+            "id",
+            "email",
+            "encrypted_password",
+            "created_at",
+            "updated_at",
+            "raw_user_meta_data",
+            "role",
+            "aud",
+            "last_sign_in_at",
+        } <= columns
+        migrations = [
+            row[0]
+            for row in conn.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' order by ordinal_position"
+            )
+        ]
         assert migrations[:3] == ["version", "statements", "name"]
-        assert {"buckets", "objects"} <= {row[0] for row in conn.execute("select tablename from pg_tables where schemaname = 'storage'")}
+        assert {"buckets", "objects"} <= {
+            row[0] for row in conn.execute("select tablename from pg_tables where schemaname = 'storage'")
+        }
 
         # The owner can write auth.users; auth.uid()/role()/jwt() read the request's JWT claims.
-        user_id = conn.execute("insert into auth.users (email, role, aud) values ('a@example.com', 'authenticated', 'authenticated') returning id").fetchone()[0]
-        conn.execute("select set_config('request.jwt.claims', %s, false)", (f'{{"sub": "{user_id}", "role": "authenticated"}}',))
-        assert conn.execute("select auth.uid(), auth.role(), auth.jwt() ->> 'role'").fetchone() == (user_id, "authenticated", "authenticated")
+        user_id = conn.execute(
+            "insert into auth.users (email, role, aud) values ('a@example.com', 'authenticated', 'authenticated') returning id"
+        ).fetchone()[0]
+        conn.execute(
+            "select set_config('request.jwt.claims', %s, false)", (f'{{"sub": "{user_id}", "role": "authenticated"}}',)
+        )
+        assert conn.execute("select auth.uid(), auth.role(), auth.jwt() ->> 'role'").fetchone() == (
+            user_id,
+            "authenticated",
+            "authenticated",
+        )
 
         # What the owner makes in public is granted to the API roles, as on Supabase.
         conn.execute("create table public.todos (id int primary key)")
         assert conn.execute("select has_table_privilege('anon', 'public.todos', 'select')").fetchone() == (True,)
-        assert conn.execute("select has_table_privilege('service_role', 'public.todos', 'delete')").fetchone() == (True,)
+        assert conn.execute("select has_table_privilege('service_role', 'public.todos', 'delete')").fetchone() == (
+            True,
+        )
 
 
-def test_list_and_get_include_the_database(http: httpx.Client, localapi: Any, pg_location: Any, active_project: dict[str, Any]) -> None:
+def test_list_and_get_include_the_database(
+    http: httpx.Client, localapi: Any, pg_location: Any, active_project: dict[str, Any]
+) -> None:
     ref = active_project["ref"]
     listed = http.get("/v1/projects").json()
     assert ref in [project["ref"] for project in listed]
@@ -104,7 +150,12 @@ def test_list_and_get_include_the_database(http: httpx.Client, localapi: Any, pg
     assert got == next(project for project in listed if project["ref"] == ref)
     with psycopg.connect(pg_location.url()) as conn:
         version = conn.execute("show server_version").fetchone()[0].split()[0]
-    assert got["database"] == {"host": pg_location.host, "version": version, "postgres_engine": version.split(".")[0], "release_channel": "ga"}
+    assert got["database"] == {
+        "host": pg_location.host,
+        "version": version,
+        "postgres_engine": version.split(".")[0],
+        "release_channel": "ga",
+    }
 
 
 @pytest.mark.parametrize(
@@ -116,7 +167,9 @@ def test_list_and_get_include_the_database(http: httpx.Client, localapi: Any, pg
         ({"region_selection": None, "region": "sa-east-1"}, "sa-east-1"),
     ],
 )
-def test_create_places_the_project_in_the_selected_region(create_project: Callable[..., dict[str, Any]], region_fields: dict[str, Any], region: str) -> None:
+def test_create_places_the_project_in_the_selected_region(
+    create_project: Callable[..., dict[str, Any]], region_fields: dict[str, Any], region: str
+) -> None:
     assert create_project(**region_fields)["region"] == region
 
 
@@ -135,7 +188,10 @@ def test_create_places_the_project_in_the_selected_region(create_project: Callab
         ({"db_pass": ""}, "db_pass must not be empty"),
         ({"db_pass": "nul\x00inside"}, "db_pass must not contain NUL"),
         ({"name": "nul\x00inside"}, "name must not contain NUL"),
-        ({"region_selection": {"type": "smartGroup", "code": "mars"}}, "region_selection.code must be one of americas, emea, apac"),
+        (
+            {"region_selection": {"type": "smartGroup", "code": "mars"}},
+            "region_selection.code must be one of americas, emea, apac",
+        ),
         ({"region_selection": {"type": "specific", "code": "moon-1"}}, "region_selection.code must be one of"),
         ({"region_selection": {"type": "nearby", "code": "emea"}}, "region_selection.type"),
         ({"region_selection": {"type": "specific"}}, "region_selection.code is required"),
@@ -167,8 +223,12 @@ def test_rename(http: httpx.Client, create_project: Callable[..., dict[str, Any]
     assert http.get(f"/v1/projects/{ref}").json()["name"] == "Renamed"
 
 
-@pytest.mark.parametrize(("body", "expected"), [({}, "name is required"), ({"name": ""}, "1 to 256"), ({"name": False}, "must be a string")])
-def test_rename_rejects_bad_bodies(http: httpx.Client, create_project: Callable[..., dict[str, Any]], body: dict[str, Any], expected: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "expected"), [({}, "name is required"), ({"name": ""}, "1 to 256"), ({"name": False}, "must be a string")]
+)
+def test_rename_rejects_bad_bodies(
+    http: httpx.Client, create_project: Callable[..., dict[str, Any]], body: dict[str, Any], expected: str
+) -> None:
     ref = create_project()["ref"]
     response = http.patch(f"/v1/projects/{ref}", json=body)
     assert response.status_code == 400
@@ -188,16 +248,22 @@ def test_delete_drops_database_and_role(http: httpx.Client, pg_location: Any, ac
     assert http.get(f"/v1/projects/{ref}").status_code == 404
     assert ref not in [project["ref"] for project in http.get("/v1/projects").json()]
     with psycopg.connect(pg_location.url()) as conn:
-        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (0,)
+        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (
+            0,
+        )
         assert conn.execute("select count(*) from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (0,)
     assert http.delete(f"/v1/projects/{ref}").status_code == 404
 
 
-def test_delete_while_coming_up(http: httpx.Client, pg_location: Any, create_project: Callable[..., dict[str, Any]]) -> None:
+def test_delete_while_coming_up(
+    http: httpx.Client, pg_location: Any, create_project: Callable[..., dict[str, Any]]
+) -> None:
     ref = create_project()["ref"]
     assert http.delete(f"/v1/projects/{ref}").status_code == 200
     with psycopg.connect(pg_location.url()) as conn:
-        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (0,)
+        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (
+            0,
+        )
 
 
 def test_ids_of_different_projects_differ(http: httpx.Client, create_project: Callable[..., dict[str, Any]]) -> None:
@@ -206,7 +272,10 @@ def test_ids_of_different_projects_differ(http: httpx.Client, create_project: Ca
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-@pytest.mark.parametrize(("ref", "status"), [("abcdefghijklmnopqrst", 404), ("short", 400), ("ABCDEFGHIJKLMNOPQRST", 400), ("abcdefghijklmnopqrs1", 400)])
+@pytest.mark.parametrize(
+    ("ref", "status"),
+    [("abcdefghijklmnopqrst", 404), ("short", 400), ("ABCDEFGHIJKLMNOPQRST", 400), ("abcdefghijklmnopqrs1", 400)],
+)
 def test_unknown_or_malformed_ref(http: httpx.Client, method: str, ref: str, status: int) -> None:
     response = http.request(method, f"/v1/projects/{ref}", json={"name": "x"})
     assert response.status_code == status

@@ -19,9 +19,14 @@ def test_lists_smart_groups_and_the_documented_regions(http: httpx.Client, opena
     assert regions["recommendations"]["smartGroup"]["code"] == "americas"  # NA by default
 
 
-@pytest.mark.parametrize(("continent", "group", "member"), [("EU", "emea", "eu-west-1"), ("AS", "apac", "ap-northeast-1"), ("SA", "americas", "sa-east-1")])
+@pytest.mark.parametrize(
+    ("continent", "group", "member"),
+    [("EU", "emea", "eu-west-1"), ("AS", "apac", "ap-northeast-1"), ("SA", "americas", "sa-east-1")],
+)
 def test_recommendations_follow_the_continent(http: httpx.Client, continent: str, group: str, member: str) -> None:
-    regions = http.get("/v1/projects/available-regions", params={"organization_slug": DEFAULT_ORG, "continent": continent}).json()
+    regions = http.get(
+        "/v1/projects/available-regions", params={"organization_slug": DEFAULT_ORG, "continent": continent}
+    ).json()
     assert regions["recommendations"]["smartGroup"]["code"] == group
     codes = [item["code"] for item in regions["recommendations"]["specific"]]
     assert member in codes and all(code in [r["code"] for r in regions["all"]["specific"]] for code in codes)

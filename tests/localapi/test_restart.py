@@ -46,7 +46,11 @@ def test_projects_and_organizations_survive_a_restart(own_config: LocalAPIConfig
     try:
         with client(second) as http:
             project = http.get(f"/v1/projects/{ref}").json()
-            assert (project["name"], project["status"], project["organization_slug"]) == ("Still here", "ACTIVE_HEALTHY", slug)
+            assert (project["name"], project["status"], project["organization_slug"]) == (
+                "Still here",
+                "ACTIVE_HEALTHY",
+                slug,
+            )
             assert slug in [org["slug"] for org in http.get("/v1/organizations").json()]
             assert http.get("/v1/projects/available-regions", params={"organization_slug": slug}).status_code == 200
     finally:
@@ -78,14 +82,18 @@ def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAP
     store.migrate()
     ref = "restartlayoutaaaaaaa"
     provision.drop(own_config.database_url, ref)
-    store.add_project(ref=ref, organization_slug="localorganization", name="Half made", region="us-east-1", instance_size="nano")
+    store.add_project(
+        ref=ref, organization_slug="localorganization", name="Half made", region="us-east-1", instance_size="nano"
+    )
     provision.create_database(own_config.database_url, ref, "pw-half-made")
 
     server = LocalAPIServer(own_config).start()
     try:
         with client(server) as http:
             wait_for_status(http, ref, "ACTIVE_HEALTHY")
-        with psycopg.connect(pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password="pw-half-made")) as conn:
+        with psycopg.connect(
+            pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password="pw-half-made")
+        ) as conn:
             assert conn.execute("select to_regclass('auth.users') is not null").fetchone() == (True,)
     finally:
         server.stop()
@@ -99,7 +107,9 @@ def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
     store = Store(own_config.database_url, own_config.control_db)
     store.migrate()
     ref = "restartfailedaaaaaaa"
-    store.add_project(ref=ref, organization_slug="localorganization", name="Never made", region="us-east-1", instance_size="nano")
+    store.add_project(
+        ref=ref, organization_slug="localorganization", name="Never made", region="us-east-1", instance_size="nano"
+    )
 
     server = LocalAPIServer(own_config).start()
     try:
@@ -124,7 +134,8 @@ def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_co
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "update action_runs set steps = jsonb_set(jsonb_set(steps, '{0,status}', '\"RUNNING\"'), '{1,status}', '\"CREATED\"'),"
-            " updated_at = now() - interval '1 hour' where project_ref = %s", (dev,),
+            " updated_at = now() - interval '1 hour' where project_ref = %s",
+            (dev,),
         )
         conn.execute("update projects set status = 'COMING_UP' where ref = %s", (dev,))
     second = LocalAPIServer(own_config).start()
@@ -136,7 +147,9 @@ def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_co
             assert http.get(f"/v1/projects/{dev}").json()["status"] == "INIT_FAILED"
             reset = http.post(f"/v1/branches/{dev}/reset")
             assert reset.status_code == 201, reset.text
-            assert {step["status"] for step in wait_run(http, dev, reset.json()["workflow_run_id"])["run_steps"]} == {"EXITED"}
+            assert {step["status"] for step in wait_run(http, dev, reset.json()["workflow_run_id"])["run_steps"]} == {
+                "EXITED"
+            }
             wait_for_status(http, dev, "ACTIVE_HEALTHY")
     finally:
         second.stop()

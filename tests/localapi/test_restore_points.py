@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from platformkit.localapi import provision
 
@@ -22,7 +21,11 @@ def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
 
 
 def table_state(pg_location: Any, ref: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    columns = sql(pg_location, ref, "select column_name, data_type from information_schema.columns where table_name = 'todos' order by ordinal_position")
+    columns = sql(
+        pg_location,
+        ref,
+        "select column_name, data_type from information_schema.columns where table_name = 'todos' order by ordinal_position",
+    )
     rows = sql(pg_location, ref, "select * from public.todos order by 1")
     return columns, rows
 
@@ -34,17 +37,35 @@ def restore_point(http: httpx.Client, ref: str, name: str) -> dict[str, Any]:
     return wait_until_available(http, ref, name)
 
 
-def test_undo_restores_schema_data_users_and_migrations(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+def test_undo_restores_schema_data_users_and_migrations(
+    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
+) -> None:
     ref = active_project["ref"]
-    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'one'), (2, 'two')")
+    sql(
+        pg_location,
+        ref,
+        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'one'), (2, 'two')",
+    )
     sql(pg_location, ref, "insert into auth.users (id, email) values (gen_random_uuid(), 'before@example.com')")
     before = table_state(pg_location, ref)
     point = restore_point(http, ref, "before-change")
     assert point["status"] == "AVAILABLE" and point["completed_on"]
 
-    sql(pg_location, ref, "insert into public.todos values (3, 'three'); alter table public.todos add column done boolean")
-    sql(pg_location, ref, "create table public.extra (id int); insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')")
-    sql(pg_location, ref, "insert into supabase_migrations.schema_migrations (version, name) values ('20260101000000', 'add_extra')")
+    sql(
+        pg_location,
+        ref,
+        "insert into public.todos values (3, 'three'); alter table public.todos add column done boolean",
+    )
+    sql(
+        pg_location,
+        ref,
+        "create table public.extra (id int); insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')",
+    )
+    sql(
+        pg_location,
+        ref,
+        "insert into supabase_migrations.schema_migrations (version, name) values ('20260101000000', 'add_extra')",
+    )
     assert table_state(pg_location, ref) != before
 
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "before-change"})
@@ -75,24 +96,33 @@ def test_missing_point_is_404_and_bad_names_are_400(http: httpx.Client, active_p
     assert http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={}).status_code == 400
 
 
-def test_pending_point_cannot_be_restored_and_names_are_unique(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+def test_pending_point_cannot_be_restored_and_names_are_unique(
+    http: httpx.Client, active_project: dict, localapi: Any
+) -> None:
     ref = active_project["ref"]
     with localapi.api.snapshots._connect() as conn:  # a point whose dump has not finished
-        conn.execute("insert into snapshots (ref, name, kind, status, file) values (%s, 'in-progress', 'restore_point', 'PENDING', '')", (ref,))
+        conn.execute(
+            "insert into snapshots (ref, name, kind, status, file) values (%s, 'in-progress', 'restore_point', 'PENDING', '')",
+            (ref,),
+        )
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "in-progress"})
     assert response.status_code == 409 and "PENDING" in message(response)
     again = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "in-progress"})
     assert again.status_code == 409 and "already exists" in message(again)
 
 
-def test_concurrent_undo_one_wins_the_other_conflicts(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+def test_concurrent_undo_one_wins_the_other_conflicts(
+    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
+) -> None:
     ref = active_project["ref"]
     restore_point(http, ref, "point")
     results: list[int] = []
     barrier = threading.Barrier(2)
 
     def undo() -> None:
-        with httpx.Client(base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=30) as client:
+        with httpx.Client(
+            base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=30
+        ) as client:
             barrier.wait()
             results.append(client.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "point"}).status_code)
 
@@ -105,14 +135,22 @@ def test_concurrent_undo_one_wins_the_other_conflicts(http: httpx.Client, active
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
 
 
-def test_pitr_refused_when_off_and_restores_when_on(http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any) -> None:
+def test_pitr_refused_when_off_and_restores_when_on(
+    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
+) -> None:
     ref = active_project["ref"]
     backups = http.get(f"/v1/projects/{ref}/database/backups").json()
     assert backups["pitr_enabled"] is False and backups["walg_enabled"] is False
-    off = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": int(time.time())})
+    off = http.post(
+        f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": int(time.time())}
+    )
     assert off.status_code == 400 and "not enabled" in message(off)
 
-    sql(pg_location, ref, "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'kept')")
+    sql(
+        pg_location,
+        ref,
+        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'kept')",
+    )
     localapi.api.snapshots.set_pitr(ref, 7)
     backups = http.get(f"/v1/projects/{ref}/database/backups").json()
     assert backups["pitr_enabled"] is True and backups["backups"][0]["status"] == "COMPLETED"
@@ -122,9 +160,13 @@ def test_pitr_refused_when_off_and_restores_when_on(http: httpx.Client, active_p
     time.sleep(1.1)
     sql(pg_location, ref, "delete from public.todos; insert into public.todos values (2, 'lost')")
 
-    too_early = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": earliest - 3600})
+    too_early = http.post(
+        f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": earliest - 3600}
+    )
     assert too_early.status_code == 400 and "earliest" in message(too_early)
-    response = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target})
+    response = http.post(
+        f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target}
+    )
     assert response.status_code == 201, response.text
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
     assert sql(pg_location, ref, "select * from public.todos") == [(1, "kept")]
@@ -151,6 +193,8 @@ def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, activ
 def test_client_tools_get_the_password_from_the_environment_not_the_command_line() -> None:
     from platformkit.localapi import provision
 
-    env = provision.tool_environment("postgresql://admin:s3cret@db.example:6543/postgres?sslmode=require", "abcdefghijklmnopqrst")
+    env = provision.tool_environment(
+        "postgresql://admin:s3cret@db.example:6543/postgres?sslmode=require", "abcdefghijklmnopqrst"
+    )
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"]) == ("db.example", "6543", "admin", "s3cret")
     assert env["PGDATABASE"] == "project_abcdefghijklmnopqrst" and env["PGSSLMODE"] == "require"

@@ -11,7 +11,9 @@ from .conftest import message
 
 def test_secrets_round_trip_without_values(http: httpx.Client, active_project: dict) -> None:
     url = f"/v1/projects/{active_project['ref']}/secrets"
-    assert http.post(url, json=[{"name": "A_KEY", "value": "one"}, {"name": "B_KEY", "value": "two"}]).status_code == 201
+    assert (
+        http.post(url, json=[{"name": "A_KEY", "value": "one"}, {"name": "B_KEY", "value": "two"}]).status_code == 201
+    )
     assert http.post(url, json=[{"name": "A_KEY", "value": "changed"}]).status_code == 201
     listed = http.get(url).json()
     assert [item["name"] for item in listed] == ["A_KEY", "B_KEY"]

@@ -12,9 +12,23 @@ from .test_branches import migrate, sql
 
 
 def test_query_returns_rows_with_odd_types(http: httpx.Client, active_project: dict[str, Any]) -> None:
-    rows = sql(http, active_project["ref"], "select '{\"a\": 1}'::jsonb as j, array[1,2] as a, '\\xdead'::bytea as b,"
-               " '2024-01-02 03:04:05+00'::timestamptz as t, null::text as n, 1.5::numeric as x, '<script>' as s")
-    assert rows == [{"j": {"a": 1}, "a": [1, 2], "b": "\\xdead", "t": "2024-01-02T03:04:05+00:00", "n": None, "x": 1.5, "s": "<script>"}]
+    rows = sql(
+        http,
+        active_project["ref"],
+        "select '{\"a\": 1}'::jsonb as j, array[1,2] as a, '\\xdead'::bytea as b,"
+        " '2024-01-02 03:04:05+00'::timestamptz as t, null::text as n, 1.5::numeric as x, '<script>' as s",
+    )
+    assert rows == [
+        {
+            "j": {"a": 1},
+            "a": [1, 2],
+            "b": "\\xdead",
+            "t": "2024-01-02T03:04:05+00:00",
+            "n": None,
+            "x": 1.5,
+            "s": "<script>",
+        }
+    ]
 
 
 def test_parameters_are_bound(http: httpx.Client, active_project: dict[str, Any]) -> None:
@@ -24,7 +38,10 @@ def test_parameters_are_bound(http: httpx.Client, active_project: dict[str, Any]
 
 def test_read_only_blocks_writes(http: httpx.Client, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
-    for path, body in ((f"/v1/projects/{ref}/database/query", {"read_only": True}), (f"/v1/projects/{ref}/database/query/read-only", {})):
+    for path, body in (
+        (f"/v1/projects/{ref}/database/query", {"read_only": True}),
+        (f"/v1/projects/{ref}/database/query/read-only", {}),
+    ):
         response = http.post(path, json={"query": "create table public.nope (id int)", **body})
         assert response.status_code == 400 and "read-only transaction" in message(response)
     assert sql(http, ref, "select to_regclass('public.nope') as t") == [{"t": None}]
@@ -45,14 +62,20 @@ def test_read_only_cannot_be_escaped(http: httpx.Client, active_project: dict[st
     for attempt in attempts:
         response = http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": attempt})
         assert response.status_code == 400, attempt
-    assert "Transaction control" in message(http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": "commit"}))
+    assert "Transaction control" in message(
+        http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": "commit"})
+    )
     assert sql(http, ref, "select to_regclass('public.escaped') as t") == [{"t": None}]
 
 
 def test_no_query_can_become_a_superuser(http: httpx.Client, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
     assert sql(http, ref, "select current_user as u") == [{"u": f"postgres.{ref}"}]
-    escaped = sql(http, ref, "reset role; select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s")
+    escaped = sql(
+        http,
+        ref,
+        "reset role; select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s",
+    )
     assert escaped == [{"u": f"platformkit_sql.{ref}", "s": False}]
     after_commit = sql(http, ref, "commit; reset role; select session_user as u, current_setting('is_superuser') as s")
     assert after_commit == [{"u": f"platformkit_sql.{ref}", "s": "off"}]
@@ -62,13 +85,17 @@ def test_no_query_can_become_a_superuser(http: httpx.Client, active_project: dic
     assert refused.status_code == 400
 
 
-def test_database_settings_of_the_tenant_do_not_steer_the_local_api(http: httpx.Client, active_project: dict[str, Any],
-                                                                   pg_location: Any) -> None:
+def test_database_settings_of_the_tenant_do_not_steer_the_local_api(
+    http: httpx.Client, active_project: dict[str, Any], pg_location: Any
+) -> None:
     """An owner may ALTER DATABASE ... SET: neither a search_path that puts its own ``count``
     first (the restore point's table census runs as the superuser) nor backslash-escaped
     strings (which would hide a COMMIT from the read-only check) may turn into privileges."""
     ref = active_project["ref"]
-    sql(http, ref, f"""
+    sql(
+        http,
+        ref,
+        f"""
         create function public.sf(bigint) returns bigint language plpgsql as $$
         begin
           if current_setting('is_superuser') = 'on' then execute 'alter role "postgres.{ref}" superuser'; end if;
@@ -78,30 +105,40 @@ def test_database_settings_of_the_tenant_do_not_steer_the_local_api(http: httpx.
         create table public.rows (id int primary key);
         insert into public.rows values (1);
         alter database "project_{ref}" set search_path = public, pg_catalog;
-        alter database "project_{ref}" set standard_conforming_strings = off""")
+        alter database "project_{ref}" set standard_conforming_strings = off""",
+    )
     created = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "census"})
     assert created.status_code == 201, created.text
     wait_until_available(http, ref, "census")
-    smuggled = "select '\\''; commit; set role \"postgres.%s\"; create table public.smuggled (); select 1 -- '" % ref
+    smuggled = f"select '\\''; commit; set role \"postgres.{ref}\"; create table public.smuggled (); select 1 -- '"
     http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": smuggled})
     with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        assert conn.execute("select rolsuper from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (False,)
+        assert conn.execute("select rolsuper from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (
+            False,
+        )
     assert sql(http, ref, "select to_regclass('public.smuggled') as t") == [{"t": None}]
 
 
-def test_a_commit_does_not_lift_the_statement_timeout(localapi: Any, http: httpx.Client, active_project: dict[str, Any]) -> None:
-    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "commit; select pg_sleep(30)"})
+def test_a_commit_does_not_lift_the_statement_timeout(
+    localapi: Any, http: httpx.Client, active_project: dict[str, Any]
+) -> None:
+    response = http.post(
+        f"/v1/projects/{active_project['ref']}/database/query", json={"query": "commit; select pg_sleep(30)"}
+    )
     assert response.status_code == 400 and "statement timeout" in message(response)
 
 
-def test_a_sql_role_made_by_another_tenant_is_replaced_not_adopted(http: httpx.Client, create_project: Any,
-                                                                  pg_location: Any) -> None:
+def test_a_sql_role_made_by_another_tenant_is_replaced_not_adopted(
+    http: httpx.Client, create_project: Any, pg_location: Any
+) -> None:
     from platformkit.localapi import provision
 
     first, second = create_project()["ref"], create_project()["ref"]
     for ref in (first, second):
         wait_for_status(http, ref, "ACTIVE_HEALTHY")
-    taken = http.post(f"/v1/projects/{first}/database/query", json={"query": f'create role "platformkit_sql.{second}" login'})
+    taken = http.post(
+        f"/v1/projects/{first}/database/query", json={"query": f'create role "platformkit_sql.{second}" login'}
+    )
     assert taken.status_code == 400 and "already exists" in message(taken)  # made with the project
     with psycopg.connect(pg_location.url(), autocommit=True) as conn:  # an older project, never queried since
         conn.execute(f'revoke connect on database "project_{second}" from "platformkit_sql.{second}"')
@@ -110,12 +147,16 @@ def test_a_sql_role_made_by_another_tenant_is_replaced_not_adopted(http: httpx.C
     sql(http, first, f"create role \"platformkit_sql.{second}\" login password 'mine'")
     assert sql(http, second, "select current_user as u") == [{"u": f"postgres.{second}"}]
     with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        admins = conn.execute("select count(*) from pg_auth_members m join pg_roles r on r.oid = m.roleid where r.rolname = %s",
-                              (f"platformkit_sql.{second}",)).fetchone()
+        admins = conn.execute(
+            "select count(*) from pg_auth_members m join pg_roles r on r.oid = m.roleid where r.rolname = %s",
+            (f"platformkit_sql.{second}",),
+        ).fetchone()
     assert admins == (0,)  # first's ADMIN over it went with the role it made
 
 
-def test_password_literals_never_reach_the_logs(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
+def test_password_literals_never_reach_the_logs(
+    http: httpx.Client, active_project: dict[str, Any], caplog: Any
+) -> None:
     ref = active_project["ref"]
     with caplog.at_level("INFO", logger="platformkit.localapi.sql"):
         sql(http, ref, f"create role app_{ref} login password 'hunter2-secret'; drop role app_{ref}; select 1 as ok")
@@ -130,14 +171,18 @@ def test_invalid_sql_reports_position(http: httpx.Client, active_project: dict[s
 
 
 def test_statement_timeout(localapi: Any, http: httpx.Client, active_project: dict[str, Any]) -> None:
-    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select pg_sleep(60)"}, timeout=60)
+    response = http.post(
+        f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select pg_sleep(60)"}, timeout=60
+    )
     assert response.status_code == 400 and "statement timeout" in message(response)
 
 
 def test_failed_migration_leaves_nothing(http: httpx.Client, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
-    response = http.post(f"/v1/projects/{ref}/database/migrations",
-                         json={"query": "create table public.half (id int); select 1/0", "name": "half"})
+    response = http.post(
+        f"/v1/projects/{ref}/database/migrations",
+        json={"query": "create table public.half (id int); select 1/0", "name": "half"},
+    )
     assert response.status_code == 400 and "division by zero" in message(response)
     assert sql(http, ref, "select to_regclass('public.half') as t") == [{"t": None}]
     assert http.get(f"/v1/projects/{ref}/database/migrations").json() == []
@@ -147,7 +192,12 @@ def test_idempotency_key_applies_once_and_rollback(http: httpx.Client, active_pr
     ref = active_project["ref"]
     body = {"query": "create table public.once (id int)", "name": "once", "rollback": "drop table public.once"}
     for _ in range(2):
-        assert http.post(f"/v1/projects/{ref}/database/migrations", json=body, headers={"Idempotency-Key": "k1"}).status_code == 200
+        assert (
+            http.post(
+                f"/v1/projects/{ref}/database/migrations", json=body, headers={"Idempotency-Key": "k1"}
+            ).status_code
+            == 200
+        )
     history = http.get(f"/v1/projects/{ref}/database/migrations").json()
     assert [m["name"] for m in history] == ["once"]
     one = http.get(f"/v1/projects/{ref}/database/migrations/{history[0]['version']}").json()
@@ -156,13 +206,24 @@ def test_idempotency_key_applies_once_and_rollback(http: httpx.Client, active_pr
     refused = http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]})
     assert refused.status_code == 400 and "No rollback recorded" in message(refused)
     latest = http.get(f"/v1/projects/{ref}/database/migrations").json()[-1]["version"]
-    sql(http, ref, f"update supabase_migrations.schema_migrations set rollback = array['drop table public.norollback'] where version = '{latest}'")
-    assert http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]}).status_code == 200
+    sql(
+        http,
+        ref,
+        f"update supabase_migrations.schema_migrations set rollback = array['drop table public.norollback'] where version = '{latest}'",
+    )
+    assert (
+        http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]}).status_code == 200
+    )
     assert http.get(f"/v1/projects/{ref}/database/migrations").json() == []
     assert sql(http, ref, "select to_regclass('public.once') as t") == [{"t": None}]
 
 
-def test_statements_are_logged_for_the_logs_feature(http: httpx.Client, active_project: dict[str, Any], caplog: Any) -> None:
+def test_statements_are_logged_for_the_logs_feature(
+    http: httpx.Client, active_project: dict[str, Any], caplog: Any
+) -> None:
     with caplog.at_level("INFO", logger="platformkit.localapi.sql"):
         sql(http, active_project["ref"], "select 'logged' as marker")
-    assert any(active_project["ref"] in record.getMessage() and "select 'logged'" in record.getMessage() for record in caplog.records)
+    assert any(
+        active_project["ref"] in record.getMessage() and "select 'logged'" in record.getMessage()
+        for record in caplog.records
+    )

@@ -3,6 +3,7 @@ SQL editor, it is dismissed and restored; logs are queried with a template and a
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -14,18 +15,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 
 def test_advisors_then_logs(live_server, production, operator, browser_page):  # noqa: F811
-    from playwright.sync_api import expect
-
     from django.contrib.auth.models import Permission
+    from playwright.sync_api import expect
 
     # Dismissing an ERROR security finding waives the merge gate: it takes the override permission.
     operator.user_permissions.add(Permission.objects.get(codename="override_merge_checks"))
     ref, client = production
     client.database.query(ref, "create table public.open_notes (id int primary key)")
-    try:
+    with contextlib.suppress(Exception):
         client.database.query(ref, "select * from public.no_such_table")
-    except Exception:
-        pass
     page = browser_page
     sign_in(page, f"{live_server.url}/platform/projects/{ref}/advisors/")
 
@@ -35,7 +33,9 @@ def test_advisors_then_logs(live_server, production, operator, browser_page):  #
     expect(finding).to_contain_text("Table public.open_notes is public, but RLS has not been enabled.")
     with page.expect_navigation():
         finding.get_by_role("link", name="Open the fix in the SQL editor").click()
-    expect(page.locator("textarea[name=sql]")).to_have_value(re.compile(r"^alter table public.open_notes enable row level security;"))
+    expect(page.locator("textarea[name=sql]")).to_have_value(
+        re.compile(r"^alter table public.open_notes enable row level security;")
+    )
 
     page.go_back()
     finding = page.locator('[data-finding="rls_disabled_in_public_public_open_notes"]')

@@ -16,8 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 def production(localapi, settings):
     from platformkit.api import ManagementClient
 
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token,
-                            "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}"}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "API_URL": localapi.base_url,
+        "API_TOKEN": localapi.token,
+        "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}",
+    }
     with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
         yield launch_active_project(client, "Flow"), client
 
@@ -32,14 +36,18 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
 
     page.get_by_label("Name", exact=True).fill("DEV")
     page.get_by_role("button", name="Create branch").click()
-    expect(page.locator("[data-operation-status]").first).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]").first).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
     row = page.locator('tr[data-branch="DEV"]')
     expect(row).to_be_visible(timeout=10_000)
 
     row.get_by_role("link", name="Migrations").click()
     expect(page.locator(".pk-branch-switcher")).to_contain_text("branch DEV")
     page.get_by_label("Name", exact=True).fill("create_todos")
-    page.get_by_label("SQL", exact=True).fill("create table public.todos (id int primary key, title text);\nalter table public.todos enable row level security;")
+    page.get_by_label("SQL", exact=True).fill(
+        "create table public.todos (id int primary key, title text);\nalter table public.todos enable row level security;"
+    )
     page.get_by_role("button", name="Apply migration").click()
     expect(page.locator("[data-migration-history]")).to_contain_text("create_todos")
 
@@ -65,7 +73,9 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     expect(page.locator("[data-review-diff]")).to_contain_text("create table public.todos")
     page.screenshot(path=str(_artifacts() / "branch-review.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Merge DEV into production")).click()
-    expect(page.locator("[data-operation-status]").first).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]").first).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
     page.screenshot(path=str(_artifacts() / "branch-list.png"), full_page=True)
 
     page.goto(f"{live_server.url}/platform/projects/{ref}/sql/")

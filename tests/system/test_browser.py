@@ -39,7 +39,9 @@ def browser_page():
         browser.close()
 
 
-def test_log_in_create_a_project_and_watch_it_become_healthy(live_server, slow_localapi, start_worker, operator, browser_page):
+def test_log_in_create_a_project_and_watch_it_become_healthy(
+    live_server, slow_localapi, start_worker, operator, browser_page
+):
     from playwright.sync_api import expect
 
     start_worker()

@@ -20,8 +20,12 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
     from platformkit.api import ManagementClient
 
     port = live_server.url.rpartition(":")[2]
-    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": localapi.base_url, "API_TOKEN": localapi.token,
-                            "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{port}"]}
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "API_URL": localapi.base_url,
+        "API_TOKEN": localapi.token,
+        "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{port}"],
+    }
     with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
         for project in client.projects.list():  # the host page embeds the first project
             client.projects.delete(project.ref)
@@ -31,13 +35,17 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
     sign_in(page, f"http://localhost:{port}/host/")
     expect(page.get_by_role("heading", name="Your app's database")).to_be_visible()
     frame_element = page.locator("#platformkit-frame")
-    expect(frame_element).to_have_attribute("src", re.compile(rf"^http://127\.0\.0\.1:{port}/platform/embed/start/\?token="))
+    expect(frame_element).to_have_attribute(
+        "src", re.compile(rf"^http://127\.0\.0\.1:{port}/platform/embed/start/\?token=")
+    )
     frame = page.frame_locator("#platformkit-frame")
 
     # The exchange set a Partitioned cookie, which is the only kind a cross-site frame sends back:
     # the overview of the one project renders inside the frame.
     expect(frame.get_by_role("heading", name="Embedded app")).to_be_visible(timeout=15_000)
-    expect(page.locator("#host-last-event")).to_contain_text(f"/platform/projects/{ref}/")  # postMessage reached the host
+    expect(page.locator("#host-last-event")).to_contain_text(
+        f"/platform/projects/{ref}/"
+    )  # postMessage reached the host
     expect(frame.get_by_role("link", name="Projects")).to_have_count(0)  # no way out of the project
 
     # Permitted: restore points are writable in this embed.
@@ -59,7 +67,9 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
     from platformkit.embed import revoke_embed_sessions
 
     assert revoke_embed_sessions(subject="demo-end-user") == 1
-    frame_element.element_handle().content_frame().goto(f"http://127.0.0.1:{port}/platform/projects/{ref}/restore-points/")
+    frame_element.element_handle().content_frame().goto(
+        f"http://127.0.0.1:{port}/platform/projects/{ref}/restore-points/"
+    )
     expect(frame.locator('[data-embed-error="ended"]')).to_contain_text("This session was ended")
     expect(page.locator("#host-last-event")).to_have_text("The dashboard session was ended.")
     page.get_by_role("button", name="Open a fresh session").click()

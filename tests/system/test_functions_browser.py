@@ -10,8 +10,12 @@ from platformkit.localapi.functions.runtime import find_deno
 from .test_branch_flow import production  # noqa: F401 (fixture)
 from .test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(find_deno() is None, reason="no Deno here: `make deno` installs it (make test does)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(find_deno() is None, reason="no Deno here: `make deno` installs it (make test does)"),
+]
 
 SOURCE = "Deno.serve(async (req) => Response.json({ greeting: `hello ${(await req.json()).name}` }));\n"
 
@@ -33,7 +37,9 @@ def test_deploy_see_active_and_invoke(live_server, production, start_worker, ope
     expect(page.locator("[data-chosen]")).to_contain_text("deno.json")
     expect(page.get_by_label("Import map")).to_have_value("deno.json")  # filled from the chosen files
     page.get_by_role("button", name="Deploy").click()
-    expect(page.locator("[data-operation-status]")).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]")).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
 
     page.goto(f"{live_server.url}/platform/projects/{ref}/functions/")
     row = page.locator('tr[data-function="greet"]')

@@ -46,7 +46,9 @@ def test_keys_then_auth_config(live_server, production, start_worker, operator, 
     expect(diff.locator('tr[data-field="smtp_pass"]')).to_contain_text("(new value)")
     assert "browser-smtp-secret" not in page.content()
     page.get_by_role("button", name="Apply 2 changes").click()
-    expect(page.locator("[data-operation-status]")).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]")).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
     page.screenshot(path=str(_artifacts() / "auth-config-applied.png"), full_page=True)
     assert client.config.get(ref, "auth")["mailer_otp_exp"] == 900
     page.goto(f"{live_server.url}/platform/projects/{ref}/settings/config/auth/")

@@ -17,7 +17,9 @@ from .test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_undo_a_broken_table_from_the_timeline(live_server, production, start_worker, operator, browser_page, pg_location):  # noqa: F811
+def test_undo_a_broken_table_from_the_timeline(
+    live_server, production, start_worker, operator, browser_page, pg_location
+):  # noqa: F811
     from playwright.sync_api import expect
 
     ref, _client = production
@@ -26,7 +28,9 @@ def test_undo_a_broken_table_from_the_timeline(live_server, production, start_wo
     sign_in(page, f"{live_server.url}/platform/projects/{ref}/migrations/")
 
     page.get_by_label("Name", exact=True).fill("create_notes")
-    page.get_by_label("SQL", exact=True).fill("create table public.notes (id int primary key, body text);\nalter table public.notes enable row level security;\ninsert into public.notes values (1, 'keep me');")
+    page.get_by_label("SQL", exact=True).fill(
+        "create table public.notes (id int primary key, body text);\nalter table public.notes enable row level security;\ninsert into public.notes values (1, 'keep me');"
+    )
     page.get_by_label(re.compile("Production: type the project ref")).fill(ref)
     page.get_by_role("button", name="Apply migration").click()
     expect(page.locator("[data-migration-history]")).to_contain_text("create_notes")
@@ -38,7 +42,9 @@ def test_undo_a_broken_table_from_the_timeline(live_server, production, start_wo
 
     page.get_by_label("Name", exact=True).fill("before-break")
     page.get_by_role("button", name="Create restore point").click()
-    expect(page.locator("[data-operation-status]")).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]")).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
     entry = timeline.locator("li", has_text="Restore point before-break")
     expect(entry).to_contain_text("available", timeout=10_000)
 
@@ -50,7 +56,9 @@ def test_undo_a_broken_table_from_the_timeline(live_server, production, start_wo
     expect(page.get_by_role("heading", name="What will not be reverted")).to_be_visible()
     page.get_by_label(re.compile("to confirm")).fill("before-break")
     page.get_by_role("button", name="Undo to before-break").click()
-    expect(page.locator("[data-operation-status]")).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
+    expect(page.locator("[data-operation-status]")).to_have_attribute(
+        "data-operation-status", "succeeded", timeout=60_000
+    )
     expect(timeline).to_contain_text("Undo to before-break finished", timeout=10_000)
     page.screenshot(path=str(_artifacts() / "timeline-after-undo.png"), full_page=True)
 

@@ -14,4 +14,18 @@ from .projects import Projects
 from .secrets import Secrets
 from .service_config import ServiceConfig
 
-__all__ = ["Advisors", "Analytics", "ApiKeys", "Backups", "Billing", "Branches", "Claims", "Database", "EdgeFunctions", "Organizations", "Projects", "Secrets", "ServiceConfig"]
+__all__ = [
+    "Advisors",
+    "Analytics",
+    "ApiKeys",
+    "Backups",
+    "Billing",
+    "Branches",
+    "Claims",
+    "Database",
+    "EdgeFunctions",
+    "Organizations",
+    "Projects",
+    "Secrets",
+    "ServiceConfig",
+]

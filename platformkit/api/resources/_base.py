@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from .._core import Call
+from platformkit.api._core import Call
 
 T = TypeVar("T")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .._core import Call
-from ..types import Backups as BackupsInfo
-from ..types import RestorePoint
+from platformkit.api._core import Call
+from platformkit.api.types import Backups as BackupsInfo
+from platformkit.api.types import RestorePoint
+
 from ._base import Resource, segment
 
 
@@ -32,5 +33,7 @@ class Backups(Resource):
     def restore_pitr(self, ref: str, recovery_time_target_unix: int) -> None:
         """POST .../restore-pitr (201, no body): production only, when PITR is enabled."""
         return self._run(
-            Call("POST", f"{_base(ref)}/restore-pitr", json={"recovery_time_target_unix": int(recovery_time_target_unix)})
+            Call(
+                "POST", f"{_base(ref)}/restore-pitr", json={"recovery_time_target_unix": int(recovery_time_target_unix)}
+            )
         )

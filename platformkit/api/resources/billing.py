@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._core import Call
-from ..types import ProjectAddons
+from platformkit.api._core import Call
+from platformkit.api.types import ProjectAddons
+
 from ._base import Resource, segment
 
 
@@ -14,8 +15,13 @@ class Billing(Resource):
 
     def apply_addon(self, ref: str, *, addon_type: str, addon_variant: str) -> None:
         """PATCH /v1/projects/{ref}/billing/addons, e.g. ``compute_instance`` / ``ci_small``."""
-        return self._run(Call("PATCH", f"/v1/projects/{segment(ref)}/billing/addons",
-                              json={"addon_type": addon_type, "addon_variant": addon_variant}))
+        return self._run(
+            Call(
+                "PATCH",
+                f"/v1/projects/{segment(ref)}/billing/addons",
+                json={"addon_type": addon_type, "addon_variant": addon_variant},
+            )
+        )
 
     def remove_addon(self, ref: str, addon_variant: str) -> None:
         """DELETE /v1/projects/{ref}/billing/addons/{variant} (a compute variant rolls back to the previous size)."""

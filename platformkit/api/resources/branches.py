@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core import Call
-from ..types import ActionRun, Branch, BranchDetail, BranchUpdate
+from platformkit.api._core import Call
+from platformkit.api.types import ActionRun, Branch, BranchDetail, BranchUpdate
+
 from ._base import Resource, segment
 
 
@@ -38,8 +39,14 @@ class Branches(Resource):
     ) -> Branch:
         """POST /v1/projects/{ref}/branches (201). Not replayed once it may have reached the server."""
         body = _without_none(
-            branch_name=branch_name, git_branch=git_branch, persistent=persistent, region=region,
-            desired_instance_size=desired_instance_size, secrets=secrets, with_data=with_data, notify_url=notify_url,
+            branch_name=branch_name,
+            git_branch=git_branch,
+            persistent=persistent,
+            region=region,
+            desired_instance_size=desired_instance_size,
+            secrets=secrets,
+            with_data=with_data,
+            notify_url=notify_url,
         )
         return self._run(Call("POST", f"/v1/projects/{segment(ref)}/branches", json=body, cast=Branch.from_json))
 
@@ -63,8 +70,11 @@ class Branches(Resource):
     ) -> Branch:
         """PATCH /v1/branches/{branch_id_or_ref}"""
         body = _without_none(
-            branch_name=branch_name, git_branch=git_branch, persistent=persistent,
-            request_review=request_review, notify_url=notify_url,
+            branch_name=branch_name,
+            git_branch=git_branch,
+            persistent=persistent,
+            request_review=request_review,
+            notify_url=notify_url,
         )
         return self._run(Call("PATCH", f"/v1/branches/{segment(branch_id_or_ref)}", json=body, cast=Branch.from_json))
 
@@ -80,10 +90,14 @@ class Branches(Resource):
 
     def _action(self, branch_id_or_ref: str, action: str, migration_version: str | None) -> BranchUpdate:
         # 201 with a workflow_run_id; not replayed (a POST), so an action never runs twice.
-        return self._run(Call(
-            "POST", f"/v1/branches/{segment(branch_id_or_ref)}/{action}",
-            json=_action_body(migration_version), cast=BranchUpdate.from_json,
-        ))
+        return self._run(
+            Call(
+                "POST",
+                f"/v1/branches/{segment(branch_id_or_ref)}/{action}",
+                json=_action_body(migration_version),
+                cast=BranchUpdate.from_json,
+            )
+        )
 
     def merge(self, branch_id_or_ref: str, *, migration_version: str | None = None) -> BranchUpdate:
         """POST /v1/branches/{branch_id_or_ref}/merge: the branch's migrations into production."""
@@ -100,16 +114,22 @@ class Branches(Resource):
     def diff(self, branch_id_or_ref: str, *, included_schemas: str | None = None) -> str:
         """GET /v1/branches/{branch_id_or_ref}/diff: the schema difference as SQL (text/plain)."""
         params = _without_none(included_schemas=included_schemas)
-        return self._run(Call("GET", f"/v1/branches/{segment(branch_id_or_ref)}/diff", params=params or None, text=True))
+        return self._run(
+            Call("GET", f"/v1/branches/{segment(branch_id_or_ref)}/diff", params=params or None, text=True)
+        )
 
     def action_runs(self, ref: str, *, offset: int | None = None, limit: int | None = None) -> list[ActionRun]:
         """GET /v1/projects/{ref}/actions (``ref``: the branch's project ref)."""
         params = _without_none(offset=offset, limit=limit)
-        return self._run(Call("GET", f"/v1/projects/{segment(ref)}/actions", params=params or None, cast=ActionRun.list_from_json))
+        return self._run(
+            Call("GET", f"/v1/projects/{segment(ref)}/actions", params=params or None, cast=ActionRun.list_from_json)
+        )
 
     def action_run(self, ref: str, run_id: str) -> ActionRun:
         """GET /v1/projects/{ref}/actions/{run_id}"""
-        return self._run(Call("GET", f"/v1/projects/{segment(ref)}/actions/{segment(run_id)}", cast=ActionRun.from_json))
+        return self._run(
+            Call("GET", f"/v1/projects/{segment(ref)}/actions/{segment(run_id)}", cast=ActionRun.from_json)
+        )
 
     def action_run_logs(self, ref: str, run_id: str) -> str:
         """GET /v1/projects/{ref}/actions/{run_id}/logs (text/plain)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core import Call
-from ..types import ClaimToken
+from platformkit.api._core import Call
+from platformkit.api.types import ClaimToken
+
 from ._base import Resource, segment
 
 
@@ -31,13 +32,27 @@ class Claims(Resource):
         """POST /v1/organizations/{slug}/project-claim/{token} (204): move the project into ``slug``."""
         return self._run(Call("POST", f"/v1/organizations/{segment(slug)}/project-claim/{segment(token)}"))
 
-    def authorize_url(self, *, project_ref: str, client_id: str, redirect_uri: str, state: str | None = None,
-                      response_type: str = "code", code_challenge: str | None = None,
-                      code_challenge_method: str | None = None) -> str | None:
+    def authorize_url(
+        self,
+        *,
+        project_ref: str,
+        client_id: str,
+        redirect_uri: str,
+        state: str | None = None,
+        response_type: str = "code",
+        code_challenge: str | None = None,
+        code_challenge_method: str | None = None,
+    ) -> str | None:
         """GET /v1/oauth/authorize/project-claim with the caller's token, without following the
         redirect: the answer's ``Location`` is where the end user's browser goes (the token must
         not). None when the API answers without a redirect."""
-        params = {"project_ref": project_ref, "client_id": client_id, "response_type": response_type,
-                  "redirect_uri": redirect_uri, "state": state, "code_challenge": code_challenge,
-                  "code_challenge_method": code_challenge_method}
+        params = {
+            "project_ref": project_ref,
+            "client_id": client_id,
+            "response_type": response_type,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": code_challenge_method,
+        }
         return self._run(Call("GET", "/v1/oauth/authorize/project-claim", params=params, location=True))

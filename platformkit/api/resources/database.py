@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._core import Call
-from ..types import Migration
+from platformkit.api._core import Call
+from platformkit.api.types import Migration
+
 from ._base import Resource, segment
 
 
@@ -40,12 +41,18 @@ class Database(Resource):
 
     def get_migration(self, ref: str, version: str) -> Migration:
         """GET /v1/projects/{ref}/database/migrations/{version}: with its statements and rollback."""
-        return self._run(Call(
-            "GET", f"/v1/projects/{segment(ref)}/database/migrations/{segment(version)}", cast=Migration.from_json
-        ))
+        return self._run(
+            Call("GET", f"/v1/projects/{segment(ref)}/database/migrations/{segment(version)}", cast=Migration.from_json)
+        )
 
     def apply_migration(
-        self, ref: str, *, query: str, name: str | None = None, rollback: str | None = None, idempotency_key: str | None = None
+        self,
+        ref: str,
+        *,
+        query: str,
+        name: str | None = None,
+        rollback: str | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
         """POST /v1/projects/{ref}/database/migrations (200, no body).
 
@@ -53,7 +60,12 @@ class Database(Resource):
         retry), so a retried request can never apply the migration twice."""
         body = {"query": query, **({"name": name} if name else {}), **({"rollback": rollback} if rollback else {})}
         return self._run(
-            Call("POST", f"/v1/projects/{segment(ref)}/database/migrations", json=body, idempotency_key=idempotency_key or True)
+            Call(
+                "POST",
+                f"/v1/projects/{segment(ref)}/database/migrations",
+                json=body,
+                idempotency_key=idempotency_key or True,
+            )
         )
 
     def rollback_migrations(self, ref: str, *, gte: str) -> None:

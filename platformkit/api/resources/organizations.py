@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .._core import Call
-from ..types import Organization, OrganizationDetail
+from platformkit.api._core import Call
+from platformkit.api.types import Organization, OrganizationDetail
+
 from ._base import Resource, segment
 
 

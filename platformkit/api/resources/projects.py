@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._core import Call
-from ..types import Project, ProjectRef, RegionsInfo, RestoreVersion, ServiceHealth
+from platformkit.api._core import Call
+from platformkit.api.types import Project, ProjectRef, RegionsInfo, RestoreVersion, ServiceHealth
+
 from ._base import Resource, segment
 
 ALL_SERVICES = ("auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "storage", "pg_bouncer")
@@ -58,10 +59,14 @@ class Projects(Resource):
         """DELETE /v1/projects/{ref}"""
         return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}", cast=ProjectRef.from_json))
 
-    def health(self, ref: str, *, services: Sequence[str] = ALL_SERVICES, timeout_ms: int | None = None) -> list[ServiceHealth]:
+    def health(
+        self, ref: str, *, services: Sequence[str] = ALL_SERVICES, timeout_ms: int | None = None
+    ) -> list[ServiceHealth]:
         """GET /v1/projects/{ref}/health; ``services`` is required by the API (sent repeated)."""
         params = _without_none(services=list(services), timeout_ms=timeout_ms)
-        return self._run(Call("GET", f"/v1/projects/{segment(ref)}/health", params=params, cast=ServiceHealth.list_from_json))
+        return self._run(
+            Call("GET", f"/v1/projects/{segment(ref)}/health", params=params, cast=ServiceHealth.list_from_json)
+        )
 
     def available_regions(
         self, organization_slug: str, *, continent: str | None = None, desired_instance_size: str | None = None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .._core import Call
-from ..types import Secret
+from platformkit.api._core import Call
+from platformkit.api.types import Secret
+
 from ._base import Resource, segment
 
 

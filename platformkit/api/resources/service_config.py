@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core import Call
-from ..config_schema import SERVICES
+from platformkit.api._core import Call
+from platformkit.api.config_schema import SERVICES
+
 from ._base import Resource, segment
 
 

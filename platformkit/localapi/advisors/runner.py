@@ -7,9 +7,10 @@ from typing import Any
 
 import psycopg
 
-from .. import provision
-from ..errors import require
-from ..store import ProjectRow
+from platformkit.localapi import provision
+from platformkit.localapi.errors import require
+from platformkit.localapi.store import ProjectRow
+
 from .config_lints import config_lints
 from .sql_lints import SQL_LINTS
 
@@ -17,8 +18,14 @@ LEVEL_ORDER = {"ERROR": 0, "WARN": 1, "INFO": 2}
 
 
 class Advisors:
-    def __init__(self, database_url: str, project: Callable[[str], ProjectRow], config: Callable[[str, str], dict[str, Any]],
-                 pitr_days: Callable[[str], int], is_branch: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        project: Callable[[str], ProjectRow],
+        config: Callable[[str, str], dict[str, Any]],
+        pitr_days: Callable[[str], int],
+        is_branch: Callable[[str], bool],
+    ) -> None:
         self._url = database_url
         self._project = project
         self._config = config
@@ -30,7 +37,9 @@ class Advisors:
         require(lint_type in (None, "sql"), "lint_type must be sql")
         lints = self._sql_lints(ref, "SECURITY")
         if lint_type is None:
-            lints += config_lints(self._config(ref, "auth"), pitr_days=self._pitr_days(ref), production=not self._is_branch(ref))
+            lints += config_lints(
+                self._config(ref, "auth"), pitr_days=self._pitr_days(ref), production=not self._is_branch(ref)
+            )
         return {"lints": _sorted(lints)}
 
     def performance(self, ref: str) -> dict[str, Any]:
@@ -38,7 +47,9 @@ class Advisors:
 
     def _sql_lints(self, ref: str, category: str) -> list[dict[str, Any]]:
         row = self._project(ref)
-        require(row.status == "ACTIVE_HEALTHY", f"Project {ref} is {row.status}; advisors run on an ACTIVE_HEALTHY project")
+        require(
+            row.status == "ACTIVE_HEALTHY", f"Project {ref} is {row.status}; advisors run on an ACTIVE_HEALTHY project"
+        )
         exposed = str(self._config(ref, "postgrest").get("db_schema") or "")
         found: list[dict[str, Any]] = []
         with psycopg.connect(psycopg.conninfo.make_conninfo(self._url, dbname=provision.database_name(ref))) as conn:
@@ -47,11 +58,20 @@ class Advisors:
             conn.execute("select set_config('pgrst.db_schemas', %s, true)", (exposed,))
             for lint in (lint for lint in SQL_LINTS if lint.category == category):
                 for detail, metadata, cache_key in conn.execute(lint.sql, ()).fetchall():
-                    found.append({
-                        "name": lint.name, "title": lint.title, "level": lint.level, "facing": "EXTERNAL",
-                        "categories": [lint.category], "description": lint.description, "detail": detail,
-                        "remediation": lint.remediation, "metadata": metadata, "cache_key": cache_key,
-                    })
+                    found.append(
+                        {
+                            "name": lint.name,
+                            "title": lint.title,
+                            "level": lint.level,
+                            "facing": "EXTERNAL",
+                            "categories": [lint.category],
+                            "description": lint.description,
+                            "detail": detail,
+                            "remediation": lint.remediation,
+                            "metadata": metadata,
+                            "cache_key": cache_key,
+                        }
+                    )
             conn.rollback()
         return found
 

@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..api_keys import ApiKeys, sign_jwt, verify_jwt
-from ..errors import Problem, require
-from ..store import ProjectRow
+from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.store import ProjectRow
+
 from . import bundle as bundles
 from . import runtime
 from .store import SETTINGS, Functions
@@ -21,8 +22,16 @@ __all__ = ["EdgeFunctions", "promote_on_merge"]
 
 
 class EdgeFunctions:
-    def __init__(self, control_url: str, directory: Path, project: Callable[[str], ProjectRow], api_keys: ApiKeys,
-                 record: Callable[..., None], deno: str | None, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        control_url: str,
+        directory: Path,
+        project: Callable[[str], ProjectRow],
+        api_keys: ApiKeys,
+        record: Callable[..., None],
+        deno: str | None,
+        timeout_seconds: float,
+    ) -> None:
         self.store = Functions(control_url, directory, project)
         self._project = project
         self._keys = api_keys
@@ -38,7 +47,9 @@ class EdgeFunctions:
     def get(self, ref: str, slug: str) -> dict[str, Any]:
         return self.store.get(ref, slug)
 
-    def deploy(self, ref: str, params: Mapping[str, str], uploads: list[tuple[str, Any]], metadata_text: str | None) -> dict[str, Any]:
+    def deploy(
+        self, ref: str, params: Mapping[str, str], uploads: list[tuple[str, Any]], metadata_text: str | None
+    ) -> dict[str, Any]:
         require(metadata_text is not None, "The 'metadata' form field is required (JSON with entrypoint_path)")
         try:
             metadata = json.loads(metadata_text or "")
@@ -48,10 +59,22 @@ class EdgeFunctions:
         slug = params.get("slug") or metadata.get("name")
         require(isinstance(slug, str) and slug != "", "The slug query parameter is required")
         built = bundles.build(bundles.from_upload(uploads), metadata)
-        deployed = self.store.deploy(ref, str(slug), built, metadata, bundle_only=params.get("bundleOnly", "false").lower() == "true")
+        deployed = self.store.deploy(
+            ref, str(slug), built, metadata, bundle_only=params.get("bundleOnly", "false").lower() == "true"
+        )
         if params.get("bundleOnly", "false").lower() != "true":
-            self._record(ref, "function_logs", f"Deployed version {deployed['version']} of {slug}",
-                         {"level": "info", "event_type": "Deploy", "function_id": deployed["id"], "project_ref": ref, "version": str(deployed["version"])})
+            self._record(
+                ref,
+                "function_logs",
+                f"Deployed version {deployed['version']} of {slug}",
+                {
+                    "level": "info",
+                    "event_type": "Deploy",
+                    "function_id": deployed["id"],
+                    "project_ref": ref,
+                    "version": str(deployed["version"]),
+                },
+            )
         return deployed
 
     def create(self, ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,7 +84,9 @@ class EdgeFunctions:
             require(isinstance(body.get(key), str) and body[key] != "", f"{key} is required: a non-empty string")
         require(not self._exists(ref, str(body["slug"])), f"Function {body['slug']} already exists: update it instead")
         built = bundles.build({"index.ts": str(body["body"]).encode()}, {"entrypoint_path": "index.ts"})
-        return self.store.deploy(ref, str(body["slug"]), built, {"name": body["name"], "verify_jwt": body.get("verify_jwt")})
+        return self.store.deploy(
+            ref, str(body["slug"]), built, {"name": body["name"], "verify_jwt": body.get("verify_jwt")}
+        )
 
     def update(self, ref: str, slug: str, params: Mapping[str, str], body: Mapping[str, Any]) -> dict[str, Any]:
         current = self.store.row(ref, slug)
@@ -76,23 +101,34 @@ class EdgeFunctions:
         for key in ("entrypoint_path", "import_map_path"):
             if key in changes:  # checked as at deploy: inside the bundle, and one of its files
                 path = bundles.safe_path(changes[key])
-                require(path in self._files(ref, slug, current["version"]), f"{key}: {path} is not a file of version {current['version']}")
+                require(
+                    path in self._files(ref, slug, current["version"]),
+                    f"{key}: {path} is not a file of version {current['version']}",
+                )
                 changes[key] = path
         if "body" in body:  # new code: a new version with the entrypoint replaced
             require(isinstance(body["body"], str) and body["body"] != "", "body must be a non-empty string")
             files = self._files(ref, slug, current["version"])
             files[current["entrypoint_path"]] = str(body["body"]).encode()
-            built = bundles.build(files, {"entrypoint_path": current["entrypoint_path"], "import_map_path": current["import_map_path"]})
+            built = bundles.build(
+                files, {"entrypoint_path": current["entrypoint_path"], "import_map_path": current["import_map_path"]}
+            )
             self.store.deploy(ref, slug, built, {"name": changes.get("name"), "verify_jwt": changes.get("verify_jwt")})
         return self.store.update_settings(ref, slug, {key: value for key, value in changes.items() if key in SETTINGS})
 
     def bulk_update(self, ref: str, items: Any) -> dict[str, Any]:
         require(isinstance(items, list) and bool(items), "Request body must be a non-empty array of functions")
         for index, item in enumerate(items):
-            require(isinstance(item, dict) and {"id", "slug", "name", "status", "version"} <= set(item), f"[{index}] needs id, slug, name, status and version")
+            require(
+                isinstance(item, dict) and {"id", "slug", "name", "status", "version"} <= set(item),
+                f"[{index}] needs id, slug, name, status and version",
+            )
             current = self.store.row(ref, str(item["slug"]))
             require(str(current["id"]) == str(item["id"]), f"[{index}]: id does not match function {item['slug']}")
-        updated = [self.store.update_settings(ref, str(item["slug"]), {key: item[key] for key in SETTINGS if key in item}) for item in items]
+        updated = [
+            self.store.update_settings(ref, str(item["slug"]), {key: item[key] for key in SETTINGS if key in item})
+            for item in items
+        ]
         return {"functions": updated}
 
     def _exists(self, ref: str, slug: str) -> bool:
@@ -121,28 +157,66 @@ class EdgeFunctions:
                 self._log_invocation(ref, row, request, result)
                 return result
         if self.deno is None:
-            return runtime.Invocation(503, {"content-type": "application/json"}, json.dumps({
-                "message": "No Edge Runtime is installed here, so functions are deployed but cannot run: run `make deno` "
-                           "(npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."}).encode())
+            return runtime.Invocation(
+                503,
+                {"content-type": "application/json"},
+                json.dumps(
+                    {
+                        "message": "No Edge Runtime is installed here, so functions are deployed but cannot run: run `make deno` "
+                        "(npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."
+                    }
+                ).encode(),
+            )
         anon = sign_jwt({"iss": "supabase", "ref": ref, "role": "anon"}, self._keys.jwt_secret(ref))
         env = {"SUPABASE_URL": str(request.get("base_url", "")), "SUPABASE_ANON_KEY": anon, "SB_EXECUTION_ID": ""}
         cache = self.store.directory / ".deno"
         cache.mkdir(parents=True, exist_ok=True)
-        result = runtime.run(self.deno, self.store.bundle_path(ref, slug, row["version"]), row["entrypoint_path"],
-                             {**request, "body_b64": base64.b64encode(request.get("body", b"")).decode()} | {"body": None},
-                             env=env, timeout=self.timeout, cache_dir=cache)
+        result = runtime.run(
+            self.deno,
+            self.store.bundle_path(ref, slug, row["version"]),
+            row["entrypoint_path"],
+            {**request, "body_b64": base64.b64encode(request.get("body", b"")).decode()} | {"body": None},
+            env=env,
+            timeout=self.timeout,
+            cache_dir=cache,
+        )
         self._log_invocation(ref, row, request, result)
         return result
 
-    def _log_invocation(self, ref: str, row: Mapping[str, Any], request: Mapping[str, Any], result: runtime.Invocation) -> None:
-        common = {"function_id": str(row["id"]), "deployment_id": f"{ref}_{row['id']}_{row['version']}", "execution_id": result.execution_id,
-                  "version": str(row["version"]), "project_ref": ref}
-        self._record(ref, "function_edge_logs", f"{request['method']} | {result.status} | {request['url']}", {
-            **common, "execution_time_ms": round(result.execution_time_ms, 3),
-            "request": {"method": request["method"], "pathname": request["pathname"], "url": request["url"], "host": request.get("host"), "protocol": "http:",
-                        "headers": {"user_agent": request["headers"].get("user-agent"), "x_client_info": request["headers"].get("x-client-info")}},
-            "response": {"status_code": result.status, "headers": {"content_type": result.headers.get("content-type")}},
-        })
+    def _log_invocation(
+        self, ref: str, row: Mapping[str, Any], request: Mapping[str, Any], result: runtime.Invocation
+    ) -> None:
+        common = {
+            "function_id": str(row["id"]),
+            "deployment_id": f"{ref}_{row['id']}_{row['version']}",
+            "execution_id": result.execution_id,
+            "version": str(row["version"]),
+            "project_ref": ref,
+        }
+        self._record(
+            ref,
+            "function_edge_logs",
+            f"{request['method']} | {result.status} | {request['url']}",
+            {
+                **common,
+                "execution_time_ms": round(result.execution_time_ms, 3),
+                "request": {
+                    "method": request["method"],
+                    "pathname": request["pathname"],
+                    "url": request["url"],
+                    "host": request.get("host"),
+                    "protocol": "http:",
+                    "headers": {
+                        "user_agent": request["headers"].get("user-agent"),
+                        "x_client_info": request["headers"].get("x-client-info"),
+                    },
+                },
+                "response": {
+                    "status_code": result.status,
+                    "headers": {"content_type": result.headers.get("content-type")},
+                },
+            },
+        )
         for line in result.logs:
             self._record(ref, "function_logs", line["message"], {**common, "level": line["level"], "event_type": "Log"})
 
@@ -154,15 +228,23 @@ class EdgeFunctions:
         for row in self.store.list(branch_ref):
             current = self.store.row(branch_ref, row["slug"])
             files = self._files(branch_ref, row["slug"], current["version"])
-            built = bundles.build(files, {"entrypoint_path": current["entrypoint_path"], "import_map_path": current["import_map_path"],
-                                          "static_patterns": current["static_patterns"]})
+            built = bundles.build(
+                files,
+                {
+                    "entrypoint_path": current["entrypoint_path"],
+                    "import_map_path": current["import_map_path"],
+                    "static_patterns": current["static_patterns"],
+                },
+            )
             try:
                 live = self.store.row(parent_ref, row["slug"])
             except Problem:
                 live = None
             if live and live["ezbr_sha256"] == built.checksum and live["verify_jwt"] == current["verify_jwt"]:
                 continue
-            self.store.deploy(parent_ref, row["slug"], built, {"name": current["name"], "verify_jwt": current["verify_jwt"]})
+            self.store.deploy(
+                parent_ref, row["slug"], built, {"name": current["name"], "verify_jwt": current["verify_jwt"]}
+            )
             promoted.append(row["slug"])
         return promoted
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from ..errors import Problem, require
+from platformkit.localapi.errors import Problem, require
 
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024  # the hosted platform's limit for a function bundle
 MAX_FILES = 1000
@@ -51,7 +51,10 @@ def safe_path(name: str) -> str:
     """A bundle-relative POSIX path, or a 400 saying why not."""
     require("\x00" not in name and name.strip() != "", f"Bad file name {name!r}")
     raw = name.replace("\\", "/")
-    require(not raw.startswith("/") and not (len(raw) > 1 and raw[1] == ":"), f"Absolute paths are not allowed in a bundle: {name}")
+    require(
+        not raw.startswith("/") and not (len(raw) > 1 and raw[1] == ":"),
+        f"Absolute paths are not allowed in a bundle: {name}",
+    )
     parts = [part for part in raw.split("/") if part not in ("", ".")]
     require(".." not in parts, f"Paths may not leave the bundle ('..'): {name}")
     require(bool(parts), f"Bad file name {name!r}")
@@ -80,7 +83,9 @@ def from_zip(handle: BinaryIO) -> dict[str, bytes]:
             mode = info.external_attr >> 16
             require(not stat.S_ISLNK(mode), f"Symbolic links are not allowed in a bundle: {info.filename}")
             if info.file_size > budget:  # checked before inflating: a zip bomb never expands
-                raise Problem(413, f"The bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB (at {info.filename})")
+                raise Problem(
+                    413, f"The bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB (at {info.filename})"
+                )
             with archive.open(info) as member:
                 files[path] = _read_limited(member, budget, info.filename)
             budget -= len(files[path])
@@ -116,11 +121,16 @@ def _common_root(paths: Iterable[str], entrypoint: str) -> str:
 def build(files: Mapping[str, bytes], metadata: Mapping[str, Any]) -> Bundle:
     entry = metadata.get("entrypoint_path")
     require(isinstance(entry, str) and entry.strip() != "", "metadata.entrypoint_path is required")
-    entrypoint = safe_path(str(entry).removeprefix("file://").lstrip("/") if str(entry).startswith("file://") else str(entry))
+    entrypoint = safe_path(
+        str(entry).removeprefix("file://").lstrip("/") if str(entry).startswith("file://") else str(entry)
+    )
     root = _common_root(files, entrypoint)
     if root:
-        files = {path[len(root):]: content for path, content in files.items() if path.startswith(root)}
-    require(entrypoint in files, f"The entrypoint {entrypoint} is not among the uploaded files ({', '.join(sorted(files)[:10])})")
+        files = {path[len(root) :]: content for path, content in files.items() if path.startswith(root)}
+    require(
+        entrypoint in files,
+        f"The entrypoint {entrypoint} is not among the uploaded files ({', '.join(sorted(files)[:10])})",
+    )
     import_map = metadata.get("import_map_path")
     import_map_path = None
     if import_map:
@@ -130,10 +140,17 @@ def build(files: Mapping[str, bytes], metadata: Mapping[str, Any]) -> Bundle:
             parsed = json.loads(files[import_map_path])
         except (ValueError, UnicodeDecodeError) as exc:
             raise Problem(400, f"The import map {import_map_path} is not valid JSON: {exc}") from None
-        require(isinstance(parsed, dict) and isinstance(parsed.get("imports", {}), dict) and isinstance(parsed.get("scopes", {}), dict),
-                f"The import map {import_map_path} must be an object with 'imports' (and optionally 'scopes') objects")
+        require(
+            isinstance(parsed, dict)
+            and isinstance(parsed.get("imports", {}), dict)
+            and isinstance(parsed.get("scopes", {}), dict),
+            f"The import map {import_map_path} must be an object with 'imports' (and optionally 'scopes') objects",
+        )
     patterns = metadata.get("static_patterns") or []
-    require(isinstance(patterns, list) and all(isinstance(p, str) for p in patterns), "metadata.static_patterns must be a list of strings")
+    require(
+        isinstance(patterns, list) and all(isinstance(p, str) for p in patterns),
+        "metadata.static_patterns must be a list of strings",
+    )
     verify = metadata.get("verify_jwt")
     require(verify is None or isinstance(verify, bool), "metadata.verify_jwt must be a boolean")
     return Bundle(dict(files), entrypoint, import_map_path, list(patterns))

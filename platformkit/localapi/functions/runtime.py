@@ -23,7 +23,12 @@ REPO_DENO = Path(__file__).resolve().parents[3] / ".tools" / "deno" / "node_modu
 
 
 def find_deno(configured: str | None = None) -> str | None:
-    for candidate in (configured, os.environ.get("PLATFORMKIT_DENO"), str(REPO_DENO) if REPO_DENO.exists() else None, shutil.which("deno")):
+    for candidate in (
+        configured,
+        os.environ.get("PLATFORMKIT_DENO"),
+        str(REPO_DENO) if REPO_DENO.exists() else None,
+        shutil.which("deno"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -50,18 +55,56 @@ def unpack(bundle: Path) -> Path:
     return target
 
 
-def run(deno: str, bundle: Path, entrypoint: str, request: Mapping[str, Any], *, env: Mapping[str, str], timeout: float,
-        cache_dir: Path) -> Invocation:
+def run(
+    deno: str,
+    bundle: Path,
+    entrypoint: str,
+    request: Mapping[str, Any],
+    *,
+    env: Mapping[str, str],
+    timeout: float,
+    cache_dir: Path,
+) -> Invocation:
     root = unpack(bundle)
     started = time.monotonic()
-    command = [deno, "run", "--quiet", "--no-prompt", "--allow-net", "--allow-env", f"--allow-read={root}",
-               "--deny-write", "--deny-run", "--deny-ffi", str(RUNNER), (root / entrypoint).as_uri()]
-    process_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cache_dir), "DENO_DIR": str(cache_dir), "NO_COLOR": "1", **env}
+    command = [
+        deno,
+        "run",
+        "--quiet",
+        "--no-prompt",
+        "--allow-net",
+        "--allow-env",
+        f"--allow-read={root}",
+        "--deny-write",
+        "--deny-run",
+        "--deny-ffi",
+        str(RUNNER),
+        (root / entrypoint).as_uri(),
+    ]
+    process_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(cache_dir),
+        "DENO_DIR": str(cache_dir),
+        "NO_COLOR": "1",
+        **env,
+    }
     try:
-        done = subprocess.run(command, input=json.dumps(dict(request)).encode(), capture_output=True, timeout=timeout, env=process_env, cwd=root)
+        done = subprocess.run(
+            command,
+            input=json.dumps(dict(request)).encode(),
+            capture_output=True,
+            timeout=timeout,
+            env=process_env,
+            cwd=root,
+        )
     except subprocess.TimeoutExpired:
-        return Invocation(504, {"content-type": "application/json"}, json.dumps({"message": f"The function ran longer than {timeout:g} s"}).encode(),
-                          [{"level": "error", "message": f"timed out after {timeout:g} s"}], execution_time_ms=timeout * 1000)
+        return Invocation(
+            504,
+            {"content-type": "application/json"},
+            json.dumps({"message": f"The function ran longer than {timeout:g} s"}).encode(),
+            [{"level": "error", "message": f"timed out after {timeout:g} s"}],
+            execution_time_ms=timeout * 1000,
+        )
     elapsed = (time.monotonic() - started) * 1000
     logs = []
     for line in done.stderr.decode(errors="replace").splitlines():
@@ -77,7 +120,17 @@ def run(deno: str, bundle: Path, entrypoint: str, request: Mapping[str, Any], *,
         answer = {"crashed": "the runtime answered something that is not JSON"}
     if "status" not in answer:
         reason = answer.get("crashed") or f"the runtime exited with {done.returncode}"
-        return Invocation(500, {"content-type": "application/json"}, json.dumps({"message": f"The function failed: {reason}"}).encode(), logs,
-                          execution_time_ms=elapsed)
-    return Invocation(int(answer["status"]), {str(k): str(v) for k, v in answer.get("headers", {}).items()},
-                      base64.b64decode(answer.get("body_b64") or ""), logs, execution_time_ms=elapsed)
+        return Invocation(
+            500,
+            {"content-type": "application/json"},
+            json.dumps({"message": f"The function failed: {reason}"}).encode(),
+            logs,
+            execution_time_ms=elapsed,
+        )
+    return Invocation(
+        int(answer["status"]),
+        {str(k): str(v) for k, v in answer.get("headers", {}).items()},
+        base64.b64decode(answer.get("body_b64") or ""),
+        logs,
+        execution_time_ms=elapsed,
+    )

@@ -13,9 +13,10 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from ..control import ControlTables
-from ..errors import Problem, require
-from ..store import ProjectRow
+from platformkit.localapi.control import ControlTables
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.store import ProjectRow
+
 from .bundle import Bundle
 
 SLUG = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -28,7 +29,21 @@ def _now_ms() -> int:
 
 def shape(row: Mapping[str, Any]) -> dict[str, Any]:
     """``FunctionResponse``."""
-    out = {key: row[key] for key in ("id", "slug", "name", "status", "version", "created_at", "updated_at", "verify_jwt", "entrypoint_path", "ezbr_sha256")}
+    out = {
+        key: row[key]
+        for key in (
+            "id",
+            "slug",
+            "name",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "verify_jwt",
+            "entrypoint_path",
+            "ezbr_sha256",
+        )
+    }
     out["id"] = str(row["id"])
     out["import_map"] = bool(row["import_map_path"])
     if row["import_map_path"]:
@@ -76,7 +91,9 @@ class Functions(ControlTables):
     def list(self, ref: str) -> list[dict[str, Any]]:
         self._project(ref)
         with self._connect() as conn:
-            return [shape(row) for row in conn.execute("select * from edge_functions where ref = %s order by slug", (ref,))]
+            return [
+                shape(row) for row in conn.execute("select * from edge_functions where ref = %s order by slug", (ref,))
+            ]
 
     def row(self, ref: str, slug: str) -> dict[str, Any]:
         self._project(ref)
@@ -98,31 +115,50 @@ class Functions(ControlTables):
 
     def versions(self, ref: str, slug: str) -> list[dict[str, Any]]:
         with self._connect() as conn:
-            return list(conn.execute("select version, ezbr_sha256, entrypoint_path, files, created_at from edge_function_versions"
-                                     " where ref = %s and slug = %s order by version desc", (ref, slug)))
+            return list(
+                conn.execute(
+                    "select version, ezbr_sha256, entrypoint_path, files, created_at from edge_function_versions"
+                    " where ref = %s and slug = %s order by version desc",
+                    (ref, slug),
+                )
+            )
 
     # Writing
 
-    def deploy(self, ref: str, slug: str, bundle: Bundle, metadata: Mapping[str, Any], *, bundle_only: bool = False) -> dict[str, Any]:
+    def deploy(
+        self, ref: str, slug: str, bundle: Bundle, metadata: Mapping[str, Any], *, bundle_only: bool = False
+    ) -> dict[str, Any]:
         self._project(ref)
         require(bool(SLUG.match(slug)), "slug must start with a letter and hold only letters, digits, '-' and '_'")
         now = _now_ms()
         with self._connect() as conn:
-            current = conn.execute("select * from edge_functions where ref = %s and slug = %s for update", (ref, slug)).fetchone()
+            current = conn.execute(
+                "select * from edge_functions where ref = %s and slug = %s for update", (ref, slug)
+            ).fetchone()
             version = (current["version"] if current else 0) + 1
             values = {
-                "id": current["id"] if current else uuid.uuid4(), "name": str(metadata.get("name") or (current["name"] if current else slug)),
-                "verify_jwt": metadata["verify_jwt"] if metadata.get("verify_jwt") is not None else (current["verify_jwt"] if current else True),
-                "version": version, "entrypoint_path": bundle.entrypoint_path, "import_map_path": bundle.import_map_path,
-                "ezbr_sha256": bundle.checksum, "created_at": current["created_at"] if current else now, "updated_at": now,
-                "status": "ACTIVE", "slug": slug,
+                "id": current["id"] if current else uuid.uuid4(),
+                "name": str(metadata.get("name") or (current["name"] if current else slug)),
+                "verify_jwt": metadata["verify_jwt"]
+                if metadata.get("verify_jwt") is not None
+                else (current["verify_jwt"] if current else True),
+                "version": version,
+                "entrypoint_path": bundle.entrypoint_path,
+                "import_map_path": bundle.import_map_path,
+                "ezbr_sha256": bundle.checksum,
+                "created_at": current["created_at"] if current else now,
+                "updated_at": now,
+                "status": "ACTIVE",
+                "slug": slug,
             }
             if bundle_only:  # checked and bundled, not deployed
                 conn.rollback()
                 return shape(values)
             target = self.bundle_path(ref, slug, version)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(target.with_suffix(""), ignore_errors=True)  # files unpacked from an older record of this version
+            shutil.rmtree(
+                target.with_suffix(""), ignore_errors=True
+            )  # files unpacked from an older record of this version
             target.write_bytes(bundle.as_zip())
             conn.execute(
                 "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path, import_map_path,"
@@ -130,14 +166,33 @@ class Functions(ControlTables):
                 " on conflict (ref, slug) do update set name = excluded.name, status = 'ACTIVE', version = excluded.version,"
                 " verify_jwt = excluded.verify_jwt, entrypoint_path = excluded.entrypoint_path, import_map_path = excluded.import_map_path,"
                 " static_patterns = excluded.static_patterns, ezbr_sha256 = excluded.ezbr_sha256, updated_at = excluded.updated_at",
-                (ref, slug, values["id"], values["name"], version, values["verify_jwt"], bundle.entrypoint_path, bundle.import_map_path,
-                 Jsonb(bundle.static_patterns), values["ezbr_sha256"], values["created_at"], now),
+                (
+                    ref,
+                    slug,
+                    values["id"],
+                    values["name"],
+                    version,
+                    values["verify_jwt"],
+                    bundle.entrypoint_path,
+                    bundle.import_map_path,
+                    Jsonb(bundle.static_patterns),
+                    values["ezbr_sha256"],
+                    values["created_at"],
+                    now,
+                ),
             )
             conn.execute(
                 "insert into edge_function_versions (ref, slug, version, ezbr_sha256, entrypoint_path, files, created_at)"
                 " values (%s, %s, %s, %s, %s, %s, %s)",
-                (ref, slug, version, values["ezbr_sha256"], bundle.entrypoint_path,
-                 Jsonb([{"path": path, "size": len(content)} for path, content in sorted(bundle.files.items())]), now),
+                (
+                    ref,
+                    slug,
+                    version,
+                    values["ezbr_sha256"],
+                    bundle.entrypoint_path,
+                    Jsonb([{"path": path, "size": len(content)} for path, content in sorted(bundle.files.items())]),
+                    now,
+                ),
             )
         return shape(values)
 
@@ -152,7 +207,15 @@ class Functions(ControlTables):
             conn.execute(
                 "update edge_functions set name = %s, verify_jwt = %s, entrypoint_path = %s, import_map_path = %s, updated_at = %s"
                 " where ref = %s and slug = %s",
-                (merged["name"], merged["verify_jwt"], merged["entrypoint_path"], merged["import_map_path"], _now_ms(), ref, slug),
+                (
+                    merged["name"],
+                    merged["verify_jwt"],
+                    merged["entrypoint_path"],
+                    merged["import_map_path"],
+                    _now_ms(),
+                    ref,
+                    slug,
+                ),
             )
         return self.get(ref, slug)
 

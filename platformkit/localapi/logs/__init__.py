@@ -9,13 +9,13 @@ bad SQL answered as ``{"result": [], "error": {...}}`` (BigQuery's error shape).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import logging
+from platformkit.localapi.errors import require
 
-from ..errors import require
 from .dialect import LogQueryError, compile_query
 from .store import LogEvents, utc_now
 
@@ -24,13 +24,29 @@ MAX_RANGE = timedelta(hours=24)
 SLOW_STATEMENT_MS = 100.0  # log_min_duration_statement of the local API's sessions
 DEFAULT_RANGE = timedelta(minutes=1)
 DEFAULT_SQL = "select id, timestamp, event_message, metadata from edge_logs order by timestamp desc limit 100"
-INTERVALS = {"15min": timedelta(minutes=15), "30min": timedelta(minutes=30), "1hr": timedelta(hours=1), "3hr": timedelta(hours=3),
-             "1day": timedelta(days=1), "3day": timedelta(days=3), "7day": timedelta(days=7)}
+INTERVALS = {
+    "15min": timedelta(minutes=15),
+    "30min": timedelta(minutes=30),
+    "1hr": timedelta(hours=1),
+    "3hr": timedelta(hours=3),
+    "1day": timedelta(days=1),
+    "3day": timedelta(days=3),
+    "7day": timedelta(days=7),
+}
 
 
 def error_form(message: str, *, reason: str = "invalidQuery") -> dict[str, Any]:
-    return {"result": [], "error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT",
-                                    "errors": [{"domain": "global", "location": "q", "locationType": "parameter", "message": message, "reason": reason}]}}
+    return {
+        "result": [],
+        "error": {
+            "code": 400,
+            "message": message,
+            "status": "INVALID_ARGUMENT",
+            "errors": [
+                {"domain": "global", "location": "q", "locationType": "parameter", "message": message, "reason": reason}
+            ],
+        },
+    }
 
 
 def _instant(value: str, name: str) -> datetime:
@@ -38,7 +54,7 @@ def _instant(value: str, name: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise LogQueryError(f"{name} must be an ISO 8601 timestamp, e.g. 2025-03-23T00:00:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime]:
@@ -48,7 +64,9 @@ def window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime
     if start >= end:
         raise LogQueryError("iso_timestamp_start must be before iso_timestamp_end")
     if end - start > MAX_RANGE:
-        raise LogQueryError(f"The time range may be at most 24 hours per call (asked for {end - start}); split it into several calls")
+        raise LogQueryError(
+            f"The time range may be at most 24 hours per call (asked for {end - start}); split it into several calls"
+        )
     # Bounds go out to whole minutes, as the hosted endpoint rounds them.
     start = start.replace(second=0, microsecond=0)
     if end.second or end.microsecond:
@@ -60,7 +78,9 @@ class Logs:
     def __init__(self, control_url: str) -> None:
         self.events = LogEvents(control_url)
 
-    def record(self, ref: str, source: str, event_message: str, metadata: Mapping[str, Any] | None = None, **options: Any) -> None:
+    def record(
+        self, ref: str, source: str, event_message: str, metadata: Mapping[str, Any] | None = None, **options: Any
+    ) -> None:
         self.events.record(ref, source, event_message, metadata, **options)
 
     def query(self, ref: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -84,13 +104,15 @@ class Logs:
         span = INTERVALS[interval]
         bucket = "minute" if span <= timedelta(hours=3) else "hour"
         end = utc_now()
-        sql = (f"select timestamp_trunc(timestamp, {bucket}) as timestamp,"
-               " countif(starts_with(request.path, '/auth/')) as total_auth_requests,"
-               " countif(starts_with(request.path, '/realtime/')) as total_realtime_requests,"
-               " countif(starts_with(request.path, '/rest/')) as total_rest_requests,"
-               " countif(starts_with(request.path, '/storage/')) as total_storage_requests"
-               " from edge_logs cross join unnest(metadata) as m cross join unnest(m.request) as request"
-               " group by 1 order by 1")
+        sql = (
+            f"select timestamp_trunc(timestamp, {bucket}) as timestamp,"
+            " countif(starts_with(request.path, '/auth/')) as total_auth_requests,"
+            " countif(starts_with(request.path, '/realtime/')) as total_realtime_requests,"
+            " countif(starts_with(request.path, '/rest/')) as total_rest_requests,"
+            " countif(starts_with(request.path, '/storage/')) as total_storage_requests"
+            " from edge_logs cross join unnest(metadata) as m cross join unnest(m.request) as request"
+            " group by 1 order by 1"
+        )
         rows: list[dict[str, Any]] = []
         cursor = end - span
         while cursor < end:  # ≤ 24 hours per run, as logs.all itself
@@ -99,7 +121,9 @@ class Logs:
             rows += self.events.run(ref, compiled, sources, cursor, chunk_end)
             cursor = chunk_end
         for row in rows:
-            row["timestamp"] = datetime.fromtimestamp(row["timestamp"] / 1_000_000, timezone.utc).isoformat().replace("+00:00", "Z")
+            row["timestamp"] = (
+                datetime.fromtimestamp(row["timestamp"] / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
+            )
         return {"result": rows}
 
     def requests_count(self, ref: str) -> dict[str, Any]:
@@ -117,29 +141,80 @@ class Logs:
         or the ``ERROR`` PostgreSQL reported, with its SQLSTATE, detail and hint."""
         command = (query.strip().split(None, 1) or [""])[0].upper()[:32]
         parsed: dict[str, Any] = {
-            "user_name": f"postgres.{ref}", "database_name": f"project_{ref}", "application_name": "platformkit local Management API",
-            "backend_type": "client backend", "command_tag": command, "query": query[:10_000],
-            "error_severity": "LOG", "sql_state_code": "00000",
+            "user_name": f"postgres.{ref}",
+            "database_name": f"project_{ref}",
+            "application_name": "platformkit local Management API",
+            "backend_type": "client backend",
+            "command_tag": command,
+            "query": query[:10_000],
+            "error_severity": "LOG",
+            "sql_state_code": "00000",
         }
         message = f"statement: {query}"
         if error is not None:
             diag = error.diag
-            parsed.update(error_severity=diag.severity or "ERROR", sql_state_code=diag.sqlstate or "XX000",
-                          detail=diag.message_detail, hint=diag.message_hint)
+            parsed.update(
+                error_severity=diag.severity or "ERROR",
+                sql_state_code=diag.sqlstate or "XX000",
+                detail=diag.message_detail,
+                hint=diag.message_hint,
+            )
             message = diag.message_primary or str(error).strip()
         self._safely(ref, "postgres_logs", message, {"host": "db-" + ref, "parsed": parsed}, identifier=ref)
         if error is None and duration_ms >= SLOW_STATEMENT_MS:  # as log_min_duration_statement reports it
-            self._safely(ref, "postgres_logs", f"duration: {duration_ms:.3f} ms  statement: {query}", {"host": "db-" + ref, "parsed": parsed}, identifier=ref)
+            self._safely(
+                ref,
+                "postgres_logs",
+                f"duration: {duration_ms:.3f} ms  statement: {query}",
+                {"host": "db-" + ref, "parsed": parsed},
+                identifier=ref,
+            )
 
-    def request(self, ref: str, *, method: str, path: str, search: str, host: str, headers: Mapping[str, str], remote_addr: str,
-                status: int, duration_ms: float, request_id: str, content_type: str) -> None:
+    def request(
+        self,
+        ref: str,
+        *,
+        method: str,
+        path: str,
+        search: str,
+        host: str,
+        headers: Mapping[str, str],
+        remote_addr: str,
+        status: int,
+        duration_ms: float,
+        request_id: str,
+        content_type: str,
+    ) -> None:
         """One HTTP request about the project, as the API gateway logs it."""
-        self._safely(ref, "edge_logs", f"{method} | {status} | {remote_addr} | {request_id} | {host}{path}{search} | {headers.get('User-Agent', '')}", {
-            "request": {"method": method, "path": path, "search": search, "url": f"http://{host}{path}{search}", "host": host, "protocol": "http:",
-                        "headers": {"host": host, "user_agent": headers.get("User-Agent"), "x_client_info": headers.get("X-Client-Info"),
-                                    "x_real_ip": remote_addr, "referer": headers.get("Referer"), "content_type": headers.get("Content-Type")}},
-            "response": {"status_code": status, "origin_time": round(duration_ms), "headers": {"content_type": content_type, "x_request_id": request_id}},
-        }, identifier=ref)
+        self._safely(
+            ref,
+            "edge_logs",
+            f"{method} | {status} | {remote_addr} | {request_id} | {host}{path}{search} | {headers.get('User-Agent', '')}",
+            {
+                "request": {
+                    "method": method,
+                    "path": path,
+                    "search": search,
+                    "url": f"http://{host}{path}{search}",
+                    "host": host,
+                    "protocol": "http:",
+                    "headers": {
+                        "host": host,
+                        "user_agent": headers.get("User-Agent"),
+                        "x_client_info": headers.get("X-Client-Info"),
+                        "x_real_ip": remote_addr,
+                        "referer": headers.get("Referer"),
+                        "content_type": headers.get("Content-Type"),
+                    },
+                },
+                "response": {
+                    "status_code": status,
+                    "origin_time": round(duration_ms),
+                    "headers": {"content_type": content_type, "x_request_id": request_id},
+                },
+            },
+            identifier=ref,
+        )
 
     def _safely(self, ref: str, source: str, message: str, metadata: Mapping[str, Any], **options: Any) -> None:
         try:
@@ -150,7 +225,13 @@ class Logs:
 
 def _duck_message(exc: Exception) -> str:
     text = str(exc).strip()
-    for prefix in ("Binder Error: ", "Parser Error: ", "Conversion Error: ", "Invalid Input Error: ", "Catalog Error: "):
+    for prefix in (
+        "Binder Error: ",
+        "Parser Error: ",
+        "Conversion Error: ",
+        "Invalid Input Error: ",
+        "Catalog Error: ",
+    ):
         if text.startswith(prefix):
-            return text[len(prefix):].split("\n")[0]
+            return text[len(prefix) :].split("\n")[0]
     return text.split("\n")[0]

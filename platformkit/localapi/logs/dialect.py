@@ -52,7 +52,9 @@ def compile_query(sql: str) -> tuple[str, set[str]]:
     if not isinstance(tree, exp.Query):
         raise LogQueryError("Only SELECT queries are allowed (or the statement could not be read as one)")
     for node in tree.walk():
-        if isinstance(node, (exp.DML, exp.DDL, exp.Command, exp.Copy, exp.Attach if hasattr(exp, "Attach") else exp.Command)):
+        if isinstance(
+            node, (exp.DML, exp.DDL, exp.Command, exp.Copy, exp.Attach if hasattr(exp, "Attach") else exp.Command)
+        ):
             raise LogQueryError("Only SELECT queries are allowed")
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     sources: set[str] = set()
@@ -61,7 +63,9 @@ def compile_query(sql: str) -> tuple[str, set[str]]:
             raise LogQueryError(f"Table functions are not allowed: {table.sql(dialect='bigquery')}")
         name = table.name
         if table.args.get("db") or table.args.get("catalog"):
-            raise LogQueryError(f"Unknown table {table.sql(dialect='bigquery')}; query the log sources: {', '.join(SOURCES)}")
+            raise LogQueryError(
+                f"Unknown table {table.sql(dialect='bigquery')}; query the log sources: {', '.join(SOURCES)}"
+            )
         if name in ctes:
             continue
         if name not in SOURCES:
@@ -98,7 +102,7 @@ def _name_like_bigquery(tree: exp.Query) -> None:
         return
     unnamed = 0
     for index, expression in enumerate(list(select.expressions)):
-        if isinstance(expression, (exp.Column, exp.Alias, exp.Star)) or isinstance(expression, exp.Dot):
+        if isinstance(expression, (exp.Column, exp.Alias, exp.Star, exp.Dot)):
             continue
         select.expressions[index].replace(exp.alias_(expression.copy(), f"f{unnamed}_"))
         unnamed += 1
@@ -115,7 +119,12 @@ def _cap_rows(tree: exp.Query) -> None:
 def _resolve(select: exp.Select, ctes: set[str]) -> None:
     """Qualify the names that refer to fields of unnested structs in this SELECT."""
     from_ = select.args.get("from_") or select.args.get("from")  # the key's name differs across sqlglot versions
-    if from_ is None or not isinstance(from_.this, exp.Table) or from_.this.name in ctes or from_.this.name not in SOURCES:
+    if (
+        from_ is None
+        or not isinstance(from_.this, exp.Table)
+        or from_.this.name in ctes
+        or from_.this.name not in SOURCES
+    ):
         return
     base = from_.this
     scope = Scope(base.name, {base.name, base.alias_or_name})
@@ -203,8 +212,12 @@ def _field_path(scope: Scope, name: str) -> exp.Expression | None:
         raise LogQueryError(f"Column name {name} is ambiguous: it is a field of {', '.join(direct)}")
     if direct:
         return exp.column(name, table=direct[0])
-    deeper = [(alias, child) for alias, tree in scope.structs.items() for child, sub in tree.items()
-              if isinstance(sub, dict) and name in sub and not isinstance(sub[name], dict)]
+    deeper = [
+        (alias, child)
+        for alias, tree in scope.structs.items()
+        for child, sub in tree.items()
+        if isinstance(sub, dict) and name in sub and not isinstance(sub[name], dict)
+    ]
     if len(deeper) > 1:
         raise LogQueryError(f"Column name {name} is ambiguous: " + ", ".join(f"{a}.{c}.{name}" for a, c in deeper))
     if deeper:

@@ -8,13 +8,14 @@ import json
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from ..control import ControlTables
+from platformkit.localapi.control import ControlTables
+
 from .sources import SOURCES, Tree, json_structure
 
 RETENTION = timedelta(days=7)
@@ -23,7 +24,9 @@ QUERY_SECONDS = 10.0
 
 
 def duck_type(tree: Tree) -> str:
-    fields = ", ".join(f'"{name}" {duck_type(value) + "[]" if isinstance(value, dict) else value}' for name, value in tree.items())
+    fields = ", ".join(
+        f'"{name}" {duck_type(value) + "[]" if isinstance(value, dict) else value}' for name, value in tree.items()
+    )
     return f"STRUCT({fields})"
 
 
@@ -40,7 +43,7 @@ def as_lists(value: Any, tree: Tree) -> list[dict[str, Any]]:
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):  # BigQuery TIMESTAMP: microseconds since the epoch, as the API answers
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return int(moment.timestamp()) * 1_000_000 + moment.microsecond
     if isinstance(value, Decimal):
         return float(value)
@@ -72,8 +75,16 @@ class LogEvents(ControlTables):
         self._writes = 0
         self._guard = threading.Lock()
 
-    def record(self, ref: str, source: str, event_message: str, metadata: Mapping[str, Any] | None = None, *,
-               identifier: str | None = None, at: datetime | None = None) -> None:
+    def record(
+        self,
+        ref: str,
+        source: str,
+        event_message: str,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        identifier: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
         if source not in SOURCES:
             raise ValueError(f"unknown log source {source}")
         with self._connect() as conn:
@@ -92,7 +103,9 @@ class LogEvents(ControlTables):
         with self._connect() as conn:
             conn.execute("delete from log_events where ref = %s", (ref,))
 
-    def run(self, ref: str, duck_sql: str, sources: Iterable[str], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    def run(
+        self, ref: str, duck_sql: str, sources: Iterable[str], start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
         """The compiled query over the project's events in [start, end)."""
         import duckdb
 
@@ -112,7 +125,7 @@ class LogEvents(ControlTables):
                 rows = cursor.fetchall()
             finally:
                 timer.cancel()
-            return [dict(zip(names, (jsonable(value) for value in row))) for row in rows]
+            return [dict(zip(names, (jsonable(value) for value in row), strict=False)) for row in rows]
         finally:
             con.close()
 
@@ -132,13 +145,19 @@ class LogEvents(ControlTables):
             ).fetchall()
         if not events:
             return
-        placeholders = ["?::VARCHAR", "?::TIMESTAMP", "?::VARCHAR"] + ["?" for name, value in extra if not isinstance(value, dict)]
+        placeholders = ["?::VARCHAR", "?::TIMESTAMP", "?::VARCHAR"] + [
+            "?" for name, value in extra if not isinstance(value, dict)
+        ]
         if "metadata" in tree:
             structure = json.dumps(json_structure(tree["metadata"]))
             placeholders.append(f"from_json(?::JSON, '{structure}')")
         rows = []
         for event in events:
-            row: list[Any] = [str(event["id"]), event["ts"].astimezone(timezone.utc).replace(tzinfo=None), event["event_message"]]
+            row: list[Any] = [
+                str(event["id"]),
+                event["ts"].astimezone(UTC).replace(tzinfo=None),
+                event["event_message"],
+            ]
             row += [event["identifier"] for name, value in extra if not isinstance(value, dict)]
             if "metadata" in tree:
                 row.append(json.dumps(as_lists(event["metadata"], tree["metadata"])))
@@ -147,4 +166,4 @@ class LogEvents(ControlTables):
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

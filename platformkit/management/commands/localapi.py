@@ -60,15 +60,29 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--addrport", default="127.0.0.1:8765", help="host:port to listen on (loopback unless --allow-remote)")
+        parser.add_argument(
+            "--addrport", default="127.0.0.1:8765", help="host:port to listen on (loopback unless --allow-remote)"
+        )
         parser.add_argument("--token", help="bearer token clients must send (default: kept in DIR/localapi/token)")
-        parser.add_argument("--data", default=".data/demo", help="data directory: embedded PostgreSQL in DIR/pg, the token")
-        parser.add_argument("--database-url", help="a superuser URL of a PostgreSQL server to use instead of the embedded one")
-        parser.add_argument("--control-db", default="platformkit_localapi", help="database holding the local API's records")
-        parser.add_argument("--status-delay", type=float, default=3.0, help="seconds a project stays COMING_UP / RESTORING")
+        parser.add_argument(
+            "--data", default=".data/demo", help="data directory: embedded PostgreSQL in DIR/pg, the token"
+        )
+        parser.add_argument(
+            "--database-url", help="a superuser URL of a PostgreSQL server to use instead of the embedded one"
+        )
+        parser.add_argument(
+            "--control-db", default="platformkit_localapi", help="database holding the local API's records"
+        )
+        parser.add_argument(
+            "--status-delay", type=float, default=3.0, help="seconds a project stays COMING_UP / RESTORING"
+        )
         parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (benchmarks)")
-        parser.add_argument("--pitr-days", type=int, default=0, help="turn PITR on for new projects, with this retention (days)")
-        parser.add_argument("--pitr-interval", type=float, default=300.0, help="seconds between PITR snapshots (the PITR granularity)")
+        parser.add_argument(
+            "--pitr-days", type=int, default=0, help="turn PITR on for new projects, with this retention (days)"
+        )
+        parser.add_argument(
+            "--pitr-interval", type=float, default=300.0, help="seconds between PITR snapshots (the PITR granularity)"
+        )
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
