@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from . import _harness
+from bench import _harness
 
 LATENCY = 0.100
 ROUNDS = 15

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 
-from . import _harness
+from bench import _harness
 
 VIEWERS = 50
 VIEWER_POLL_SECONDS = 0.25  # faster than a real page polls, to make the point sharper

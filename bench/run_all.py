@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, each printing its figures and ratios."""
 
-from . import _harness, page_latency, poll_fanout, upload_memory, weight
+from bench import _harness, page_latency, poll_fanout, upload_memory, weight
 
 
 def main() -> None:

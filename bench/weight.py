@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import re
 
-from . import _harness
+from bench import _harness
 
 ASSET = re.compile(rb'<(?:link[^>]+href|script[^>]+src)="([^"]+\.(?:css|js))"')
 

@@ -19,13 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from .conf import feature_enabled, get_config
-from .embed import requests as embed_requests
+from platformkit.conf import feature_enabled, get_config
+from platformkit.embed import requests as embed_requests
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import EmbedSession
+    from platformkit.models import EmbedSession
 
 
 class _Ref(Protocol):
@@ -189,7 +189,7 @@ def project_view(section: str, *, write: bool = False, action: str | None = None
     def decorator(view: View) -> View:
         @wraps(view)
         def gated(request: HttpRequest, *args: Any, ref: str, **kwargs: Any) -> HttpResponse:
-            from .targets import resolve_target
+            from platformkit.core.targets import resolve_target
 
             visible_project_or_404(request, ref)
             if write and not request_access(request).can_change_section(ref, section):

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEvent, EmbedSession, Operation, ProjectCredential, SavedQuery
+from platformkit.models import AuditEvent, EmbedSession, Operation, ProjectCredential, SavedQuery
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

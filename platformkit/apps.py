@@ -10,12 +10,15 @@ class PlatformkitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .advisor_tasks import ensure_schedule
-        from .advisors import security_gate
-        from .branches import MERGE_CHECKS
-        from .recovery import on_schema_change
-        from .schema_changes import AFTER_CHANGE_HOOKS
+        from platformkit.core import converters
+
+        converters.register()  # before any URLconf is imported
+        from platformkit import checks  # noqa: F401  (registers the system checks)
+        from platformkit.sections.advisors.services import security_gate
+        from platformkit.sections.advisors.tasks import ensure_schedule
+        from platformkit.sections.branches.services import MERGE_CHECKS
+        from platformkit.sections.migrations.services import AFTER_CHANGE_HOOKS
+        from platformkit.sections.restore_points.services import on_schema_change
 
         if on_schema_change not in AFTER_CHANGE_HOOKS:
             AFTER_CHANGE_HOOKS.append(on_schema_change)

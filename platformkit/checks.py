@@ -11,7 +11,7 @@ from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from .conf import get_config
+from platformkit.conf import get_config
 
 HTMX_MIDDLEWARE = "django_htmx.middleware.HtmxMiddleware"
 
@@ -113,8 +113,8 @@ def check_django_q(app_configs: list[AppConfig] | None = None, **kwargs: Any) ->
 
 @register(Tags.security)
 def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    from .embed.grants import normalize_origin
-    from .embed.permissions import PermissionError as BadSetting
+    from platformkit.embed.grants import normalize_origin
+    from platformkit.embed.permissions import PermissionError as BadSetting
 
     config = get_config()
     messages: list[CheckMessage] = []

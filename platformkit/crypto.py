@@ -13,7 +13,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
-from .conf import get_config
+from platformkit.conf import get_config
 
 __all__ = ["ENCRYPTED_FIELDS", "InvalidToken", "decrypt", "encrypt", "is_current", "rotate"]
 

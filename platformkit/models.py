@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from . import crypto
+from platformkit import crypto
 
 
 class ProjectCredential(models.Model):

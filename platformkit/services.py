@@ -17,10 +17,10 @@ from django.db import connections as db_connections
 from django.db import transaction
 from django.utils import timezone
 
-from .api import ManagementClient, ReadCache, Result, errors
-from .api.types import Branch
-from .conf import get_config
-from .models import AuditEvent, Operation, ProjectCredential
+from platformkit.api import ManagementClient, ReadCache, Result, errors
+from platformkit.api.types import Branch
+from platformkit.conf import get_config
+from platformkit.models import AuditEvent, Operation, ProjectCredential
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -261,7 +261,7 @@ def launch_project(
             created_by=user if user is not None and user.is_authenticated else None,
         )
         audit(user, "project.create", project_ref=project.ref, detail={**params, "operation": operation.pk})
-    from .tasks import enqueue_health_wait  # here: tasks imports this module
+    from platformkit.tasks import enqueue_health_wait  # here: tasks imports this module
 
     transaction.on_commit(lambda: enqueue_health_wait(operation.pk))
     logger.info("launched project %s (operation %s)", project.ref, operation.pk)

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .api import errors
-from .conf import get_config
-from .models import Operation
-from .services import forget_cached_reads, get_client
+from platformkit.api import errors
+from platformkit.conf import get_config
+from platformkit.models import Operation
+from platformkit.services import forget_cached_reads, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ def _release(operation: Operation, **changes: Any) -> None:
 
 # kind -> called with the finished row (e.g. recovery records the outcome in the audit trail).
 FINISH_HOOKS: dict[str, Any] = {
-    "restore_points.undo": "platformkit.recovery.record_outcome",
-    "restore_points.pitr": "platformkit.recovery.record_outcome",
+    "restore_points.undo": "platformkit.sections.restore_points.services.record_outcome",
+    "restore_points.pitr": "platformkit.sections.restore_points.services.record_outcome",
 }
 
 

@@ -3,26 +3,23 @@
 
 from __future__ import annotations
 
-# ruff: noqa: I001 (views.project registers the project_ref converter before the others' patterns)
-from .views import project
-from .embed import views as embed
-from .embed.requests import framed
-from .views import (
-    advisors,
-    api_keys,
-    branches,
-    claim,
-    compute,
-    config,
-    functions,
-    logs,
-    migrations,
-    operations,
-    projects,
-    restore_points,
-    secrets,
-    sql,
-)
+from platformkit.embed import views as embed
+from platformkit.embed.requests import framed
+from platformkit.sections.advisors import views as advisors
+from platformkit.sections.branches import views as branches
+from platformkit.sections.functions import views as functions
+from platformkit.sections.logs import views as logs
+from platformkit.sections.migrations import views as migrations
+from platformkit.sections.projects import list_views as projects
+from platformkit.sections.projects import operation_views as operations
+from platformkit.sections.projects import views as project
+from platformkit.sections.restore_points import views as restore_points
+from platformkit.sections.settings.api_keys import views as api_keys
+from platformkit.sections.settings.claim import views as claim
+from platformkit.sections.settings.compute import views as compute
+from platformkit.sections.settings.config import views as config
+from platformkit.sections.settings.secrets import views as secrets
+from platformkit.sections.sql import views as sql
 
 app_name = "platformkit"
 

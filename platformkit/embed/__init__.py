@@ -33,7 +33,7 @@ def create_embed_url(
 ) -> str:
     """A one-time embed URL. The first argument makes it absolute: a request to this site, or
     the dashboard's base URL (``"https://platform.example"``) when minting outside a request."""
-    from .grants import mint
+    from platformkit.embed.grants import mint
 
     link = mint(
         project_ref, subject=subject, origin=origin, permissions=permissions, theme=theme, ttl_seconds=ttl_seconds
@@ -45,6 +45,6 @@ def create_embed_url(
 
 
 def revoke_embed_sessions(*, subject: str | None = None, project_ref: str | None = None) -> int:
-    from .grants import revoke
+    from platformkit.embed.grants import revoke
 
     return revoke(subject=subject, project_ref=project_ref)

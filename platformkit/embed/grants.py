@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from platformkit.conf import get_config
+from platformkit.embed import permissions as perms
+from platformkit.embed.theme import clean_theme
 from platformkit.models import EmbedGrant, EmbedSession
-
-from . import permissions as perms
-from .theme import clean_theme
 
 SALT = "platformkit.embed.grant"
 

@@ -22,9 +22,8 @@ from django.utils.cache import add_never_cache_headers
 
 from platformkit.api.errors import NotFoundError
 from platformkit.conf import get_config
+from platformkit.embed.grants import active_session, ended_session
 from platformkit.models import EmbedSession
-
-from .grants import active_session, ended_session
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 

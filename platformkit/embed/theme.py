@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .permissions import PermissionError
+from platformkit.embed.permissions import PermissionError
 
 PROPERTIES = frozenset(
     {

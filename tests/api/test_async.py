@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from platformkit.api import errors
-
-from .conftest import REF, Script, json_response
+from tests.api.conftest import REF, Script, json_response
 
 PROJECT = {"ref": REF, "name": "p", "organization_slug": "o", "region": "r", "status": "COMING_UP", "created_at": "t"}
 

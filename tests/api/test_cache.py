@@ -4,8 +4,7 @@ hold the token."""
 from __future__ import annotations
 
 from platformkit.api import MemoryStore, ReadCache
-
-from .conftest import REF, TOKEN, Script, json_response
+from tests.api.conftest import REF, TOKEN, Script, json_response
 
 PROJECT = {"ref": REF, "name": "p", "status": "ACTIVE_HEALTHY"}
 

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from platformkit.api import errors
-
-from .conftest import REF, TOKEN, Script, json_response
+from tests.api.conftest import REF, TOKEN, Script, json_response
 
 
 @pytest.mark.parametrize(

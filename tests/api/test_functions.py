@@ -13,9 +13,8 @@ import httpx
 import pytest
 
 from platformkit.api import ManagementClient
-
-from .conftest import json_response
-from .test_backups import _active_project
+from tests.api.conftest import json_response
+from tests.api.test_backups import _active_project
 
 ANSWER = {"id": "f1", "slug": "hello", "name": "hello", "status": "ACTIVE", "version": 1}
 

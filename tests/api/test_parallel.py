@@ -7,8 +7,7 @@ import time
 import httpx
 
 from platformkit.api import ManagementClient, errors
-
-from .conftest import REF, TOKEN
+from tests.api.conftest import REF, TOKEN
 
 
 def _slow_api(request: httpx.Request) -> httpx.Response:

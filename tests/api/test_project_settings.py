@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from platformkit.api import ManagementClient, errors
-
-from .test_backups import _active_project, _until
+from tests.api.test_backups import _active_project, _until
 
 
 @pytest.fixture

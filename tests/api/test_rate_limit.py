@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from .conftest import Script, json_response
+from tests.api.conftest import Script, json_response
 
 
 def test_rate_limit_headers_are_read(make_client):

@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from platformkit.api import errors
-
-from .conftest import REF, Script, json_response
+from tests.api.conftest import REF, Script, json_response
 
 PROJECT = {
     "ref": REF,

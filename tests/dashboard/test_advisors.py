@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import advisor_tasks, advisors
 from platformkit.models import AdvisorScan, AuditEvent, DismissedFinding
-
-from .conftest import assert_valid_html
-from .test_branches_migrations import _create_branch, project_ref  # noqa: F401 (fixture)
-from .test_lifecycle import healthy
+from platformkit.sections.advisors import services as advisors
+from platformkit.sections.advisors import tasks as advisor_tasks
+from tests.dashboard.conftest import assert_valid_html
+from tests.dashboard.test_branches_migrations import _create_branch, project_ref  # noqa: F401 (fixture)
+from tests.dashboard.test_lifecycle import healthy
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_scheduled_scan_feeds_the_projects_list_and_marks_new_errors(
     from django_q.models import Schedule
 
     schedule = Schedule.objects.get(name=advisor_tasks.SCHEDULE_NAME)
-    assert schedule.func == "platformkit.advisor_tasks.scan_all" and schedule.minutes == 60
+    assert schedule.func == "platformkit.sections.advisors.tasks.scan_all" and schedule.minutes == 60
     assert advisor_tasks.scan_all()["scanned"] >= 1
     first = AdvisorScan.objects.get(target_ref=linted)
     assert first.new_error_keys == []  # nothing to compare the first scan with

@@ -8,8 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from platformkit.models import AuditEvent
-
-from .conftest import assert_valid_html
+from tests.dashboard.conftest import assert_valid_html
 
 
 def test_enable_reveal_and_delete(operator_client: Client, make_project: Any, upstream: Any) -> None:

@@ -10,12 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import branches as workflows
-from platformkit import schema_changes
 from platformkit.models import AuditEvent, Operation
-
-from .conftest import assert_valid_html
-from .test_sql_editor import _active
+from platformkit.sections.branches import services as workflows
+from platformkit.sections.migrations import services as schema_changes
+from tests.dashboard.conftest import assert_valid_html
+from tests.dashboard.test_sql_editor import _active
 
 
 @pytest.fixture

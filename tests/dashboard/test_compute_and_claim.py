@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import claim, tasks
+from platformkit import tasks
 from platformkit.models import AuditEvent, Operation
-
-from .conftest import assert_valid_html
-from .test_lifecycle import healthy
+from platformkit.sections.settings.claim import services as claim
+from tests.dashboard.conftest import assert_valid_html
+from tests.dashboard.test_lifecycle import healthy
 
 
 @pytest.mark.django_db(transaction=True)

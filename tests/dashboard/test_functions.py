@@ -12,12 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import functions
 from platformkit.localapi.functions.runtime import find_deno
 from platformkit.models import AuditEvent, Operation
-
-from .conftest import assert_valid_html
-from .test_lifecycle import healthy
+from platformkit.sections.functions import services as functions
+from tests.dashboard.conftest import assert_valid_html
+from tests.dashboard.test_lifecycle import healthy
 
 HELLO = b"Deno.serve(async (req) => new Response(JSON.stringify({ hello: (await req.json()).name }), { headers: { 'content-type': 'application/json' } }));"
 

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import lifecycle_tasks, tasks
+from platformkit import tasks
 from platformkit.models import AuditEvent, Operation, ProjectCredential
-
-from .conftest import assert_valid_html
+from platformkit.sections.projects import tasks as lifecycle_tasks
+from tests.dashboard.conftest import assert_valid_html
 
 
 def healthy(upstream: Any, ref: str) -> None:

@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import logs
-
-from .conftest import assert_valid_html, htmx_get
-from .test_lifecycle import healthy
+from platformkit.sections.logs import services as logs
+from tests.dashboard.conftest import assert_valid_html, htmx_get
+from tests.dashboard.test_lifecycle import healthy
 
 
 @pytest.fixture

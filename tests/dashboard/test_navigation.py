@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platformkit.navigation import SECTIONS, nav_items
+from platformkit.core.navigation import SECTIONS, nav_items
 
 
 def test_all_sections_listed_with_projects_built() -> None:

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from platformkit.access import Access
 from platformkit.models import Operation
-
-from .conftest import assert_valid_html, htmx_get
+from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 
 def make_operation(**fields: Any) -> Operation:

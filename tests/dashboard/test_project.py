@@ -11,8 +11,7 @@ from django.urls import reverse
 from platformkit import services
 from platformkit.access import Access
 from platformkit.models import AuditEvent
-
-from .conftest import assert_valid_html, htmx_get
+from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 
 def detail_url(ref: str) -> str:

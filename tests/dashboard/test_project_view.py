@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from platformkit.access import Access, project_view
-from platformkit.targets import request_target
+from platformkit.core.targets import request_target
 
 
 @project_view("sql")

@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from platformkit import crypto
 from platformkit.models import AuditEvent, Operation, ProjectCredential
-
-from .conftest import assert_valid_html, htmx_get
+from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 PROJECTS = reverse("platformkit:projects")
 CREATE = reverse("platformkit:project-create")
@@ -51,7 +50,7 @@ def test_list_page_is_a_complete_accessible_shell(api: Any, operator_client: Cli
     assert "<main" in page and 'aria-label="Dashboard sections"' in page
     for label in ["Projects", "Branches", "SQL", "Migrations", "Functions", "Restore points", "Advisors", "Logs"]:
         assert f">{label}" in page
-    from platformkit.navigation import SECTIONS
+    from platformkit.core.navigation import SECTIONS
 
     assert page.count("<small>soon</small>") == sum(1 for section in SECTIONS if section.url_name is None)
     assert 'aria-current="page"' in page

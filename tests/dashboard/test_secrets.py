@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from platformkit.models import AuditEvent
-from platformkit.secret_input import SecretInputError, parse
-
-from .conftest import assert_valid_html
+from platformkit.sections.settings.secrets.services import SecretInputError, parse
+from tests.dashboard.conftest import assert_valid_html
 
 
 @pytest.fixture

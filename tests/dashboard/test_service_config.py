@@ -10,11 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import config_tasks
 from platformkit.models import AuditEvent, Operation
-
-from .conftest import assert_valid_html
-from .test_lifecycle import healthy
+from platformkit.sections.settings.config import tasks as config_tasks
+from tests.dashboard.conftest import assert_valid_html
+from tests.dashboard.test_lifecycle import healthy
 
 
 def _sealed(page: Any) -> str:

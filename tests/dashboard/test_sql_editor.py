@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from platformkit.models import AuditEvent, QueryRun
-
-from .conftest import assert_valid_html
+from tests.dashboard.conftest import assert_valid_html
 
 
 def _active(upstream: Any, make_project: Any) -> str:

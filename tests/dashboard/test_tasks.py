@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from platformkit import services, tasks
 from platformkit.models import Operation
-
-from .conftest import assert_valid_html, htmx_get
+from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 
 @pytest.fixture

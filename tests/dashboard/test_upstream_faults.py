@@ -15,8 +15,7 @@ from django.urls import reverse
 
 from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.server import LocalAPIServer
-
-from .conftest import assert_valid_html
+from tests.dashboard.conftest import assert_valid_html
 
 PROJECTS = reverse("platformkit:projects")
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 from platformkit.embed import create_embed_url, revoke_embed_sessions
 from platformkit.embed.permissions import PermissionError
 from platformkit.models import AuditEvent, EmbedGrant, EmbedSession
-
-from .conftest import HOST
+from tests.embed.conftest import HOST
 
 REF = "abcdefghijklmnopqrst"
 

@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from platformkit.embed import create_embed_url
-
-from .conftest import HOST
+from tests.embed.conftest import HOST
 
 pytestmark = pytest.mark.urls("tests.embed.host_urls")
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from platformkit.models import AuditEvent, EmbedSession, QueryRun, RestorePoint, SavedQuery
 from tests.dashboard.test_lifecycle import healthy
-
-from .conftest import HOST
+from tests.embed.conftest import HOST
 
 REF = "aaaaaaaaaaaaaaaaaaaa"
 

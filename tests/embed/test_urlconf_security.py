@@ -10,10 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
+from platformkit.core.converters import ProjectRefConverter
 from platformkit.models import EmbedSession
-from platformkit.views.project import ProjectRefConverter
-
-from .conftest import HOST
+from tests.embed.conftest import HOST
 
 MINE, OTHER = "aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"
 ALL_SECTIONS = {

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import message, wait_for_status
+from tests.localapi.conftest import message, wait_for_status
 
 
 def run(http: httpx.Client, ref: str, sql: str) -> None:

@@ -8,8 +8,7 @@ import json
 import httpx
 
 from platformkit.localapi.api_keys import sign_jwt
-
-from .conftest import message
+from tests.localapi.conftest import message
 
 
 def test_enable_flow_masks_secrets_unless_revealed(http: httpx.Client, active_project: dict, localapi) -> None:  # type: ignore[no-untyped-def]

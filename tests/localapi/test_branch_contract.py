@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
-from .test_branches import make_branch, wait_run
-from .test_contract import Case, operation, with_components
+from tests.localapi.test_branches import make_branch, wait_run
+from tests.localapi.test_contract import Case, operation, with_components
 
 # In order: they run on one production project ({ref}) and one branch ({branch_id_or_ref}).
 BRANCH_CASES = [

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import message, wait_for_status
+from tests.localapi.conftest import message, wait_for_status
 
 
 def sql(http: httpx.Client, ref: str, query: str, **extra: Any) -> list[dict[str, Any]]:

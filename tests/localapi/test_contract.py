@@ -13,8 +13,7 @@ import httpx
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 from platformkit.localapi import urls
-
-from .conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status, wait_until_available
+from tests.localapi.conftest import DEFAULT_ORG, PROJECT_BODY, wait_for_status, wait_until_available
 
 
 def served_operations() -> set[tuple[str, str]]:
@@ -224,7 +223,7 @@ def test_every_served_route_is_a_documented_operation(openapi_document: dict) ->
         f"{method} {path}" for method, path in served if method.lower() not in openapi_document["paths"].get(path, {})
     )
     assert not undocumented, f"served but not in the OpenAPI document: {undocumented}"
-    from .test_branch_contract import BRANCH_CASES
+    from tests.localapi.test_branch_contract import BRANCH_CASES
 
     cases = [*CASES, *(Case(c.method, c.path.replace("{branch_ref}", "{ref}"), status=c.status) for c in BRANCH_CASES)]
     assert served == {(case.method, case.path) for case in cases}, "every served operation needs a contract case"

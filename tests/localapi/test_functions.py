@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from platformkit.localapi.functions.bundle import MAX_BUNDLE_BYTES
-
-from .conftest import message
+from tests.localapi.conftest import message
 
 HELLO = b"Deno.serve(async (req) => { console.log('hello from', req.method); return new Response(JSON.stringify({ hi: new URL(req.url).searchParams.get('name') }), { headers: { 'content-type': 'application/json' } }); });"
 
@@ -222,7 +221,7 @@ def test_invoke_without_runtime_says_so(http: httpx.Client, localapi: Any, activ
 
 
 def test_functions_on_a_branch_reach_production_only_through_merge(http: httpx.Client, active_project: dict) -> None:
-    from .test_branches import make_branch, wait_run
+    from tests.localapi.test_branches import make_branch, wait_run
 
     ref = active_project["ref"]
     branch = make_branch(http, ref, "fn-dev")

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import message
+from tests.localapi.conftest import message
 
 PROTECTED = [
     ("GET", "/v1/organizations"),

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from platformkit.localapi.validation import CREATE_PROJECT_FIELDS
-
-from .conftest import DEFAULT_ORG, PROJECT_BODY, message
+from tests.localapi.conftest import DEFAULT_ORG, PROJECT_BODY, message
 
 ODD_VALUES: list[Any] = [None, 0, -1, 1.5, True, [], {}, "", "x" * 5000, "☃ naïve", {"type": "smartGroup"}, ["a", 1]]
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import DEFAULT_ORG, message
+from tests.localapi.conftest import DEFAULT_ORG, message
 
 
 def test_default_organization_is_listed(http: httpx.Client) -> None:

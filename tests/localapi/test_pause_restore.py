@@ -10,8 +10,8 @@ import httpx
 import psycopg
 import pytest
 
-from .conftest import PROJECT_BODY, message, wait_for_status
-from .test_projects import connect_as_owner
+from tests.localapi.conftest import PROJECT_BODY, message, wait_for_status
+from tests.localapi.test_projects import connect_as_owner
 
 
 def test_pause_refuses_connections_and_restore_allows_them(

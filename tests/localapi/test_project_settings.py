@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from platformkit.api.config_schema import read_fields
-
-from .conftest import DEFAULT_ORG, message, wait_for_status
+from tests.localapi.conftest import DEFAULT_ORG, message, wait_for_status
 
 
 def test_config_reads_every_documented_field_and_keeps_changes(http: httpx.Client, active_project: dict) -> None:

@@ -11,7 +11,7 @@ import httpx
 import psycopg
 import pytest
 
-from .conftest import DEFAULT_ORG, PROJECT_BODY, message, wait_for_status
+from tests.localapi.conftest import DEFAULT_ORG, PROJECT_BODY, message, wait_for_status
 
 
 def connect_as_owner(pg_location: Any, ref: str, password: str) -> psycopg.Connection:

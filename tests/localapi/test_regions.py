@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .conftest import DEFAULT_ORG, message
+from tests.localapi.conftest import DEFAULT_ORG, message
 
 
 def test_lists_smart_groups_and_the_documented_regions(http: httpx.Client, openapi_document: dict) -> None:

@@ -14,8 +14,7 @@ from psycopg import sql
 
 from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.server import LocalAPIServer
-
-from .conftest import PROJECT_BODY, wait_for_status
+from tests.localapi.conftest import PROJECT_BODY, wait_for_status
 
 
 @pytest.fixture
@@ -122,7 +121,7 @@ def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
 
 
 def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_config: LocalAPIConfig) -> None:
-    from .test_branches import make_branch, wait_run
+    from tests.localapi.test_branches import make_branch, wait_run
 
     first = LocalAPIServer(own_config).start()
     with client(first) as http:

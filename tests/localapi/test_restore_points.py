@@ -10,8 +10,7 @@ import httpx
 import psycopg
 
 from platformkit.localapi import provision
-
-from .conftest import message, wait_for_status, wait_until_available
+from tests.localapi.conftest import message, wait_for_status, wait_until_available
 
 
 def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:

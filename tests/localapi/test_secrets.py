@@ -6,7 +6,7 @@ import hashlib
 
 import httpx
 
-from .conftest import message
+from tests.localapi.conftest import message
 
 
 def test_secrets_round_trip_without_values(http: httpx.Client, active_project: dict) -> None:

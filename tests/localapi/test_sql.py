@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from .conftest import message, wait_for_status, wait_until_available
-from .test_branches import migrate, sql
+from tests.localapi.conftest import message, wait_for_status, wait_until_available
+from tests.localapi.test_branches import migrate, sql
 
 
 def test_query_returns_rows_with_odd_types(http: httpx.Client, active_project: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .test_browser import _artifacts, browser_page, launch_active_project, operator, sign_in  # noqa: F401 (fixtures)
+from tests.system.test_browser import _artifacts, browser_page, launch_active_project, operator, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,8 @@ import psycopg
 import pytest
 
 from platformkit.localapi import provision
-
-from .test_branch_flow import production  # noqa: F401 (fixture)
-from .test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
+from tests.system.test_branch_flow import production  # noqa: F401 (fixture)
+from tests.system.test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 
 from platformkit import services
 from platformkit.models import Operation
-
-from .conftest import wait_until
+from tests.system.conftest import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,60 @@
+"""The dashboard's sections, in navigation order.
+
+A section with a ``url_name`` is built; one without shows as a disabled "soon" item until its
+issue lands and fills the name in. Project sections need a project in context: on pages
+without one they are shown disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from platformkit.conf import feature_enabled
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # also the FEATURES switch
+    label: str
+    url_name: str | None = None  # None: not built yet
+    per_project: bool = True
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("projects", "Projects", "platformkit:projects", per_project=False),
+    Section("branches", "Branches", "platformkit:branches"),
+    Section("sql", "SQL", "platformkit:sql"),
+    Section("migrations", "Migrations", "platformkit:migrations"),
+    Section("functions", "Functions", "platformkit:functions"),
+    Section("restore_points", "Restore points", "platformkit:restore-points"),
+    Section("advisors", "Advisors", "platformkit:advisors"),
+    Section("logs", "Logs", "platformkit:logs"),
+    Section("settings", "Settings", "platformkit:secrets"),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str | None  # None: disabled
+    current: bool
+    soon: bool
+
+
+def nav_items(current: str, project_ref: str | None = None, current_app: str | None = None) -> list[NavItem]:
+    items = []
+    for section in SECTIONS:
+        if not feature_enabled(section.key):
+            continue
+        url = None
+        if section.url_name and (project_ref or not section.per_project):
+            args = [project_ref] if section.per_project else []
+            try:
+                url = reverse(section.url_name, args=args, current_app=current_app)
+            except NoReverseMatch:
+                url = None
+        items.append(NavItem(section.key, section.label, url, section.key == current, section.url_name is None))
+    return items

@@ -1,0 +1,52 @@
+"""Where a project view's API calls go: the project itself (production) or one of its branches.
+
+Access is always decided on the production project's ref (the URL's ``<ref>``); a branch is
+chosen with ``?branch=<branch project ref>`` and is looked up among *that* project's branches
+only, so a session scoped to one project can reach its branches and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+
+BRANCH_PARAM = "branch"
+
+
+@dataclass(frozen=True)
+class Target:
+    project_ref: str  # the production project: the unit of access
+    ref: str  # where API calls go: ``project_ref`` or a branch's own project ref
+    branch_name: str | None = None  # None: production
+
+    @property
+    def is_production(self) -> bool:
+        return self.branch_name is None
+
+    @property
+    def query(self) -> str:
+        """``?branch=...`` to keep the selection on links and forms ("" for production)."""
+        return "" if self.is_production else "?" + urlencode({BRANCH_PARAM: self.ref})
+
+
+def resolve_target(request: HttpRequest, project_ref: str) -> Target:
+    wanted = request.GET.get(BRANCH_PARAM) or (request.POST.get(BRANCH_PARAM) if request.method == "POST" else None)
+    if not wanted or wanted == project_ref:
+        return Target(project_ref, project_ref)
+    from platformkit.api.errors import NotFoundError
+    from platformkit.services import project_branches
+
+    try:
+        branches = project_branches(project_ref)
+    except NotFoundError:
+        raise Http404("No such branch in this project") from None
+    for branch in branches:
+        if wanted in (branch.project_ref, branch.name):
+            return Target(project_ref, branch.project_ref, branch.name)
+    raise Http404("No such branch in this project")
+
+
+def request_target(request: HttpRequest) -> Target:
+    return request.platformkit_target  # type: ignore[attr-defined,no-any-return]

@@ -1,0 +1,111 @@
+"""Advisors: the latest scan of a project or branch (Security and Performance tabs, grouped by
+level, filterable), run now, dismiss and restore findings; each finding's fix opens the SQL
+editor prefilled, never applied without review."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from platformkit.access import project_view, request_access
+from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
+from platformkit.sections.advisors import services as advisors
+
+SECTION = "advisors"
+
+
+def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
+    target = request_target(request)
+    found = advisors.latest(target.ref)
+    if found is None:  # first visit: scan once so the page has something to show
+        found = advisors.scan(ref, target.ref, trigger="manual")
+    report = advisors.report(
+        ref,
+        found,
+        tab=request.GET.get("tab", "security"),
+        level=request.GET.get("level", ""),
+        query=request.GET.get("q", ""),
+    )
+    sql_url = url(request, "sql", ref)
+    context = {
+        "ref": ref,
+        "target": target,
+        "report": report,
+        "sql_url": sql_url,
+        "levels": advisors.LEVELS,
+        "tab_urls": {
+            tab: "?" + urlencode({k: v for k, v in {"tab": tab, "branch": request.GET.get("branch", "")}.items() if v})
+            for tab in ("security", "performance")
+        },
+        "fix_links": {
+            f.lint["cache_key"]: sql_url
+            + "?"
+            + urlencode({**({"branch": request.GET["branch"]} if request.GET.get("branch") else {}), "sql": f.fix})
+            for level, findings in report.groups
+            for f in findings
+            if f.fix
+        },
+        **extra,
+    }
+    return render_page(
+        request, "platformkit/advisors/report.html", context, section=SECTION, project_ref=ref, status=status
+    )
+
+
+@require_GET
+@project_view(SECTION)
+def report(request: HttpRequest, ref: str) -> HttpResponse:
+    return _page(request, ref)
+
+
+def _back(request: HttpRequest, ref: str) -> HttpResponse:
+    keep = {key: request.POST.get(key, "") for key in ("tab", "branch") if request.POST.get(key)}
+    return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
+
+
+@require_POST
+@project_view(SECTION)
+def run(request: HttpRequest, ref: str) -> HttpResponse:
+    advisors.scan(ref, request_target(request).ref, trigger="manual")
+    return _back(request, ref)
+
+
+@require_POST
+@project_view(SECTION, write=True, action="advisors.dismiss")
+def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        advisors.dismiss(
+            request.user,
+            ref,
+            request.POST.get("cache_key", ""),
+            request.POST.get("reason", ""),
+            target_ref=request_target(request).ref,
+            may_waive_merge_gate=request_access(request).can_override_merge_checks,
+        )
+    except advisors.DismissError as exc:
+        return _page(request, ref, status=400, dismiss_error=str(exc), dismiss_key=request.POST.get("cache_key", ""))
+    return _back(request, ref)
+
+
+@require_POST
+@project_view(SECTION, write=True, action="advisors.dismiss")
+def restore(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        advisors.restore(request.user, ref, request.POST.get("cache_key", ""))
+    except advisors.DismissError as exc:
+        return _page(request, ref, status=400, dismiss_error=str(exc))
+    return _back(request, ref)
+
+
+urlpatterns = [
+    path("projects/<project_ref:ref>/advisors/", report, name="advisors"),
+    path("projects/<project_ref:ref>/advisors/run/", run, name="advisors-run"),
+    path("projects/<project_ref:ref>/advisors/dismiss/", dismiss, name="advisors-dismiss"),
+    path("projects/<project_ref:ref>/advisors/restore/", restore, name="advisors-restore"),
+]

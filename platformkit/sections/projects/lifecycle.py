@@ -1,0 +1,91 @@
+"""Pause, restore and delete a project: the upstream call, the operation a task finishes, the
+audit trail, and (for delete) our own records of the project."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from platformkit.api import errors
+from platformkit.conf import get_config
+from platformkit.models import EmbedGrant, EmbedSession, Operation, ProjectCredential, RestorePoint
+from platformkit.services import audit, forget_cached_reads, get_client
+
+WAIT_FOR_STATUS = "platformkit.sections.projects.tasks.wait_for_project_status"
+WAIT_HEALTHY = "platformkit.tasks.wait_for_project_healthy"
+
+
+class LifecycleError(Exception):
+    """A request the operator must change (said on the page, nothing lost)."""
+
+
+def pause(user: Any, ref: str) -> Operation:
+    return _act(
+        user, ref, "project.pause", lambda client: client.projects.pause(ref), WAIT_FOR_STATUS, {"until": "INACTIVE"}
+    )
+
+
+def restore(user: Any, ref: str) -> Operation:
+    return _act(user, ref, "project.restore", lambda client: client.projects.restore(ref), WAIT_HEALTHY, {})
+
+
+def delete(user: Any, ref: str, *, project_name: str, typed_name: str) -> None:
+    """Delete upstream, then forget everything we kept about the project (its encrypted
+    password, operations, restore points, embed grants and sessions); the audit trail stays."""
+    if typed_name.strip() != project_name:
+        raise LifecycleError(f"Type the project's name, {project_name}, to confirm.")
+    try:
+        get_client(cached=False).projects.delete(ref)
+    except errors.NotFoundError:
+        pass  # already gone upstream: still clean up here
+    except errors.APIError as exc:
+        audit(user, "project.delete", project_ref=ref, success=False, detail={"name": project_name, "error": str(exc)})
+        raise
+    with transaction.atomic():
+        removed = {
+            "credentials": ProjectCredential.objects.filter(project_ref=ref).delete()[0],
+            "operations": Operation.objects.filter(project_ref=ref).delete()[0],
+            "restore_points": RestorePoint.objects.filter(project_ref=ref).delete()[0],
+            "embed_sessions": EmbedSession.objects.filter(project_ref=ref).delete()[0],
+            "embed_grants": EmbedGrant.objects.filter(project_ref=ref).delete()[0],
+        }
+        audit(user, "project.delete", project_ref=ref, detail={"name": project_name, "removed": removed})
+    forget_cached_reads()
+
+
+def _act(user: Any, ref: str, kind: str, call: Any, task: str, params: dict[str, Any]) -> Operation:
+    if (
+        Operation.objects.filter(project_ref=ref, kind__in=("project.pause", "project.restore"))
+        .exclude(status__in=Operation.TERMINAL)
+        .exists()
+    ):
+        raise LifecycleError("A pause or restore of this project is still running; wait for it to finish.")
+    try:
+        call(get_client(cached=False))
+    except errors.ValidationError as exc:
+        audit(user, kind, project_ref=ref, success=False, detail={"error": exc.message})
+        raise LifecycleError(exc.message or "The Management API refused.") from exc
+    except errors.APIError as exc:
+        audit(user, kind, project_ref=ref, success=False, detail={"error": str(exc)})
+        raise
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            kind=kind,
+            project_ref=ref,
+            params=params,
+            deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        audit(user, kind, project_ref=ref, detail={"operation": operation.pk})
+    forget_cached_reads()
+    _enqueue(task, operation.pk)
+    return operation
+
+
+def _enqueue(task: str, operation_id: int) -> None:
+    from platformkit.tasks import enqueue  # here: tasks imports services, as this module does
+
+    transaction.on_commit(lambda: enqueue(task, operation_id))

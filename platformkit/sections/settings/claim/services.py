@@ -1,0 +1,81 @@
+"""The claim flow: the project's claim token (shown once), and the transfer to the end user's
+own organization through Supabase's OAuth authorize URL — fetched server-side with our token,
+so only the redirect it answers with reaches the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+
+from platformkit.api import errors
+from platformkit.api.types import ClaimToken
+from platformkit.conf import get_config
+from platformkit.services import audit, forget_cached_reads, get_client
+
+STATE_SALT = "platformkit.sections.settings.claim.services.state"
+
+
+class ClaimError(Exception):
+    """Said on the page: nothing was changed."""
+
+
+def configured() -> str | None:
+    """None when a transfer can start, else why not."""
+    config = get_config()
+    if not config["CLAIM_OAUTH_CLIENT_ID"] or not config["CLAIM_REDIRECT_URI"]:
+        return 'Transfers need your OAuth app: set PLATFORMKIT["CLAIM_OAUTH_CLIENT_ID"] and ["CLAIM_REDIRECT_URI"].'
+    return None
+
+
+def current_token(ref: str) -> ClaimToken | None:
+    try:
+        return get_client(cached=False).claims.get_token(ref)
+    except errors.NotFoundError:
+        return None
+
+
+def create_token(user: Any, ref: str) -> ClaimToken:
+    token = get_client(cached=False).claims.create_token(ref)
+    audit(
+        user,
+        "settings.claim.token_create",
+        project_ref=ref,
+        detail={"alias": token.token_alias, "expires_at": token.expires_at},
+    )
+    return token
+
+
+def revoke_token(user: Any, ref: str) -> None:
+    get_client(cached=False).claims.delete_token(ref)
+    audit(user, "settings.claim.token_revoke", project_ref=ref)
+    forget_cached_reads()
+
+
+def transfer_url(user: Any, ref: str, *, confirmed_cleanup: bool) -> str:
+    reason = configured()
+    if reason:
+        raise ClaimError(reason)
+    if not confirmed_cleanup:
+        raise ClaimError("Confirm that custom configuration you do not want transferred has been removed.")
+    config = get_config()
+    state = signing.dumps({"ref": ref}, salt=STATE_SALT)  # the redirect back can be checked against it
+    location = get_client(cached=False).claims.authorize_url(
+        project_ref=ref,
+        client_id=config["CLAIM_OAUTH_CLIENT_ID"],
+        redirect_uri=config["CLAIM_REDIRECT_URI"],
+        state=state,
+    )
+    if not location:
+        audit(user, "settings.claim.transfer", project_ref=ref, success=False, detail={"error": "no redirect"})
+        raise ClaimError("The Management API did not answer with a page to send you to.")
+    audit(user, "settings.claim.transfer", project_ref=ref, detail={"client_id": config["CLAIM_OAUTH_CLIENT_ID"]})
+    return location
+
+
+def project_from_state(state: str, max_age: int = 3600) -> str | None:
+    """The project a claim redirect came back for (hosts call this in their redirect view)."""
+    try:
+        return str(signing.loads(state, salt=STATE_SALT, max_age=max_age)["ref"])
+    except (signing.BadSignature, KeyError, TypeError):
+        return None

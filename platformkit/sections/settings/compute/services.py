@@ -1,0 +1,105 @@
+"""Compute size and PITR add-ons: what a project runs on, what it could, and changing it (a
+compute change restarts the database, so a task follows the project back to healthy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from platformkit.api.types import AddonVariant, ProjectAddons
+from platformkit.conf import get_config
+from platformkit.models import Operation
+from platformkit.services import audit, forget_cached_reads, get_client
+
+WAIT_HEALTHY = "platformkit.tasks.wait_for_project_healthy"
+
+
+class ComputeError(Exception):
+    """A choice the operator must change (said on the page)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    compute: AddonVariant | None  # None: the plan's base size (nano)
+    base_size: str
+    compute_variants: list[AddonVariant]
+    pitr: AddonVariant | None
+    pitr_variants: list[AddonVariant]
+
+    @property
+    def current_name(self) -> str:
+        return self.compute.name if self.compute else self.base_size.capitalize()
+
+    def variant(self, variant_id: str) -> AddonVariant:
+        for variant in (*self.compute_variants, *self.pitr_variants):
+            if variant.id == variant_id:
+                return variant
+        raise ComputeError(f"{variant_id} is not offered for this project.")
+
+
+def options(ref: str) -> Options:
+    client = get_client()
+    addons: ProjectAddons = client.billing.addons(ref)
+    base = str(client.projects.get(ref).raw.get("infra_compute_size") or "nano")
+    return Options(
+        addons.selected("compute_instance"),
+        base,
+        addons.variants("compute_instance"),
+        addons.selected("pitr"),
+        addons.variants("pitr"),
+    )
+
+
+def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> Operation:
+    found = options(ref)
+    variant = found.variant(variant_id)
+    if not variant_id.startswith("ci_"):
+        raise ComputeError("Choose a compute size.")
+    if found.compute is not None and found.compute.id == variant_id:
+        raise ComputeError(f"The project already runs on {variant.name}.")
+    if confirmed != variant_id:
+        raise ComputeError(f"Confirm the change to {variant.name} ({variant_id}).")
+    detail = {"from": found.compute.id if found.compute else found.base_size, "to": variant_id}
+    try:
+        get_client(cached=False).billing.apply_addon(ref, addon_type="compute_instance", addon_variant=variant_id)
+    except Exception as exc:
+        audit(user, "settings.compute", project_ref=ref, success=False, detail={**detail, "error": str(exc)})
+        raise
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            kind="settings.compute",
+            project_ref=ref,
+            params=detail,
+            deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        audit(user, "settings.compute", project_ref=ref, detail={**detail, "operation": operation.pk})
+    forget_cached_reads()
+    from platformkit.tasks import enqueue
+
+    transaction.on_commit(lambda: enqueue(WAIT_HEALTHY, operation.pk))
+    return operation
+
+
+def set_pitr(user: Any, ref: str, variant_id: str) -> None:
+    """``pitr_7`` / ``pitr_14`` / ``pitr_28`` turns PITR on for that many days; ``off`` removes it."""
+    found = options(ref)
+    client = get_client(cached=False)
+    if variant_id == "off":
+        if found.pitr is None:
+            raise ComputeError("PITR is already off.")
+        client.billing.remove_addon(ref, found.pitr.id)
+    else:
+        found.variant(variant_id)
+        client.billing.apply_addon(ref, addon_type="pitr", addon_variant=variant_id)
+    audit(
+        user,
+        "settings.pitr",
+        project_ref=ref,
+        detail={"from": found.pitr.id if found.pitr else "off", "to": variant_id},
+    )
+    forget_cached_reads()

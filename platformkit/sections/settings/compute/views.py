@@ -1,0 +1,96 @@
+"""Settings → Compute and add-ons (production only): the compute size with a confirmation that
+names the new size, and the PITR add-on that enables point-in-time recovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.core import upstream
+from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
+from platformkit.sections.settings.compute import services as compute
+
+SECTION = "settings"
+
+
+def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
+    found = upstream.attempt(lambda: compute.options(ref))
+    context = {"ref": ref, "target": request_target(request), "options": found.value, "problem": found.problem, **extra}
+    return render_page(
+        request, "platformkit/settings/compute.html", context, section=SECTION, project_ref=ref, status=status
+    )
+
+
+@require_GET
+@project_view(SECTION)
+def compute_page(request: HttpRequest, ref: str) -> HttpResponse:
+    return _page(request, ref)
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.compute")
+def review(request: HttpRequest, ref: str) -> HttpResponse:
+    variant_id = request.POST.get("variant", "")
+    try:
+        found = compute.options(ref)
+        chosen = found.variant(variant_id)
+    except compute.ComputeError as exc:
+        return _page(request, ref, status=400, compute_error=str(exc))
+    except errors.APIError as exc:
+        return _page(request, ref, status=502, compute_error=upstream.describe(exc).message)
+    if found.compute is not None and found.compute.id == variant_id:
+        return _page(request, ref, status=400, compute_error=f"The project already runs on {chosen.name}.")
+    return _page(request, ref, confirm=chosen)
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.compute")
+def change(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        operation = compute.change_compute(
+            request.user, ref, request.POST.get("variant", ""), confirmed=request.POST.get("confirm", "")
+        )
+    except compute.ComputeError as exc:
+        return _page(request, ref, status=400, compute_error=str(exc))
+    except errors.APIError as exc:
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+            compute_error=upstream.describe(exc).message,
+        )
+    return redirect(url(request, "operation", operation.pk))
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.compute")
+def pitr(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        compute.set_pitr(request.user, ref, request.POST.get("variant", ""))
+    except compute.ComputeError as exc:
+        return _page(request, ref, status=400, pitr_error=str(exc))
+    except errors.APIError as exc:
+        return _page(
+            request,
+            ref,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+            pitr_error=upstream.describe(exc).message,
+        )
+    messages.success(request, "Point-in-time recovery updated.")
+    return redirect(url(request, "compute", ref))
+
+
+urlpatterns = [
+    path("projects/<project_ref:ref>/settings/compute/", compute_page, name="compute"),
+    path("projects/<project_ref:ref>/settings/compute/review/", review, name="compute-review"),
+    path("projects/<project_ref:ref>/settings/compute/change/", change, name="compute-change"),
+    path("projects/<project_ref:ref>/settings/compute/pitr/", pitr, name="compute-pitr"),
+]

@@ -1,0 +1,55 @@
+"""Applying a reviewed service-config change: Data API, Storage and Realtime at once; Auth
+through a task that first waits for the auth service to be ACTIVE_HEALTHY (the seed's advice),
+with the change kept encrypted on the operation until it is sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from platformkit import crypto
+from platformkit.conf import get_config
+from platformkit.models import Operation
+from platformkit.sections.settings.config.fields import check_unchanged
+from platformkit.services import audit, forget_cached_reads, get_client
+
+TASK = "platformkit.sections.settings.config.tasks.apply_when_healthy"
+HEALTH_SERVICE = {"auth": "auth", "postgrest": "rest", "storage": "storage", "realtime": "realtime"}
+
+
+def apply(
+    user: Any, ref: str, target_ref: str, service: str, body: dict[str, Any], base: dict[str, Any]
+) -> Operation | None:
+    """Send ``body`` unless the reviewed fields moved meanwhile (:class:`ConfigConflict`).
+    Returns the operation when the change waits for the service (Auth), else None."""
+    check_unchanged(get_client(cached=False).config.get(target_ref, service), base)
+    detail = {"target": target_ref, "service": service, "fields": sorted(base)}
+    if service != "auth":
+        try:
+            get_client(cached=False).config.update(target_ref, service, body)
+        except Exception as exc:
+            audit(
+                user, f"settings.config.{service}", project_ref=ref, success=False, detail={**detail, "error": str(exc)}
+            )
+            raise
+        audit(user, f"settings.config.{service}", project_ref=ref, detail=detail)
+        forget_cached_reads()
+        return None
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            kind=f"settings.config.{service}",
+            project_ref=ref,
+            params={"target": target_ref, "service": service, "fields": sorted(base)},
+            payload_ciphertext=crypto.encrypt(json.dumps(body)),
+            deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
+            created_by=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        )
+        audit(user, f"settings.config.{service}", project_ref=ref, detail={**detail, "operation": operation.pk})
+    from platformkit.tasks import enqueue
+
+    transaction.on_commit(lambda: enqueue(TASK, operation.pk))
+    return operation

@@ -1,0 +1,143 @@
+"""Settings → Configuration: one form per service (Auth, Data API, Storage, Realtime) built
+from the fields the API returns; save shows the diff first; confirming applies it (Auth after
+waiting for the service to be healthy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from platformkit import services
+from platformkit.access import project_view
+from platformkit.api import errors
+from platformkit.core import upstream
+from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
+from platformkit.sections.settings.config import fields as forms
+from platformkit.sections.settings.config import services as config_changes
+
+SECTION = "settings"
+
+
+def _service_or_404(service: str) -> str:
+    if service not in forms.SERVICES:
+        raise Http404("No such service")
+    return service
+
+
+def _actor(request: HttpRequest) -> str:
+    """Whom a sealed review belongs to: the user, or the embed session's end-user."""
+    return getattr(request.user, "platformkit_actor", None) or f"user:{request.user.pk}"
+
+
+def _page(
+    request: HttpRequest,
+    ref: str,
+    service: str,
+    *,
+    fields: list[forms.Field] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    target = request_target(request)
+    current = (
+        upstream.attempt(lambda: services.get_client().config.get(target.ref, service)) if fields is None else None
+    )
+    if current is not None and current.value is not None:
+        fields = forms.build_fields(service, current.value)
+    context = {
+        "ref": ref,
+        "target": target,
+        "service": service,
+        "service_label": forms.SERVICES[service],
+        "services": [
+            (key, name, url(request, "config", ref, key) + target.query) for key, name in forms.SERVICES.items()
+        ],
+        "groups": forms.group_fields(service, fields or []),
+        "problem": current.problem if current is not None else None,
+        "review_url": url(request, "config-review", ref, service) + target.query,
+        **extra,
+    }
+    response = render_page(
+        request, "platformkit/settings/config.html", context, section=SECTION, project_ref=ref, status=status
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+@project_view(SECTION)
+def config(request: HttpRequest, ref: str, service: str) -> HttpResponse:
+    return _page(request, ref, _service_or_404(service))
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.config")
+def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
+    service, target = _service_or_404(service), request_target(request)
+    try:
+        current = services.get_client(cached=False).config.get(target.ref, service)
+    except errors.APIError as exc:
+        return _page(request, ref, service, form_error=upstream.describe(exc).message, status=502)
+    fields = forms.build_fields(service, current)
+    body, changes = forms.parse(service, fields, request.POST)
+    if any(f.error for f in fields):
+        return _page(
+            request, ref, service, fields=fields, status=400, form_error="Some values need fixing; nothing was saved."
+        )
+    if not changes:
+        return _page(request, ref, service, fields=fields, form_error="Nothing changed.")
+    sealed = forms.seal(
+        ref=target.ref,
+        service=service,
+        body=forms.request_body(body, fields),
+        base=forms.base_values(changes),
+        actor=_actor(request),
+    )
+    return _page(
+        request,
+        ref,
+        service,
+        fields=fields,
+        changes=changes,
+        sealed=sealed,
+        apply_url=url(request, "config-apply", ref, service) + target.query,
+    )
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.config")
+def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
+    service, target = _service_or_404(service), request_target(request)
+    try:
+        sealed = forms.unseal(request.POST.get("change", ""), ref=target.ref, service=service, actor=_actor(request))
+        operation = config_changes.apply(request.user, ref, target.ref, service, sealed["body"], sealed["base"])
+    except (ValueError, forms.ConfigConflict) as exc:
+        return _page(
+            request, ref, service, form_error=str(exc), status=409 if isinstance(exc, forms.ConfigConflict) else 400
+        )
+    except errors.APIError as exc:
+        return _page(
+            request,
+            ref,
+            service,
+            form_error=upstream.describe(exc).message,
+            status=400 if isinstance(exc, errors.ValidationError) else 502,
+        )
+    if operation is not None:
+        return redirect(url(request, "operation", operation.pk))
+    messages.success(request, f"{forms.SERVICES[service]} configuration saved.")
+    return redirect(url(request, "config", ref, service) + target.query)
+
+
+urlpatterns = [
+    path("projects/<project_ref:ref>/settings/config/<slug:service>/", config, name="config"),
+    path("projects/<project_ref:ref>/settings/config/<slug:service>/review/", review, name="config-review"),
+    path("projects/<project_ref:ref>/settings/config/<slug:service>/apply/", apply, name="config-apply"),
+]

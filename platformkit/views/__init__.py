@@ -1,1 +1,0 @@
-"""One module per screen; each exposes ``urlpatterns``, which ``platformkit.urls`` joins."""
