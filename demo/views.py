@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_deny
 
 from platformkit.api import errors
+from platformkit.core.client import get_client
 from platformkit.embed import create_embed_url
-from platformkit.services import get_client
 
 # What this host lets its end-users do: look at SQL, apply migrations, make restore points,
 # never point-in-time recovery.

@@ -30,7 +30,7 @@ Secrets at rest
                           all decrypt. Rotate by putting a new key first, running
                           ``manage.py platformkit_rotate_keys``, then dropping the old key.
 
-Waiting for a new project (the django-q2 task ``platformkit.tasks.wait_for_project_healthy``)
+Waiting for a new project (the django-q2 task ``platformkit.sections.projects.tasks.wait_for_project_healthy``)
     ``HEALTH_SERVICES``   Services that must all be ``ACTIVE_HEALTHY``. Default
                           ``["db", "auth", "rest", "storage", "realtime"]``.
     ``HEALTH_POLL_INTERVAL``     First pause between health checks, seconds. Default ``2.0``;
@@ -114,7 +114,9 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-SECTIONS = ("projects", "branches", "sql", "migrations", "functions", "restore_points", "advisors", "logs", "settings")
+from platformkit.core import sections
+
+SECTIONS = sections.keys()  # from the section registry, in navigation order
 
 DEFAULTS: dict[str, Any] = {
     # Management API

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from platformkit import crypto
+from platformkit.core import sections
 
 
 class ProjectCredential(models.Model):
@@ -33,19 +34,6 @@ class ProjectCredential(models.Model):
     def reveal_db_password(self) -> str:
         """Decrypt on explicit request only (callers audit it: ``services.reveal_db_password``)."""
         return crypto.decrypt(self.db_password_ciphertext)
-
-
-OPERATION_TITLES = {
-    "project.create": "Project launch",
-    "project.pause": "Pausing the project",
-    "project.restore": "Restoring the project",
-    "restore_points.create": "Restore point",
-    "restore_points.undo": "Undo to a restore point",
-    "restore_points.pitr": "Point-in-time recovery",
-    "settings.config.auth": "Auth configuration change",
-    "settings.compute": "Compute size change",
-    "functions.deploy": "Function deploy",
-}
 
 
 class Operation(models.Model):
@@ -91,7 +79,7 @@ class Operation(models.Model):
 
     @property
     def title(self) -> str:
-        return OPERATION_TITLES.get(self.kind, self.kind)
+        return sections.operation_title(self.kind)
 
     @property
     def is_terminal(self) -> bool:

@@ -1,8 +1,7 @@
-"""The dashboard's sections, in navigation order.
+"""The navigation: the registry's sections (``platformkit.core.sections``), in its order.
 
-A section with a ``url_name`` is built; one without shows as a disabled "soon" item until its
-issue lands and fills the name in. Project sections need a project in context: on pages
-without one they are shown disabled.
+A section with a ``url_name`` is built; one without shows as a disabled "soon" item. Project
+sections need a project in context: on pages without one they are shown disabled.
 """
 
 from __future__ import annotations
@@ -12,27 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from platformkit.conf import feature_enabled
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str  # also the FEATURES switch
-    label: str
-    url_name: str | None = None  # None: not built yet
-    per_project: bool = True
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section("projects", "Projects", "platformkit:projects", per_project=False),
-    Section("branches", "Branches", "platformkit:branches"),
-    Section("sql", "SQL", "platformkit:sql"),
-    Section("migrations", "Migrations", "platformkit:migrations"),
-    Section("functions", "Functions", "platformkit:functions"),
-    Section("restore_points", "Restore points", "platformkit:restore-points"),
-    Section("advisors", "Advisors", "platformkit:advisors"),
-    Section("logs", "Logs", "platformkit:logs"),
-    Section("settings", "Settings", "platformkit:secrets"),
-)
+from platformkit.core import sections
 
 
 @dataclass(frozen=True)
@@ -46,7 +25,7 @@ class NavItem:
 
 def nav_items(current: str, project_ref: str | None = None, current_app: str | None = None) -> list[NavItem]:
     items = []
-    for section in SECTIONS:
+    for section in sections.all_sections():
         if not feature_enabled(section.key):
             continue
         url = None

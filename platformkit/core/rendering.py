@@ -37,7 +37,7 @@ def render_page(
     """Render ``template`` (or ``template#partial`` for an HTMX request) in the shell."""
     config = get_config()
     if hasattr(request, "platformkit_target") and "branch_switcher" not in context:
-        from platformkit.core.branch_context import switcher_context  # every project section shows the switcher
+        from platformkit.core.targets import switcher_context  # every project section shows the switcher
 
         context = {**switcher_context(request), **context}
     access = request_access(request)

@@ -1,4 +1,5 @@
-"""Where a project view's API calls go: the project itself (production) or one of its branches.
+"""Where a project view's API calls go: the project itself (production) or one of its branches;
+and the branch switcher every project page shows.
 
 Access is always decided on the production project's ref (the URL's ``<ref>``); a branch is
 chosen with ``?branch=<branch project ref>`` and is looked up among *that* project's branches
@@ -8,9 +9,15 @@ only, so a session scoped to one project can reach its branches and nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
+
+from platformkit.api.errors import NotFoundError
+from platformkit.api.types import Branch
+from platformkit.core import upstream
+from platformkit.core.client import get_client
 
 BRANCH_PARAM = "branch"
 
@@ -35,9 +42,6 @@ def resolve_target(request: HttpRequest, project_ref: str) -> Target:
     wanted = request.GET.get(BRANCH_PARAM) or (request.POST.get(BRANCH_PARAM) if request.method == "POST" else None)
     if not wanted or wanted == project_ref:
         return Target(project_ref, project_ref)
-    from platformkit.api.errors import NotFoundError
-    from platformkit.services import project_branches
-
     try:
         branches = project_branches(project_ref)
     except NotFoundError:
@@ -50,3 +54,16 @@ def resolve_target(request: HttpRequest, project_ref: str) -> Target:
 
 def request_target(request: HttpRequest) -> Target:
     return request.platformkit_target  # type: ignore[attr-defined,no-any-return]
+
+
+def project_branches(project_ref: str) -> list[Branch]:
+    """The project's branches (production's default branch included), through the read cache."""
+    return get_client().branches.list(project_ref)
+
+
+def switcher_context(request: HttpRequest) -> dict[str, Any]:
+    """``target`` and ``branches`` (empty when the API cannot list them: the page still works)."""
+    target = request_target(request)
+    listed = upstream.attempt(lambda: project_branches(target.project_ref))
+    branches = [branch for branch in (listed.value or []) if not branch.is_default]
+    return {"target": target, "switcher_branches": branches, "branch_switcher": True}

@@ -13,32 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from platformkit.conf import SECTIONS
+from platformkit.core import sections
 
 MODES = ("read", "write")
-# Actions a view can name in ``project_view(..., action=...)`` so a permission set can forbid them.
-ACTIONS = frozenset(
-    {
-        "projects.pause",
-        "projects.delete",
-        "branches.delete",
-        "branches.merge",
-        "branches.reset",
-        "migrations.rollback",
-        "migrations.seed",
-        "restore_points.undo",
-        "restore_points.pitr",
-        "sql.write",
-        "settings.secrets.delete",
-        "settings.api_keys.reveal",
-        "settings.api_keys.delete",
-        "settings.config",
-        "settings.compute",
-        "settings.claim",
-        "advisors.dismiss",
-        "functions.deploy",
-        "functions.delete",
-    }
-)
+# Actions a view can name in ``project_view(..., action=...)`` so a permission set can forbid them:
+# each section declares its own (``Section.actions``).
+ACTIONS = sections.actions()
 
 
 class PermissionError(ValueError):

@@ -15,10 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.conf import get_config
+from platformkit.core.audit import audit
 from platformkit.embed import grants, permissions
 from platformkit.embed.cookies import set_partitioned_cookie
 from platformkit.embed.requests import app_root, frame_headers
-from platformkit.services import audit
 
 COOKIE_GRACE_SECONDS = 24 * 3600
 

@@ -1,0 +1,1 @@
+"""One package per dashboard section; ``platformkit.core.sections.REGISTRY`` lists them."""

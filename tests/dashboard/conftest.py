@@ -14,16 +14,16 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.test import Client
 
-from platformkit import services
+from platformkit.core.client import reset_client
 
 
 @pytest.fixture(autouse=True)
 def _fresh_platformkit_state(db: None) -> Iterator[None]:
     """Each test starts with no cached reads and no client built from another test's settings."""
     cache.clear()
-    services.reset_client()
+    reset_client()
     yield
-    services.reset_client()
+    reset_client()
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def organization(upstream: Any) -> Any:
 
 @pytest.fixture
 def make_project(upstream: Any, organization: Any) -> Callable[..., Any]:
-    from platformkit.services import generate_db_password
+    from platformkit.sections.projects.services import generate_db_password
 
     def make(name: str = "Arranged project", region: str = "emea") -> Any:
         return upstream.projects.create(

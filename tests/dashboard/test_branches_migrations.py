@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from platformkit.core import hooks
 from platformkit.models import AuditEvent, Operation
 from platformkit.sections.branches import services as workflows
-from platformkit.sections.migrations import services as schema_changes
+from platformkit.sections.branches import tasks as branch_tasks
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_sql_editor import _active
 
@@ -32,7 +33,7 @@ def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
 def _finish_latest(ref: str) -> Operation:
     operation = Operation.objects.filter(project_ref=ref).first()
     assert operation is not None
-    assert workflows.follow_action_run(operation.pk) in ("succeeded", "failed")
+    assert branch_tasks.follow_action_run(operation.pk) in ("succeeded", "failed")
     operation.refresh_from_db()
     return operation
 
@@ -62,8 +63,8 @@ def test_create_form_bad_input_keeps_what_was_typed(operator_client: Client, pro
 
 
 def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_ref: str, upstream: Any) -> None:
-    seen: list[schema_changes.ChangeApplied] = []
-    schema_changes.AFTER_CHANGE_HOOKS.append(seen.append)
+    seen: list[hooks.ChangeApplied] = []
+    hooks.AFTER_CHANGE_HOOKS.append(seen.append)
     try:
         dev = _create_branch(operator_client, project_ref)
         page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
@@ -123,7 +124,7 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
         ]  # schema, not seed data
         assert AuditEvent.objects.filter(action="branches.merge", outcome="success").exists()
     finally:
-        schema_changes.AFTER_CHANGE_HOOKS.remove(seen.append)
+        hooks.AFTER_CHANGE_HOOKS.remove(seen.append)
 
 
 def test_blocking_merge_check_needs_permission_and_a_reason(
@@ -133,10 +134,10 @@ def test_blocking_merge_check_needs_permission_and_a_reason(
     lead = Client()
     lead.force_login(make_user("lead", "override_merge_checks", is_staff=True))
 
-    def security_gate(review: workflows.MergeReview) -> workflows.CheckResult:
-        return workflows.CheckResult("security advisor", "1 table without RLS", blocking=True)
+    def security_gate(review: hooks.MergeReview) -> hooks.CheckResult:
+        return hooks.CheckResult("security advisor", "1 table without RLS", blocking=True)
 
-    workflows.MERGE_CHECKS.append(security_gate)
+    hooks.MERGE_CHECKS.append(security_gate)
     try:
         url = reverse("platformkit:branches-merge", args=[project_ref, dev])
         page = operator_client.get(url).content.decode()
@@ -149,7 +150,7 @@ def test_blocking_merge_check_needs_permission_and_a_reason(
         assert lead.post(url, {"override_reason": "accepted risk, ticket 12"}).status_code == 302
         assert AuditEvent.objects.get(action="branches.merge_override").detail["reason"] == "accepted risk, ticket 12"
     finally:
-        workflows.MERGE_CHECKS.remove(security_gate)
+        hooks.MERGE_CHECKS.remove(security_gate)
 
 
 def test_failed_merge_shows_why_and_production_is_unchanged(

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import tasks
 from platformkit.models import AuditEvent, Operation
+from platformkit.sections.projects import tasks
 from platformkit.sections.settings.claim import services as claim
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_lifecycle import healthy

@@ -15,6 +15,7 @@ from django.urls import reverse
 from platformkit.localapi.functions.runtime import find_deno
 from platformkit.models import AuditEvent, Operation
 from platformkit.sections.functions import services as functions
+from platformkit.sections.functions import tasks as function_tasks
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_lifecycle import healthy
 
@@ -40,7 +41,7 @@ def _deploy(client: Client, ref: str, files: list[tuple[str, bytes]], **form: An
     response = client.post(reverse("platformkit:functions-deploy", args=[ref]), data)
     assert response.status_code == 302, response.content.decode()[-1500:]
     operation = Operation.objects.filter(kind="functions.deploy").first()
-    assert operation is not None and functions.deploy_task(operation.pk) == "succeeded", operation.message
+    assert operation is not None and function_tasks.deploy_task(operation.pk) == "succeeded", operation.message
     operation.refresh_from_db()
     return operation
 
@@ -114,7 +115,7 @@ def test_refused_deploy_fails_the_operation_with_the_apis_reason(operator_client
         },
     )
     operation = Operation.objects.get(kind="functions.deploy")
-    assert functions.deploy_task(operation.pk) == "failed"
+    assert function_tasks.deploy_task(operation.pk) == "failed"
     operation.refresh_from_db()
     assert "The import map deno.json is not valid JSON" in operation.message
     assert AuditEvent.objects.get(action="functions.deploy").outcome == "failure"

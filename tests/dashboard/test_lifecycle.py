@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import tasks
 from platformkit.models import AuditEvent, Operation, ProjectCredential
+from platformkit.sections.projects import tasks
 from platformkit.sections.projects import tasks as lifecycle_tasks
 from tests.dashboard.conftest import assert_valid_html
 

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import services
 from platformkit.access import Access
 from platformkit.models import AuditEvent
+from platformkit.sections.projects import services as project_services
 from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 
@@ -45,7 +45,7 @@ def test_htmx_refresh_returns_the_overview_region(api: Any, make_project: Any, o
 def test_launched_project_shows_live_progress(
     api: Any, organization: Any, operator: Any, operator_client: Client
 ) -> None:
-    operation = services.launch_project(
+    operation = project_services.launch_project(
         user=operator, name="Coming up", organization_slug=organization.slug, region_code="emea", instance_size="micro"
     )
     page = operator_client.get(detail_url(operation.project_ref)).content.decode()
@@ -61,7 +61,7 @@ def test_unknown_project_is_404(api: Any, operator_client: Client) -> None:
 def test_upstream_down_still_renders_the_page(
     api: Any, organization: Any, operator: Any, operator_client: Client, settings: Any, closed_port_url: str
 ) -> None:
-    operation = services.launch_project(
+    operation = project_services.launch_project(
         user=operator,
         name="Launched before the outage",
         organization_slug=organization.slug,
@@ -90,7 +90,7 @@ def keeper_client(make_user: Any) -> Client:
 
 @pytest.fixture
 def launched(api: Any, organization: Any, operator: Any) -> Any:
-    return services.launch_project(
+    return project_services.launch_project(
         user=operator,
         name="Has a password",
         organization_slug=organization.slug,
@@ -113,7 +113,7 @@ def test_reveal_is_offered_confirmed_posted_and_audited(launched: Any, keeper_cl
     assert unconfirmed.status_code == 302 and not AuditEvent.objects.filter(action="project.password.reveal").exists()
 
     response = keeper_client.post(reveal_url(ref), {"confirm": "yes"})
-    password = services.reveal_db_password(None, ref)
+    password = project_services.reveal_db_password(None, ref)
     assert response.status_code == 200 and password in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert_valid_html(response.content)

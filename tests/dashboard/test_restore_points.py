@@ -12,10 +12,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platformkit import tasks
 from platformkit.core.targets import Target
 from platformkit.localapi import provision
 from platformkit.models import AuditEvent, Operation, RestorePoint
+from platformkit.sections.projects import tasks
 from platformkit.sections.restore_points import services as recovery
 from platformkit.sections.restore_points import tasks as recovery_tasks
 from tests.dashboard.conftest import assert_valid_html

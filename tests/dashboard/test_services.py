@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from platformkit import services
+from platformkit.core.client import DjangoCacheStore, forget_cached_reads, get_client
 from platformkit.models import AuditEvent, Operation, ProjectCredential
+from platformkit.sections.projects import services as project_services
 
 
 def test_generated_passwords_are_long_mixed_and_distinct() -> None:
-    passwords = {services.generate_db_password() for _ in range(50)}
+    passwords = {project_services.generate_db_password() for _ in range(50)}
     assert len(passwords) == 50
     for password in passwords:
         assert len(password) >= 32
@@ -21,15 +22,15 @@ def test_generated_passwords_are_long_mixed_and_distinct() -> None:
 
 
 def test_client_is_reused_until_the_settings_change(api: Any, settings: Any) -> None:
-    first = services.get_client()
-    assert services.get_client() is first
-    assert services.get_client(cached=False) is not first
+    first = get_client()
+    assert get_client() is first
+    assert get_client(cached=False) is not first
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "REQUEST_TIMEOUT": 3.0}
-    assert services.get_client() is not first
+    assert get_client() is not first
 
 
 def test_launch_project(api: Any, organization: Any, operator: Any, upstream: Any) -> None:
-    operation = services.launch_project(
+    operation = project_services.launch_project(
         user=operator,
         name="From services",
         organization_slug=organization.slug,
@@ -47,7 +48,7 @@ def test_launch_rejected_upstream_is_audited_and_raised(api: Any) -> None:
     from platformkit.api import errors
 
     with pytest.raises(errors.APIError):
-        services.launch_project(
+        project_services.launch_project(
             user=None, name="Nowhere", organization_slug="ghost-org", region_code="emea", instance_size="micro"
         )
     event = AuditEvent.objects.get()
@@ -58,18 +59,18 @@ def test_launch_rejected_upstream_is_audited_and_raised(api: Any) -> None:
 
 def test_reveal_is_audited_and_absent_password_is_none(operator: Any) -> None:
     ProjectCredential.store("refreveal00000000000", "the-password")
-    assert services.reveal_db_password(operator, "refreveal00000000000") == "the-password"
-    assert services.reveal_db_password(operator, "refmissing0000000000") is None
+    assert project_services.reveal_db_password(operator, "refreveal00000000000") == "the-password"
+    assert project_services.reveal_db_password(operator, "refmissing0000000000") is None
     outcomes = list(AuditEvent.objects.order_by("created_at").values_list("action", "outcome"))
     assert outcomes == [("project.password.reveal", "success"), ("project.password.reveal", "failure")]
     assert "the-password" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 
 def test_read_cache_store_forgets_everything_at_once() -> None:
-    store = services.DjangoCacheStore()
+    store = DjangoCacheStore()
     store.set("a", {"x": 1}, 30)
     assert store.get("a") == {"x": 1}
-    services.forget_cached_reads()
+    forget_cached_reads()
     assert store.get("a") is None
     store.set("a", 2, 30)
     assert store.get("a") == 2

@@ -11,14 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from platformkit import services, tasks
+from platformkit.core import operations
 from platformkit.models import Operation
+from platformkit.sections.projects import services as project_services
+from platformkit.sections.projects import tasks
 from tests.dashboard.conftest import assert_valid_html, htmx_get
 
 
 @pytest.fixture
 def launched(api: Any, organization: Any, operator: Any) -> Operation:
-    return services.launch_project(
+    return project_services.launch_project(
         user=operator,
         name="Waited for",
         organization_slug=organization.slug,
@@ -80,7 +82,7 @@ def test_a_run_hands_over_rather_than_outlive_the_worker_timeout(launched: Opera
     from django_q.models import OrmQ
 
     # The next check is due after this run's budget (0.7 x Q_CLUSTER["timeout"]) would end.
-    due = time.time() + tasks.worker_timeout_seconds()
+    due = time.time() + operations.worker_timeout_seconds()
     Operation.objects.filter(pk=launched.pk).update(progress={"next_check_at": due})
     queued_before = OrmQ.objects.count()
     started = time.monotonic()

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from platformkit import services
+from platformkit.core.client import get_client
 from platformkit.models import Operation
+from platformkit.sections.projects import services as project_services
 from tests.system.conftest import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -16,10 +17,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 def test_killed_worker_resumes_the_health_poll_after_restart(slow_localapi, start_worker):
     operator = get_user_model().objects.create_user("restart-operator", is_staff=True)
-    client = services.get_client()
+    client = get_client()
     organization = client.organizations.list()[0]
 
-    operation = services.launch_project(
+    operation = project_services.launch_project(
         user=operator,
         name="Survives a worker restart",
         organization_slug=organization.slug,

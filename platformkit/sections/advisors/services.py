@@ -13,9 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from platformkit.api import errors
+from platformkit.core.audit import actor_label, audit
+from platformkit.core.client import get_client
+from platformkit.core.hooks import CheckResult, MergeReview
 from platformkit.models import AdvisorScan, DismissedFinding
-from platformkit.sections.branches.services import CheckResult, MergeReview
-from platformkit.services import actor_label, audit, get_client
 
 LEVELS = ("ERROR", "WARN", "INFO")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -233,7 +234,7 @@ def restore(user: Any, project_ref: str, cache_key: str) -> None:
     audit(user, "advisors.restore", project_ref=project_ref, detail={"cache_key": cache_key})
 
 
-# The merge gate (registered in platformkit.branches.MERGE_CHECKS at app ready)
+# The merge gate (declared in this section's ``Section.merge_checks``)
 
 
 def security_gate(review: MergeReview) -> CheckResult | None:

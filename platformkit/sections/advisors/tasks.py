@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 from platformkit.api import errors
 from platformkit.conf import get_config
+from platformkit.core.client import get_client
 from platformkit.sections.advisors import services as advisors
-from platformkit.services import get_client
 
 logger = logging.getLogger(__name__)
 SCHEDULE_NAME = "platformkit-advisor-scan"
@@ -67,3 +68,8 @@ def ensure_schedule(**_: Any) -> None:
         name=SCHEDULE_NAME,
         defaults={"func": TASK, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
     )
+
+
+def connect(app_config: AppConfig) -> None:
+    """This section's ready(): keep the schedule in step with the setting on every migrate."""
+    post_migrate.connect(ensure_schedule, sender=app_config, dispatch_uid="platformkit-advisor-schedule")

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view, request_access
@@ -101,11 +100,3 @@ def restore(request: HttpRequest, ref: str) -> HttpResponse:
     except advisors.DismissError as exc:
         return _page(request, ref, status=400, dismiss_error=str(exc))
     return _back(request, ref)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/advisors/", report, name="advisors"),
-    path("projects/<project_ref:ref>/advisors/run/", run, name="advisors-run"),
-    path("projects/<project_ref:ref>/advisors/dismiss/", dismiss, name="advisors-dismiss"),
-    path("projects/<project_ref:ref>/advisors/restore/", restore, name="advisors-restore"),
-]

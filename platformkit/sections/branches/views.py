@@ -9,14 +9,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
 from platformkit.core import upstream
+from platformkit.core.audit import audit_request
+from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.models import Operation
 from platformkit.sections.branches import services as workflows
@@ -27,7 +27,7 @@ LIST_TEMPLATE = "platformkit/branches/list.html"
 
 
 def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
-    listed = upstream.attempt(lambda: services.get_client(cached=False).branches.list(ref))
+    listed = upstream.attempt(lambda: get_client(cached=False).branches.list(ref))
     return {
         "ref": ref,
         "branches": [branch for branch in listed.value or [] if not branch.is_default],
@@ -103,9 +103,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
             persistent=form["persistent"],
         )
     except errors.APIError as exc:
-        services.audit_request(
-            request, "branches.create", project_ref=ref, success=False, detail={"name": form["name"]}
-        )
+        audit_request(request, "branches.create", project_ref=ref, success=False, detail={"name": form["name"]})
         return _page(
             request,
             ref,
@@ -113,7 +111,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
             form=form,
             create_errors=[upstream.describe(exc).message],
         )
-    services.audit_request(
+    audit_request(
         request,
         "branches.create",
         project_ref=ref,
@@ -123,7 +121,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _branch(ref: str, branch_ref: str) -> Branch:
-    for branch in services.get_client(cached=False).branches.list(ref):
+    for branch in get_client(cached=False).branches.list(ref):
         if branch.project_ref == branch_ref and not branch.is_default:
             return branch
     raise Http404("No such branch in this project")
@@ -164,7 +162,7 @@ def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
             merge_error="A check blocks this merge: give a reason to override it, or fix what it found.",
         )
     if review.blocked:
-        services.audit_request(
+        audit_request(
             request,
             "branches.merge_override",
             project_ref=ref,
@@ -177,11 +175,9 @@ def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     try:
         workflows.start_workflow(user=request.user, kind="merge", project_ref=ref, branch=branch)
     except errors.APIError as exc:
-        services.audit_request(
-            request, "branches.merge", project_ref=ref, success=False, detail={"branch": branch.name}
-        )
+        audit_request(request, "branches.merge", project_ref=ref, success=False, detail={"branch": branch.name})
         return _review_page(request, ref, branch, merge_error=upstream.describe(exc).message)
-    services.audit_request(
+    audit_request(
         request,
         "branches.merge",
         project_ref=ref,
@@ -210,7 +206,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not _confirmed(request, branch):
         return _page(request, ref, status=400, action_error=f"Type the branch name {branch.name!r} to reset it.")
     workflows.start_workflow(user=request.user, kind="reset", project_ref=ref, branch=branch)
-    services.audit_request(request, "branches.reset", project_ref=ref, detail={"branch": branch.name})
+    audit_request(request, "branches.reset", project_ref=ref, detail={"branch": branch.name})
     return redirect(url(request, "branches", ref))
 
 
@@ -221,11 +217,9 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not _confirmed(request, branch):
         return _page(request, ref, status=400, action_error=f"Type the branch name {branch.name!r} to delete it.")
     now = request.POST.get("when") == "now"
-    services.get_client(cached=False).branches.delete(branch.id, force=now)
-    services.forget_cached_reads()
-    services.audit_request(
-        request, "branches.delete", project_ref=ref, detail={"branch": branch.name, "scheduled": not now}
-    )
+    get_client(cached=False).branches.delete(branch.id, force=now)
+    forget_cached_reads()
+    audit_request(request, "branches.delete", project_ref=ref, detail={"branch": branch.name, "scheduled": not now})
     return redirect(url(request, "branches", ref))
 
 
@@ -234,17 +228,7 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""
     branch = _branch(ref, branch_ref)
-    services.get_client(cached=False).branches.restore(branch.id)
-    services.forget_cached_reads()
-    services.audit_request(request, "branches.restore", project_ref=ref, detail={"branch": branch.name})
+    get_client(cached=False).branches.restore(branch.id)
+    forget_cached_reads()
+    audit_request(request, "branches.restore", project_ref=ref, detail={"branch": branch.name})
     return redirect(url(request, "branches", ref))
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/branches/", branch_list, name="branches"),
-    path("projects/<project_ref:ref>/branches/create/", create, name="branches-create"),
-    path("projects/<project_ref:ref>/branches/<project_ref:branch_ref>/merge/", merge, name="branches-merge"),
-    path("projects/<project_ref:ref>/branches/<project_ref:branch_ref>/reset/", reset, name="branches-reset"),
-    path("projects/<project_ref:ref>/branches/<project_ref:branch_ref>/delete/", delete, name="branches-delete"),
-    path("projects/<project_ref:ref>/branches/<project_ref:branch_ref>/restore/", restore, name="branches-restore"),
-]

@@ -1,0 +1,12 @@
+"""Edge Functions: list, deploy (a folder of files, followed to ACTIVE), code view, settings,
+delete, and a test invocation."""
+
+from platformkit.core.sections import Section
+
+SECTION = Section(
+    key="functions",
+    label="Functions",
+    url_name="platformkit:functions",
+    actions=("functions.deploy", "functions.delete"),
+    operation_titles={"functions.deploy": "Function deploy"},
+)

@@ -10,7 +10,7 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -20,14 +20,14 @@ import httpx
 from django.db import transaction
 from django.utils import timezone
 
-from platformkit.api import errors
 from platformkit.api.types import EdgeFunction
 from platformkit.conf import get_config
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import enqueue_on_commit
 from platformkit.models import AuditEvent, Operation
-from platformkit.services import audit, forget_cached_reads, get_client
-from platformkit.tasks import poll
+from platformkit.sections.functions import tasks
 
-DEPLOY_TASK = "platformkit.sections.functions.services.deploy_task"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_SHOWN_BYTES = 200_000  # per file in the code view
 TEXT_SUFFIXES = (
@@ -175,58 +175,8 @@ def start_deploy(
             project_ref=project_ref,
             detail={"target": target_ref, "slug": slug, "operation": operation.pk, "files": len(names)},
         )
-    from platformkit.tasks import enqueue
-
-    transaction.on_commit(lambda: enqueue(DEPLOY_TASK, operation.pk))
+    enqueue_on_commit(tasks.DEPLOY_TASK, operation.pk)
     return operation
-
-
-def deploy_task(operation_id: int) -> str:
-    return poll(operation_id, DEPLOY_TASK, _deploy_once, on_end=_clean_up)
-
-
-def _deploy_once(operation: Operation, client: Any) -> tuple[str, str] | None:
-    params = operation.params
-    folder = Path(params["folder"])
-    try:
-        deployed: EdgeFunction = client.functions.deploy(
-            params["target"],
-            params["slug"],
-            [(name, folder / name) for name in params["files"]],
-            entrypoint_path=params["entrypoint_path"],
-            import_map_path=params.get("import_map_path"),
-            static_patterns=params.get("static_patterns") or None,
-            verify_jwt=params.get("verify_jwt"),
-        )
-    except errors.APIError as exc:
-        if exc.status is None or exc.status == 429 or exc.status >= 500 or isinstance(exc, errors.NotFoundError):
-            raise  # worth another try (the task records it), or the project is gone (the task says so)
-        message = getattr(exc, "message", None) or str(exc)
-        _record(operation, success=False, detail={"error": message})
-        return Operation.Status.FAILED, f"The API refused the deploy: {message}"
-    operation.progress = {**operation.progress, "version": deployed.version, "status": deployed.status}
-    _record(operation, success=True, detail={"version": deployed.version, "ezbr_sha256": deployed.ezbr_sha256})
-    return Operation.Status.SUCCEEDED, f"Version {deployed.version} of {deployed.slug} is {deployed.status}."
-
-
-def _record(operation: Operation, *, success: bool, detail: Mapping[str, Any]) -> None:
-    audit(
-        operation.created_by,
-        "functions.deploy",
-        project_ref=operation.project_ref,
-        success=success,
-        detail={
-            "target": operation.params["target"],
-            "slug": operation.params["slug"],
-            "operation": operation.pk,
-            **detail,
-        },
-    )
-    forget_cached_reads()
-
-
-def _clean_up(operation: Operation) -> None:
-    shutil.rmtree(operation.params.get("folder", ""), ignore_errors=True)  # the upload is sent or abandoned
 
 
 # Settings and delete

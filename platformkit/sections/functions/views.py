@@ -10,13 +10,12 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.functions import services as functions
@@ -27,7 +26,7 @@ SLUG = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 def _list_page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    listed = upstream.attempt(lambda: services.get_client().functions.list(target.ref))
+    listed = upstream.attempt(lambda: get_client().functions.list(target.ref))
     context = {
         "ref": ref,
         "target": target,
@@ -85,7 +84,7 @@ def deploy(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _function_or_404(target_ref: str, slug: str) -> Any:
     try:
-        return services.get_client(cached=False).functions.get(target_ref, slug)
+        return get_client(cached=False).functions.get(target_ref, slug)
     except errors.NotFoundError:
         raise Http404("No such function") from None
 
@@ -93,7 +92,7 @@ def _function_or_404(target_ref: str, slug: str) -> Any:
 def _detail_page(request: HttpRequest, ref: str, slug: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
     function = _function_or_404(target.ref, slug)
-    bundle = upstream.attempt(lambda: services.get_client(cached=False).functions.body(target.ref, slug))
+    bundle = upstream.attempt(lambda: get_client(cached=False).functions.body(target.ref, slug))
     context = {
         "ref": ref,
         "target": target,
@@ -181,13 +180,3 @@ def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     with contextlib.suppress(ValueError):
         pretty = json.dumps(json.loads(result.body), indent=2)
     return _detail_page(request, ref, slug, invoke_result=result, invoke_body=pretty, invoke_form=form)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/functions/", function_list, name="functions"),
-    path("projects/<project_ref:ref>/functions/deploy/", deploy, name="functions-deploy"),
-    path("projects/<project_ref:ref>/functions/<slug:slug>/", detail, name="function"),
-    path("projects/<project_ref:ref>/functions/<slug:slug>/settings/", settings, name="function-settings"),
-    path("projects/<project_ref:ref>/functions/<slug:slug>/delete/", delete, name="function-delete"),
-    path("projects/<project_ref:ref>/functions/<slug:slug>/invoke/", invoke, name="function-invoke"),
-]

@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from platformkit.api.errors import APIError
 from platformkit.api.types import AnalyticsResult
-from platformkit.services import get_client
+from platformkit.core.client import get_client
 
 SOURCES = (
     "edge_logs",

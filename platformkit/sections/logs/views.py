@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
@@ -58,6 +57,3 @@ def explorer(request: HttpRequest, ref: str) -> HttpResponse:
         partial="log-results",
         status=400 if form_error else 200,
     )
-
-
-urlpatterns = [path("projects/<project_ref:ref>/logs/", explorer, name="logs")]

@@ -9,24 +9,24 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.audit import audit_request
+from platformkit.core.client import get_client
+from platformkit.core.pgerrors import parse_error
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.migrations import services as schema_changes
-from platformkit.sections.sql import services as sqleditor
 
 TEMPLATE = "platformkit/migrations/list.html"
 
 
 def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
     target = request_target(request)
-    history = upstream.attempt(lambda: services.get_client(cached=False).database.list_migrations(target.ref))
+    history = upstream.attempt(lambda: get_client(cached=False).database.list_migrations(target.ref))
     return {
         "ref": ref,
         "history": history.value or [],
@@ -59,7 +59,7 @@ def history(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view("migrations")
 def detail(request: HttpRequest, ref: str, version: str) -> HttpResponse:
     target = request_target(request)
-    found = upstream.attempt(lambda: services.get_client(cached=False).database.get_migration(target.ref, version))
+    found = upstream.attempt(lambda: get_client(cached=False).database.get_migration(target.ref, version))
     context = {"ref": ref, "migration": found.value, "problem": found.problem, "query": target.query}
     return render_page(request, "platformkit/migrations/detail.html", context, section="migrations", project_ref=ref)
 
@@ -75,7 +75,7 @@ def _form_key(request: HttpRequest) -> str | None:
 
 def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
     if isinstance(exc, errors.ValidationError):
-        return {"pg_error": sqleditor.parse_error(exc.message, sql)}
+        return {"pg_error": parse_error(exc.message, sql)}
     return {"problem": upstream.describe(exc)}
 
 
@@ -107,7 +107,7 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
             idempotency_key=_form_key(request),
         )
     except errors.APIError as exc:
-        services.audit_request(
+        audit_request(
             request,
             "migrations.apply",
             project_ref=ref,
@@ -121,7 +121,7 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
             form=form,
             **_api_error(exc, form["sql"]),
         )
-    services.audit_request(
+    audit_request(
         request, "migrations.apply", project_ref=ref, detail={"target": target.ref, "name": form["name"][:200]}
     )
     return _back(request, ref)
@@ -137,7 +137,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         schema_changes.rollback_latest(user=request.user, project_ref=ref, target_ref=target.ref, version=version)
     except errors.APIError as exc:
-        services.audit_request(
+        audit_request(
             request,
             "migrations.rollback",
             project_ref=ref,
@@ -145,9 +145,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
             detail={"target": target.ref, "version": version},
         )
         return _page(request, ref, status=400, rollback_error=upstream.describe(exc).message)
-    services.audit_request(
-        request, "migrations.rollback", project_ref=ref, detail={"target": target.ref, "version": version}
-    )
+    audit_request(request, "migrations.rollback", project_ref=ref, detail={"target": target.ref, "version": version})
     return _back(request, ref)
 
 
@@ -170,9 +168,7 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         count = schema_changes.seed(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql)
     except errors.APIError as exc:
-        services.audit_request(
-            request, "migrations.seed", project_ref=ref, success=False, detail={"target": target.ref}
-        )
+        audit_request(request, "migrations.seed", project_ref=ref, success=False, detail={"target": target.ref})
         return _page(
             request,
             ref,
@@ -180,14 +176,5 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
             seed_form={"sql": sql},
             **{("seed_" + key): value for key, value in _api_error(exc, sql).items()},
         )
-    services.audit_request(request, "migrations.seed", project_ref=ref, detail={"target": target.ref})
+    audit_request(request, "migrations.seed", project_ref=ref, detail={"target": target.ref})
     return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'} ({count} rows returned).")
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/migrations/", history, name="migrations"),
-    path("projects/<project_ref:ref>/migrations/apply/", apply, name="migrations-apply"),
-    path("projects/<project_ref:ref>/migrations/rollback/", rollback, name="migrations-rollback"),
-    path("projects/<project_ref:ref>/migrations/seed/", seed, name="migrations-seed"),
-    path("projects/<project_ref:ref>/migrations/<slug:version>/", detail, name="migrations-detail"),
-]

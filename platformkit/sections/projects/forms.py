@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from platformkit.conf import get_config
-from platformkit.services import SMART_REGION_GROUPS, SPECIFIC_REGION_PREFIX
+from platformkit.sections.projects.services import SMART_REGION_GROUPS, SPECIFIC_REGION_PREFIX
 
 
 class ProjectCreateForm(forms.Form):

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from platformkit.api import errors
 from platformkit.conf import get_config
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import EmbedGrant, EmbedSession, Operation, ProjectCredential, RestorePoint
-from platformkit.services import audit, forget_cached_reads, get_client
-
-WAIT_FOR_STATUS = "platformkit.sections.projects.tasks.wait_for_project_status"
-WAIT_HEALTHY = "platformkit.tasks.wait_for_project_healthy"
+from platformkit.sections.projects import tasks
 
 
 class LifecycleError(Exception):
@@ -24,7 +24,12 @@ class LifecycleError(Exception):
 
 def pause(user: Any, ref: str) -> Operation:
     return _act(
-        user, ref, "project.pause", lambda client: client.projects.pause(ref), WAIT_FOR_STATUS, {"until": "INACTIVE"}
+        user,
+        ref,
+        "project.pause",
+        lambda client: client.projects.pause(ref),
+        tasks.WAIT_FOR_STATUS,
+        {"until": "INACTIVE"},
     )
 
 
@@ -81,11 +86,5 @@ def _act(user: Any, ref: str, kind: str, call: Any, task: str, params: dict[str,
         )
         audit(user, kind, project_ref=ref, detail={"operation": operation.pk})
     forget_cached_reads()
-    _enqueue(task, operation.pk)
+    enqueue_on_commit(task, operation.pk)
     return operation
-
-
-def _enqueue(task: str, operation_id: int) -> None:
-    from platformkit.tasks import enqueue  # here: tasks imports services, as this module does
-
-    transaction.on_commit(lambda: enqueue(task, operation_id))

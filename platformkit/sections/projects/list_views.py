@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from platformkit import services
 from platformkit.access import dashboard_view, request_access
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import sections, upstream
+from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
-from platformkit.sections.advisors import services as advisors
+from platformkit.sections.projects import services
 from platformkit.sections.projects.forms import ProjectCreateForm
 
 
 @require_GET
 @dashboard_view("projects", embeddable=False)
 def project_list(request: HttpRequest) -> HttpResponse:
-    client = services.get_client()
+    client = get_client()
     listing = upstream.attempt(client.projects.list)
     projects = request_access(request).filter_projects(listing.value or [])
     sizes = services.launched_sizes([project.ref for project in projects])
-    findings = advisors.badges([project.ref for project in projects])  # our database only: no API call per row
+    refs = [project.ref for project in projects]
+    findings: dict[str, Any] = {}
+    for badges in sections.collect("project_badges"):  # the advisors' counts, from our database only
+        findings.update(badges(refs))
     rows = [
         {"project": project, "size": sizes.get(project.ref, ""), "advisor": findings.get(project.ref)}
         for project in projects
@@ -38,7 +42,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     if not request_access(request).can_create_projects:
         raise PermissionDenied("platformkit: may not create projects")
-    client = services.get_client()
+    client = get_client()
     organizations = upstream.attempt(client.organizations.list)
     slug = request.POST.get("organization") or next((org.slug for org in organizations.value or []), None)
     # Specific regions are offered when the API lists them; the smart groups always are.
@@ -65,9 +69,3 @@ def project_create(request: HttpRequest) -> HttpResponse:
     retry_url = url(request, "project-create") if request.method == "GET" else None
     context = {"form": form, "problem": problem, "retry_url": retry_url}
     return render_page(request, "platformkit/projects/create.html", context, section="projects", partial="project-form")
-
-
-urlpatterns = [
-    path("", project_list, name="projects"),
-    path("projects/new/", project_create, name="project-create"),
-]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
@@ -34,8 +33,3 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The poll's last answer: regions showing upstream state refresh themselves once.
         trigger_client_event(response, FINISHED_EVENT)
     return response
-
-
-urlpatterns = [
-    path("operations/<int:pk>/", operation_detail, name="operation"),
-]

@@ -9,11 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from platformkit import services
 from platformkit.access import (
     changeable_project_or_403,
     dashboard_view,
@@ -24,18 +22,19 @@ from platformkit.access import (
 from platformkit.api import errors
 from platformkit.conf import get_config
 from platformkit.core import upstream
+from platformkit.core.client import get_client, parallel
 from platformkit.core.rendering import render_page, url
 from platformkit.models import ProjectCredential
-from platformkit.sections.projects import lifecycle
+from platformkit.sections.projects import lifecycle, services
 
 
 @require_GET
 @dashboard_view("projects")
 def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     visible_project_or_404(request, ref)
-    client = services.get_client()
+    client = get_client()
     # Both calls at once: the page costs the slower of them, not the sum.
-    project_result, health_result = services.parallel(
+    project_result, health_result = parallel(
         lambda: client.projects.get(ref),
         lambda: client.projects.health(ref, services=get_config()["HEALTH_SERVICES"]),
     )
@@ -112,7 +111,7 @@ def _lifecycle(request: HttpRequest, ref: str, act: Any) -> HttpResponse:
 @project_view("projects", write=True, action="projects.delete")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     """Typed confirmation of the project's name, then delete upstream and forget it here."""
-    project = upstream.attempt(lambda: services.get_client().projects.get(ref))
+    project = upstream.attempt(lambda: get_client().projects.get(ref))
     if project.problem and project.problem.kind == "not_found":
         raise Http404("No such project")
     context: dict[str, Any] = {"ref": ref, "project": project.value, "problem": project.problem}
@@ -131,12 +130,3 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, f"Project {project.value.name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
     return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/", project_detail, name="project"),
-    path("projects/<project_ref:ref>/pause/", pause, name="project-pause"),
-    path("projects/<project_ref:ref>/resume/", resume, name="project-resume"),
-    path("projects/<project_ref:ref>/delete/", delete, name="project-delete"),
-    path("projects/<project_ref:ref>/password/reveal/", reveal_password, name="project-reveal-password"),
-]

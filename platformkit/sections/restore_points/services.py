@@ -17,9 +17,12 @@ from django.utils import timezone
 
 from platformkit.api import errors
 from platformkit.conf import get_config
+from platformkit.core.audit import actor_label, audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.core.targets import Target
 from platformkit.models import AuditEvent, Operation, RestorePoint
-from platformkit.services import actor_label, audit, forget_cached_reads, get_client
+from platformkit.sections.restore_points import tasks
 
 logger = logging.getLogger(__name__)
 NAME_MAX = 20
@@ -111,7 +114,7 @@ def create_restore_point(user: Any, target: Target, name: str, *, reason: str = 
         audit(
             user, "restore_points.create", project_ref=target.project_ref, detail={**detail, "operation": operation.pk}
         )
-    _enqueue("platformkit.sections.restore_points.tasks.wait_for_restore_point", operation.pk)
+    enqueue_on_commit(tasks.TASK, operation.pk)
     return operation
 
 
@@ -308,7 +311,7 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call:
             detail={**params, "target": target.ref, "operation": operation.pk, "phase": "started"},
         )
     forget_cached_reads()
-    _enqueue("platformkit.tasks.wait_for_project_healthy", operation.pk)
+    enqueue_on_commit(WAIT_HEALTHY, operation.pk)
     return operation
 
 
@@ -322,14 +325,8 @@ def _operation(user: Any, kind: str, target: Target, params: dict[str, Any], *, 
     )
 
 
-def _enqueue(task: str, operation_id: int) -> None:
-    from platformkit.tasks import enqueue  # here: tasks imports services, as this module does
-
-    transaction.on_commit(lambda: enqueue(task, operation_id))
-
-
 def on_schema_change(event: Any) -> None:
-    """``schema_changes.AFTER_CHANGE_HOOKS`` entry: a restore point after each migration or seed."""
+    """An after-change hook (``platformkit.core.hooks``): a restore point after each migration or seed."""
     if event.kind == "rollback":
         return
     branch = None if event.target_ref == event.project_ref else event.target_ref

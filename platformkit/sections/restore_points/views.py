@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from platformkit.access import project_view
@@ -177,11 +176,3 @@ def _parse_utc(raw: str) -> datetime | None:
         except ValueError:
             continue
     return None
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/restore-points/", timeline, name="restore-points"),
-    path("projects/<project_ref:ref>/restore-points/new/", create, name="restore-point-create"),
-    path("projects/<project_ref:ref>/restore-points/<int:point_id>/undo/", undo, name="restore-point-undo"),
-    path("projects/<project_ref:ref>/restore-points/pitr/", pitr, name="restore-points-pitr"),
-]

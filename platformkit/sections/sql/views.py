@@ -9,12 +9,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
+from platformkit.core.audit import audit_request
+from platformkit.core.client import get_client
+from platformkit.core.pgerrors import parse_error
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.core.upstream import describe
@@ -103,7 +104,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
     download = request.POST.get("format") if read_only else None
     started = time.monotonic()
     try:
-        rows = services.get_client(cached=False).database.query(
+        rows = get_client(cached=False).database.query(
             target.ref, sql, parameters=parameters, read_only=read_only or None
         )
     except errors.APIError as exc:
@@ -118,7 +119,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
             duration_ms=duration,
         )
         if not read_only:
-            services.audit_request(
+            audit_request(
                 request,
                 "sql.run",
                 project_ref=ref,
@@ -126,7 +127,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
                 detail={"target": target.ref, "characters": len(sql)},
             )
         if isinstance(exc, errors.ValidationError):
-            error = sqleditor.parse_error(exc.message, sql)
+            error = parse_error(exc.message, sql)
             return answer(pg_error=error, error_at=_split_at(sql, error.offset))
         return answer(problem=describe(exc))
     duration = int((time.monotonic() - started) * 1000)
@@ -140,7 +141,7 @@ def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
         duration_ms=duration,
     )
     if not read_only:
-        services.audit_request(
+        audit_request(
             request,
             "sql.run",
             project_ref=ref,
@@ -194,10 +195,3 @@ def save(request: HttpRequest, ref: str) -> HttpResponse:
         )
     SavedQuery.objects.update_or_create(**_owner(request), project_ref=ref, name=name, defaults={"sql": sql})
     return redirect(url(request, "sql", ref) + request_target(request).query)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/sql/", editor, name="sql"),
-    path("projects/<project_ref:ref>/sql/run/", run, name="sql-run"),
-    path("projects/<project_ref:ref>/sql/save/", save, name="sql-save"),
-]

@@ -4,7 +4,7 @@ project has neither (the secret one with the ``service_role`` JWT template)."""
 from __future__ import annotations
 
 from platformkit.api.types import ApiKey
-from platformkit.services import forget_cached_reads, get_client
+from platformkit.core.client import forget_cached_reads, get_client
 
 DEFAULT_NAME = "default"
 

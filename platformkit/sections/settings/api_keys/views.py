@@ -7,14 +7,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.audit import audit_request
+from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.api_keys import services as api_key_flows
@@ -24,7 +24,7 @@ SECTION = "settings"
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    keys = upstream.attempt(lambda: services.get_client().api_keys.list(target.ref))
+    keys = upstream.attempt(lambda: get_client().api_keys.list(target.ref))
     context = {
         "ref": ref,
         "target": target,
@@ -49,11 +49,11 @@ def api_keys(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.api_keys.reveal")
 def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)
-    keys = services.get_client(cached=False).api_keys.list(target.ref, reveal=True)
+    keys = get_client(cached=False).api_keys.list(target.ref, reveal=True)
     key = next((k for k in keys if k.id == key_id), None)
     if key is None:
         raise Http404("No such key")
-    services.audit_request(
+    audit_request(
         request,
         "settings.api_keys.reveal",
         project_ref=ref,
@@ -72,7 +72,7 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
         created = api_key_flows.enable_new_keys(target.ref)
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
-    services.audit_request(
+    audit_request(
         request, "settings.api_keys.enable", project_ref=ref, detail={"target": target.ref, "created": created}
     )
     return redirect(url(request, "api-keys", ref) + target.query)
@@ -90,24 +90,16 @@ def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
             action_error="Tick the box to confirm deleting the key: apps using it stop working.",
         )
     try:
-        key = services.get_client(cached=False).api_keys.delete(
+        key = get_client(cached=False).api_keys.delete(
             target.ref, key_id, was_compromised=request.POST.get("compromised") == "yes"
         )
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
-    services.forget_cached_reads()
-    services.audit_request(
+    forget_cached_reads()
+    audit_request(
         request,
         "settings.api_keys.delete",
         project_ref=ref,
         detail={"target": target.ref, "key": key.name, "type": key.type},
     )
     return redirect(url(request, "api-keys", ref) + target.query)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/settings/api-keys/", api_keys, name="api-keys"),
-    path("projects/<project_ref:ref>/settings/api-keys/enable/", enable, name="api-keys-enable"),
-    path("projects/<project_ref:ref>/settings/api-keys/<slug:key_id>/reveal/", reveal, name="api-key-reveal"),
-    path("projects/<project_ref:ref>/settings/api-keys/<slug:key_id>/delete/", delete, name="api-key-delete"),
-]

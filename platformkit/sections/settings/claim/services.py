@@ -11,7 +11,8 @@ from django.core import signing
 from platformkit.api import errors
 from platformkit.api.types import ClaimToken
 from platformkit.conf import get_config
-from platformkit.services import audit, forget_cached_reads, get_client
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
 
 STATE_SALT = "platformkit.sections.settings.claim.services.state"
 

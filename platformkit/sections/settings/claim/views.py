@@ -8,14 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.claim import services as claim
@@ -25,7 +24,7 @@ SECTION = "settings"
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     token = upstream.attempt(lambda: claim.current_token(ref))
-    secrets = upstream.attempt(lambda: services.get_client().secrets.list(ref))
+    secrets = upstream.attempt(lambda: get_client().secrets.list(ref))
     context = {
         "ref": ref,
         "target": request_target(request),
@@ -79,11 +78,3 @@ def transfer(request: HttpRequest, ref: str) -> HttpResponse:
     except errors.APIError as exc:
         return _page(request, ref, status=502, transfer_error=upstream.describe(exc).message)
     return HttpResponseRedirect(location)  # Supabase's claim screen (the local API's stand-in offline)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/settings/transfer/", claim_page, name="claim"),
-    path("projects/<project_ref:ref>/settings/transfer/token/", create_token, name="claim-token-create"),
-    path("projects/<project_ref:ref>/settings/transfer/token/revoke/", revoke_token, name="claim-token-revoke"),
-    path("projects/<project_ref:ref>/settings/transfer/start/", transfer, name="claim-transfer"),
-]

@@ -1,0 +1,1 @@
+"""compute settings tab."""

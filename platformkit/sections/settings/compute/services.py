@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from platformkit.api.types import AddonVariant, ProjectAddons
 from platformkit.conf import get_config
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import Operation
-from platformkit.services import audit, forget_cached_reads, get_client
-
-WAIT_HEALTHY = "platformkit.tasks.wait_for_project_healthy"
 
 
 class ComputeError(Exception):
@@ -79,9 +79,7 @@ def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> O
         )
         audit(user, "settings.compute", project_ref=ref, detail={**detail, "operation": operation.pk})
     forget_cached_reads()
-    from platformkit.tasks import enqueue
-
-    transaction.on_commit(lambda: enqueue(WAIT_HEALTHY, operation.pk))
+    enqueue_on_commit(WAIT_HEALTHY, operation.pk)
     return operation
 
 

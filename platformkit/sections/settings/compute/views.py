@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view
@@ -86,11 +85,3 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
         )
     messages.success(request, "Point-in-time recovery updated.")
     return redirect(url(request, "compute", ref))
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/settings/compute/", compute_page, name="compute"),
-    path("projects/<project_ref:ref>/settings/compute/review/", review, name="compute-review"),
-    path("projects/<project_ref:ref>/settings/compute/change/", change, name="compute-change"),
-    path("projects/<project_ref:ref>/settings/compute/pitr/", pitr, name="compute-pitr"),
-]

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from platformkit import crypto
 from platformkit.conf import get_config
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import enqueue_on_commit
 from platformkit.models import Operation
 from platformkit.sections.settings.config.fields import check_unchanged
-from platformkit.services import audit, forget_cached_reads, get_client
 
 TASK = "platformkit.sections.settings.config.tasks.apply_when_healthy"
 HEALTH_SERVICE = {"auth": "auth", "postgrest": "rest", "storage": "storage", "realtime": "realtime"}
@@ -49,7 +51,5 @@ def apply(
             created_by=user if user is not None and getattr(user, "is_authenticated", False) else None,
         )
         audit(user, f"settings.config.{service}", project_ref=ref, detail={**detail, "operation": operation.pk})
-    from platformkit.tasks import enqueue
-
-    transaction.on_commit(lambda: enqueue(TASK, operation.pk))
+    enqueue_on_commit(TASK, operation.pk)
     return operation

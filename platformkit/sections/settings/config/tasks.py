@@ -8,9 +8,9 @@ from typing import Any
 
 from platformkit import crypto
 from platformkit.api import errors
+from platformkit.core.operations import HEALTHY, poll
 from platformkit.models import Operation
 from platformkit.sections.settings.config.services import HEALTH_SERVICE, TASK
-from platformkit.tasks import HEALTHY, poll
 
 
 def apply_when_healthy(operation_id: int) -> str:

@@ -9,14 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.config import fields as forms
@@ -46,9 +45,7 @@ def _page(
     **extra: Any,
 ) -> HttpResponse:
     target = request_target(request)
-    current = (
-        upstream.attempt(lambda: services.get_client().config.get(target.ref, service)) if fields is None else None
-    )
+    current = upstream.attempt(lambda: get_client().config.get(target.ref, service)) if fields is None else None
     if current is not None and current.value is not None:
         fields = forms.build_fields(service, current.value)
     context = {
@@ -82,7 +79,7 @@ def config(request: HttpRequest, ref: str, service: str) -> HttpResponse:
 def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
     try:
-        current = services.get_client(cached=False).config.get(target.ref, service)
+        current = get_client(cached=False).config.get(target.ref, service)
     except errors.APIError as exc:
         return _page(request, ref, service, form_error=upstream.describe(exc).message, status=502)
     fields = forms.build_fields(service, current)
@@ -134,10 +131,3 @@ def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
         return redirect(url(request, "operation", operation.pk))
     messages.success(request, f"{forms.SERVICES[service]} configuration saved.")
     return redirect(url(request, "config", ref, service) + target.query)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/settings/config/<slug:service>/", config, name="config"),
-    path("projects/<project_ref:ref>/settings/config/<slug:service>/review/", review, name="config-review"),
-    path("projects/<project_ref:ref>/settings/config/<slug:service>/apply/", apply, name="config-apply"),
-]

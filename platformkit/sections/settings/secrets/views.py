@@ -7,13 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit import services
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.audit import audit_request
+from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.secrets.services import SecretInputError, parse
@@ -23,7 +23,7 @@ SECTION = "settings"
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    listed = upstream.attempt(lambda: services.get_client().secrets.list(target.ref))
+    listed = upstream.attempt(lambda: get_client().secrets.list(target.ref))
     context = {
         "ref": ref,
         "target": target,
@@ -53,16 +53,14 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
         pairs = parse(text)
     except SecretInputError as exc:
         return _page(request, ref, status=400, add_error=str(exc), text=text)
-    existing = {
-        secret.name for secret in upstream.attempt(lambda: services.get_client().secrets.list(target.ref)).value or []
-    }
+    existing = {secret.name for secret in upstream.attempt(lambda: get_client().secrets.list(target.ref)).value or []}
     overwritten = sorted(existing & set(pairs))
     if overwritten and request.POST.get("overwrite") != "yes":
         return _page(request, ref, status=409, overwrite=overwritten, text=text)
     try:
-        services.get_client(cached=False).secrets.create(target.ref, pairs)
+        get_client(cached=False).secrets.create(target.ref, pairs)
     except errors.APIError as exc:
-        services.audit_request(
+        audit_request(
             request,
             "settings.secrets.set",
             project_ref=ref,
@@ -76,8 +74,8 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
             text=text,
             status=400 if isinstance(exc, errors.ValidationError) else 200,
         )
-    services.forget_cached_reads()
-    services.audit_request(
+    forget_cached_reads()
+    audit_request(
         request,
         "settings.secrets.set",
         project_ref=ref,
@@ -94,18 +92,11 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
     if not names:
         return _page(request, ref, status=400, delete_error="Tick the secrets to delete.")
     try:
-        services.get_client(cached=False).secrets.delete(target.ref, names)
+        get_client(cached=False).secrets.delete(target.ref, names)
     except errors.APIError as exc:
         return _page(request, ref, delete_error=upstream.describe(exc).message)
-    services.forget_cached_reads()
-    services.audit_request(
+    forget_cached_reads()
+    audit_request(
         request, "settings.secrets.delete", project_ref=ref, detail={"target": target.ref, "names": sorted(names)}
     )
     return redirect(url(request, "secrets", ref) + target.query)
-
-
-urlpatterns = [
-    path("projects/<project_ref:ref>/settings/secrets/", secrets, name="secrets"),
-    path("projects/<project_ref:ref>/settings/secrets/add/", add, name="secrets-add"),
-    path("projects/<project_ref:ref>/settings/secrets/delete/", delete, name="secrets-delete"),
-]

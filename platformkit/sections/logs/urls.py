@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from platformkit.sections.logs import views
+
+urlpatterns = [path("projects/<project_ref:ref>/logs/", views.explorer, name="logs")]

@@ -1,0 +1,139 @@
+"""Launching a project (a generated, encrypted password; the health wait), revealing its
+password (audited), and what the projects list shows of the launches we made."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from platformkit.api import errors
+from platformkit.conf import get_config
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
+from platformkit.models import Operation, ProjectCredential
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+logger = logging.getLogger(__name__)
+
+SMART_REGION_GROUPS: dict[str, str] = {
+    "americas": "Americas",
+    "emea": "Europe, Middle East and Africa",
+    "apac": "Asia-Pacific",
+}
+
+
+_PASSWORD_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "-_.~")
+
+
+def generate_db_password(length: int = 40) -> str:
+    """A random password with every character class (some hosts' policies demand that), made
+    only of URL-safe characters so it fits a connection string unquoted."""
+    alphabet = "".join(_PASSWORD_CLASSES)
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(char in chars for char in password) for chars in _PASSWORD_CLASSES):
+            return password
+
+
+SPECIFIC_REGION_PREFIX = "specific:"
+
+
+def region_selection(value: str) -> dict[str, str]:
+    """The create form's region value as the API's ``region_selection``: a smart group's code,
+    or ``specific:<code>`` for one specific region."""
+    if value.startswith(SPECIFIC_REGION_PREFIX):
+        return {"type": "specific", "code": value.removeprefix(SPECIFIC_REGION_PREFIX)}
+    return {"type": "smartGroup", "code": value}
+
+
+def launch_project(
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+    name: str,
+    organization_slug: str,
+    region_code: str,
+    instance_size: str,
+) -> Operation:
+    """Create a project upstream (once; a POST is not replayed), keep its generated password
+    encrypted, audit it, and start the task that waits for it to become healthy.
+
+    Upstream errors propagate (``platformkit.api.errors.APIError``) after a failure audit event.
+    """
+    params = {
+        "name": name,
+        "organization_slug": organization_slug,
+        "region": region_code,
+        "instance_size": instance_size,
+    }
+    db_password = generate_db_password()
+    try:
+        project = get_client(cached=False).projects.create(
+            name=name,
+            organization_slug=organization_slug,
+            db_pass=db_password,
+            region_selection=region_selection(region_code),
+            desired_instance_size=instance_size,
+        )
+    except errors.APIError as exc:
+        audit(
+            user,
+            "project.create",
+            success=False,
+            detail={**params, "error": type(exc).__name__, "status": exc.status, "request_id": exc.request_id},
+        )
+        raise
+    forget_cached_reads()
+    config = get_config()
+    with transaction.atomic():
+        ProjectCredential.store(project.ref, db_password)
+        operation = Operation.objects.create(
+            kind="project.create",
+            project_ref=project.ref,
+            params=params,
+            deadline=timezone.now() + timedelta(seconds=config["HEALTH_POLL_DEADLINE"]),
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        audit(user, "project.create", project_ref=project.ref, detail={**params, "operation": operation.pk})
+    enqueue_on_commit(WAIT_HEALTHY, operation.pk)
+    logger.info("launched project %s (operation %s)", project.ref, operation.pk)
+    return operation
+
+
+def reveal_db_password(user: AbstractBaseUser | AnonymousUser | None, project_ref: str) -> str | None:
+    """The stored password of a project we launched (``None`` if we hold none); audited."""
+    credential = ProjectCredential.objects.filter(project_ref=project_ref).first()
+    if credential is None:
+        audit(
+            user,
+            "project.password.reveal",
+            project_ref=project_ref,
+            success=False,
+            detail={"reason": "no stored password"},
+        )
+        return None
+    password = credential.reveal_db_password()
+    audit(user, "project.password.reveal", project_ref=project_ref)
+    return password
+
+
+def latest_operation(project_ref: str) -> Operation | None:
+    return Operation.objects.filter(project_ref=project_ref).first()
+
+
+def launched_sizes(refs: list[str]) -> dict[str, str]:
+    """Instance sizes we asked for, by ref: the project list answer carries no size."""
+    sizes: dict[str, str] = {}
+    for ref, params in Operation.objects.filter(kind="project.create", project_ref__in=refs).values_list(
+        "project_ref", "params"
+    ):
+        sizes.setdefault(ref, params.get("instance_size", ""))
+    return sizes
