@@ -6,7 +6,7 @@ re-exports them all."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeAlias
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class APIObject:
     @classmethod
     def list_from_json(cls, data: list[dict[str, Any]]) -> list[Self]:
         return [cls.from_json(item) for item in data]
+
+
+# What a subclass's ``nested`` maps field names to (a name a field called ``type`` cannot shadow).
+Nested: TypeAlias = dict[str, type[APIObject]]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ._base import APIObject
+from ._base import APIObject, Nested
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Backups(APIObject):
     backups: tuple[Backup, ...] = ()
     physical_backup_data: dict[str, int] = field(default_factory=dict)
 
-    nested: ClassVar[dict[str, type[APIObject]]] = {"backups": Backup}
+    nested: ClassVar[Nested] = {"backups": Backup}
     tuple_fields: ClassVar[frozenset[str]] = frozenset({"backups"})
 
     @property

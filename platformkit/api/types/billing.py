@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._base import APIObject
+from ._base import APIObject, Nested
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,14 @@ class AddonVariant(APIObject):
     name: str = ""
     price: AddonPrice | None = None
     meta: Any = None
-    nested: ClassVar[dict[str, type[APIObject]]] = {"price": AddonPrice}
+    nested: ClassVar[Nested] = {"price": AddonPrice}
 
 
 @dataclass(frozen=True)
 class SelectedAddon(APIObject):
     type: str = ""
     variant: AddonVariant | None = None
-    nested: ClassVar[dict[str, type[APIObject]]] = {"variant": AddonVariant}
+    nested: ClassVar[Nested] = {"variant": AddonVariant}
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class AvailableAddon(APIObject):
     type: str = ""
     name: str = ""
     variants: list[AddonVariant] = field(default_factory=list)
-    nested: ClassVar[dict[str, type[APIObject]]] = {"variants": AddonVariant}
+    nested: ClassVar[Nested] = {"variants": AddonVariant}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ProjectAddons(APIObject):
     selected_addons: list[SelectedAddon] = field(default_factory=list)
     available_addons: list[AvailableAddon] = field(default_factory=list)
     ref: str | None = None
-    nested: ClassVar[dict[str, type[APIObject]]] = {
+    nested: ClassVar[Nested] = {
         "selected_addons": SelectedAddon,
         "available_addons": AvailableAddon,
     }

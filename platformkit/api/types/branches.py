@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ._base import APIObject
+from ._base import APIObject, Nested
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ActionRun(APIObject):
     created_at: str = ""
     updated_at: str = ""
 
-    nested: ClassVar[dict[str, type[APIObject]]] = {"run_steps": ActionRunStep}
+    nested: ClassVar[Nested] = {"run_steps": ActionRunStep}
 
     @property
     def finished(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._base import APIObject
+from ._base import APIObject, Nested
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Project(APIObject):
     organization_id: str | None = None  # deprecated
     id: str | None = None  # deprecated: use ref
 
-    nested: ClassVar[dict[str, type[APIObject]]] = {"database": ProjectDatabase}
+    nested: ClassVar[Nested] = {"database": ProjectDatabase}
 
 
 @dataclass(frozen=True)
