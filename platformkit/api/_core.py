@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from . import _transport, errors
 from .cache import ReadCache
@@ -103,7 +103,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Exponential with jitter: half the step fixed, half random, so clients spread out."""
-        step = min(self.backoff_cap, self.backoff_base * (2**retry_number))
+        step = min(self.backoff_cap, self.backoff_base * 2.0**retry_number)
         return step / 2 + self.random() * step / 2
 
 
@@ -219,7 +219,7 @@ def _body(call: Call[Any], response: _transport.Response) -> Any:
 
 def _cast(call: Call[T], data: Any) -> T:
     if call.cast is None:
-        return data  # type: ignore[no-any-return]
+        return cast(T, data)  # no cast given: the caller declared what the JSON is
     try:
         return call.cast(data)
     except (TypeError, AttributeError, KeyError) as exc:
@@ -235,23 +235,26 @@ def _api_message(response: _transport.Response) -> str:
         body = None
     if isinstance(body, dict):
         for key in ("message", "error", "msg"):
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
+            message = body.get(key)
+            if isinstance(message, str) and message:
+                return message
     text = response.text.strip()
     return text[:500] if text else (response.reason_phrase or "no message")
 
 
 def _status_error(call: Call[Any], response: _transport.Response) -> errors.APIError:
     kind = errors.for_status(response.status_code)
-    where = {
-        "method": call.method,
-        "path": call.path,
-        "status": response.status_code,
-        "request_id": _request_id(response),
-    }
+    message, status, request_id = _api_message(response), response.status_code, _request_id(response)
     if kind is errors.RateLimitError:
-        return errors.RateLimitError(_api_message(response), retry_after=_retry_after(response), **where)
-    return kind(_api_message(response), **where)  # type: ignore[arg-type]
+        return errors.RateLimitError(
+            message,
+            retry_after=_retry_after(response),
+            method=call.method,
+            path=call.path,
+            status=status,
+            request_id=request_id,
+        )
+    return kind(message, method=call.method, path=call.path, status=status, request_id=request_id)
 
 
 def _transport_error(call: Call[Any], exc: Exception) -> errors.APIError:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
@@ -42,7 +43,10 @@ T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.supabase.com"
 
 
-class _BaseClient:
+class _BaseClient(ABC):
+    """What both clients share: options, the request core and the resources, which call
+    :meth:`_request` (the one method a driver provides)."""
+
     def __init__(
         self,
         token: str,
@@ -75,6 +79,10 @@ class _BaseClient:
         self.advisors = Advisors(self)
         self.analytics = Analytics(self)
         self.functions = EdgeFunctions(self)
+
+    @abstractmethod
+    def _request(self, call: Call[T]) -> Any:
+        """Run ``call``: its result (sync) or an awaitable of it (async)."""
 
     @property
     def rate_limit(self) -> RateLimitState | None:
@@ -118,7 +126,7 @@ class ManagementClient(_BaseClient):
                     self._sleep(step.seconds)
                     step = plan.send(None)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return cast(T, done.value)  # the plan's return value, which is T
 
     def parallel(self, *calls: Callable[[], Any]) -> list[Result[Any]]:
         """Run ``calls`` at once; results in order, each a value or the error instead."""
@@ -166,7 +174,7 @@ class AsyncManagementClient(_BaseClient):
                     await self._sleep(step.seconds)
                     step = plan.send(None)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return cast(T, done.value)  # the plan's return value, which is T
 
     async def parallel(self, *calls: Callable[[], Awaitable[Any]]) -> list[Result[Any]]:
         return await run_tasks(calls)

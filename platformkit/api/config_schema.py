@@ -44,12 +44,14 @@ def is_secret(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def load() -> dict[str, Any]:
-    return json.loads(SCHEMA_FILE.read_text())  # type: ignore[no-any-return]
+    schemas: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
+    return schemas
 
 
 def update_schema(service: str) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the PATCH body."""
-    return load()[service]["update"]  # type: ignore[no-any-return]
+    schema: dict[str, Any] = load()[service]["update"]
+    return schema
 
 
 def read_fields(service: str) -> list[str]:

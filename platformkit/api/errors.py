@@ -55,9 +55,18 @@ class ValidationError(APIError):
 class RateLimitError(APIError):
     """429: too many requests; ``retry_after`` seconds, when the API said."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **where: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        method: str,
+        path: str,
+        status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self.retry_after = retry_after
-        super().__init__(message, **where)  # type: ignore[arg-type]
+        super().__init__(message, method=method, path=path, status=status, request_id=request_id)
 
 
 class ServerError(APIError):

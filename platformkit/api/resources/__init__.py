@@ -7,12 +7,12 @@ from .backups import Backups
 from .billing import Billing
 from .branches import Branches
 from .claims import Claims
+from .config import ServiceConfig
 from .database import Database
-from .edge_functions import EdgeFunctions
+from .functions import EdgeFunctions
 from .organizations import Organizations
 from .projects import Projects
 from .secrets import Secrets
-from .service_config import ServiceConfig
 
 __all__ = [
     "Advisors",

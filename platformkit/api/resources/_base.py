@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 from platformkit.api._core import Call
@@ -9,17 +9,22 @@ T = TypeVar("T")
 
 
 class _Executor(Protocol):
-    def _request(self, call: Call[Any]) -> Any: ...
+    """A client: ``_request`` returns the call's result (sync) or an awaitable of it (async)."""
+
+    def _request(self, call: Call[T]) -> Any: ...
 
 
 class Resource:
-    """Shared by the sync and the async client: ``_run`` returns a value or an awaitable."""
+    """Shared by the sync and the async client: ``_run`` returns a value or an awaitable.
+
+    Methods are typed as the sync client sees them; on the async client each returns an
+    awaitable of the declared type."""
 
     def __init__(self, client: _Executor) -> None:
         self._client = client
 
     def _run(self, call: Call[T]) -> T:
-        return self._client._request(call)  # type: ignore[no-any-return]
+        return cast(T, self._client._request(call))
 
 
 def segment(value: str) -> str:

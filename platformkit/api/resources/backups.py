@@ -28,12 +28,12 @@ class Backups(Resource):
 
     def undo(self, ref: str, name: str) -> None:
         """POST .../undo (201, no body): revert the database to the restore point ``name``."""
-        return self._run(Call("POST", f"{_base(ref)}/undo", json={"name": name}))
+        return self._run(Call[None]("POST", f"{_base(ref)}/undo", json={"name": name}))
 
     def restore_pitr(self, ref: str, recovery_time_target_unix: int) -> None:
         """POST .../restore-pitr (201, no body): production only, when PITR is enabled."""
         return self._run(
-            Call(
+            Call[None](
                 "POST", f"{_base(ref)}/restore-pitr", json={"recovery_time_target_unix": int(recovery_time_target_unix)}
             )
         )

@@ -16,7 +16,7 @@ class Billing(Resource):
     def apply_addon(self, ref: str, *, addon_type: str, addon_variant: str) -> None:
         """PATCH /v1/projects/{ref}/billing/addons, e.g. ``compute_instance`` / ``ci_small``."""
         return self._run(
-            Call(
+            Call[None](
                 "PATCH",
                 f"/v1/projects/{segment(ref)}/billing/addons",
                 json={"addon_type": addon_type, "addon_variant": addon_variant},
@@ -25,4 +25,4 @@ class Billing(Resource):
 
     def remove_addon(self, ref: str, addon_variant: str) -> None:
         """DELETE /v1/projects/{ref}/billing/addons/{variant} (a compute variant rolls back to the previous size)."""
-        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/billing/addons/{segment(addon_variant)}"))
+        return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/billing/addons/{segment(addon_variant)}"))

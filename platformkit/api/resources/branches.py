@@ -3,6 +3,7 @@ workflow's progress (the branch ``status`` field is deprecated upstream)."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from platformkit.api._core import Call
@@ -118,7 +119,7 @@ class Branches(Resource):
             Call("GET", f"/v1/branches/{segment(branch_id_or_ref)}/diff", params=params or None, text=True)
         )
 
-    def action_runs(self, ref: str, *, offset: int | None = None, limit: int | None = None) -> list[ActionRun]:
+    def action_runs(self, ref: str, *, offset: int | None = None, limit: int | None = None) -> builtins.list[ActionRun]:
         """GET /v1/projects/{ref}/actions (``ref``: the branch's project ref)."""
         params = _without_none(offset=offset, limit=limit)
         return self._run(

@@ -22,15 +22,15 @@ class Claims(Resource):
 
     def delete_token(self, ref: str) -> None:
         """DELETE /v1/projects/{ref}/claim-token (204): revoke it."""
-        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/claim-token"))
+        return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/claim-token"))
 
     def preview(self, slug: str, token: str) -> dict[str, Any]:
         """GET /v1/organizations/{slug}/project-claim/{token}: the project and the transfer preview."""
-        return self._run(Call("GET", f"/v1/organizations/{segment(slug)}/project-claim/{segment(token)}"))  # type: ignore[no-any-return]
+        return self._run(Call("GET", f"/v1/organizations/{segment(slug)}/project-claim/{segment(token)}"))
 
     def claim(self, slug: str, token: str) -> None:
         """POST /v1/organizations/{slug}/project-claim/{token} (204): move the project into ``slug``."""
-        return self._run(Call("POST", f"/v1/organizations/{segment(slug)}/project-claim/{segment(token)}"))
+        return self._run(Call[None]("POST", f"/v1/organizations/{segment(slug)}/project-claim/{segment(token)}"))
 
     def authorize_url(
         self,

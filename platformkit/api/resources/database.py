@@ -60,7 +60,7 @@ class Database(Resource):
         retry), so a retried request can never apply the migration twice."""
         body = {"query": query, **({"name": name} if name else {}), **({"rollback": rollback} if rollback else {})}
         return self._run(
-            Call(
+            Call[None](
                 "POST",
                 f"/v1/projects/{segment(ref)}/database/migrations",
                 json=body,
@@ -71,4 +71,4 @@ class Database(Resource):
     def rollback_migrations(self, ref: str, *, gte: str) -> None:
         """DELETE /v1/projects/{ref}/database/migrations?gte=<version>: run the recorded
         rollbacks of every migration from ``gte`` on, newest first, and forget them."""
-        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/database/migrations", params={"gte": gte}))
+        return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/database/migrations", params={"gte": gte}))

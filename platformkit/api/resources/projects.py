@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,7 +62,7 @@ class Projects(Resource):
 
     def health(
         self, ref: str, *, services: Sequence[str] = ALL_SERVICES, timeout_ms: int | None = None
-    ) -> list[ServiceHealth]:
+    ) -> builtins.list[ServiceHealth]:
         """GET /v1/projects/{ref}/health; ``services`` is required by the API (sent repeated)."""
         params = _without_none(services=list(services), timeout_ms=timeout_ms)
         return self._run(
@@ -79,12 +80,12 @@ class Projects(Resource):
 
     def pause(self, ref: str) -> None:
         """POST /v1/projects/{ref}/pause (200, no body)"""
-        return self._run(Call("POST", f"/v1/projects/{segment(ref)}/pause"))
+        return self._run(Call[None]("POST", f"/v1/projects/{segment(ref)}/pause"))
 
     def restore(self, ref: str) -> None:
         """POST /v1/projects/{ref}/restore (200, no body)"""
-        return self._run(Call("POST", f"/v1/projects/{segment(ref)}/restore"))
+        return self._run(Call[None]("POST", f"/v1/projects/{segment(ref)}/restore"))
 
-    def list_restore_versions(self, ref: str) -> list[RestoreVersion]:
+    def list_restore_versions(self, ref: str) -> builtins.list[RestoreVersion]:
         """GET /v1/projects/{ref}/restore"""
         return self._run(Call("GET", f"/v1/projects/{segment(ref)}/restore", cast=_restore_versions))

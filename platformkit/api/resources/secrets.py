@@ -18,8 +18,8 @@ class Secrets(Resource):
     def create(self, ref: str, secrets: Mapping[str, str]) -> None:
         """POST /v1/projects/{ref}/secrets (201): create or overwrite, in bulk."""
         body = [{"name": name, "value": value} for name, value in secrets.items()]
-        return self._run(Call("POST", f"/v1/projects/{segment(ref)}/secrets", json=body))
+        return self._run(Call[None]("POST", f"/v1/projects/{segment(ref)}/secrets", json=body))
 
     def delete(self, ref: str, names: Iterable[str]) -> None:
         """DELETE /v1/projects/{ref}/secrets (200) with the names as the body."""
-        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/secrets", json=list(names)))
+        return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/secrets", json=list(names)))

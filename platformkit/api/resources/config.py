@@ -22,9 +22,9 @@ class ServiceConfig(Resource):
     def get(self, ref: str, service: str) -> dict[str, Any]:
         """GET the service's config: ``auth`` (config/auth), ``postgrest``, ``storage`` (config/storage)
         or ``realtime`` (config/realtime)."""
-        return self._run(Call("GET", _path(service, ref)))  # type: ignore[no-any-return]
+        return self._run(Call("GET", _path(service, ref)))
 
     def update(self, ref: str, service: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
         """PATCH only the changed fields. Auth and PostgREST answer with the new config; storage
         (200) and realtime (204) answer with nothing."""
-        return self._run(Call("PATCH", _path(service, ref), json=dict(changes)))  # type: ignore[no-any-return]
+        return self._run(Call("PATCH", _path(service, ref), json=dict(changes)))

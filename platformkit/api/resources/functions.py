@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import mimetypes
 import os
@@ -116,10 +117,11 @@ class EdgeFunctions(Resource):
 
     def delete(self, ref: str, slug: str) -> None:
         """DELETE /v1/projects/{ref}/functions/{function_slug}"""
-        return self._run(Call("DELETE", f"/v1/projects/{segment(ref)}/functions/{segment(slug)}"))
+        return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/functions/{segment(slug)}"))
 
-    def bulk_update(self, ref: str, functions: Sequence[Mapping[str, Any]]) -> list[EdgeFunction]:
-        """PUT /v1/projects/{ref}/functions with ``BulkUpdateFunctionBody`` (id, slug, name, status, version required)."""
+    def bulk_update(self, ref: str, functions: Sequence[Mapping[str, Any]]) -> builtins.list[EdgeFunction]:
+        """PUT /v1/projects/{ref}/functions with ``BulkUpdateFunctionBody`` (id, slug, name, status
+        and version required)."""
         return self._run(
             Call(
                 "PUT",
