@@ -121,6 +121,18 @@ def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View],
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return gate(request, *args, **kwargs)
+            except ValueError:
+                # The client refuses an empty token (ValueError): say which setting is missing
+                # (503) rather than a traceback. Build steps and checks run without it.
+                if get_config()["API_TOKEN"]:
+                    raise
+                from .checks import setup_required
+
+                return setup_required(request)
+
+        def gate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             session = embed_requests.session_for(request)
             if session is None:
                 # A signed-in operator is never turned away by a stale embed cookie.

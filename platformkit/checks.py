@@ -1,5 +1,11 @@
 """System checks (``manage.py check``): settings platformkit cannot run without, and django-q2
-settings that make the health poll unreliable. Ids are stable; tests compare them."""
+settings that make the health poll unreliable. Ids are stable; tests compare them.
+
+The production secrets (``API_TOKEN``, ``ENCRYPTION_KEYS``) are checked with ``check --deploy``
+only: a host's build step (``migrate``, ``collectstatic``) runs without them. A key that is
+there but malformed (E003) is a mistake in any run and stays in the default one. A dashboard
+request that needs the missing token gets :func:`setup_required` (503) instead of a traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +16,47 @@ from cryptography.fernet import Fernet
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from platformkit.conf import get_config
 
 HTMX_MIDDLEWARE = "django_htmx.middleware.HtmxMiddleware"
 
 
-@register(Tags.security)
+API_TOKEN_HINT = (
+    "Set it to a Supabase personal access token or OAuth access token (for the "
+    "local Management API: the token `manage.py localapi` printed)."
+)
+
+
+@register(Tags.security, deploy=True)
 def check_api_token(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     if get_config()["API_TOKEN"]:
         return []
     return [
         Error(
             'PLATFORMKIT["API_TOKEN"] is not set.',
-            hint="Set it to a Supabase personal access token or OAuth access token (for the "
-            "local Management API: the token `manage.py localapi` printed).",
+            hint=API_TOKEN_HINT,
             id="platformkit.E001",
+        )
+    ]
+
+
+def _keys_missing(keys: Any) -> bool:
+    return not keys or isinstance(keys, str)  # a bare string is a classic mistake
+
+
+@register(Tags.security, deploy=True)
+def check_encryption_keys_present(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if not _keys_missing(get_config()["ENCRYPTION_KEYS"]):
+        return []
+    return [
+        Error(
+            'PLATFORMKIT["ENCRYPTION_KEYS"] must be a non-empty list of Fernet keys.',
+            hint='Generate one with: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())" and keep it out of version control.',
+            id="platformkit.E002",
         )
     ]
 
@@ -33,15 +64,8 @@ def check_api_token(app_configs: list[AppConfig] | None = None, **kwargs: Any) -
 @register(Tags.security)
 def check_encryption_keys(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     keys = get_config()["ENCRYPTION_KEYS"]
-    if not keys or isinstance(keys, str):
-        return [
-            Error(
-                'PLATFORMKIT["ENCRYPTION_KEYS"] must be a non-empty list of Fernet keys.',
-                hint='Generate one with: python -c "from cryptography.fernet import Fernet; '
-                'print(Fernet.generate_key().decode())" and keep it out of version control.',
-                id="platformkit.E002",
-            )
-        ]
+    if _keys_missing(keys):
+        return []  # E002, a deployment check
     errors: list[CheckMessage] = []
     for position, key in enumerate(keys):
         try:
@@ -178,3 +202,16 @@ def check_claim(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> li
             )
         )
     return messages
+
+
+def setup_required(request: HttpRequest) -> HttpResponse:
+    """The page a dashboard request gets when ``PLATFORMKIT["API_TOKEN"]`` is not set (503):
+    which setting is missing and how to set it. It names settings, never their values."""
+    body = render_to_string(
+        "platformkit/setup_required.html",
+        {"setting": 'PLATFORMKIT["API_TOKEN"]', "hint": API_TOKEN_HINT, "check_id": "platformkit.E001"},
+        request=request,
+    )
+    response = HttpResponse(body, status=503)
+    response["Cache-Control"] = "no-store"
+    return response

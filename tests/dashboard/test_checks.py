@@ -1,19 +1,31 @@
-"""Each system check fires on the bad setting and clears on the good one."""
+"""Each system check fires on the bad setting and clears on the good one. The production
+secrets (token, encryption keys) are deployment checks: a build step without them migrates,
+and the dashboard answers a clear 503 page until the token is set."""
 
 from __future__ import annotations
 
+import html
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import Client
+from django.urls import reverse
+
+from .conftest import assert_valid_html, htmx_get
 
 GOOD_KEY = Fernet.generate_key().decode()
 GOOD_Q = {"name": "t", "orm": "default", "timeout": 8, "retry": 10, "max_attempts": 3, "catch_up": False}
 
 
-def platformkit_ids() -> list[str]:
-    return sorted(message.id for message in run_checks() if message.id and message.id.startswith("platformkit."))
+def platformkit_ids(*, deploy: bool = False) -> list[str]:
+    messages = run_checks(include_deployment_checks=deploy)
+    return sorted(message.id for message in messages if message.id and message.id.startswith("platformkit."))
 
 
 @pytest.fixture
@@ -24,21 +36,61 @@ def good(settings: Any) -> Any:
 
 
 def test_good_settings_pass(good: Any) -> None:
-    assert platformkit_ids() == []
+    assert platformkit_ids() == [] and platformkit_ids(deploy=True) == []
 
 
 @pytest.mark.parametrize("token", ["", None])
-def test_missing_api_token(good: Any, token: str | None) -> None:
+def test_missing_api_token_is_a_deployment_check(good: Any, token: str | None) -> None:
     good.PLATFORMKIT = {**good.PLATFORMKIT, "API_TOKEN": token}
-    assert platformkit_ids() == ["platformkit.E001"]
-    [message] = [m for m in run_checks() if m.id == "platformkit.E001"]
+    assert platformkit_ids() == []
+    assert platformkit_ids(deploy=True) == ["platformkit.E001"]
+    [message] = [m for m in run_checks(include_deployment_checks=True) if m.id == "platformkit.E001"]
     assert "API_TOKEN" in message.msg and message.hint
 
 
 @pytest.mark.parametrize("keys", [[], None, GOOD_KEY])  # a bare string is a classic mistake
-def test_missing_encryption_keys(good: Any, keys: Any) -> None:
+def test_missing_encryption_keys_is_a_deployment_check(good: Any, keys: Any) -> None:
     good.PLATFORMKIT = {**good.PLATFORMKIT, "ENCRYPTION_KEYS": keys}
-    assert platformkit_ids() == ["platformkit.E002"]
+    assert platformkit_ids() == []
+    assert platformkit_ids(deploy=True) == ["platformkit.E002"]
+
+
+def test_build_step_commands_run_without_production_secrets(good: Any, tmp_path: Path) -> None:
+    """migrate, collectstatic and check (their own check runs) pass; check --deploy names both."""
+    good.PLATFORMKIT = {}
+    good.STATIC_ROOT = tmp_path / "static"
+    call_command("check", stdout=io.StringIO())
+    call_command("migrate", "--plan", skip_checks=False, stdout=io.StringIO())
+    call_command("collectstatic", "--noinput", skip_checks=False, stdout=io.StringIO(), verbosity=0)
+    assert (tmp_path / "static" / "platformkit" / "platformkit.css").exists()
+    with pytest.raises(SystemCheckError) as refused:
+        call_command("check", "--deploy", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "platformkit.E001" in str(refused.value) and "platformkit.E002" in str(refused.value)
+
+
+@pytest.mark.parametrize("path", ["", "projects/abcdefghijklmnopqrst/", "projects/abcdefghijklmnopqrst/sql/"])
+def test_dashboard_without_token_shows_setup_page(operator_client: Client, settings: Any, path: str) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_TOKEN": ""}
+    operator_client.raise_request_exception = True  # a traceback would fail here, not become a 500
+    response = operator_client.get(reverse("platformkit:projects") + path)
+    assert response.status_code == 503 and response["Content-Type"].startswith("text/html")
+    assert response["Cache-Control"] == "no-store"
+    assert_valid_html(response.content)
+    text = html.unescape(response.content.decode())
+    assert "<title>Dashboard not configured</title>" in text
+    assert 'PLATFORMKIT["API_TOKEN"]' in text and "manage.py check --deploy" in text
+    for secret in (settings.SECRET_KEY, *settings.PLATFORMKIT["ENCRYPTION_KEYS"]):
+        assert secret not in text
+    assert htmx_get(operator_client, reverse("platformkit:projects")).status_code == 503
+
+
+def test_setup_page_is_only_for_operators(db: None, settings: Any, make_user: Any) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_TOKEN": ""}
+    url = reverse("platformkit:projects")
+    assert Client().get(url).status_code == 302  # anonymous: to the login page first
+    outsider = Client()
+    outsider.force_login(make_user("outsider"))
+    assert outsider.get(url).status_code == 403
 
 
 def test_malformed_encryption_key(good: Any) -> None:
