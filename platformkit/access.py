@@ -19,7 +19,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from platformkit.checks import setup_required
 from platformkit.conf import feature_enabled, get_config
+from platformkit.core.client import TokenMissing
 from platformkit.embed import requests as embed_requests
 
 if TYPE_CHECKING:
@@ -123,13 +125,9 @@ def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View],
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return gate(request, *args, **kwargs)
-            except ValueError:
-                # The client refuses an empty token (ValueError): say which setting is missing
-                # (503) rather than a traceback. Build steps and checks run without it.
-                if get_config()["API_TOKEN"]:
-                    raise
-                from .checks import setup_required
-
+            except TokenMissing:
+                # Say which setting is missing (503) rather than a traceback. Build steps and
+                # checks run without it (E001 is a deployment check).
                 return setup_required(request)
 
         def gate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -46,6 +46,10 @@ class DjangoCacheStore:
             django_cache.set(self._GENERATION_KEY, 1, None)
 
 
+class TokenMissing(ValueError):
+    """``PLATFORMKIT["API_TOKEN"]`` is empty: the dashboard answers its set-up page (503)."""
+
+
 _clients: dict[tuple[Any, ...], ManagementClient] = {}
 _clients_lock = threading.Lock()
 
@@ -58,6 +62,8 @@ def get_client(*, cached: bool = True, max_call_seconds: float | None = None) ->
     A settings change yields a new client, since the settings are part of the reuse key.
     """
     config = get_config()
+    if not config["API_TOKEN"]:
+        raise TokenMissing('PLATFORMKIT["API_TOKEN"] is not set (see system check platformkit.E001)')
     ttl = float(config["READ_CACHE_SECONDS"]) if cached else 0.0
     limit = max_call_seconds or float("inf")
     timeout, retry_deadline = min(float(config["REQUEST_TIMEOUT"]), limit), min(float(config["RETRY_DEADLINE"]), limit)
