@@ -11,7 +11,7 @@ VENV6 := .venv-django6
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-django5 test-django6 bench chromium deno clean
+.PHONY: demo test lint test-django5 test-django6 bench chromium deno clean
 
 # A virtualenv with platformkit and its dev extras; reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -45,8 +45,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
 
-# The whole suite: Python 3.11 + Django 5.2 LTS, then Django 6.x where Python 3.12+ exists.
-test: test-django5 test-django6
+# The whole suite: style and types first, then Python 3.11 + Django 5.2 LTS, then Django 6.x
+# where Python 3.12+ exists.
+test: lint test-django5 test-django6
+
+# ruff (lint + format, line length 120) and mypy (pyproject.toml's [tool.ruff] / [tool.mypy]).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy platformkit
 
 test-django5: $(VENV)/.installed chromium deno
 	$(PY) -m pytest $(PYTEST_ARGS)

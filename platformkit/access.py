@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -28,6 +28,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from platformkit.models import EmbedSession
+
+
+class PermissionedUser(Protocol):
+    """What the default policy reads of a user (Django's ``PermissionsMixin`` users have it)."""
+
+    is_active: bool
+    is_staff: bool
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool: ...
 
 
 class _Ref(Protocol):
@@ -81,11 +90,14 @@ def staff_or_permission(user: AbstractBaseUser | AnonymousUser) -> Access | None
     """Default policy: staff and holders of ``platformkit.use_dashboard`` see and change every
     project; revealing a stored password takes superuser or ``platformkit.reveal_credential``,
     overriding a blocking merge check superuser or ``platformkit.override_merge_checks``."""
-    if not user.is_active or not (user.is_staff or user.has_perm("platformkit.use_dashboard")):
+    # Django's auth backends need a user model with is_staff and has_perm (PermissionsMixin);
+    # AbstractBaseUser alone declares neither, so the type says what the policy relies on.
+    member = cast(PermissionedUser, user)
+    if not member.is_active or not (member.is_staff or member.has_perm("platformkit.use_dashboard")):
         return None
     return Access(
-        can_reveal_credentials=user.has_perm("platformkit.reveal_credential"),
-        can_override_merge_checks=user.has_perm("platformkit.override_merge_checks"),
+        can_reveal_credentials=member.has_perm("platformkit.reveal_credential"),
+        can_override_merge_checks=member.has_perm("platformkit.override_merge_checks"),
     )
 
 
@@ -172,7 +184,7 @@ def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View],
 
 
 def request_access(request: HttpRequest) -> Access:
-    return request.platformkit_access  # type: ignore[attr-defined,no-any-return]
+    return request.platformkit_access  # type: ignore[attr-defined]
 
 
 def visible_project_or_404(request: HttpRequest, ref: str) -> None:

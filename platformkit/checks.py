@@ -9,6 +9,7 @@ request that needs the missing token gets :func:`setup_required` (503) instead o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import django
@@ -31,7 +32,9 @@ API_TOKEN_HINT = (
 
 
 @register(Tags.security, deploy=True)
-def check_api_token(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_api_token(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if get_config()["API_TOKEN"]:
         return []
     return [
@@ -48,7 +51,9 @@ def _keys_missing(keys: Any) -> bool:
 
 
 @register(Tags.security, deploy=True)
-def check_encryption_keys_present(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_encryption_keys_present(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if not _keys_missing(get_config()["ENCRYPTION_KEYS"]):
         return []
     return [
@@ -62,7 +67,9 @@ def check_encryption_keys_present(app_configs: list[AppConfig] | None = None, **
 
 
 @register(Tags.security)
-def check_encryption_keys(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_encryption_keys(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     keys = get_config()["ENCRYPTION_KEYS"]
     if _keys_missing(keys):
         return []  # E002, a deployment check
@@ -83,7 +90,9 @@ def check_encryption_keys(app_configs: list[AppConfig] | None = None, **kwargs: 
 
 
 @register()
-def check_htmx_middleware(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_htmx_middleware(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if HTMX_MIDDLEWARE in settings.MIDDLEWARE:
         return []
     return [
@@ -97,7 +106,9 @@ def check_htmx_middleware(app_configs: list[AppConfig] | None = None, **kwargs: 
 
 
 @register(Tags.templates)
-def check_template_partials(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_template_partials(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if django.VERSION >= (6, 0) or apps.is_installed("template_partials"):
         return []
     return [
@@ -110,7 +121,9 @@ def check_template_partials(app_configs: list[AppConfig] | None = None, **kwargs
 
 
 @register()
-def check_django_q(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_django_q(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if not apps.is_installed("django_q"):
         return [
             Warning(
@@ -136,7 +149,9 @@ def check_django_q(app_configs: list[AppConfig] | None = None, **kwargs: Any) ->
 
 
 @register(Tags.security)
-def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_embed(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     from platformkit.embed.grants import normalize_origin
     from platformkit.embed.permissions import PermissionError as BadSetting
 
@@ -166,7 +181,9 @@ def check_embed(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> li
 
 
 @register()
-def check_claim(app_configs: list[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_claim(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     import uuid
     from urllib.parse import urlsplit
 

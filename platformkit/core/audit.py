@@ -31,7 +31,7 @@ def audit(
 ) -> AuditEvent:
     """Record one mutating action. ``detail`` must never carry a secret."""
     return AuditEvent.objects.create(
-        actor=user if user is not None and user.is_authenticated else None,
+        actor_id=user.pk if user is not None and user.is_authenticated else None,
         actor_label=actor_label(user),
         action=action,
         project_ref=project_ref,

@@ -73,15 +73,18 @@ class MergeReview:
         if self.production_only:
             versions = ", ".join(m.version for m in self.production_only)
             found.append(
-                f"Production has migrations this branch lacks ({versions}): reset or rebase the branch first, or they may conflict."
+                f"Production has migrations this branch lacks ({versions}): "
+                "reset or rebase the branch first, or they may conflict."
             )
         if self.gaps:
             found.append(
-                f"The branch's history has migrations older than production's latest ({', '.join(self.gaps)}): they would apply out of order."
+                f"The branch's history has migrations older than production's latest ({', '.join(self.gaps)}): "
+                "they would apply out of order."
             )
         if self.conflicts:
             found.append(
-                f"Versions {', '.join(self.conflicts)} exist in both with different names: the merge skips them, so the branch's change would never reach production."
+                f"Versions {', '.join(self.conflicts)} exist in both with different names: "
+                "the merge skips them, so the branch's change would never reach production."
             )
         if not self.to_apply:
             found.append("The branch has no migrations production lacks: merging changes no schema.")

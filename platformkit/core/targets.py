@@ -53,7 +53,7 @@ def resolve_target(request: HttpRequest, project_ref: str) -> Target:
 
 
 def request_target(request: HttpRequest) -> Target:
-    return request.platformkit_target  # type: ignore[attr-defined,no-any-return]
+    return request.platformkit_target  # type: ignore[attr-defined]
 
 
 def project_branches(project_ref: str) -> list[Branch]:

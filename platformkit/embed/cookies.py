@@ -8,13 +8,14 @@ global changes. Replace with ``set_cookie(..., partitioned=True)`` once Django s
 
 from __future__ import annotations
 
+from collections.abc import Container
 from http.cookies import Morsel
 
 from django.http import HttpResponse
 
 
 class PartitionedMorsel(Morsel[str]):
-    def OutputString(self, attrs: list[str] | None = None) -> str:  # noqa: N802 (stdlib name)
+    def OutputString(self, attrs: Container[str] | None = None) -> str:  # noqa: N802 (stdlib name)
         return super().OutputString(attrs) + "; Partitioned"
 
 

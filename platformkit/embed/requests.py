@@ -44,7 +44,7 @@ def session_for(request: HttpRequest) -> EmbedSession | None:
     if not hasattr(request, "_platformkit_embed"):
         key = request.COOKIES.get(get_config()["EMBED_COOKIE_NAME"])
         request._platformkit_embed = active_session(key)  # type: ignore[attr-defined]
-    return request._platformkit_embed  # type: ignore[attr-defined,no-any-return]
+    return request._platformkit_embed  # type: ignore[attr-defined]
 
 
 def ended_session_for(request: HttpRequest) -> EmbedSession | None:
@@ -92,7 +92,7 @@ def frame_headers(response: HttpResponse, ancestors: list[str] | None) -> HttpRe
     """``frame-ancestors``: the embed's host origin(s); ``'none'`` (and XFO DENY) otherwise."""
     if ancestors:
         response["Content-Security-Policy"] = "frame-ancestors " + " ".join(ancestors)
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.xframe_options_exempt = True
         if "X-Frame-Options" in response:
             del response["X-Frame-Options"]
     else:

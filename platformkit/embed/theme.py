@@ -33,8 +33,7 @@ def clean_theme(theme: Mapping[str, str] | None) -> dict[str, str]:
             raise PermissionError(f"theme: unknown property {name!r}; allowed: {', '.join(sorted(PROPERTIES))}")
         pattern = FONT if name == "--pk-font" else LENGTH if name == "--pk-radius" else COLOR
         if not isinstance(value, str) or not pattern.match(value):
-            raise PermissionError(
-                f"theme: {name} must be {'a font list' if pattern is FONT else 'a length like 6px' if pattern is LENGTH else 'a #hex colour'}"
-            )
+            wanted = {FONT: "a font list", LENGTH: "a length like 6px"}.get(pattern, "a #hex colour")
+            raise PermissionError(f"theme: {name} must be {wanted}")
         clean[name] = value
     return clean

@@ -11,7 +11,8 @@ from django.test import Client
 def test_host_overrides_one_block_and_keeps_the_rest(tmp_path: Path, settings: Any, operator: Any, api: Any) -> None:
     (tmp_path / "platformkit").mkdir()
     (tmp_path / "platformkit" / "layout.html").write_text(
-        '{% extends "platformkit/layout.html" %}{% block shell_header_end %}<a href="/help/" id="host-help">Help</a>{% endblock %}'
+        '{% extends "platformkit/layout.html" %}'
+        '{% block shell_header_end %}<a href="/help/" id="host-help">Help</a>{% endblock %}'
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     client = Client()

@@ -46,7 +46,8 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     expect(page.locator(".pk-branch-switcher")).to_contain_text("branch DEV")
     page.get_by_label("Name", exact=True).fill("create_todos")
     page.get_by_label("SQL", exact=True).fill(
-        "create table public.todos (id int primary key, title text);\nalter table public.todos enable row level security;"
+        "create table public.todos (id int primary key, title text);\n"
+        "alter table public.todos enable row level security;"
     )
     page.get_by_role("button", name="Apply migration").click()
     expect(page.locator("[data-migration-history]")).to_contain_text("create_todos")

@@ -28,7 +28,9 @@ def test_undo_a_broken_table_from_the_timeline(
 
     page.get_by_label("Name", exact=True).fill("create_notes")
     page.get_by_label("SQL", exact=True).fill(
-        "create table public.notes (id int primary key, body text);\nalter table public.notes enable row level security;\ninsert into public.notes values (1, 'keep me');"
+        "create table public.notes (id int primary key, body text);\n"
+        "alter table public.notes enable row level security;\n"
+        "insert into public.notes values (1, 'keep me');"
     )
     page.get_by_label(re.compile("Production: type the project ref")).fill(ref)
     page.get_by_role("button", name="Apply migration").click()
