@@ -101,7 +101,7 @@ Claim flow (transferring a project to the end user's own organization)
                           at ``/v1/oauth/authorize/project-claim`` with it. Default ``""``: the
                           transfer action is shown disabled with the reason.
     ``CLAIM_REDIRECT_URI`` Where Supabase sends the end user back (one of the OAuth app's
-                          redirect URIs); ``platformkit.claim.project_from_state(state)`` tells
+                          redirect URIs); ``sections.settings.claim.services.project_from_state`` tells
                           that view which project came back. Default ``""``.
 """
 
