@@ -82,7 +82,8 @@ def local_api(latency_seconds: float = 0.0, status_delay_seconds: float = 0.5) -
 def _reset_platformkit_state() -> None:
     from django.core.cache import cache
 
-    from platformkit import conf, services
+    from platformkit import conf
+    from platformkit.core import client as services
 
     conf.get_config.cache_clear() if hasattr(conf.get_config, "cache_clear") else None
     if hasattr(services, "reset_client"):

@@ -26,8 +26,8 @@ def run() -> dict[str, float]:
     from django.conf import settings
     from django.urls import reverse
 
-    from platformkit import services
     from platformkit.conf import get_config
+    from platformkit.core import client as services
 
     with _harness.local_api(latency_seconds=LATENCY, status_delay_seconds=0.0):
         settings.PLATFORMKIT = {**settings.PLATFORMKIT, "READ_CACHE_SECONDS": 0}  # every view pays full price

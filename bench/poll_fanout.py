@@ -24,11 +24,12 @@ def _watch(viewers: int) -> tuple[int, int]:
     from django.db import connection
     from django.urls import reverse
 
-    from platformkit import services, tasks
+    from platformkit.core.client import get_client
     from platformkit.models import Operation
+    from platformkit.sections.projects import services, tasks
 
     operator = get_user_model().objects.get_or_create(username="bench-operator", defaults={"is_staff": True})[0]
-    organization = services.get_client().organizations.list()[0]
+    organization = get_client().organizations.list()[0]
     counter = _harness.UpstreamCallCounter()
     polls = 0
     polls_lock = threading.Lock()

@@ -105,9 +105,10 @@ def _seed_sample_project() -> None:
     """One project to look at, launched the way an operator would (encrypted password, task)."""
     from django.contrib.auth import get_user_model
 
-    from platformkit import services
+    from platformkit.core.client import get_client
+    from platformkit.sections.projects import services
 
-    client = services.get_client()
+    client = get_client()
     if client.projects.list():
         return
     organization = client.organizations.list()[0]
