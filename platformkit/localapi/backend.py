@@ -42,7 +42,7 @@ class LocalAPI:
             database_url=config.database_url,
             control_url=psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db),
             directory=config.snapshot_path(),
-            project=self._project,
+            project=self.require_project,
             set_status=self.store.set_status,
             status_delay_seconds=config.status_delay_seconds,
             pitr_interval_seconds=config.pitr_interval_seconds,
@@ -50,16 +50,16 @@ class LocalAPI:
         control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         self.secrets = Secrets(control_url)
         self.api_keys = ApiKeys(control_url)
-        self.service_config = ServiceConfigs(control_url, self._project, self.api_keys.jwt_secret)
+        self.service_config = ServiceConfigs(control_url, self.require_project, self.api_keys.jwt_secret)
         self.addons = Addons(
             control_url,
             self.store,
-            self._project,
+            self.require_project,
             self.snapshots.set_pitr,
             self.snapshots.pitr_retention_days,
             config.status_delay_seconds,
         )
-        self.claims = Claims(control_url, self.store, self._project, self.customizations)
+        self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
         from .logs import Logs
 
         self.logs = Logs(control_url)
@@ -70,7 +70,7 @@ class LocalAPI:
         self.functions = EdgeFunctions(
             control_url,
             config.functions_path(),
-            self._project,
+            self.require_project,
             self.api_keys,
             self.logs.record,
             find_deno(config.deno_path),
@@ -85,7 +85,7 @@ class LocalAPI:
 
         self.advisors = Advisors(
             config.database_url,
-            self._project,
+            self.require_project,
             self.service_config.get,
             self.snapshots.pitr_retention_days,
             lambda ref: ref in self.branching.branch_refs(),
@@ -157,19 +157,19 @@ class LocalAPI:
         self._lay_out_in_background(ref)
         if self.config.pitr_days_for_new_projects:
             self.snapshots.set_pitr(ref, self.config.pitr_days_for_new_projects)
-        return shapes.project(self._project(ref))
+        return shapes.project(self.require_project(ref))
 
     def get_project(self, ref: str) -> dict[str, Any]:
-        return self._with_database(self._project(ref))
+        return self._with_database(self.require_project(ref))
 
     def update_project(self, ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        row = self._project(ref)
+        row = self.require_project(ref)
         name = validation.project_name(body)
         self.store.rename_project(ref, name)
         return shapes.project_ref(row, name)
 
     def delete_project(self, ref: str) -> dict[str, Any]:
-        row = self._project(ref)
+        row = self.require_project(ref)
         with self._lock(ref):
             provision.drop(self.config.database_url, ref)
             self.store.mark_deleted(ref)
@@ -191,7 +191,7 @@ class LocalAPI:
             part.forget(ref)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
-        row = self._project(ref)
+        row = self.require_project(ref)
         wanted = validation.services(services)
         validation.int_param(params, "timeout_ms", 0, 0, 10000)
         return [health.service_health(self.config.database_url, row, service) for service in wanted]
@@ -205,7 +205,7 @@ class LocalAPI:
         return shapes.regions_info(catalog.CONTINENT_SMART_GROUP[continent or "NA"])
 
     def pause(self, ref: str) -> None:
-        row = self._project(ref)
+        row = self.require_project(ref)
         require(
             row.status == catalog.ACTIVE_HEALTHY,
             f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be paused",
@@ -218,7 +218,7 @@ class LocalAPI:
         )
 
     def restore(self, ref: str) -> None:
-        row = self._project(ref)
+        row = self.require_project(ref)
         require(
             row.status == catalog.INACTIVE,
             f"Project {ref} is {row.status}; only an INACTIVE (paused) project can be restored",
@@ -229,7 +229,7 @@ class LocalAPI:
         )
 
     def restore_versions(self, ref: str) -> dict[str, Any]:
-        self._project(ref)
+        self.require_project(ref)
         # The cluster runs one PostgreSQL version, which the project already has: nothing to
         # restore into (and 18 is not in the document's postgres_engine enum anyway).
         return {"available_versions": []}
@@ -272,7 +272,8 @@ class LocalAPI:
 
     # Helpers
 
-    def _project(self, ref: str) -> ProjectRow:
+    def require_project(self, ref: str) -> ProjectRow:
+        """The project's (or branch's) record; ``Problem(404)`` when there is none."""
         validation.check_ref(ref)
         row = self.store.project(ref)
         if row is None:

@@ -222,7 +222,7 @@ class Branching:
 
     def _default_branch(self, parent_ref: str) -> dict[str, Any]:
         """Production, listed as the default branch (its id stable, derived from the ref)."""
-        project = self.api._project(parent_ref)
+        project = self.api.require_project(parent_ref)
         stamp = shapes.timestamp(project.created_at)
         return {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"platformkit-branch:{parent_ref}")),
@@ -247,14 +247,14 @@ class Branching:
     def get_by_name(self, parent_ref: str, name: str) -> dict[str, Any]:
         if name == DEFAULT_BRANCH_NAME:
             return self._default_branch(parent_ref)
-        self.api._project(parent_ref)
+        self.api.require_project(parent_ref)
         for row in self._rows(parent_ref):
             if row["name"] == name:
                 return self._shape(row)
         raise Problem(404, f"Branch {name} not found")
 
     def create(self, parent_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        parent = self.api._project(parent_ref)
+        parent = self.api.require_project(parent_ref)
         require(parent_ref not in self.branch_refs(), "A branch cannot have branches of its own")
         require(
             parent.status == catalog.ACTIVE_HEALTHY,
@@ -319,7 +319,7 @@ class Branching:
     def get_config(self, id_or_ref: str) -> dict[str, Any]:
         """BranchDetailResponse (no db_pass: the local API does not keep passwords)."""
         row = self._branch(id_or_ref)
-        project = self.api._project(row["project_ref"])
+        project = self.api.require_project(row["project_ref"])
         version = self.api._version
         return {
             "ref": row["project_ref"],
@@ -401,7 +401,7 @@ class Branching:
             version is None or (isinstance(version, str) and version.isdigit()),
             "migration_version must be a version (digits)",
         )
-        project = self.api._project(row["project_ref"])
+        project = self.api.require_project(row["project_ref"])
         settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
         require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
         if kind == "merge":
@@ -442,7 +442,7 @@ class Branching:
     def list_runs(self, ref: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         from .validation import int_param
 
-        self.api._project(ref)
+        self.api.require_project(ref)
         offset = int_param(params, "offset", 0, 0, None)
         limit = int_param(params, "limit", 20, 10, None)
         with self._connect() as conn:
@@ -453,10 +453,10 @@ class Branching:
         return [_run_shape(row) for row in rows]
 
     def count_runs(self, ref: str) -> None:
-        self.api._project(ref)
+        self.api.require_project(ref)
 
     def _run_row(self, ref: str, run_id: str) -> dict[str, Any]:
-        self.api._project(ref)
+        self.api.require_project(ref)
         with self._connect() as conn:
             row = conn.execute("select * from action_runs where id = %s and project_ref = %s", (run_id, ref)).fetchone()
         if row is None:

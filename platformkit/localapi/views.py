@@ -28,7 +28,7 @@ _from_settings: LocalAPI | None = None
 _from_settings_lock = threading.Lock()
 
 
-def _backend(request: HttpRequest) -> LocalAPI:
+def backend_for(request: HttpRequest) -> LocalAPI:
     """The instance the serving handler attached (``LocalAPIServer``), or, when the URLconf is
     mounted in a host site, one configured by ``settings.PLATFORMKIT_LOCALAPI`` (the
     :class:`LocalAPIConfig` keyword arguments)."""
@@ -105,7 +105,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        api = _backend(request)
+        api = backend_for(request)
         api.simulate_latency()
         if not _authorized(request, api.config.token):
             return answer(401, {"message": "Unauthorized: send a valid token as Authorization: Bearer <token>"})
