@@ -7,8 +7,12 @@ EXITED (or DEAD) in a background thread; callers follow ``workflow_run_id``.
 
 Merge applies the branch's migrations that the parent lacks, in version order, in ONE
 transaction on the parent: if one fails the parent is untouched and the run's ``migrate``
-step is DEAD with PostgreSQL's message in the run's logs. Then the :data:`MERGE_HOOKS` run
-(the ``deploy`` step), e.g. promoting the branch's Edge Functions.
+step is DEAD with PostgreSQL's message in the run's logs. Then the merge hooks run (the
+``deploy`` step), e.g. promoting the branch's Edge Functions: those registered in
+:data:`MERGE_HOOKS` when the :class:`Branching` was built, then those it was given.
+
+:class:`Branching` works through narrow collaborators (a :class:`ProjectDirectory`, the
+records, the config, the secrets and a ``forget`` callback), not the whole backend.
 """
 
 from __future__ import annotations
@@ -17,42 +21,47 @@ import difflib
 import logging
 import re
 import secrets as random_secrets
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from . import catalog, clone, provision, shapes, sqlrun
+from .config import LocalAPIConfig
+from .directory import ProjectDirectory
 from .errors import Problem, require
-from .store import random_ref
-
-if TYPE_CHECKING:
-    from .backend import LocalAPI
+from .secrets import Secrets
+from .store import Store, random_ref
+from .validation import int_param
 
 logger = logging.getLogger("platformkit.localapi.branches")
 
 
 @dataclass(frozen=True)
 class MergeContext:
-    """What a merge hook gets: the branch merged and the project it merged into."""
+    """What a merge hook gets: the branch merged and the project it merged into. A hook that
+    needs more (the functions store, the records) closes over it, as the bound method
+    ``EdgeFunctions.promote_on_merge`` does."""
 
-    api: LocalAPI
     branch: dict[str, Any]
     parent_ref: str
     branch_ref: str
     applied_versions: list[str]
 
 
+MergeHook = Callable[[MergeContext], None]
+
 # Called in order after a merge's migrations committed (the ``deploy`` step); one raising marks
-# the step DEAD with its message (the migrations stay applied). Register with ``append``.
-MERGE_HOOKS: list[Callable[[MergeContext], None]] = []
+# the step DEAD with its message (the migrations stay applied). Register with ``append`` before
+# the local API starts: each :class:`Branching` copies this list when it is built, and runs its
+# own ``merge_hooks`` (the local API's: promoting Edge Functions) after these.
+MERGE_HOOKS: list[MergeHook] = []
 
 SCHEMA_SQL = """
 create table if not exists branches (
@@ -121,15 +130,28 @@ SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _now_iso() -> str:
-    from datetime import datetime
-
     return shapes.timestamp(datetime.now(UTC))
 
 
 class Branching:
-    def __init__(self, api: LocalAPI) -> None:
-        self.api = api
-        self._url = psycopg.conninfo.make_conninfo(api.config.database_url, dbname=api.config.control_db)
+    def __init__(
+        self,
+        projects: ProjectDirectory,
+        store: Store,
+        config: LocalAPIConfig,
+        secrets: Secrets,
+        *,
+        forget: Callable[[str], None],
+        merge_hooks: Iterable[MergeHook] = (),
+    ) -> None:
+        """``forget(ref)`` drops what is kept beside a deleted branch's database."""
+        self.projects = projects
+        self.store = store
+        self.config = config
+        self.secrets = secrets
+        self._forget = forget
+        self.merge_hooks: list[MergeHook] = [*MERGE_HOOKS, *merge_hooks]
+        self._url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         with self._connect() as conn:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.branches'))")
             conn.execute(SCHEMA_SQL)
@@ -150,11 +172,11 @@ class Branching:
                     self._step(row["id"], index, "DEAD")
             self._log(row["id"], f"[{row['kind']}] failed: interrupted, the local API stopped during this run")
             if row["kind"] in ("create", "reset"):
-                self.api.store.set_status(row["project_ref"], catalog.INIT_FAILED)
+                self.store.set_status(row["project_ref"], catalog.INIT_FAILED)
 
     @property
     def _server(self) -> str:
-        return self.api.config.database_url
+        return self.config.database_url
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
@@ -197,7 +219,7 @@ class Branching:
 
     def _shape(self, row: dict[str, Any]) -> dict[str, Any]:
         """BranchResponse."""
-        project = self.api.store.project(row["project_ref"])
+        project = self.store.project(row["project_ref"])
         answer: dict[str, Any] = {
             "id": str(row["id"]),
             "name": row["name"],
@@ -222,7 +244,7 @@ class Branching:
 
     def _default_branch(self, parent_ref: str) -> dict[str, Any]:
         """Production, listed as the default branch (its id stable, derived from the ref)."""
-        project = self.api.require_project(parent_ref)
+        project = self.projects.require(parent_ref)
         stamp = shapes.timestamp(project.created_at)
         return {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"platformkit-branch:{parent_ref}")),
@@ -247,14 +269,14 @@ class Branching:
     def get_by_name(self, parent_ref: str, name: str) -> dict[str, Any]:
         if name == DEFAULT_BRANCH_NAME:
             return self._default_branch(parent_ref)
-        self.api.require_project(parent_ref)
+        self.projects.require(parent_ref)
         for row in self._rows(parent_ref):
             if row["name"] == name:
                 return self._shape(row)
         raise Problem(404, f"Branch {name} not found")
 
     def create(self, parent_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        parent = self.api.require_project(parent_ref)
+        parent = self.projects.require(parent_ref)
         require(parent_ref not in self.branch_refs(), "A branch cannot have branches of its own")
         require(
             parent.status == catalog.ACTIVE_HEALTHY,
@@ -287,7 +309,7 @@ class Branching:
         ref = random_ref()
         branch_id = uuid.uuid4()
         if secrets:  # the branch's own Edge Function secrets; checked like any secret before anything is written
-            self.api.secrets.create(ref, [{"name": key, "value": value} for key, value in secrets.items()])
+            self.secrets.create(ref, [{"name": key, "value": value} for key, value in secrets.items()])
         with self._connect() as conn:
             conn.execute(
                 "insert into branches (id, name, project_ref, parent_project_ref, git_branch, persistent, with_data,"
@@ -305,7 +327,7 @@ class Branching:
                     sorted(secrets),
                 ),
             )
-        self.api.store.add_project(
+        self.store.add_project(
             ref=ref,
             organization_slug=parent.organization_slug,
             name=f"{parent.name} ({name})",
@@ -319,15 +341,15 @@ class Branching:
     def get_config(self, id_or_ref: str) -> dict[str, Any]:
         """BranchDetailResponse (no db_pass: the local API does not keep passwords)."""
         row = self._branch(id_or_ref)
-        project = self.api.require_project(row["project_ref"])
-        version = self.api._version
+        project = self.projects.require(row["project_ref"])
+        version = self.projects.version
         return {
             "ref": row["project_ref"],
             "postgres_version": version,
             "postgres_engine": version.split(".")[0],
             "release_channel": "ga",
             "status": project.status,
-            "db_host": self.api._host,
+            "db_host": self.projects.host,
             "db_port": 5432,
             "db_user": provision.owner_role(row["project_ref"]),
         }
@@ -371,7 +393,7 @@ class Branching:
         row = self._branch(id_or_ref)
         require(force in (None, "true", "false"), f"force must be true or false, not {force!r}")
         if force == "false":
-            grace = self.api.config.branch_deletion_grace_seconds
+            grace = self.config.branch_deletion_grace_seconds
             with self._connect() as conn:
                 conn.execute(
                     "update branches set deletion_scheduled_at = now() + make_interval(secs => %s), updated_at = now()"
@@ -401,7 +423,7 @@ class Branching:
             version is None or (isinstance(version, str) and version.isdigit()),
             "migration_version must be a version (digits)",
         )
-        project = self.api.require_project(row["project_ref"])
+        project = self.projects.require(row["project_ref"])
         settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
         require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
         if kind == "merge":
@@ -440,9 +462,7 @@ class Branching:
     # Action runs
 
     def list_runs(self, ref: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
-        from .validation import int_param
-
-        self.api.require_project(ref)
+        self.projects.require(ref)
         offset = int_param(params, "offset", 0, 0, None)
         limit = int_param(params, "limit", 20, 10, None)
         with self._connect() as conn:
@@ -453,10 +473,10 @@ class Branching:
         return [_run_shape(row) for row in rows]
 
     def count_runs(self, ref: str) -> None:
-        self.api.require_project(ref)
+        self.projects.require(ref)
 
     def _run_row(self, ref: str, run_id: str) -> dict[str, Any]:
-        self.api.require_project(ref)
+        self.projects.require(ref)
         with self._connect() as conn:
             row = conn.execute("select * from action_runs where id = %s and project_ref = %s", (run_id, ref)).fetchone()
         if row is None:
@@ -484,12 +504,7 @@ class Branching:
                 "insert into action_runs (id, branch_id, project_ref, kind, steps) values (%s, %s, %s, %s, %s)",
                 (run_id, row["id"], row["project_ref"], kind, Jsonb(initial)),
             )
-        worker = threading.Thread(
-            target=self._execute, args=(run_id, kind, steps), name=f"localapi-{kind}-{run_id}", daemon=True
-        )
-        with self.api._locks_guard:
-            self.api._workers = [thread for thread in self.api._workers if thread.is_alive()] + [worker]
-        worker.start()
+        self.projects.spawn(self._execute, run_id, kind, steps, name=f"localapi-{kind}-{run_id}")
         return run_id
 
     def _log(self, run_id: str, text: str) -> None:
@@ -540,8 +555,8 @@ class Branching:
 
         def clone_step(log: Callable[[str], None]) -> None:
             self._set_status(row, "CREATING_PROJECT")
-            self.api.store.set_status(ref, catalog.COMING_UP)
-            with self.api._lock(ref):
+            self.store.set_status(ref, catalog.COMING_UP)
+            with self.projects.lock(ref):
                 try:
                     if reset:
                         provision.drop(self._server, ref)
@@ -549,7 +564,7 @@ class Branching:
                     clone.copy_database(self._server, parent, ref, with_data=row["with_data"])
                 except Exception:
                     self._set_status(row, "MIGRATIONS_FAILED")
-                    self.api.store.set_status(ref, catalog.INIT_FAILED)
+                    self.store.set_status(ref, catalog.INIT_FAILED)
                     raise
             log(f"cloned the schema{' and data' if row['with_data'] else ''} of {parent}")
 
@@ -560,7 +575,7 @@ class Branching:
             self._set_status(row, "MIGRATIONS_PASSED")
 
         def health_step(log: Callable[[str], None]) -> None:
-            self.api.store.set_status(ref, catalog.ACTIVE_HEALTHY)
+            self.store.set_status(ref, catalog.ACTIVE_HEALTHY)
             log("branch database is up")
 
         return [clone_step, migrate_step, health_step]
@@ -601,9 +616,9 @@ class Branching:
             current = "?"
             try:
                 with (
-                    self.api._lock(parent),
+                    self.projects.lock(parent),
                     sqlrun.project_transaction(
-                        self._server, parent, timeout_seconds=self.api.config.query_timeout_seconds * 4
+                        self._server, parent, timeout_seconds=self.config.query_timeout_seconds * 4
                     ) as conn,
                 ):
                     for version, name, statements, rollback in missing:
@@ -625,21 +640,21 @@ class Branching:
             self._set_status(row, "MIGRATIONS_PASSED")
 
         def deploy(log: Callable[[str], None]) -> None:
-            for hook in list(MERGE_HOOKS):
-                hook(MergeContext(self.api, row, parent, branch, list(applied)))
+            for hook in self.merge_hooks:
+                hook(MergeContext(row, parent, branch, list(applied)))
                 log(f"merge hook {getattr(hook, '__name__', hook)!s} done")
-            if not MERGE_HOOKS:
+            if not self.merge_hooks:
                 log("no merge hooks registered")
 
         return [health, migrate, deploy]
 
     def _drop(self, ref: str) -> None:
-        with self.api._lock(ref):
+        with self.projects.lock(ref):
             provision.drop(self._server, ref)
-            self.api.store.mark_deleted(ref)
+            self.store.mark_deleted(ref)
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
-        self.api.forget(ref)
+        self._forget(ref)
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
+from platformkit.localapi.branching import MergeContext
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.store import ProjectRow
 
@@ -18,7 +19,7 @@ from . import bundle as bundles
 from . import runtime
 from .store import SETTINGS, Functions
 
-__all__ = ["EdgeFunctions", "promote_on_merge"]
+__all__ = ["EdgeFunctions"]
 
 
 class EdgeFunctions:
@@ -248,7 +249,6 @@ class EdgeFunctions:
             promoted.append(row["slug"])
         return promoted
 
-
-def promote_on_merge(context: Any) -> None:
-    """A branching merge hook: functions deployed on the branch reach production only here."""
-    context.api.functions.promote(context.branch_ref, context.parent_ref)
+    def promote_on_merge(self, context: MergeContext) -> None:
+        """A branching merge hook: functions deployed on the branch reach production only here."""
+        self.promote(context.branch_ref, context.parent_ref)
