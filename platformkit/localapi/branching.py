@@ -163,7 +163,8 @@ class Branching:
         with self._connect() as conn:
             rows = conn.execute(
                 "select id, project_ref, kind, steps from action_runs where updated_at < now() - %s::interval"
-                " and exists (select from jsonb_array_elements(steps) step where step->>'status' in ('CREATED', 'RUNNING'))",
+                " and exists (select from jsonb_array_elements(steps) step"
+                " where step->>'status' in ('CREATED', 'RUNNING'))",
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
@@ -517,7 +518,8 @@ class Branching:
     def _step(self, run_id: str, index: int, status: str) -> None:
         with self._connect() as conn:
             conn.execute(
-                "update action_runs set steps = jsonb_set(jsonb_set(steps, array[%s::text, 'status'], to_jsonb(%s::text)),"
+                "update action_runs set steps = jsonb_set("
+                "jsonb_set(steps, array[%s::text, 'status'], to_jsonb(%s::text)),"
                 " array[%s::text, 'updated_at'], to_jsonb(%s::text)), updated_at = now() where id = %s",
                 (str(index), status, str(index), _now_iso(), run_id),
             )
@@ -627,7 +629,8 @@ class Branching:
                         for statement in statements:
                             conn.execute(statement.encode())
                         conn.execute(
-                            "insert into supabase_migrations.schema_migrations (version, name, statements, rollback, created_by)"
+                            "insert into supabase_migrations.schema_migrations"
+                            " (version, name, statements, rollback, created_by)"
                             " values (%s, %s, %s, %s, %s)",
                             (version, name, statements, rollback, "platformkit merge"),
                         )

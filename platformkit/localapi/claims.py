@@ -173,7 +173,8 @@ class Claims(ControlTables):
         request_id = secrets.token_urlsafe(24)
         with self._connect() as conn:
             conn.execute(
-                "insert into claim_requests (id, ref, client_id, redirect_uri, state, expires_at) values (%s, %s, %s, %s, %s, now() + %s)",
+                "insert into claim_requests (id, ref, client_id, redirect_uri, state, expires_at)"
+                " values (%s, %s, %s, %s, %s, now() + %s)",
                 (request_id, ref, client_id, redirect_uri, params.get("state"), REQUEST_LIFETIME),
             )
         return f"{base_url.rstrip('/')}/local/project-claim/{request_id}"

@@ -51,7 +51,8 @@ create table if not exists snapshots (
     created_at timestamptz not null default now(),
     completed_at timestamptz
 );
-create unique index if not exists snapshots_ref_name on snapshots (ref, name) where name is not null and status <> 'REMOVED';
+create unique index if not exists snapshots_ref_name on snapshots (ref, name)
+    where name is not null and status <> 'REMOVED';
 create table if not exists pitr_settings (
     ref text primary key,
     retention_days integer not null,
@@ -365,8 +366,8 @@ class Snapshots:
     def _restorable(self, ref: str, days: int) -> list[dict[str, Any]]:
         with self._connect() as conn:
             return conn.execute(
-                "select * from snapshots where ref = %s and status = 'AVAILABLE' and completed_at >= now() - make_interval(days => %s)"
-                " order by completed_at desc",
+                "select * from snapshots where ref = %s and status = 'AVAILABLE'"
+                " and completed_at >= now() - make_interval(days => %s) order by completed_at desc",
                 (ref, days),
             ).fetchall()
 
@@ -412,8 +413,9 @@ class Snapshots:
             try:
                 with self._connect() as conn:
                     due = conn.execute(
-                        "select p.ref from pitr_settings p where not exists (select 1 from snapshots s where s.ref = p.ref"
-                        " and s.kind = 'pitr' and s.created_at > now() - make_interval(secs => %s))",
+                        "select p.ref from pitr_settings p where not exists (select 1 from snapshots s"
+                        " where s.ref = p.ref and s.kind = 'pitr'"
+                        " and s.created_at > now() - make_interval(secs => %s))",
                         (self.pitr_interval_seconds,),
                     ).fetchall()
                 for row in due:

@@ -163,8 +163,8 @@ class EdgeFunctions:
                 {"content-type": "application/json"},
                 json.dumps(
                     {
-                        "message": "No Edge Runtime is installed here, so functions are deployed but cannot run: run `make deno` "
-                        "(npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."
+                        "message": "No Edge Runtime is installed here, so functions are deployed but cannot run:"
+                        " run `make deno` (npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."
                     }
                 ).encode(),
             )

@@ -161,11 +161,14 @@ class Functions(ControlTables):
             )  # files unpacked from an older record of this version
             target.write_bytes(bundle.as_zip())
             conn.execute(
-                "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path, import_map_path,"
-                " static_patterns, ezbr_sha256, created_at, updated_at) values (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s, %s, %s)"
-                " on conflict (ref, slug) do update set name = excluded.name, status = 'ACTIVE', version = excluded.version,"
-                " verify_jwt = excluded.verify_jwt, entrypoint_path = excluded.entrypoint_path, import_map_path = excluded.import_map_path,"
-                " static_patterns = excluded.static_patterns, ezbr_sha256 = excluded.ezbr_sha256, updated_at = excluded.updated_at",
+                "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path,"
+                " import_map_path, static_patterns, ezbr_sha256, created_at, updated_at)"
+                " values (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s, %s, %s)"
+                " on conflict (ref, slug) do update set name = excluded.name, status = 'ACTIVE',"
+                " version = excluded.version, verify_jwt = excluded.verify_jwt,"
+                " entrypoint_path = excluded.entrypoint_path, import_map_path = excluded.import_map_path,"
+                " static_patterns = excluded.static_patterns, ezbr_sha256 = excluded.ezbr_sha256,"
+                " updated_at = excluded.updated_at",
                 (
                     ref,
                     slug,
@@ -182,7 +185,8 @@ class Functions(ControlTables):
                 ),
             )
             conn.execute(
-                "insert into edge_function_versions (ref, slug, version, ezbr_sha256, entrypoint_path, files, created_at)"
+                "insert into edge_function_versions"
+                " (ref, slug, version, ezbr_sha256, entrypoint_path, files, created_at)"
                 " values (%s, %s, %s, %s, %s, %s, %s)",
                 (
                     ref,
@@ -205,8 +209,8 @@ class Functions(ControlTables):
         with self._connect() as conn:
             merged = {**{key: current[key] for key in SETTINGS}, **changes}
             conn.execute(
-                "update edge_functions set name = %s, verify_jwt = %s, entrypoint_path = %s, import_map_path = %s, updated_at = %s"
-                " where ref = %s and slug = %s",
+                "update edge_functions set name = %s, verify_jwt = %s, entrypoint_path = %s, import_map_path = %s,"
+                " updated_at = %s where ref = %s and slug = %s",
                 (
                     merged["name"],
                     merged["verify_jwt"],
