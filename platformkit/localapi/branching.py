@@ -17,6 +17,7 @@ records, the config, the secrets and a ``forget`` callback), not the whole backe
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import logging
 import re
@@ -34,6 +35,7 @@ from psycopg.types.json import Jsonb
 
 from . import catalog, clone, provision, shapes, sqlrun
 from .config import LocalAPIConfig
+from .control import one_row
 from .directory import ProjectDirectory
 from .errors import Problem, require
 from .secrets import Secrets
@@ -56,6 +58,8 @@ class MergeContext:
 
 
 MergeHook = Callable[[MergeContext], None]
+Step = Callable[[Callable[[str], None]], None]  # a workflow step, given the run's log
+Migration = tuple[str, str | None, list[str], list[str] | None]  # version, name, statements, rollback
 
 # Called in order after a merge's migrations committed (the ``deploy`` step); one raising marks
 # the step DEAD with its message (the migrations stay applied). Register with ``append`` before
@@ -197,7 +201,7 @@ class Branching:
         for row in due:
             self._drop(row["project_ref"])
 
-    def _rows(self, parent_ref: str) -> list[dict[str, Any]]:
+    def _rows(self, parent_ref: str) -> builtins.list[dict[str, Any]]:
         self._purge_due()
         with self._connect() as conn:
             return conn.execute(
@@ -263,7 +267,7 @@ class Branching:
 
     # Endpoints
 
-    def list(self, parent_ref: str) -> list[dict[str, Any]]:
+    def list(self, parent_ref: str) -> builtins.list[dict[str, Any]]:
         default = self._default_branch(parent_ref)
         return [default, *(self._shape(row) for row in self._rows(parent_ref))]
 
@@ -462,7 +466,7 @@ class Branching:
 
     # Action runs
 
-    def list_runs(self, ref: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+    def list_runs(self, ref: str, params: Mapping[str, str]) -> builtins.list[dict[str, Any]]:
         self.projects.require(ref)
         offset = int_param(params, "offset", 0, 0, None)
         limit = int_param(params, "limit", 20, 10, None)
@@ -495,7 +499,7 @@ class Branching:
         row: dict[str, Any],
         kind: str,
         names: tuple[str, ...],
-        steps: list[Callable[[Callable[[str], None]], None]],
+        steps: builtins.list[Step],
     ) -> str:
         run_id = "run_" + random_ref(26)
         stamp = _now_iso()
@@ -524,17 +528,19 @@ class Branching:
                 (str(index), status, str(index), _now_iso(), run_id),
             )
 
-    def _execute(self, run_id: str, kind: str, steps: list[Callable[[Callable[[str], None]], None]]) -> None:
+    def _execute(self, run_id: str, kind: str, steps: builtins.list[Step]) -> None:
         with self._connect() as conn:
-            names = [
-                step["name"]
-                for step in conn.execute("select steps from action_runs where id = %s", (run_id,)).fetchone()["steps"]
-            ]
+            run = one_row(conn.execute("select steps from action_runs where id = %s", (run_id,)))
+            names = [str(step["name"]) for step in run["steps"]]
         for index, step in enumerate(steps):
             self._step(run_id, index, "RUNNING")
             self._log(run_id, f"[{names[index]}] started")
+
+            def log(text: str, name: str = names[index]) -> None:
+                self._log(run_id, f"[{name}] {text}")
+
             try:
-                step(lambda text, name=names[index]: self._log(run_id, f"[{name}] {text}"))
+                step(log)
             except Exception as exc:  # the run reports it; nothing escapes the thread
                 message = exc.message if isinstance(exc, Problem) else f"{type(exc).__name__}: {exc}"
                 logger.warning("%s run %s failed at %s: %s", kind, run_id, names[index], message)
@@ -550,9 +556,7 @@ class Branching:
         with self._connect() as conn:
             conn.execute("update branches set status = %s, updated_at = now() where id = %s", (status, row["id"]))
 
-    def _create_steps(
-        self, row: dict[str, Any], *, reset: bool = False
-    ) -> list[Callable[[Callable[[str], None]], None]]:
+    def _create_steps(self, row: dict[str, Any], *, reset: bool = False) -> builtins.list[Step]:
         ref, parent = row["project_ref"], row["parent_project_ref"]
 
         def clone_step(log: Callable[[str], None]) -> None:
@@ -582,7 +586,7 @@ class Branching:
 
         return [clone_step, migrate_step, health_step]
 
-    def _push_steps(self, row: dict[str, Any]) -> list[Callable[[Callable[[str], None]], None]]:
+    def _push_steps(self, row: dict[str, Any]) -> builtins.list[Step]:
         def pull(log: Callable[[str], None]) -> None:
             log("no git repository is connected to the local API: nothing to pull")
 
@@ -591,16 +595,14 @@ class Branching:
 
         return [pull, migrate]
 
-    def _missing_migrations(
-        self, parent: str, branch: str, up_to: str | None = None
-    ) -> list[tuple[str, str | None, list[str], list[str] | None]]:
+    def _missing_migrations(self, parent: str, branch: str, up_to: str | None = None) -> builtins.list[Migration]:
         with sqlrun.project_transaction(self._server, parent) as conn:
             have = {row[0] for row in sqlrun.migrations_with_statements(conn)}
         with sqlrun.project_transaction(self._server, branch) as conn:
             theirs = sqlrun.migrations_with_statements(conn)
         return [row for row in theirs if row[0] not in have and (up_to is None or row[0] <= up_to)]
 
-    def _merge_steps(self, row: dict[str, Any], up_to: str | None) -> list[Callable[[Callable[[str], None]], None]]:
+    def _merge_steps(self, row: dict[str, Any], up_to: str | None) -> builtins.list[Step]:
         parent, branch = row["parent_project_ref"], row["project_ref"]
         applied: list[str] = []
 

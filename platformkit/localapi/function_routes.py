@@ -44,7 +44,8 @@ def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
     metadata: str | None = None
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)  # the part's bytes (None when it has none)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if name == "metadata":
             metadata = payload.decode("utf-8", errors="replace")
         elif name == "file":

@@ -5,6 +5,7 @@ call in the function logs, and promotion of a branch's functions to production o
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -42,14 +43,14 @@ class EdgeFunctions:
 
     # Management API
 
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         return self.store.list(ref)
 
     def get(self, ref: str, slug: str) -> dict[str, Any]:
         return self.store.get(ref, slug)
 
     def deploy(
-        self, ref: str, params: Mapping[str, str], uploads: list[tuple[str, Any]], metadata_text: str | None
+        self, ref: str, params: Mapping[str, str], uploads: builtins.list[tuple[str, Any]], metadata_text: str | None
     ) -> dict[str, Any]:
         require(metadata_text is not None, "The 'metadata' form field is required (JSON with entrypoint_path)")
         try:
@@ -223,7 +224,7 @@ class EdgeFunctions:
 
     # Merge
 
-    def promote(self, branch_ref: str, parent_ref: str) -> list[str]:
+    def promote(self, branch_ref: str, parent_ref: str) -> builtins.list[str]:
         """Deploy each of the branch's functions whose code or settings differ into production."""
         promoted = []
         for row in self.store.list(branch_ref):

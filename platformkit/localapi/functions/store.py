@@ -3,6 +3,7 @@ database, each version's bundle on disk (``<functions dir>/<ref>/<slug>/<version
 
 from __future__ import annotations
 
+import builtins
 import re
 import shutil
 import time
@@ -88,7 +89,7 @@ class Functions(ControlTables):
 
     # Reading
 
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         self._project(ref)
         with self._connect() as conn:
             return [
@@ -113,7 +114,7 @@ class Functions(ControlTables):
         row = self.row(ref, slug)
         return self.bundle_path(ref, slug, row["version"]).read_bytes()
 
-    def versions(self, ref: str, slug: str) -> list[dict[str, Any]]:
+    def versions(self, ref: str, slug: str) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
             return list(
                 conn.execute(
