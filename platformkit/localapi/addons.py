@@ -156,10 +156,8 @@ class Addons(ControlTables):
                     "select previous from project_addons where ref = %s and type = 'compute_instance'", (ref,)
                 ).fetchone()
                 conn.execute("delete from project_addons where ref = %s and type = 'compute_instance'", (ref,))
-            require(
-                stored is not None and stored["previous"],
-                f"{variant} is the size the project was created with: choose another size instead",
-            )
+            if stored is None or not stored["previous"]:
+                raise Problem(400, f"{variant} is the size the project was created with: choose another size instead")
             self._resize(ref, str(stored["previous"]))
         elif variant in PITR_DAYS:
             require(self._pitr_days(ref) == PITR_DAYS[variant], f"{variant} is not enabled on this project")

@@ -8,7 +8,7 @@ from .views import body, endpoint
 
 
 def _keys(api, ref):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     return api.api_keys
 
 

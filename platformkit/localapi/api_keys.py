@@ -7,6 +7,7 @@ caller passes ``reveal=true``. (An emulator: values sit in the control database 
 from __future__ import annotations
 
 import base64
+import builtins
 import hashlib
 import hmac
 import json
@@ -19,7 +20,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from .control import ControlTables
+from .control import ControlTables, one_row
 from .errors import Problem, require
 
 SCHEMA_SQL = """
@@ -63,11 +64,9 @@ class ApiKeys(ControlTables):
                 "insert into project_jwt_secrets (ref, secret) values (%s, %s) on conflict do nothing",
                 (ref, secrets.token_urlsafe(32)),
             )
-            return str(
-                conn.execute("select secret from project_jwt_secrets where ref = %s", (ref,)).fetchone()["secret"]
-            )
+            return str(one_row(conn.execute("select secret from project_jwt_secrets where ref = %s", (ref,)))["secret"])
 
-    def list(self, ref: str, reveal: bool) -> list[dict[str, Any]]:
+    def list(self, ref: str, reveal: bool) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
             rows = conn.execute("select * from api_keys where ref = %s order by inserted_at", (ref,)).fetchall()
         return self._legacy(ref, reveal) + [_shape(row, reveal) for row in rows]
@@ -93,11 +92,21 @@ class ApiKeys(ControlTables):
         require(description is None or isinstance(description, str), "description must be a string")
         value = f"sb_{kind}_{secrets.token_urlsafe(24)}"
         with self._connect() as conn:
-            row = conn.execute(
-                "insert into api_keys (id, ref, type, name, description, secret_jwt_template, api_key)"
-                " values (%s, %s, %s, %s, %s, %s, %s) returning *",
-                (uuid.uuid4(), ref, kind, name, description, Jsonb(template) if template is not None else None, value),
-            ).fetchone()
+            row = one_row(
+                conn.execute(
+                    "insert into api_keys (id, ref, type, name, description, secret_jwt_template, api_key)"
+                    " values (%s, %s, %s, %s, %s, %s, %s) returning *",
+                    (
+                        uuid.uuid4(),
+                        ref,
+                        kind,
+                        name,
+                        description,
+                        Jsonb(template) if template is not None else None,
+                        value,
+                    ),
+                )
+            )
         return _shape(row, reveal)
 
     def delete(self, ref: str, key_id: str, reveal: bool) -> dict[str, Any]:
@@ -122,7 +131,7 @@ class ApiKeys(ControlTables):
             raise Problem(404, f"API key {key_id} not found")
         return row
 
-    def _legacy(self, ref: str, reveal: bool) -> list[dict[str, Any]]:
+    def _legacy(self, ref: str, reveal: bool) -> builtins.list[dict[str, Any]]:
         secret, now = self.jwt_secret(ref), int(time.time())
         keys = []
         for role in ("anon", "service_role"):

@@ -5,7 +5,6 @@ answers with, or raises :class:`Problem` with the status and message it would gi
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,10 +13,16 @@ import psycopg
 
 from . import catalog, health, provision, shapes, validation
 from .addons import Addons
+from .advisors import Advisors
 from .api_keys import ApiKeys
+from .branching import Branching
 from .claims import Claims
 from .config import LocalAPIConfig
+from .directory import ProjectDirectory
 from .errors import Problem, require
+from .functions import EdgeFunctions
+from .functions.runtime import find_deno
+from .logs import Logs
 from .secrets import Secrets
 from .service_config import ServiceConfigs
 from .snapshots import Snapshots
@@ -31,18 +36,16 @@ class LocalAPI:
         self.config = config
         self.store = Store(config.database_url, config.control_db)
         self.store.migrate()
-        self._version = provision.server_version(config.database_url)
-        self._host = str(psycopg.conninfo.conninfo_to_dict(config.database_url).get("host") or "localhost")
-        # A project's layout runs in a thread; its lock keeps a delete from dropping the
-        # database under it.
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self._workers: list[threading.Thread] = []
+        self.projects = ProjectDirectory(
+            self.store,
+            version=provision.server_version(config.database_url),
+            host=str(psycopg.conninfo.conninfo_to_dict(config.database_url).get("host") or "localhost"),
+        )
         self.snapshots = Snapshots(
             database_url=config.database_url,
             control_url=psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db),
             directory=config.snapshot_path(),
-            project=self._project,
+            project=self.require_project,
             set_status=self.store.set_status,
             status_delay_seconds=config.status_delay_seconds,
             pitr_interval_seconds=config.pitr_interval_seconds,
@@ -50,42 +53,38 @@ class LocalAPI:
         control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         self.secrets = Secrets(control_url)
         self.api_keys = ApiKeys(control_url)
-        self.service_config = ServiceConfigs(control_url, self._project, self.api_keys.jwt_secret)
+        self.service_config = ServiceConfigs(control_url, self.require_project, self.api_keys.jwt_secret)
         self.addons = Addons(
             control_url,
             self.store,
-            self._project,
+            self.require_project,
             self.snapshots.set_pitr,
             self.snapshots.pitr_retention_days,
             config.status_delay_seconds,
         )
-        self.claims = Claims(control_url, self.store, self._project, self.customizations)
-        from .logs import Logs
-
+        self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
         self.logs = Logs(control_url)
-        from .branching import MERGE_HOOKS
-        from .functions import EdgeFunctions, promote_on_merge
-        from .functions.runtime import find_deno
-
         self.functions = EdgeFunctions(
             control_url,
             config.functions_path(),
-            self._project,
+            self.require_project,
             self.api_keys,
             self.logs.record,
             find_deno(config.deno_path),
             config.function_timeout_seconds,
         )
-        if promote_on_merge not in MERGE_HOOKS:  # a branch's functions reach production only through its merge
-            MERGE_HOOKS.append(promote_on_merge)
-        from .branching import Branching
-
-        self.branching = Branching(self)
-        from .advisors import Advisors
-
+        self.branching = Branching(
+            self.projects,
+            self.store,
+            config,
+            self.secrets,
+            forget=self.forget,
+            # a branch's functions reach production only through its merge
+            merge_hooks=[self.functions.promote_on_merge],
+        )
         self.advisors = Advisors(
             config.database_url,
-            self._project,
+            self.require_project,
             self.service_config.get,
             self.snapshots.pitr_retention_days,
             lambda ref: ref in self.branching.branch_refs(),
@@ -94,6 +93,10 @@ class LocalAPI:
         for ref in self.store.being_laid_out():
             if ref not in branch_refs:
                 self._lay_out_in_background(ref)
+
+    def require_project(self, ref: str) -> ProjectRow:
+        """The project's (or branch's) record; ``Problem(404)`` when there is none."""
+        return self.projects.require(ref)
 
     # Organizations
 
@@ -157,20 +160,20 @@ class LocalAPI:
         self._lay_out_in_background(ref)
         if self.config.pitr_days_for_new_projects:
             self.snapshots.set_pitr(ref, self.config.pitr_days_for_new_projects)
-        return shapes.project(self._project(ref))
+        return shapes.project(self.require_project(ref))
 
     def get_project(self, ref: str) -> dict[str, Any]:
-        return self._with_database(self._project(ref))
+        return self._with_database(self.require_project(ref))
 
     def update_project(self, ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        row = self._project(ref)
+        row = self.require_project(ref)
         name = validation.project_name(body)
         self.store.rename_project(ref, name)
         return shapes.project_ref(row, name)
 
     def delete_project(self, ref: str) -> dict[str, Any]:
-        row = self._project(ref)
-        with self._lock(ref):
+        row = self.require_project(ref)
+        with self.projects.lock(ref):
             provision.drop(self.config.database_url, ref)
             self.store.mark_deleted(ref)
         self.forget(ref)
@@ -191,7 +194,7 @@ class LocalAPI:
             part.forget(ref)
 
     def health(self, ref: str, services: list[str], params: Mapping[str, str]) -> list[dict[str, Any]]:
-        row = self._project(ref)
+        row = self.require_project(ref)
         wanted = validation.services(services)
         validation.int_param(params, "timeout_ms", 0, 0, 10000)
         return [health.service_health(self.config.database_url, row, service) for service in wanted]
@@ -205,7 +208,7 @@ class LocalAPI:
         return shapes.regions_info(catalog.CONTINENT_SMART_GROUP[continent or "NA"])
 
     def pause(self, ref: str) -> None:
-        row = self._project(ref)
+        row = self.require_project(ref)
         require(
             row.status == catalog.ACTIVE_HEALTHY,
             f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be paused",
@@ -218,7 +221,7 @@ class LocalAPI:
         )
 
     def restore(self, ref: str) -> None:
-        row = self._project(ref)
+        row = self.require_project(ref)
         require(
             row.status == catalog.INACTIVE,
             f"Project {ref} is {row.status}; only an INACTIVE (paused) project can be restored",
@@ -229,7 +232,7 @@ class LocalAPI:
         )
 
     def restore_versions(self, ref: str) -> dict[str, Any]:
-        self._project(ref)
+        self.require_project(ref)
         # The cluster runs one PostgreSQL version, which the project already has: nothing to
         # restore into (and 18 is not in the document's postgres_engine enum anyway).
         return {"available_versions": []}
@@ -263,21 +266,11 @@ class LocalAPI:
             time.sleep(self.config.latency_seconds)
 
     def close(self, timeout: float = 10.0) -> None:
-        """Wait for layouts still running (so a stopped server leaves no half-made project)."""
-        with self._locks_guard:
-            workers = list(self._workers)
-        for worker in workers:
-            worker.join(timeout)
+        """Wait for layouts and branch workflows still running (so a stopped server leaves no half-made project)."""
+        self.projects.join(timeout)
         self.snapshots.close(timeout)
 
     # Helpers
-
-    def _project(self, ref: str) -> ProjectRow:
-        validation.check_ref(ref)
-        row = self.store.project(ref)
-        if row is None:
-            raise Problem(404, f"Project {ref} not found")
-        return row
 
     def _organization(self, slug: str, status: int = 404) -> dict[str, Any]:
         validation.check_slug(slug)
@@ -287,20 +280,13 @@ class LocalAPI:
         return row
 
     def _with_database(self, row: ProjectRow) -> dict[str, Any]:
-        return shapes.project_with_database(row, self._host, self._version)
-
-    def _lock(self, ref: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(ref, threading.Lock())
+        return shapes.project_with_database(row, self.projects.host, self.projects.version)
 
     def _lay_out_in_background(self, ref: str) -> None:
-        worker = threading.Thread(target=self._lay_out, args=(ref,), name=f"localapi-layout-{ref}", daemon=True)
-        with self._locks_guard:
-            self._workers = [thread for thread in self._workers if thread.is_alive()] + [worker]
-        worker.start()
+        self.projects.spawn(self._lay_out, ref, name=f"localapi-layout-{ref}")
 
     def _lay_out(self, ref: str) -> None:
-        with self._lock(ref):
+        with self.projects.lock(ref):
             if self.store.project(ref) is None:
                 return  # deleted before its layout began
             try:

@@ -10,7 +10,7 @@ from .views import PlainText, body, endpoint, query
 
 
 def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     rows = sqlrun.run_query(
         api.config.database_url,
         ref,
@@ -23,7 +23,7 @@ def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  #
 
 
 def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     sqlrun.apply_migration(
         api.config.database_url,
         ref,
@@ -36,7 +36,7 @@ def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
 
 
 def _rollback(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     sqlrun.rollback_migrations(
         api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
     )
@@ -133,7 +133,10 @@ urlpatterns = [
     path(
         "v1/projects/<str:ref>/database/migrations",
         endpoint(
-            get=lambda api, request, ref: (200, sqlrun.list_migrations(api.config.database_url, api._project(ref).ref)),
+            get=lambda api, request, ref: (
+                200,
+                sqlrun.list_migrations(api.config.database_url, api.require_project(ref).ref),
+            ),
             post=_apply,
             delete=_rollback,
         ),
@@ -143,7 +146,7 @@ urlpatterns = [
         endpoint(
             get=lambda api, request, ref, version: (
                 200,
-                sqlrun.get_migration(api.config.database_url, api._project(ref).ref, version),
+                sqlrun.get_migration(api.config.database_url, api.require_project(ref).ref, version),
             ),
         ),
     ),

@@ -7,52 +7,65 @@ EXITED (or DEAD) in a background thread; callers follow ``workflow_run_id``.
 
 Merge applies the branch's migrations that the parent lacks, in version order, in ONE
 transaction on the parent: if one fails the parent is untouched and the run's ``migrate``
-step is DEAD with PostgreSQL's message in the run's logs. Then the :data:`MERGE_HOOKS` run
-(the ``deploy`` step), e.g. promoting the branch's Edge Functions.
+step is DEAD with PostgreSQL's message in the run's logs. Then the merge hooks run (the
+``deploy`` step), e.g. promoting the branch's Edge Functions: those registered in
+:data:`MERGE_HOOKS` when the :class:`Branching` was built, then those it was given.
+
+:class:`Branching` works through narrow collaborators (a :class:`ProjectDirectory`, the
+records, the config, the secrets and a ``forget`` callback), not the whole backend.
 """
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import logging
 import re
 import secrets as random_secrets
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from . import catalog, clone, provision, shapes, sqlrun
+from .config import LocalAPIConfig
+from .control import one_row
+from .directory import ProjectDirectory
 from .errors import Problem, require
-from .store import random_ref
-
-if TYPE_CHECKING:
-    from .backend import LocalAPI
+from .secrets import Secrets
+from .store import Store, random_ref
+from .validation import int_param
 
 logger = logging.getLogger("platformkit.localapi.branches")
 
 
 @dataclass(frozen=True)
 class MergeContext:
-    """What a merge hook gets: the branch merged and the project it merged into."""
+    """What a merge hook gets: the branch merged and the project it merged into. A hook that
+    needs more (the functions store, the records) closes over it, as the bound method
+    ``EdgeFunctions.promote_on_merge`` does."""
 
-    api: LocalAPI
     branch: dict[str, Any]
     parent_ref: str
     branch_ref: str
     applied_versions: list[str]
 
 
+MergeHook = Callable[[MergeContext], None]
+Step = Callable[[Callable[[str], None]], None]  # a workflow step, given the run's log
+Migration = tuple[str, str | None, list[str], list[str] | None]  # version, name, statements, rollback
+
 # Called in order after a merge's migrations committed (the ``deploy`` step); one raising marks
-# the step DEAD with its message (the migrations stay applied). Register with ``append``.
-MERGE_HOOKS: list[Callable[[MergeContext], None]] = []
+# the step DEAD with its message (the migrations stay applied). Register with ``append`` before
+# the local API starts: each :class:`Branching` copies this list when it is built, and runs its
+# own ``merge_hooks`` (the local API's: promoting Edge Functions) after these.
+MERGE_HOOKS: list[MergeHook] = []
 
 SCHEMA_SQL = """
 create table if not exists branches (
@@ -121,15 +134,28 @@ SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _now_iso() -> str:
-    from datetime import datetime
-
     return shapes.timestamp(datetime.now(UTC))
 
 
 class Branching:
-    def __init__(self, api: LocalAPI) -> None:
-        self.api = api
-        self._url = psycopg.conninfo.make_conninfo(api.config.database_url, dbname=api.config.control_db)
+    def __init__(
+        self,
+        projects: ProjectDirectory,
+        store: Store,
+        config: LocalAPIConfig,
+        secrets: Secrets,
+        *,
+        forget: Callable[[str], None],
+        merge_hooks: Iterable[MergeHook] = (),
+    ) -> None:
+        """``forget(ref)`` drops what is kept beside a deleted branch's database."""
+        self.projects = projects
+        self.store = store
+        self.config = config
+        self.secrets = secrets
+        self._forget = forget
+        self.merge_hooks: list[MergeHook] = [*MERGE_HOOKS, *merge_hooks]
+        self._url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         with self._connect() as conn:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.branches'))")
             conn.execute(SCHEMA_SQL)
@@ -141,7 +167,8 @@ class Branching:
         with self._connect() as conn:
             rows = conn.execute(
                 "select id, project_ref, kind, steps from action_runs where updated_at < now() - %s::interval"
-                " and exists (select from jsonb_array_elements(steps) step where step->>'status' in ('CREATED', 'RUNNING'))",
+                " and exists (select from jsonb_array_elements(steps) step"
+                " where step->>'status' in ('CREATED', 'RUNNING'))",
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
@@ -150,11 +177,11 @@ class Branching:
                     self._step(row["id"], index, "DEAD")
             self._log(row["id"], f"[{row['kind']}] failed: interrupted, the local API stopped during this run")
             if row["kind"] in ("create", "reset"):
-                self.api.store.set_status(row["project_ref"], catalog.INIT_FAILED)
+                self.store.set_status(row["project_ref"], catalog.INIT_FAILED)
 
     @property
     def _server(self) -> str:
-        return self.api.config.database_url
+        return self.config.database_url
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
@@ -174,7 +201,7 @@ class Branching:
         for row in due:
             self._drop(row["project_ref"])
 
-    def _rows(self, parent_ref: str) -> list[dict[str, Any]]:
+    def _rows(self, parent_ref: str) -> builtins.list[dict[str, Any]]:
         self._purge_due()
         with self._connect() as conn:
             return conn.execute(
@@ -197,7 +224,7 @@ class Branching:
 
     def _shape(self, row: dict[str, Any]) -> dict[str, Any]:
         """BranchResponse."""
-        project = self.api.store.project(row["project_ref"])
+        project = self.store.project(row["project_ref"])
         answer: dict[str, Any] = {
             "id": str(row["id"]),
             "name": row["name"],
@@ -222,7 +249,7 @@ class Branching:
 
     def _default_branch(self, parent_ref: str) -> dict[str, Any]:
         """Production, listed as the default branch (its id stable, derived from the ref)."""
-        project = self.api._project(parent_ref)
+        project = self.projects.require(parent_ref)
         stamp = shapes.timestamp(project.created_at)
         return {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"platformkit-branch:{parent_ref}")),
@@ -240,21 +267,21 @@ class Branching:
 
     # Endpoints
 
-    def list(self, parent_ref: str) -> list[dict[str, Any]]:
+    def list(self, parent_ref: str) -> builtins.list[dict[str, Any]]:
         default = self._default_branch(parent_ref)
         return [default, *(self._shape(row) for row in self._rows(parent_ref))]
 
     def get_by_name(self, parent_ref: str, name: str) -> dict[str, Any]:
         if name == DEFAULT_BRANCH_NAME:
             return self._default_branch(parent_ref)
-        self.api._project(parent_ref)
+        self.projects.require(parent_ref)
         for row in self._rows(parent_ref):
             if row["name"] == name:
                 return self._shape(row)
         raise Problem(404, f"Branch {name} not found")
 
     def create(self, parent_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        parent = self.api._project(parent_ref)
+        parent = self.projects.require(parent_ref)
         require(parent_ref not in self.branch_refs(), "A branch cannot have branches of its own")
         require(
             parent.status == catalog.ACTIVE_HEALTHY,
@@ -287,7 +314,7 @@ class Branching:
         ref = random_ref()
         branch_id = uuid.uuid4()
         if secrets:  # the branch's own Edge Function secrets; checked like any secret before anything is written
-            self.api.secrets.create(ref, [{"name": key, "value": value} for key, value in secrets.items()])
+            self.secrets.create(ref, [{"name": key, "value": value} for key, value in secrets.items()])
         with self._connect() as conn:
             conn.execute(
                 "insert into branches (id, name, project_ref, parent_project_ref, git_branch, persistent, with_data,"
@@ -305,7 +332,7 @@ class Branching:
                     sorted(secrets),
                 ),
             )
-        self.api.store.add_project(
+        self.store.add_project(
             ref=ref,
             organization_slug=parent.organization_slug,
             name=f"{parent.name} ({name})",
@@ -319,15 +346,15 @@ class Branching:
     def get_config(self, id_or_ref: str) -> dict[str, Any]:
         """BranchDetailResponse (no db_pass: the local API does not keep passwords)."""
         row = self._branch(id_or_ref)
-        project = self.api._project(row["project_ref"])
-        version = self.api._version
+        project = self.projects.require(row["project_ref"])
+        version = self.projects.version
         return {
             "ref": row["project_ref"],
             "postgres_version": version,
             "postgres_engine": version.split(".")[0],
             "release_channel": "ga",
             "status": project.status,
-            "db_host": self.api._host,
+            "db_host": self.projects.host,
             "db_port": 5432,
             "db_user": provision.owner_role(row["project_ref"]),
         }
@@ -371,7 +398,7 @@ class Branching:
         row = self._branch(id_or_ref)
         require(force in (None, "true", "false"), f"force must be true or false, not {force!r}")
         if force == "false":
-            grace = self.api.config.branch_deletion_grace_seconds
+            grace = self.config.branch_deletion_grace_seconds
             with self._connect() as conn:
                 conn.execute(
                     "update branches set deletion_scheduled_at = now() + make_interval(secs => %s), updated_at = now()"
@@ -401,7 +428,7 @@ class Branching:
             version is None or (isinstance(version, str) and version.isdigit()),
             "migration_version must be a version (digits)",
         )
-        project = self.api._project(row["project_ref"])
+        project = self.projects.require(row["project_ref"])
         settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
         require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
         if kind == "merge":
@@ -439,10 +466,8 @@ class Branching:
 
     # Action runs
 
-    def list_runs(self, ref: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
-        from .validation import int_param
-
-        self.api._project(ref)
+    def list_runs(self, ref: str, params: Mapping[str, str]) -> builtins.list[dict[str, Any]]:
+        self.projects.require(ref)
         offset = int_param(params, "offset", 0, 0, None)
         limit = int_param(params, "limit", 20, 10, None)
         with self._connect() as conn:
@@ -453,10 +478,10 @@ class Branching:
         return [_run_shape(row) for row in rows]
 
     def count_runs(self, ref: str) -> None:
-        self.api._project(ref)
+        self.projects.require(ref)
 
     def _run_row(self, ref: str, run_id: str) -> dict[str, Any]:
-        self.api._project(ref)
+        self.projects.require(ref)
         with self._connect() as conn:
             row = conn.execute("select * from action_runs where id = %s and project_ref = %s", (run_id, ref)).fetchone()
         if row is None:
@@ -474,7 +499,7 @@ class Branching:
         row: dict[str, Any],
         kind: str,
         names: tuple[str, ...],
-        steps: list[Callable[[Callable[[str], None]], None]],
+        steps: builtins.list[Step],
     ) -> str:
         run_id = "run_" + random_ref(26)
         stamp = _now_iso()
@@ -484,12 +509,7 @@ class Branching:
                 "insert into action_runs (id, branch_id, project_ref, kind, steps) values (%s, %s, %s, %s, %s)",
                 (run_id, row["id"], row["project_ref"], kind, Jsonb(initial)),
             )
-        worker = threading.Thread(
-            target=self._execute, args=(run_id, kind, steps), name=f"localapi-{kind}-{run_id}", daemon=True
-        )
-        with self.api._locks_guard:
-            self.api._workers = [thread for thread in self.api._workers if thread.is_alive()] + [worker]
-        worker.start()
+        self.projects.spawn(self._execute, run_id, kind, steps, name=f"localapi-{kind}-{run_id}")
         return run_id
 
     def _log(self, run_id: str, text: str) -> None:
@@ -502,22 +522,25 @@ class Branching:
     def _step(self, run_id: str, index: int, status: str) -> None:
         with self._connect() as conn:
             conn.execute(
-                "update action_runs set steps = jsonb_set(jsonb_set(steps, array[%s::text, 'status'], to_jsonb(%s::text)),"
+                "update action_runs set steps = jsonb_set("
+                "jsonb_set(steps, array[%s::text, 'status'], to_jsonb(%s::text)),"
                 " array[%s::text, 'updated_at'], to_jsonb(%s::text)), updated_at = now() where id = %s",
                 (str(index), status, str(index), _now_iso(), run_id),
             )
 
-    def _execute(self, run_id: str, kind: str, steps: list[Callable[[Callable[[str], None]], None]]) -> None:
+    def _execute(self, run_id: str, kind: str, steps: builtins.list[Step]) -> None:
         with self._connect() as conn:
-            names = [
-                step["name"]
-                for step in conn.execute("select steps from action_runs where id = %s", (run_id,)).fetchone()["steps"]
-            ]
+            run = one_row(conn.execute("select steps from action_runs where id = %s", (run_id,)))
+            names = [str(step["name"]) for step in run["steps"]]
         for index, step in enumerate(steps):
             self._step(run_id, index, "RUNNING")
             self._log(run_id, f"[{names[index]}] started")
+
+            def log(text: str, name: str = names[index]) -> None:
+                self._log(run_id, f"[{name}] {text}")
+
             try:
-                step(lambda text, name=names[index]: self._log(run_id, f"[{name}] {text}"))
+                step(log)
             except Exception as exc:  # the run reports it; nothing escapes the thread
                 message = exc.message if isinstance(exc, Problem) else f"{type(exc).__name__}: {exc}"
                 logger.warning("%s run %s failed at %s: %s", kind, run_id, names[index], message)
@@ -533,15 +556,13 @@ class Branching:
         with self._connect() as conn:
             conn.execute("update branches set status = %s, updated_at = now() where id = %s", (status, row["id"]))
 
-    def _create_steps(
-        self, row: dict[str, Any], *, reset: bool = False
-    ) -> list[Callable[[Callable[[str], None]], None]]:
+    def _create_steps(self, row: dict[str, Any], *, reset: bool = False) -> builtins.list[Step]:
         ref, parent = row["project_ref"], row["parent_project_ref"]
 
         def clone_step(log: Callable[[str], None]) -> None:
             self._set_status(row, "CREATING_PROJECT")
-            self.api.store.set_status(ref, catalog.COMING_UP)
-            with self.api._lock(ref):
+            self.store.set_status(ref, catalog.COMING_UP)
+            with self.projects.lock(ref):
                 try:
                     if reset:
                         provision.drop(self._server, ref)
@@ -549,7 +570,7 @@ class Branching:
                     clone.copy_database(self._server, parent, ref, with_data=row["with_data"])
                 except Exception:
                     self._set_status(row, "MIGRATIONS_FAILED")
-                    self.api.store.set_status(ref, catalog.INIT_FAILED)
+                    self.store.set_status(ref, catalog.INIT_FAILED)
                     raise
             log(f"cloned the schema{' and data' if row['with_data'] else ''} of {parent}")
 
@@ -560,12 +581,12 @@ class Branching:
             self._set_status(row, "MIGRATIONS_PASSED")
 
         def health_step(log: Callable[[str], None]) -> None:
-            self.api.store.set_status(ref, catalog.ACTIVE_HEALTHY)
+            self.store.set_status(ref, catalog.ACTIVE_HEALTHY)
             log("branch database is up")
 
         return [clone_step, migrate_step, health_step]
 
-    def _push_steps(self, row: dict[str, Any]) -> list[Callable[[Callable[[str], None]], None]]:
+    def _push_steps(self, row: dict[str, Any]) -> builtins.list[Step]:
         def pull(log: Callable[[str], None]) -> None:
             log("no git repository is connected to the local API: nothing to pull")
 
@@ -574,16 +595,14 @@ class Branching:
 
         return [pull, migrate]
 
-    def _missing_migrations(
-        self, parent: str, branch: str, up_to: str | None = None
-    ) -> list[tuple[str, str | None, list[str], list[str] | None]]:
+    def _missing_migrations(self, parent: str, branch: str, up_to: str | None = None) -> builtins.list[Migration]:
         with sqlrun.project_transaction(self._server, parent) as conn:
             have = {row[0] for row in sqlrun.migrations_with_statements(conn)}
         with sqlrun.project_transaction(self._server, branch) as conn:
             theirs = sqlrun.migrations_with_statements(conn)
         return [row for row in theirs if row[0] not in have and (up_to is None or row[0] <= up_to)]
 
-    def _merge_steps(self, row: dict[str, Any], up_to: str | None) -> list[Callable[[Callable[[str], None]], None]]:
+    def _merge_steps(self, row: dict[str, Any], up_to: str | None) -> builtins.list[Step]:
         parent, branch = row["parent_project_ref"], row["project_ref"]
         applied: list[str] = []
 
@@ -601,9 +620,9 @@ class Branching:
             current = "?"
             try:
                 with (
-                    self.api._lock(parent),
+                    self.projects.lock(parent),
                     sqlrun.project_transaction(
-                        self._server, parent, timeout_seconds=self.api.config.query_timeout_seconds * 4
+                        self._server, parent, timeout_seconds=self.config.query_timeout_seconds * 4
                     ) as conn,
                 ):
                     for version, name, statements, rollback in missing:
@@ -612,7 +631,8 @@ class Branching:
                         for statement in statements:
                             conn.execute(statement.encode())
                         conn.execute(
-                            "insert into supabase_migrations.schema_migrations (version, name, statements, rollback, created_by)"
+                            "insert into supabase_migrations.schema_migrations"
+                            " (version, name, statements, rollback, created_by)"
                             " values (%s, %s, %s, %s, %s)",
                             (version, name, statements, rollback, "platformkit merge"),
                         )
@@ -625,21 +645,21 @@ class Branching:
             self._set_status(row, "MIGRATIONS_PASSED")
 
         def deploy(log: Callable[[str], None]) -> None:
-            for hook in list(MERGE_HOOKS):
-                hook(MergeContext(self.api, row, parent, branch, list(applied)))
+            for hook in self.merge_hooks:
+                hook(MergeContext(row, parent, branch, list(applied)))
                 log(f"merge hook {getattr(hook, '__name__', hook)!s} done")
-            if not MERGE_HOOKS:
+            if not self.merge_hooks:
                 log("no merge hooks registered")
 
         return [health, migrate, deploy]
 
     def _drop(self, ref: str) -> None:
-        with self.api._lock(ref):
+        with self.projects.lock(ref):
             provision.drop(self._server, ref)
-            self.api.store.mark_deleted(ref)
+            self.store.mark_deleted(ref)
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
-        self.api.forget(ref)
+        self._forget(ref)
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:

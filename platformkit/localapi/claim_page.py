@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
 
 from .errors import Problem
-from .views import _backend
+from .views import backend_for
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Claim {name}</title>
 <meta name="referrer" content="no-referrer"></head><body style="font-family:system-ui;max-width:40rem;margin:2rem auto">
@@ -22,7 +22,7 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clai
 
 @csrf_exempt  # the one-off link is the credential (a cross-site post would need to know it)
 def claim_page(request: HttpRequest, request_id: str) -> HttpResponse:
-    api = _backend(request)
+    api = backend_for(request)
     error = ""
     try:
         if request.method == "POST":

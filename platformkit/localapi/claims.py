@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .control import ControlTables
+from .control import ControlTables, one_row
 from .errors import Problem, require
 from .store import ProjectRow, Store
 
@@ -89,13 +89,14 @@ class Claims(ControlTables):
         self._project(ref)
         token = secrets.token_hex(20)
         with self._connect() as conn:
-            row = conn.execute(
+            cursor = conn.execute(
                 "insert into claim_tokens (ref, token_hash, token_alias, created_by, expires_at)"
                 " values (%s, %s, %s, %s, now() + %s)"
                 " on conflict (ref) do update set token_hash = excluded.token_hash, token_alias = excluded.token_alias,"
                 " created_by = excluded.created_by, created_at = now(), expires_at = excluded.expires_at returning *",
                 (ref, _digest(token), f"{token[:4]}…{token[-4:]}", LOCAL_USER, TOKEN_LIFETIME),
-            ).fetchone()
+            )
+            row = one_row(cursor)
         return _shape(row, token)
 
     def delete_token(self, ref: str) -> None:
@@ -173,7 +174,8 @@ class Claims(ControlTables):
         request_id = secrets.token_urlsafe(24)
         with self._connect() as conn:
             conn.execute(
-                "insert into claim_requests (id, ref, client_id, redirect_uri, state, expires_at) values (%s, %s, %s, %s, %s, now() + %s)",
+                "insert into claim_requests (id, ref, client_id, redirect_uri, state, expires_at)"
+                " values (%s, %s, %s, %s, %s, now() + %s)",
                 (request_id, ref, client_id, redirect_uri, params.get("state"), REQUEST_LIFETIME),
             )
         return f"{base_url.rstrip('/')}/local/project-claim/{request_id}"

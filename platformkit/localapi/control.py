@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
+
+Row = TypeVar("Row")
+
+
+def one_row(cursor: psycopg.Cursor[Row]) -> Row:
+    """The row of a statement that always answers one (``insert ... returning``, an aggregate,
+    a select of what the same transaction just wrote)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the statement answered no row")
+    return row
 
 
 class ControlTables:

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .errors import Problem, require
 from .functions.bundle import MAX_BUNDLE_BYTES
-from .views import File, _backend, answer, body, endpoint, query
+from .views import File, answer, backend_for, body, endpoint, query
 
 MAX_REQUEST_BYTES = MAX_BUNDLE_BYTES + 2 * 1024 * 1024  # the bundle plus multipart framing and metadata
 
@@ -44,7 +44,8 @@ def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
     metadata: str | None = None
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)  # the part's bytes (None when it has none)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if name == "metadata":
             metadata = payload.decode("utf-8", errors="replace")
         elif name == "file":
@@ -53,7 +54,7 @@ def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
 
 
 def _functions(api, ref):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     return api.functions
 
 
@@ -120,7 +121,7 @@ urlpatterns = [
 @csrf_exempt
 def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpResponse:
     """A function's public URL: no Management API token; ``verify_jwt`` decides."""
-    api = _backend(request)
+    api = backend_for(request)
     try:
         functions = _functions(api, ref)
         payload = _raw_body(request, 6 * 1024 * 1024)  # the hosted request-size limit

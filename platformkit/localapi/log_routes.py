@@ -8,7 +8,7 @@ from .views import endpoint, query
 
 
 def _logs(api, ref):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     return api.logs
 
 

@@ -9,7 +9,7 @@ from .views import endpoint
 
 
 def _project(api, ref):  # type: ignore[no-untyped-def]
-    api._project(ref)
+    api.require_project(ref)
     return api.secrets
 
 

@@ -4,6 +4,7 @@ alone (there is nothing here that needs the value)."""
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import re
@@ -37,14 +38,14 @@ def array_body(raw: bytes) -> list[Any]:
 class Secrets(ControlTables):
     SCHEMA_SQL = SCHEMA_SQL
 
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
             rows = conn.execute(
                 "select name, digest, updated_at from secrets where ref = %s order by name", (ref,)
             ).fetchall()
         return [{"name": r["name"], "value": r["digest"], "updated_at": r["updated_at"].isoformat()} for r in rows]
 
-    def create(self, ref: str, items: list[Any]) -> None:
+    def create(self, ref: str, items: builtins.list[Any]) -> None:
         require(bool(items), 'Give at least one secret: [{"name": ..., "value": ...}]')
         clean: dict[str, str] = {}
         for index, item in enumerate(items):
@@ -75,7 +76,7 @@ class Secrets(ControlTables):
                     (ref, name, digest),
                 )
 
-    def delete(self, ref: str, names: list[Any]) -> None:
+    def delete(self, ref: str, names: builtins.list[Any]) -> None:
         require(
             bool(names) and all(isinstance(name, str) for name in names),
             "Request body must be a non-empty array of secret names",

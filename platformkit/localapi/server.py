@@ -29,7 +29,9 @@ class LocalAPIHandler(WSGIHandler):
         self._view_middleware: list[Any] = []
         self._template_response_middleware: list[Any] = []
         self._exception_middleware: list[Any] = []
-        self._middleware_chain = convert_exception_to_response(self._get_response)
+        # BaseHandler._get_response (what load_middleware chains when there is no middleware) is
+        # not in django-stubs.
+        self._middleware_chain = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
 
     def get_response(self, request: Any) -> Any:
         request.urlconf = URLCONF
@@ -60,7 +62,8 @@ class LocalAPIServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        address, port = self._httpd.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else str(address)
         return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
 
     def start(self) -> LocalAPIServer:

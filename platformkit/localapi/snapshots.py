@@ -28,8 +28,10 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from . import catalog, provision
+from .control import one_row
 from .errors import Problem, require
 
 logger = logging.getLogger("platformkit.localapi")
@@ -51,7 +53,8 @@ create table if not exists snapshots (
     created_at timestamptz not null default now(),
     completed_at timestamptz
 );
-create unique index if not exists snapshots_ref_name on snapshots (ref, name) where name is not null and status <> 'REMOVED';
+create unique index if not exists snapshots_ref_name on snapshots (ref, name)
+    where name is not null and status <> 'REMOVED';
 create table if not exists pitr_settings (
     ref text primary key,
     retention_days integer not null,
@@ -99,13 +102,15 @@ def find_binary(name: str) -> str:
 
 
 def manifest(database_url: str, ref: str) -> dict[str, Any]:
-    with provision.superuser(database_url, provision.database_name(ref)) as conn:
-        conn.row_factory = dict_row  # type: ignore[assignment]
+    with (
+        provision.superuser(database_url, provision.database_name(ref)) as conn,
+        conn.cursor(row_factory=dict_row) as cursor,
+    ):
         tables = {}
-        for row in conn.execute(MANIFEST_TABLES_SQL).fetchall():
+        for row in cursor.execute(MANIFEST_TABLES_SQL).fetchall():
             if row["schema"] in ("supabase_migrations",):
                 continue
-            count = conn.execute(
+            count = cursor.execute(
                 sql.SQL("select count(*) as n from {}.{}").format(
                     sql.Identifier(row["schema"]), sql.Identifier(row["name"])
                 )
@@ -117,11 +122,11 @@ def manifest(database_url: str, ref: str) -> dict[str, Any]:
         migrations = (
             [
                 str(r["version"]) + (f" {r['name']}" if r.get("name") else "")
-                for r in conn.execute(
+                for r in cursor.execute(
                     "select version, name from supabase_migrations.schema_migrations order by version"
                 ).fetchall()
             ]
-            if conn.execute("select to_regclass('supabase_migrations.schema_migrations') is not null as ok").fetchone()[
+            if one_row(cursor.execute("select to_regclass('supabase_migrations.schema_migrations') is not null as ok"))[
                 "ok"
             ]
             else []
@@ -203,11 +208,13 @@ class Snapshots:
                 "select 1 from snapshots where ref = %s and name = %s and status <> 'REMOVED'", (ref, name)
             ).fetchone()
             require(taken is None, f"A restore point named {name!r} already exists for project {ref}", 409)
-            row = conn.execute(
-                "insert into snapshots (ref, name, kind, status, file) values (%s, %s, 'restore_point', 'PENDING', '')"
-                " returning *",
-                (ref, name),
-            ).fetchone()
+            row = one_row(
+                conn.execute(
+                    "insert into snapshots (ref, name, kind, status, file)"
+                    " values (%s, %s, 'restore_point', 'PENDING', '') returning *",
+                    (ref, name),
+                )
+            )
         self._in_background(f"snapshot-{ref}-{name}", self._take, row["id"], ref)
         return _point_shape(row)
 
@@ -309,11 +316,13 @@ class Snapshots:
 
     def usage(self, ref: str | None = None) -> dict[str, Any]:
         with self._connect() as conn:
-            row = conn.execute(
-                "select count(*) as snapshots, coalesce(sum(size_bytes), 0) as bytes from snapshots"
-                " where status = 'AVAILABLE' and (%s::text is null or ref = %s)",
-                (ref, ref),
-            ).fetchone()
+            row = one_row(
+                conn.execute(
+                    "select count(*) as snapshots, coalesce(sum(size_bytes), 0) as bytes from snapshots"
+                    " where status = 'AVAILABLE' and (%s::text is null or ref = %s)",
+                    (ref, ref),
+                )
+            )
         return {"snapshots": int(row["snapshots"]), "bytes": int(row["bytes"])}
 
     def prune(self, *, older_than: timedelta, ref: str | None = None) -> int:
@@ -365,8 +374,8 @@ class Snapshots:
     def _restorable(self, ref: str, days: int) -> list[dict[str, Any]]:
         with self._connect() as conn:
             return conn.execute(
-                "select * from snapshots where ref = %s and status = 'AVAILABLE' and completed_at >= now() - make_interval(days => %s)"
-                " order by completed_at desc",
+                "select * from snapshots where ref = %s and status = 'AVAILABLE'"
+                " and completed_at >= now() - make_interval(days => %s) order by completed_at desc",
                 (ref, days),
             ).fetchall()
 
@@ -395,16 +404,18 @@ class Snapshots:
             status=AVAILABLE,
             file=str(path),
             size_bytes=path.stat().st_size,
-            manifest=psycopg.types.json.Jsonb(contents),
+            manifest=Jsonb(contents),
             completed_at=datetime.now(UTC),
         )
 
     def _take_pitr_snapshot(self, ref: str) -> None:
         with self._connect() as conn:
-            row = conn.execute(
-                "insert into snapshots (ref, kind, status, file) values (%s, 'pitr', 'PENDING', '') returning id",
-                (ref,),
-            ).fetchone()
+            row = one_row(
+                conn.execute(
+                    "insert into snapshots (ref, kind, status, file) values (%s, 'pitr', 'PENDING', '') returning id",
+                    (ref,),
+                )
+            )
         self._take(row["id"], ref)
 
     def _pitr_loop(self) -> None:
@@ -412,8 +423,9 @@ class Snapshots:
             try:
                 with self._connect() as conn:
                     due = conn.execute(
-                        "select p.ref from pitr_settings p where not exists (select 1 from snapshots s where s.ref = p.ref"
-                        " and s.kind = 'pitr' and s.created_at > now() - make_interval(secs => %s))",
+                        "select p.ref from pitr_settings p where not exists (select 1 from snapshots s"
+                        " where s.ref = p.ref and s.kind = 'pitr'"
+                        " and s.created_at > now() - make_interval(secs => %s))",
                         (self.pitr_interval_seconds,),
                     ).fetchall()
                 for row in due:
@@ -440,7 +452,7 @@ class Snapshots:
         with self._connect() as conn:
             conn.execute(
                 "insert into undo_reports (ref, kind, target, report) values (%s, %s, %s, %s)",
-                (ref, kind, target, psycopg.types.json.Jsonb(report)),
+                (ref, kind, target, Jsonb(report)),
             )
         logger.info("%s of project %s to %s reverts: %s", kind, ref, target, report)
         self._in_background(f"{kind}-{ref}", self._replace_database, ref, str(snapshot["file"]))

@@ -341,5 +341,6 @@ def migrations_with_statements(
     conn: psycopg.Connection[Any],
 ) -> list[tuple[str, str | None, list[str], list[str] | None]]:
     return conn.execute(
-        "select version, name, coalesce(statements, '{}'), rollback from supabase_migrations.schema_migrations order by version"
+        "select version, name, coalesce(statements, '{}'), rollback"
+        " from supabase_migrations.schema_migrations order by version"
     ).fetchall()

@@ -48,12 +48,13 @@ def check_slug(slug: str) -> None:
 
 
 def _name(body: Mapping[str, Any]) -> str:
-    name = body.get("name")
     require("name" in body, "name is required")
-    require(isinstance(name, str), f"name must be a string, not {type(name).__name__}")
+    name = body["name"]
+    if not isinstance(name, str):
+        raise Problem(400, f"name must be a string, not {type(name).__name__}")
     require(0 < len(name) <= 256, "name must be 1 to 256 characters long")
     _no_nul("name", name)
-    return str(name)
+    return name
 
 
 def _no_nul(field: str, value: str) -> None:
@@ -91,10 +92,12 @@ def new_project(body: Mapping[str, Any]) -> NewProject:
     name = _name(body)
     slug, db_pass = body.get("organization_slug"), body.get("db_pass")
     require(slug is not None, "organization_slug is required")
-    require(isinstance(slug, str), f"organization_slug must be a string, not {type(slug).__name__}")
+    if not isinstance(slug, str):
+        raise Problem(400, f"organization_slug must be a string, not {type(slug).__name__}")
     check_slug(slug)
     require(db_pass is not None, "db_pass is required")
-    require(isinstance(db_pass, str), f"db_pass must be a string, not {type(db_pass).__name__}")
+    if not isinstance(db_pass, str):
+        raise Problem(400, f"db_pass must be a string, not {type(db_pass).__name__}")
     require(len(db_pass) > 0, "db_pass must not be empty")
     _no_nul("db_pass", db_pass)
     _optional(body, "plan", str, ("free", "pro"))  # deprecated and ignored, as upstream

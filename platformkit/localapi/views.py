@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,7 +28,7 @@ _from_settings: LocalAPI | None = None
 _from_settings_lock = threading.Lock()
 
 
-def _backend(request: HttpRequest) -> LocalAPI:
+def backend_for(request: HttpRequest) -> LocalAPI:
     """The instance the serving handler attached (``LocalAPIServer``), or, when the URLconf is
     mounted in a host site, one configured by ``settings.PLATFORMKIT_LOCALAPI`` (the
     :class:`LocalAPIConfig` keyword arguments)."""
@@ -38,7 +38,10 @@ def _backend(request: HttpRequest) -> LocalAPI:
         return attached  # type: ignore[no-any-return]
     with _from_settings_lock:
         if _from_settings is None:
-            _from_settings = LocalAPI(LocalAPIConfig(**settings.PLATFORMKIT_LOCALAPI))
+            options = getattr(settings, "PLATFORMKIT_LOCALAPI", None)
+            if options is None:
+                raise ImproperlyConfigured("settings.PLATFORMKIT_LOCALAPI (LocalAPIConfig's arguments) is not set")
+            _from_settings = LocalAPI(LocalAPIConfig(**options))
         return _from_settings
 
 
@@ -88,7 +91,7 @@ def body(request: HttpRequest) -> dict[str, Any]:
 
 
 def query(request: HttpRequest) -> dict[str, str]:
-    return dict(request.GET.items())
+    return {key: request.GET[key] for key in request.GET}  # each parameter's last value, as QueryDict.items()
 
 
 def services_param(request: HttpRequest) -> list[str]:
@@ -105,7 +108,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        api = _backend(request)
+        api = backend_for(request)
         api.simulate_latency()
         if not _authorized(request, api.config.token):
             return answer(401, {"message": "Unauthorized: send a valid token as Authorization: Bearer <token>"})

@@ -45,7 +45,8 @@ CASES = [
         "create policy p on public.locked for select using (true)",
     ),
     (
-        "create table public.t1 (id int primary key); alter table public.t1 enable row level security; create policy p on public.t1 for select using (true);"
+        "create table public.t1 (id int primary key); alter table public.t1 enable row level security;"
+        " create policy p on public.t1 for select using (true);"
         " create view public.v1 as select id from public.t1",
         "security",
         "security_definer_view_public_v1",
@@ -74,14 +75,17 @@ CASES = [
         "drop view public.user_emails",
     ),
     (
-        "create table public.nokey (v text); alter table public.nokey enable row level security; create policy p on public.nokey for select using (true)",
+        "create table public.nokey (v text); alter table public.nokey enable row level security;"
+        " create policy p on public.nokey for select using (true)",
         "performance",
         "no_primary_key_public_nokey",
         "INFO",
         "alter table public.nokey add column id serial primary key",
     ),
     (
-        "create table public.parent (id int primary key); create table public.child (id int primary key, parent_id int constraint child_parent_fkey references public.parent (id));"
+        "create table public.parent (id int primary key);"
+        " create table public.child (id int primary key,"
+        " parent_id int constraint child_parent_fkey references public.parent (id));"
         " alter table public.parent enable row level security; alter table public.child enable row level security",
         "performance",
         "unindexed_foreign_keys_public_child_child_parent_fkey",
@@ -89,7 +93,8 @@ CASES = [
         "create index child_parent_idx on public.child (parent_id)",
     ),
     (
-        "create table public.dup (id int primary key, a int); create index dup_a1 on public.dup (a); create index dup_a2 on public.dup (a)",
+        "create table public.dup (id int primary key, a int);"
+        " create index dup_a1 on public.dup (a); create index dup_a2 on public.dup (a)",
         "performance",
         "duplicate_index_public_dup_{dup_a1,dup_a2}",
         "WARN",
@@ -103,16 +108,19 @@ CASES = [
         "drop index public.unused_a",
     ),
     (
-        "create table public.owned (id int primary key, owner uuid); alter table public.owned enable row level security;"
+        "create table public.owned (id int primary key, owner uuid);"
+        " alter table public.owned enable row level security;"
         " create policy mine on public.owned for select using (auth.uid() = owner)",
         "performance",
         "auth_rls_init_plan_public_owned_mine",
         "WARN",
-        "drop policy mine on public.owned; create policy mine on public.owned for select using ((select auth.uid()) = owner)",
+        "drop policy mine on public.owned;"
+        " create policy mine on public.owned for select using ((select auth.uid()) = owner)",
     ),
     (
         "create table public.shared (id int primary key); alter table public.shared enable row level security;"
-        " create policy a on public.shared for select using (true); create policy b on public.shared for select using (id > 0)",
+        " create policy a on public.shared for select using (true);"
+        " create policy b on public.shared for select using (id > 0)",
         "performance",
         "multiple_permissive_policies_public_shared_anon_SELECT",
         "WARN",
@@ -124,7 +132,8 @@ CASES = [
         "security",
         "rls_references_user_metadata_public_meta_m",
         "ERROR",
-        "drop policy m on public.meta; create policy m on public.meta for select using ((auth.jwt() -> 'app_metadata' ->> 'role') = 'admin')",
+        "drop policy m on public.meta;"
+        " create policy m on public.meta for select using ((auth.jwt() -> 'app_metadata' ->> 'role') = 'admin')",
     ),
 ]
 
@@ -193,7 +202,8 @@ def test_ordering_filters_and_refusals(http: httpx.Client, active_project: dict,
     run(
         http,
         ref,
-        "create table public.a (v int); create table public.b (id int primary key); alter table public.b enable row level security",
+        "create table public.a (v int); create table public.b (id int primary key);"
+        " alter table public.b enable row level security",
     )
     levels = [lint["level"] for lint in http.get(f"/v1/projects/{ref}/advisors/security").json()["lints"]]
     assert levels == sorted(levels, key=["ERROR", "WARN", "INFO"].index)

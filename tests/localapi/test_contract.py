@@ -187,7 +187,8 @@ CASES = [
 MADE: dict[str, str] = {}  # ids the cases create, for the request bodies of later cases
 LINTED_SCHEMA = """
 create table public.open (v int); create table public.p (id int primary key); create policy x on public.p using (true);
-create table public.c (id int primary key, p int references public.p (id), a int); create index c1 on public.c (a); create index c2 on public.c (a);
+create table public.c (id int primary key, p int references public.p (id), a int);
+create index c1 on public.c (a); create index c2 on public.c (a);
 create view public.v as select * from public.open; create view public.u as select id from auth.users;
 create function public.f() returns int language sql as 'select 1'; create extension if not exists pg_trgm schema public;
 """

@@ -16,7 +16,11 @@ import pytest
 from platformkit.localapi.functions.bundle import MAX_BUNDLE_BYTES
 from tests.localapi.conftest import message
 
-HELLO = b"Deno.serve(async (req) => { console.log('hello from', req.method); return new Response(JSON.stringify({ hi: new URL(req.url).searchParams.get('name') }), { headers: { 'content-type': 'application/json' } }); });"
+HELLO = (
+    b"Deno.serve(async (req) => { console.log('hello from', req.method);"
+    b" return new Response(JSON.stringify({ hi: new URL(req.url).searchParams.get('name') }),"
+    b" { headers: { 'content-type': 'application/json' } }); });"
+)
 
 
 def zipped(files: dict[str, bytes], *, symlink: str | None = None) -> bytes:
@@ -172,7 +176,8 @@ def test_invoke_enforces_verify_jwt_and_logs_each_call(http: httpx.Client, local
     logs = http.get(
         f"/v1/projects/{ref}/analytics/endpoints/logs.all",
         params={
-            "sql": "select event_message, response.status_code from function_edge_logs cross join unnest(metadata) as m cross join unnest(m.response) as response order by timestamp",
+            "sql": "select event_message, response.status_code from function_edge_logs"
+            " cross join unnest(metadata) as m cross join unnest(m.response) as response order by timestamp",
             "iso_timestamp_start": "2000-01-01T00:00:00Z",
         }
         | _last_minutes(),
@@ -181,7 +186,8 @@ def test_invoke_enforces_verify_jwt_and_logs_each_call(http: httpx.Client, local
     lines = http.get(
         f"/v1/projects/{ref}/analytics/endpoints/logs.all",
         params={
-            "sql": "select event_message, m.level from function_logs cross join unnest(metadata) as m where m.event_type = 'Log'"
+            "sql": "select event_message, m.level from function_logs cross join unnest(metadata) as m"
+            " where m.event_type = 'Log'"
         }
         | _last_minutes(),
     ).json()["result"]

@@ -83,7 +83,8 @@ def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, a
     with connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"]) as conn:
         roles = dict(
             conn.execute(
-                "select rolname, rolcanlogin from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
+                "select rolname, rolcanlogin from pg_roles"
+                " where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
             ).fetchall()
         )
         assert roles == {"anon": False, "authenticated": False, "service_role": False, "authenticator": True}
@@ -93,7 +94,8 @@ def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, a
         columns = {
             row[0]
             for row in conn.execute(
-                "select column_name from information_schema.columns where table_schema = 'auth' and table_name = 'users'"
+                "select column_name from information_schema.columns"
+                " where table_schema = 'auth' and table_name = 'users'"
             )
         }
         assert {
@@ -111,7 +113,8 @@ def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, a
             row[0]
             for row in conn.execute(
                 "select column_name from information_schema.columns"
-                " where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' order by ordinal_position"
+                " where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'"
+                " order by ordinal_position"
             )
         ]
         assert migrations[:3] == ["version", "statements", "name"]
@@ -121,7 +124,8 @@ def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, a
 
         # The owner can write auth.users; auth.uid()/role()/jwt() read the request's JWT claims.
         user_id = conn.execute(
-            "insert into auth.users (email, role, aud) values ('a@example.com', 'authenticated', 'authenticated') returning id"
+            "insert into auth.users (email, role, aud)"
+            " values ('a@example.com', 'authenticated', 'authenticated') returning id"
         ).fetchone()[0]
         conn.execute(
             "select set_config('request.jwt.claims', %s, false)", (f'{{"sub": "{user_id}", "role": "authenticated"}}',)

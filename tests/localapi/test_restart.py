@@ -132,7 +132,8 @@ def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_co
     url = psycopg.conninfo.make_conninfo(own_config.database_url, dbname=own_config.control_db)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            "update action_runs set steps = jsonb_set(jsonb_set(steps, '{0,status}', '\"RUNNING\"'), '{1,status}', '\"CREATED\"'),"
+            "update action_runs"
+            " set steps = jsonb_set(jsonb_set(steps, '{0,status}', '\"RUNNING\"'), '{1,status}', '\"CREATED\"'),"
             " updated_at = now() - interval '1 hour' where project_ref = %s",
             (dev,),
         )

@@ -23,7 +23,8 @@ def table_state(pg_location: Any, ref: str) -> tuple[list[tuple[Any, ...]], list
     columns = sql(
         pg_location,
         ref,
-        "select column_name, data_type from information_schema.columns where table_name = 'todos' order by ordinal_position",
+        "select column_name, data_type from information_schema.columns"
+        " where table_name = 'todos' order by ordinal_position",
     )
     rows = sql(pg_location, ref, "select * from public.todos order by 1")
     return columns, rows
@@ -43,7 +44,8 @@ def test_undo_restores_schema_data_users_and_migrations(
     sql(
         pg_location,
         ref,
-        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'one'), (2, 'two')",
+        "create table public.todos (id int primary key, title text);"
+        " insert into public.todos values (1, 'one'), (2, 'two')",
     )
     sql(pg_location, ref, "insert into auth.users (id, email) values (gen_random_uuid(), 'before@example.com')")
     before = table_state(pg_location, ref)
@@ -58,7 +60,8 @@ def test_undo_restores_schema_data_users_and_migrations(
     sql(
         pg_location,
         ref,
-        "create table public.extra (id int); insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')",
+        "create table public.extra (id int);"
+        " insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')",
     )
     sql(
         pg_location,
@@ -101,7 +104,8 @@ def test_pending_point_cannot_be_restored_and_names_are_unique(
     ref = active_project["ref"]
     with localapi.api.snapshots._connect() as conn:  # a point whose dump has not finished
         conn.execute(
-            "insert into snapshots (ref, name, kind, status, file) values (%s, 'in-progress', 'restore_point', 'PENDING', '')",
+            "insert into snapshots (ref, name, kind, status, file)"
+            " values (%s, 'in-progress', 'restore_point', 'PENDING', '')",
             (ref,),
         )
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "in-progress"})

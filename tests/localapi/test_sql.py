@@ -209,7 +209,8 @@ def test_idempotency_key_applies_once_and_rollback(http: httpx.Client, active_pr
     sql(
         http,
         ref,
-        f"update supabase_migrations.schema_migrations set rollback = array['drop table public.norollback'] where version = '{latest}'",
+        "update supabase_migrations.schema_migrations set rollback = array['drop table public.norollback']"
+        f" where version = '{latest}'",
     )
     assert (
         http.delete(f"/v1/projects/{ref}/database/migrations", params={"gte": history[0]["version"]}).status_code == 200

@@ -38,7 +38,8 @@ def config_lints(auth: Mapping[str, Any], *, pitr_days: int, production: bool) -
                 "Auth OTP long expiry",
                 "WARN",
                 "OTP expiry exceeds recommended threshold",
-                f"We have detected that you have enabled the email provider with the OTP expiry set to more than an hour ({otp_exp} seconds). It is recommended to set this value to less than an hour.",
+                "We have detected that you have enabled the email provider with the OTP expiry set to more than an"
+                f" hour ({otp_exp} seconds). It is recommended to set this value to less than an hour.",
                 "https://supabase.com/docs/guides/platform/going-into-prod#security",
             )
         )
@@ -61,7 +62,8 @@ def config_lints(auth: Mapping[str, Any], *, pitr_days: int, production: bool) -
                 "Leaked Password Protection Disabled",
                 "WARN",
                 "Leaked password protection is currently disabled.",
-                "Supabase Auth prevents the use of compromised passwords by checking against HaveIBeenPwned.org. Enable this feature to enhance security.",
+                "Supabase Auth prevents the use of compromised passwords by checking against HaveIBeenPwned.org."
+                " Enable this feature to enhance security.",
                 "https://supabase.com/docs/guides/auth/password-security#password-strength-and-leaked-password-protection",
             )
         )
@@ -89,7 +91,8 @@ def config_lints(auth: Mapping[str, Any], *, pitr_days: int, production: bool) -
                 "Insufficient MFA Options",
                 "WARN",
                 "This project has too few multi-factor authentication (MFA) options enabled.",
-                "Your project has too few MFA options enabled, which may weaken account security. Enable more MFA methods to enhance security.",
+                "Your project has too few MFA options enabled, which may weaken account security."
+                " Enable more MFA methods to enhance security.",
                 "https://supabase.com/docs/guides/auth/auth-mfa",
             )
         )
@@ -100,7 +103,8 @@ def config_lints(auth: Mapping[str, Any], *, pitr_days: int, production: bool) -
                 "Point-in-time recovery not enabled",
                 "INFO",
                 "Point-in-time recovery is not enabled for this project.",
-                "Without PITR, a restore can only go back to a restore point or daily backup; enable the PITR add-on to restore to any second.",
+                "Without PITR, a restore can only go back to a restore point or daily backup;"
+                " enable the PITR add-on to restore to any second.",
                 "https://supabase.com/docs/guides/platform/backups#point-in-time-recovery",
                 entity="Project",
             )

@@ -1,7 +1,10 @@
 """The SQL lints. Each query returns ``detail``, ``metadata`` (jsonb) and ``cache_key`` per
 finding; the constant fields (name, title, level, category, description) are declared beside it.
 Names, levels, categories, ``cache_key`` forms and remediation links follow the hosted advisor
-(Supabase's splinter); the SQL here is our own."""
+(Supabase's splinter); the SQL here is our own.
+
+A long message is written as adjacent string literals on separate lines, which SQL joins into
+one (as Python does), so no line of SQL outgrows the source's line length."""
 
 from __future__ import annotations
 
@@ -18,8 +21,14 @@ USER_SCHEMA = (
     f"n.nspname not in ({EXCLUDED}) and n.nspname not like 'pg\\_temp%%' and n.nspname not like 'pg\\_toast%%'"
 )
 # What PostgREST serves: the schemas named in pgrst.db_schemas (set by the runner).
-EXPOSED = "n.nspname = any(array(select trim(s) from unnest(string_to_array(coalesce(current_setting('pgrst.db_schemas', true), ''), ',')) s))"
-API_READABLE = "(pg_catalog.has_table_privilege('anon', c.oid, 'SELECT') or pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT'))"
+EXPOSED = (
+    "n.nspname = any(array(select trim(s) from unnest(string_to_array("
+    "coalesce(current_setting('pgrst.db_schemas', true), ''), ',')) s))"
+)
+API_READABLE = (
+    "(pg_catalog.has_table_privilege('anon', c.oid, 'SELECT')"
+    " or pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT'))"
+)
 NOT_EXTENSION_MEMBER = "not exists (select 1 from pg_catalog.pg_depend d where d.objid = c.oid and d.deptype = 'e')"
 SECURITY_INVOKER = "coalesce(array_to_string(c.reloptions, ','), '') ~* 'security_invoker=(1|true|yes|on)'"
 
@@ -61,8 +70,10 @@ SQL_LINTS: tuple[SqlLint, ...] = (
         "PERFORMANCE",
         "Identifies foreign key constraints without a covering index, which can impact database performance.",
         f"""
-select format('Table `%%s.%%s` has a foreign key `%%s` without a covering index. This can lead to suboptimal query performance.', n.nspname, c.relname, con.conname),
-       jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'table', 'fkey_name', con.conname, 'fkey_columns', to_jsonb(con.conkey)),
+select format('Table `%%s.%%s` has a foreign key `%%s` without a covering index.'
+              ' This can lead to suboptimal query performance.', n.nspname, c.relname, con.conname),
+       jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'table',
+                          'fkey_name', con.conname, 'fkey_columns', to_jsonb(con.conkey)),
        format('unindexed_foreign_keys_%%s_%%s_%%s', n.nspname, c.relname, con.conname)
 from pg_catalog.pg_constraint con
 join pg_catalog.pg_class c on c.oid = con.conrelid
@@ -81,12 +92,16 @@ order by n.nspname, c.relname, con.conname""",
         "Exposed Auth Users",
         "ERROR",
         "SECURITY",
-        "Detects if auth.users is exposed to anon or authenticated roles via a view or materialized view in schemas exposed to PostgREST, potentially compromising user data security.",
+        "Detects if auth.users is exposed to anon or authenticated roles via a view or materialized view in schemas"
+        " exposed to PostgREST, potentially compromising user data security.",
         f"""
-select format('View/Materialized View "%%s" in the %%s schema may expose `auth.users` data to anon or authenticated roles.', c.relname, n.nspname),
+select format('View/Materialized View "%%s" in the %%s schema may expose `auth.users` data'
+              ' to anon or authenticated roles.', c.relname, n.nspname),
        jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'view', 'exposed_to',
-         to_jsonb(array_remove(array[case when pg_catalog.has_table_privilege('anon', c.oid, 'SELECT') then 'anon' end,
-                                     case when pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT') then 'authenticated' end], null))),
+         to_jsonb(array_remove(array[case when pg_catalog.has_table_privilege('anon', c.oid, 'SELECT')
+                                          then 'anon' end,
+                                     case when pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT')
+                                          then 'authenticated' end], null))),
        format('auth_users_exposed_%%s_%%s', n.nspname, c.relname)
 from pg_catalog.pg_class c
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -103,16 +118,22 @@ order by n.nspname, c.relname""",
         "Auth RLS Initialization Plan",
         "WARN",
         "PERFORMANCE",
-        "Detects if calls to `current_setting()` and `auth.<function>()` in RLS policies are being unnecessarily re-evaluated for each row",
+        "Detects if calls to `current_setting()` and `auth.<function>()` in RLS policies are being unnecessarily"
+        " re-evaluated for each row",
         f"""
-select format('Table `%%s.%%s` has a row level security policy `%%s` that re-evaluates current_setting() or auth.<function>() for each row. This produces suboptimal query performance at scale. Resolve the issue by replacing `auth.<function>()` with `(select auth.<function>())`. See [docs](https://supabase.com/docs/guides/database/postgres/row-level-security#call-functions-with-select) for more info.', n.nspname, c.relname, p.policyname),
+select format('Table `%%s.%%s` has a row level security policy `%%s` that re-evaluates current_setting()'
+              ' or auth.<function>() for each row. This produces suboptimal query performance at scale.'
+              ' Resolve the issue by replacing `auth.<function>()` with `(select auth.<function>())`.'
+              ' See [docs](https://supabase.com/docs/guides/database/postgres/row-level-security'
+              '#call-functions-with-select) for more info.', n.nspname, c.relname, p.policyname),
        jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'table'),
        format('auth_rls_init_plan_%%s_%%s_%%s', n.nspname, c.relname, p.policyname)
 from pg_catalog.pg_policies p
 join pg_catalog.pg_namespace n on n.nspname = p.schemaname
 join pg_catalog.pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
 where c.relrowsecurity and {USER_SCHEMA}
-  and exists (select 1 from unnest(array['auth.uid()', 'auth.jwt()', 'auth.role()', 'auth.email()', 'current_setting(']) f
+  and exists (select 1
+              from unnest(array['auth.uid()', 'auth.jwt()', 'auth.role()', 'auth.email()', 'current_setting(']) f
               where lower(coalesce(p.qual, '') || ' ' || coalesce(p.with_check, '')) like '%%' || f || '%%'
                 and lower(coalesce(p.qual, '') || ' ' || coalesce(p.with_check, '')) not like '%%select ' || f || '%%')
 order by n.nspname, c.relname, p.policyname""",
@@ -123,7 +144,8 @@ order by n.nspname, c.relname, p.policyname""",
         "No Primary Key",
         "INFO",
         "PERFORMANCE",
-        "Detects if a table does not have a primary key. Tables without a primary key can be inefficient to interact with at scale.",
+        "Detects if a table does not have a primary key. Tables without a primary key can be inefficient to interact"
+        " with at scale.",
         per_relation(
             "no_primary_key",
             "Table `%%s.%%s` does not have a primary key",
@@ -157,19 +179,27 @@ order by n.nspname, c.relname, s.indexrelname""",
         "Multiple Permissive Policies",
         "WARN",
         "PERFORMANCE",
-        "Detects if multiple permissive row level security policies are present on a table for the same `role` and `action` (e.g. insert). Multiple permissive policies are suboptimal for performance as each policy must be executed for every relevant query.",
+        "Detects if multiple permissive row level security policies are present on a table for the same `role` and"
+        " `action` (e.g. insert). Multiple permissive policies are suboptimal for performance as each policy must be"
+        " executed for every relevant query.",
         f"""
 with expanded as (
   select n.nspname as schema_name, c.relname as table_name, pol.polname, r.rolname, a.action
   from pg_catalog.pg_policy pol
   join pg_catalog.pg_class c on c.oid = pol.polrelid
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-  join pg_catalog.pg_roles r on (r.oid = any(pol.polroles) or (pol.polroles = '{{0}}' and r.rolname in ('anon', 'authenticated', 'authenticator', 'dashboard_user')))
-  cross join lateral unnest(case pol.polcmd when 'r' then array['SELECT'] when 'a' then array['INSERT'] when 'w' then array['UPDATE']
-                                            when 'd' then array['DELETE'] else array['SELECT', 'INSERT', 'UPDATE', 'DELETE'] end) a(action)
-  where pol.polpermissive and {USER_SCHEMA} and r.rolname not like 'pg\\_%%' and r.rolname not like 'supabase%%admin' and not r.rolbypassrls
+  join pg_catalog.pg_roles r
+    on (r.oid = any(pol.polroles)
+        or (pol.polroles = '{{0}}' and r.rolname in ('anon', 'authenticated', 'authenticator', 'dashboard_user')))
+  cross join lateral unnest(case pol.polcmd when 'r' then array['SELECT'] when 'a' then array['INSERT']
+                                            when 'w' then array['UPDATE'] when 'd' then array['DELETE']
+                                            else array['SELECT', 'INSERT', 'UPDATE', 'DELETE'] end) a(action)
+  where pol.polpermissive and {USER_SCHEMA}
+    and r.rolname not like 'pg\\_%%' and r.rolname not like 'supabase%%admin' and not r.rolbypassrls
 )
-select format('Table `%%s.%%s` has multiple permissive policies for role `%%s` for action `%%s`. Policies include `%%s`', schema_name, table_name, rolname, action, array_agg(polname order by polname)::text),
+select format('Table `%%s.%%s` has multiple permissive policies for role `%%s` for action `%%s`.'
+              ' Policies include `%%s`', schema_name, table_name, rolname, action,
+              array_agg(polname order by polname)::text),
        jsonb_build_object('schema', schema_name, 'name', table_name, 'type', 'table'),
        format('multiple_permissive_policies_%%s_%%s_%%s_%%s', schema_name, table_name, rolname, action)
 from expanded
@@ -183,9 +213,11 @@ order by schema_name, table_name, rolname, action""",
         "Policy Exists RLS Disabled",
         "ERROR",
         "SECURITY",
-        "Detects cases where row level security (RLS) policies have been created, but RLS has not been enabled for the underlying table.",
+        "Detects cases where row level security (RLS) policies have been created, but RLS has not been enabled for the"
+        " underlying table.",
         f"""
-select format('Table `%%s.%%s` has RLS policies but RLS is not enabled on the table. Policies include %%s.', n.nspname, c.relname, array_agg(p.polname order by p.polname)::text),
+select format('Table `%%s.%%s` has RLS policies but RLS is not enabled on the table. Policies include %%s.',
+              n.nspname, c.relname, array_agg(p.polname order by p.polname)::text),
        jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'table'),
        format('policy_exists_rls_disabled_%%s_%%s', n.nspname, c.relname)
 from pg_catalog.pg_policy p
@@ -201,7 +233,8 @@ order by n.nspname, c.relname""",
         "RLS Enabled No Policy",
         "INFO",
         "SECURITY",
-        "Detects cases where row level security (RLS) has been enabled on a table but no RLS policies have been created.",
+        "Detects cases where row level security (RLS) has been enabled on a table but no RLS policies have been"
+        " created.",
         per_relation(
             "rls_enabled_no_policy",
             "Table `%%s.%%s` has RLS enabled, but no policies exist",
@@ -217,8 +250,10 @@ order by n.nspname, c.relname""",
         "PERFORMANCE",
         "Detects cases where two ore more identical indexes exist.",
         f"""
-select format('Table `%%s.%%s` has identical indexes %%s. Drop all except one of them', n.nspname, c.relname, array_agg(ci.relname order by ci.relname)::text),
-       jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', case c.relkind when 'm' then 'materialized view' else 'table' end,
+select format('Table `%%s.%%s` has identical indexes %%s. Drop all except one of them',
+              n.nspname, c.relname, array_agg(ci.relname order by ci.relname)::text),
+       jsonb_build_object('schema', n.nspname, 'name', c.relname,
+                          'type', case c.relkind when 'm' then 'materialized view' else 'table' end,
                           'indexes', to_jsonb(array_agg(ci.relname::text order by ci.relname))),
        format('duplicate_index_%%s_%%s_%%s', n.nspname, c.relname, array_agg(ci.relname order by ci.relname)::text)
 from pg_catalog.pg_index i
@@ -226,7 +261,9 @@ join pg_catalog.pg_class ci on ci.oid = i.indexrelid
 join pg_catalog.pg_class c on c.oid = i.indrelid
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'm') and {USER_SCHEMA} and {NOT_EXTENSION_MEMBER}
-group by n.nspname, c.relname, c.relkind, regexp_replace(pg_catalog.pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON', 'CREATE \\1INDEX ON')
+group by n.nspname, c.relname, c.relkind,
+         regexp_replace(pg_catalog.pg_get_indexdef(i.indexrelid),
+                        '^CREATE (UNIQUE )?INDEX \\S+ ON', 'CREATE \\1INDEX ON')
 having count(*) > 1
 order by n.nspname, c.relname""",
     ),
@@ -236,7 +273,8 @@ order by n.nspname, c.relname""",
         "Security Definer View",
         "ERROR",
         "SECURITY",
-        "Detects views defined with the SECURITY DEFINER property. These views enforce Postgres permissions and row level security policies (RLS) of the view creator, rather than that of the querying user",
+        "Detects views defined with the SECURITY DEFINER property. These views enforce Postgres permissions and row"
+        " level security policies (RLS) of the view creator, rather than that of the querying user",
         per_relation(
             "security_definer_view",
             "View `%%s.%%s` is defined with the SECURITY DEFINER property",
@@ -298,14 +336,17 @@ order by e.extname""",
         "SECURITY",
         "Detects when Supabase Auth user_metadata is referenced insecurely in a row level security (RLS) policy.",
         f"""
-select format('Table `%%s.%%s` has a row level security policy `%%s` that references Supabase Auth `user_metadata`. `user_metadata` is editable by end users and should never be used in a security context.', n.nspname, c.relname, p.policyname),
+select format('Table `%%s.%%s` has a row level security policy `%%s` that references Supabase Auth `user_metadata`.'
+              ' `user_metadata` is editable by end users and should never be used in a security context.',
+              n.nspname, c.relname, p.policyname),
        jsonb_build_object('schema', n.nspname, 'name', c.relname, 'type', 'table'),
        format('rls_references_user_metadata_%%s_%%s_%%s', n.nspname, c.relname, p.policyname)
 from pg_catalog.pg_policies p
 join pg_catalog.pg_namespace n on n.nspname = p.schemaname
 join pg_catalog.pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
 where {USER_SCHEMA}
-  and (coalesce(p.qual, '') || ' ' || coalesce(p.with_check, '')) ~* '(auth\\.jwt\\(\\)|request\\.jwt\\.claims).*user_metadata'
+  and (coalesce(p.qual, '') || ' ' || coalesce(p.with_check, ''))
+      ~* '(auth\\.jwt\\(\\)|request\\.jwt\\.claims).*user_metadata'
 order by n.nspname, c.relname, p.policyname""",
     ),
 )

@@ -5,12 +5,14 @@ call in the function logs, and promotion of a branch's functions to production o
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
+from platformkit.localapi.branching import MergeContext
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.store import ProjectRow
 
@@ -18,7 +20,7 @@ from . import bundle as bundles
 from . import runtime
 from .store import SETTINGS, Functions
 
-__all__ = ["EdgeFunctions", "promote_on_merge"]
+__all__ = ["EdgeFunctions"]
 
 
 class EdgeFunctions:
@@ -41,14 +43,14 @@ class EdgeFunctions:
 
     # Management API
 
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         return self.store.list(ref)
 
     def get(self, ref: str, slug: str) -> dict[str, Any]:
         return self.store.get(ref, slug)
 
     def deploy(
-        self, ref: str, params: Mapping[str, str], uploads: list[tuple[str, Any]], metadata_text: str | None
+        self, ref: str, params: Mapping[str, str], uploads: builtins.list[tuple[str, Any]], metadata_text: str | None
     ) -> dict[str, Any]:
         require(metadata_text is not None, "The 'metadata' form field is required (JSON with entrypoint_path)")
         try:
@@ -162,8 +164,8 @@ class EdgeFunctions:
                 {"content-type": "application/json"},
                 json.dumps(
                     {
-                        "message": "No Edge Runtime is installed here, so functions are deployed but cannot run: run `make deno` "
-                        "(npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."
+                        "message": "No Edge Runtime is installed here, so functions are deployed but cannot run:"
+                        " run `make deno` (npm install deno into .tools/deno) or set PLATFORMKIT_DENO to a deno binary."
                     }
                 ).encode(),
             )
@@ -222,7 +224,7 @@ class EdgeFunctions:
 
     # Merge
 
-    def promote(self, branch_ref: str, parent_ref: str) -> list[str]:
+    def promote(self, branch_ref: str, parent_ref: str) -> builtins.list[str]:
         """Deploy each of the branch's functions whose code or settings differ into production."""
         promoted = []
         for row in self.store.list(branch_ref):
@@ -248,7 +250,6 @@ class EdgeFunctions:
             promoted.append(row["slug"])
         return promoted
 
-
-def promote_on_merge(context: Any) -> None:
-    """A branching merge hook: functions deployed on the branch reach production only here."""
-    context.api.functions.promote(context.branch_ref, context.parent_ref)
+    def promote_on_merge(self, context: MergeContext) -> None:
+        """A branching merge hook: functions deployed on the branch reach production only here."""
+        self.promote(context.branch_ref, context.parent_ref)

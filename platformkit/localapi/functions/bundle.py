@@ -13,7 +13,7 @@ import stat
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from platformkit.localapi.errors import Problem, require
 
@@ -61,7 +61,7 @@ def safe_path(name: str) -> str:
     return posixpath.join(*parts)
 
 
-def _read_limited(handle: BinaryIO, budget: int, name: str) -> bytes:
+def _read_limited(handle: IO[bytes], budget: int, name: str) -> bytes:
     content = handle.read(budget + 1)
     if len(content) > budget:
         raise Problem(413, f"The bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB (at {name})")

@@ -3,6 +3,7 @@ database, each version's bundle on disk (``<functions dir>/<ref>/<slug>/<version
 
 from __future__ import annotations
 
+import builtins
 import re
 import shutil
 import time
@@ -88,7 +89,7 @@ class Functions(ControlTables):
 
     # Reading
 
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         self._project(ref)
         with self._connect() as conn:
             return [
@@ -113,7 +114,7 @@ class Functions(ControlTables):
         row = self.row(ref, slug)
         return self.bundle_path(ref, slug, row["version"]).read_bytes()
 
-    def versions(self, ref: str, slug: str) -> list[dict[str, Any]]:
+    def versions(self, ref: str, slug: str) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
             return list(
                 conn.execute(
@@ -161,11 +162,14 @@ class Functions(ControlTables):
             )  # files unpacked from an older record of this version
             target.write_bytes(bundle.as_zip())
             conn.execute(
-                "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path, import_map_path,"
-                " static_patterns, ezbr_sha256, created_at, updated_at) values (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s, %s, %s)"
-                " on conflict (ref, slug) do update set name = excluded.name, status = 'ACTIVE', version = excluded.version,"
-                " verify_jwt = excluded.verify_jwt, entrypoint_path = excluded.entrypoint_path, import_map_path = excluded.import_map_path,"
-                " static_patterns = excluded.static_patterns, ezbr_sha256 = excluded.ezbr_sha256, updated_at = excluded.updated_at",
+                "insert into edge_functions (ref, slug, id, name, status, version, verify_jwt, entrypoint_path,"
+                " import_map_path, static_patterns, ezbr_sha256, created_at, updated_at)"
+                " values (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s, %s, %s)"
+                " on conflict (ref, slug) do update set name = excluded.name, status = 'ACTIVE',"
+                " version = excluded.version, verify_jwt = excluded.verify_jwt,"
+                " entrypoint_path = excluded.entrypoint_path, import_map_path = excluded.import_map_path,"
+                " static_patterns = excluded.static_patterns, ezbr_sha256 = excluded.ezbr_sha256,"
+                " updated_at = excluded.updated_at",
                 (
                     ref,
                     slug,
@@ -182,7 +186,8 @@ class Functions(ControlTables):
                 ),
             )
             conn.execute(
-                "insert into edge_function_versions (ref, slug, version, ezbr_sha256, entrypoint_path, files, created_at)"
+                "insert into edge_function_versions"
+                " (ref, slug, version, ezbr_sha256, entrypoint_path, files, created_at)"
                 " values (%s, %s, %s, %s, %s, %s, %s)",
                 (
                     ref,
@@ -205,8 +210,8 @@ class Functions(ControlTables):
         with self._connect() as conn:
             merged = {**{key: current[key] for key in SETTINGS}, **changes}
             conn.execute(
-                "update edge_functions set name = %s, verify_jwt = %s, entrypoint_path = %s, import_map_path = %s, updated_at = %s"
-                " where ref = %s and slug = %s",
+                "update edge_functions set name = %s, verify_jwt = %s, entrypoint_path = %s, import_map_path = %s,"
+                " updated_at = %s where ref = %s and slug = %s",
                 (
                     merged["name"],
                     merged["verify_jwt"],

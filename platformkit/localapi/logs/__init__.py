@@ -189,7 +189,8 @@ class Logs:
         self._safely(
             ref,
             "edge_logs",
-            f"{method} | {status} | {remote_addr} | {request_id} | {host}{path}{search} | {headers.get('User-Agent', '')}",
+            f"{method} | {status} | {remote_addr} | {request_id} | {host}{path}{search}"
+            f" | {headers.get('User-Agent', '')}",
             {
                 "request": {
                     "method": method,

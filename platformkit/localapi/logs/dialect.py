@@ -73,16 +73,17 @@ def compile_query(sql: str) -> tuple[str, set[str]]:
         sources.add(name)
     for select in tree.find_all(exp.Select):
         _resolve(select, ctes)
-    tree = tree.transform(_datetimes_as_text)
-    _name_like_bigquery(tree)
-    _cap_rows(tree)
-    return tree.sql(dialect="duckdb"), sources
+    transformed = tree.transform(_datetimes_as_text)
+    assert isinstance(transformed, exp.Query)  # only datetimes and casts are replaced, never the query
+    _name_like_bigquery(transformed)
+    _cap_rows(transformed)
+    return transformed.sql(dialect="duckdb"), sources
 
 
 ISO_DATETIME = "%Y-%m-%dT%H:%M:%S.%f"
 
 
-def _datetimes_as_text(node: exp.Expression) -> exp.Expression:
+def _datetimes_as_text(node: exp.Expr) -> exp.Expr:
     """BigQuery's DATETIME comes back as ISO text and its TIMESTAMP as microseconds; in DuckDB
     both are TIMESTAMP, so DATETIME values are made text here (``datetime(timestamp)``,
     ``cast(... as datetime)``) and every remaining TIMESTAMP is answered in microseconds."""
@@ -206,7 +207,7 @@ def _struct_of(scope: Scope, column: exp.Column) -> Tree | None:
     return node if isinstance(node, dict) else None
 
 
-def _field_path(scope: Scope, name: str) -> exp.Expression | None:
+def _field_path(scope: Scope, name: str) -> exp.Expr | None:
     direct = [alias for alias, tree in scope.structs.items() if name in tree and not isinstance(tree[name], dict)]
     if len(direct) > 1:
         raise LogQueryError(f"Column name {name} is ambiguous: it is a field of {', '.join(direct)}")
