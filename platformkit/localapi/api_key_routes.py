@@ -7,12 +7,12 @@ from django.urls import path
 from .views import body, endpoint
 
 
-def _keys(api, ref):  # type: ignore[no-untyped-def]
+def _keys(api, ref):
     api.require_project(ref)
     return api.api_keys
 
 
-def _reveal(request) -> bool:  # type: ignore[no-untyped-def]
+def _reveal(request) -> bool:
     return request.GET.get("reveal", "false").lower() == "true"
 
 

@@ -9,7 +9,7 @@ from . import sqlrun
 from .views import PlainText, body, endpoint, query
 
 
-def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  # type: ignore[no-untyped-def]
+def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):
     api.require_project(ref)
     rows = sqlrun.run_query(
         api.config.database_url,
@@ -22,7 +22,7 @@ def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):  #
     return 201, rows
 
 
-def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
+def _apply(api, request: HttpRequest, ref: str):
     api.require_project(ref)
     sqlrun.apply_migration(
         api.config.database_url,
@@ -35,7 +35,7 @@ def _apply(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     return 200, None
 
 
-def _rollback(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
+def _rollback(api, request: HttpRequest, ref: str):
     api.require_project(ref)
     sqlrun.rollback_migrations(
         api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds

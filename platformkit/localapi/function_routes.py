@@ -53,12 +53,12 @@ def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
     return files, metadata
 
 
-def _functions(api, ref):  # type: ignore[no-untyped-def]
+def _functions(api, ref):
     api.require_project(ref)
     return api.functions
 
 
-def _create(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
+def _create(api, request: HttpRequest, ref: str):
     if request.META.get("CONTENT_TYPE", "").startswith("application/vnd.denoland.eszip"):
         raise Problem(
             400,
@@ -67,7 +67,7 @@ def _create(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def
     return 201, _functions(api, ref).create(ref, body(request))
 
 
-def _update(api, request: HttpRequest, ref: str, function_slug: str):  # type: ignore[no-untyped-def]
+def _update(api, request: HttpRequest, ref: str, function_slug: str):
     if request.META.get("CONTENT_TYPE", "").startswith("application/vnd.denoland.eszip"):
         raise Problem(
             400,
@@ -76,7 +76,7 @@ def _update(api, request: HttpRequest, ref: str, function_slug: str):  # type: i
     return 200, _functions(api, ref).update(ref, function_slug, query(request), body(request) if request.body else {})
 
 
-def _bulk(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
+def _bulk(api, request: HttpRequest, ref: str):
     try:
         items = json.loads(request.body or b"null")
     except ValueError as exc:
@@ -84,7 +84,7 @@ def _bulk(api, request: HttpRequest, ref: str):  # type: ignore[no-untyped-def]
     return 200, _functions(api, ref).bulk_update(ref, items)
 
 
-def _body(api, request: HttpRequest, ref: str, function_slug: str):  # type: ignore[no-untyped-def]
+def _body(api, request: HttpRequest, ref: str, function_slug: str):
     return 200, File(_functions(api, ref).store.body(ref, function_slug))
 
 

@@ -7,7 +7,7 @@ from django.urls import path
 from .views import endpoint, query
 
 
-def _logs(api, ref):  # type: ignore[no-untyped-def]
+def _logs(api, ref):
     api.require_project(ref)
     return api.logs
 

@@ -9,7 +9,7 @@ from .claim_page import claim_page
 from .views import Redirect, body, endpoint, query
 
 
-def _config(service: str):  # type: ignore[no-untyped-def]
+def _config(service: str):
     """GET and PATCH of one service's config. Storage answers its PATCH with an empty 200 and
     realtime with 204, as the document lists."""
     patch_status, patch_body = {"storage": (200, False), "realtime": (204, False)}.get(service, (200, True))
@@ -22,7 +22,7 @@ def _config(service: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _patched(config, with_body: bool, service: str):  # type: ignore[no-untyped-def]
+def _patched(config, with_body: bool, service: str):
     if not with_body:
         return None
     if service == "postgrest":  # V1PostgrestConfigResponse: no jwt_secret in the PATCH answer
@@ -30,7 +30,7 @@ def _patched(config, with_body: bool, service: str):  # type: ignore[no-untyped-
     return config
 
 
-def _authorize(api, request: HttpRequest) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+def _authorize(api, request: HttpRequest) -> tuple[int, object]:
     # Upstream answers with a redirect into its own UI (the seed follows it with curl -L).
     return 303, Redirect(api.claims.authorize(query(request), request.build_absolute_uri("/")))
 

@@ -8,7 +8,7 @@ from .secrets import array_body
 from .views import endpoint
 
 
-def _project(api, ref):  # type: ignore[no-untyped-def]
+def _project(api, ref):
     api.require_project(ref)
     return api.secrets
 

@@ -32,7 +32,7 @@ def array_body(raw: bytes) -> list[Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, f"Request body is not valid JSON: {exc}") from None
     require(isinstance(parsed, list), "Request body must be a JSON array")
-    return parsed  # type: ignore[no-any-return]
+    return parsed
 
 
 class Secrets(ControlTables):

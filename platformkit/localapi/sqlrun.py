@@ -197,12 +197,12 @@ def run_query(
             if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
-                cursor.execute(query.encode(), [_bind(value) for value in parameters])  # type: ignore[arg-type]
+                cursor.execute(query.encode(), [_bind(value) for value in parameters])
             else:
                 cursor = conn.cursor()
                 # Read-only text the parser could not read goes as one prepared statement: no
                 # second statement (a COMMIT) can follow it.
-                cursor.execute(query.encode(), prepare=one_statement or None)  # type: ignore[arg-type]
+                cursor.execute(query.encode(), prepare=one_statement or None)
             last: list[dict[str, Any]] = []
             while True:
                 if cursor.description is not None:
@@ -298,7 +298,7 @@ def apply_migration(
                 ).fetchone()
                 if seen:
                     return  # the same request again: applied once already
-            conn.execute(str(query).encode())  # type: ignore[arg-type]
+            conn.execute(str(query).encode())
             conn.execute(
                 "insert into supabase_migrations.schema_migrations"
                 " (version, name, statements, rollback, created_by, idempotency_key) values (%s, %s, %s, %s, %s, %s)",

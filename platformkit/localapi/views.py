@@ -35,7 +35,7 @@ def backend_for(request: HttpRequest) -> LocalAPI:
     global _from_settings
     attached = getattr(request, "localapi", None)
     if attached is not None:
-        return attached  # type: ignore[no-any-return]
+        return attached
     with _from_settings_lock:
         if _from_settings is None:
             options = getattr(settings, "PLATFORMKIT_LOCALAPI", None)

@@ -194,11 +194,11 @@ def _struct_of(scope: Scope, column: exp.Column) -> Tree | None:
     if len(parts) == 1:
         name = parts[0]
         if isinstance(SOURCES[scope.source].get(name), dict):
-            return SOURCES[scope.source][name]  # type: ignore[no-any-return]
+            return SOURCES[scope.source][name]
         holders = [alias for alias, tree in scope.structs.items() if isinstance(tree.get(name), dict)]
         if len(holders) == 1:
             column.replace(exp.column(name, table=holders[0]))
-            return scope.structs[holders[0]][name]  # type: ignore[no-any-return]
+            return scope.structs[holders[0]][name]
         return None
     head, *rest = parts
     node: Any = SOURCES[scope.source] if head in scope.table_aliases else scope.structs.get(head)
