@@ -57,6 +57,9 @@ def test_bad_sql_shows_the_error_and_keeps_the_query(operator_client: Client, bu
         and b"The start must be before the end." in bad_range.content
         and b">select 1</textarea>" in bad_range.content
     )
+    # The range fields are kept too: the operator corrects the dates rather than typing them again.
+    assert b'<option value="custom" selected>' in bad_range.content
+    assert b'name="start" step="1" value="2026-01-02T00:00:00"' in bad_range.content
 
 
 def test_log_values_are_text(operator_client: Client, busy: str, api: Any) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from platformkit.models import AuditEvent
-from platformkit.sections.settings.secrets.services import SecretInputError, parse
+from platformkit.sections.settings.secrets.forms import parse_secrets
 from tests.dashboard.conftest import assert_valid_html
 
 
@@ -74,10 +75,10 @@ def test_reserved_names_are_refused_and_the_input_kept(operator_client: Client, 
     ],
 )
 def test_parse_explains_bad_input(text: str, message: str) -> None:
-    with pytest.raises(SecretInputError, match=message):
-        parse(text)
+    with pytest.raises(ValidationError, match=message):
+        parse_secrets(text)
 
 
 def test_parse_reads_both_shapes() -> None:
-    assert parse('A="quoted value"\nB=plain=with=equals') == {"A": "quoted value", "B": "plain=with=equals"}
-    assert parse('[{"name": "A", "value": "1"}]') == {"A": "1"}
+    assert parse_secrets('A="quoted value"\nB=plain=with=equals') == {"A": "quoted value", "B": "plain=with=equals"}
+    assert parse_secrets('[{"name": "A", "value": "1"}]') == {"A": "1"}

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.http import QueryDict
-
 from platformkit.api.errors import APIError
 from platformkit.api.types import AnalyticsResult
 from platformkit.core.client import get_client
@@ -34,33 +32,37 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql)
     "errors": (
         "Requests with errors (status ≥ 400)",
         "edge_logs",
-        "select datetime(timestamp), status_code, path, event_message\nfrom edge_logs\ncross join unnest(metadata) as metadata\n"
-        "cross join unnest(response) as response\nwhere status_code >= 400\norder by timestamp desc\nlimit 100",
+        "select datetime(timestamp), status_code, path, event_message\nfrom edge_logs\n"
+        "cross join unnest(metadata) as metadata\ncross join unnest(response) as response\n"
+        "where status_code >= 400\norder by timestamp desc\nlimit 100",
     ),
     "slow_requests": (
         "Slow requests (over 1 s)",
         "edge_logs",
-        "select timestamp, request.method, request.path, response.origin_time\nfrom edge_logs\ncross join unnest(metadata) as m\n"
-        "cross join unnest(m.request) as request\ncross join unnest(m.response) as response\nwhere response.origin_time > 1000\n"
+        "select timestamp, request.method, request.path, response.origin_time\nfrom edge_logs\n"
+        "cross join unnest(metadata) as m\ncross join unnest(m.request) as request\n"
+        "cross join unnest(m.response) as response\nwhere response.origin_time > 1000\n"
         "order by timestamp desc\nlimit 100",
     ),
     "slow_queries": (
         "Slow queries",
         "postgres_logs",
-        "select timestamp, event_message\nfrom postgres_logs\nwhere regexp_contains(event_message, '^duration:')\norder by timestamp desc\nlimit 100",
+        "select timestamp, event_message\nfrom postgres_logs\nwhere regexp_contains(event_message, '^duration:')\n"
+        "order by timestamp desc\nlimit 100",
     ),
     "postgres_errors": (
         "Postgres errors",
         "postgres_logs",
-        "select timestamp, parsed.error_severity, parsed.sql_state_code, event_message, parsed.query\nfrom postgres_logs\n"
+        "select timestamp, parsed.error_severity, parsed.sql_state_code, event_message, parsed.query\n"
+        "from postgres_logs\n"
         "cross join unnest(metadata) as m\ncross join unnest(m.parsed) as parsed\n"
         "where parsed.error_severity in ('ERROR', 'FATAL', 'PANIC')\norder by timestamp desc\nlimit 100",
     ),
     "function_errors": (
         "Function errors",
         "function_logs",
-        "select timestamp, m.function_id, m.level, event_message\nfrom function_logs\ncross join unnest(metadata) as m\n"
-        "where m.level = 'error'\norder by timestamp desc\nlimit 100",
+        "select timestamp, m.function_id, m.level, event_message\nfrom function_logs\n"
+        "cross join unnest(metadata) as m\nwhere m.level = 'error'\norder by timestamp desc\nlimit 100",
     ),
     "auth_failures": (
         "Auth failures",
@@ -75,12 +77,10 @@ def default_sql(source: str) -> str:
     return f"select id, timestamp, event_message\nfrom {source}\norder by timestamp desc\nlimit 100"
 
 
-class QueryError(ValueError):
-    """The form's input cannot make a query (said next to the field, the input kept)."""
-
-
 @dataclass
 class LogQuery:
+    """What to run (made by ``forms.LogQueryForm`` from the URL)."""
+
     source: str = "edge_logs"
     sql: str = ""
     preset: str = "1h"
@@ -89,43 +89,10 @@ class LogQuery:
     template: str = ""
     refresh: bool = False
 
-    @classmethod
-    def from_params(cls, params: QueryDict) -> LogQuery:
-        query = cls(
-            source=params.get("source", "edge_logs"),
-            template=params.get("template", ""),
-            refresh=params.get("refresh") == "on",
-        )
-        if query.source not in SOURCES:
-            raise QueryError(f"Unknown source {query.source!r}")
-        if query.template:
-            if query.template not in TEMPLATES:
-                raise QueryError(f"Unknown template {query.template!r}")
-            _, query.source, query.sql = TEMPLATES[query.template]
-        query.sql = params.get("sql") or query.sql or default_sql(query.source)
-        query.preset = params.get("range", "1h")
-        if query.preset == "custom":
-            query.start, query.end = _instant(params.get("start", ""), "Start"), _instant(params.get("end", ""), "End")
-            if query.start >= query.end:
-                raise QueryError("The start must be before the end.")
-            if query.end - query.start > timedelta(days=7):
-                raise QueryError("A custom range may cover at most 7 days.")
-        elif query.preset not in PRESETS:
-            raise QueryError(f"Unknown range {query.preset!r}")
-        return query
-
     def window(self, now: datetime) -> tuple[datetime, datetime]:
         if self.preset == "custom" and self.start and self.end:
             return self.start, self.end
         return now - PRESETS[self.preset], now
-
-
-def _instant(value: str, label: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise QueryError(f"{label}: give a date and time, e.g. 2026-11-23T08:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:

@@ -12,6 +12,7 @@ from platformkit.access import project_view
 from platformkit.core.rendering import render_page
 from platformkit.core.targets import request_target
 from platformkit.sections.logs import services as logs
+from platformkit.sections.logs.forms import LogQueryForm
 
 SECTION = "logs"
 
@@ -20,14 +21,14 @@ SECTION = "logs"
 @project_view(SECTION)
 def explorer(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    query, outcome, form_error = logs.LogQuery(), None, None
-    try:
-        query = logs.LogQuery.from_params(request.GET)
-    except logs.QueryError as exc:
-        form_error = str(exc)
-        query.sql = request.GET.get("sql", "")
-    if form_error is None and request.GET:
-        outcome = logs.run(target.ref, query)
+    form = LogQueryForm(request.GET)
+    outcome, form_error = None, None
+    if form.is_valid():
+        query = form.query()
+        if request.GET:
+            outcome = logs.run(target.ref, query)
+    else:
+        query, form_error = form.kept_query(), form.first_error
     template_links = {
         key: "?"
         + urlencode(

@@ -13,18 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
-from platformkit.core.audit import audit_request
-from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.api_keys import services as api_key_flows
+from platformkit.sections.settings.api_keys.forms import ApiKeyDeleteForm
 
 SECTION = "settings"
 
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    keys = upstream.attempt(lambda: get_client().api_keys.list(target.ref))
+    keys = upstream.attempt(lambda: api_key_flows.list_keys(target.ref))
     context = {
         "ref": ref,
         "target": target,
@@ -49,16 +48,9 @@ def api_keys(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.api_keys.reveal")
 def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)
-    keys = get_client(cached=False).api_keys.list(target.ref, reveal=True)
-    key = next((k for k in keys if k.id == key_id), None)
+    key = api_key_flows.reveal(request.user, ref, target.ref, key_id)
     if key is None:
         raise Http404("No such key")
-    audit_request(
-        request,
-        "settings.api_keys.reveal",
-        project_ref=ref,
-        detail={"target": target.ref, "key": key.name, "type": key.type},
-    )
     response = _page(request, ref, revealed=key)
     add_never_cache_headers(response)  # the one page that holds a secret is never cached
     return response
@@ -69,12 +61,9 @@ def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
 def enable(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     try:
-        created = api_key_flows.enable_new_keys(target.ref)
+        api_key_flows.enable(request.user, ref, target.ref)
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
-    audit_request(
-        request, "settings.api_keys.enable", project_ref=ref, detail={"target": target.ref, "created": created}
-    )
     return redirect(url(request, "api-keys", ref) + target.query)
 
 
@@ -82,24 +71,11 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.api_keys.delete")
 def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)
-    if request.POST.get("confirm") != "yes":
-        return _page(
-            request,
-            ref,
-            status=400,
-            action_error="Tick the box to confirm deleting the key: apps using it stop working.",
-        )
+    form = ApiKeyDeleteForm(request.POST)
+    if not form.is_valid():
+        return _page(request, ref, status=400, action_error=form.errors["confirm"][0])
     try:
-        key = get_client(cached=False).api_keys.delete(
-            target.ref, key_id, was_compromised=request.POST.get("compromised") == "yes"
-        )
+        api_key_flows.delete(request.user, ref, target.ref, key_id, was_compromised=form.cleaned_data["compromised"])
     except errors.APIError as exc:
         return _page(request, ref, action_error=upstream.describe(exc).message)
-    forget_cached_reads()
-    audit_request(
-        request,
-        "settings.api_keys.delete",
-        project_ref=ref,
-        detail={"target": target.ref, "key": key.name, "type": key.type},
-    )
     return redirect(url(request, "api-keys", ref) + target.query)

@@ -4,8 +4,7 @@ so only the redirect it answers with reaches the browser."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 
 from platformkit.api import errors
@@ -14,7 +13,10 @@ from platformkit.conf import get_config
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
 
+User = AbstractBaseUser | AnonymousUser
+
 STATE_SALT = "platformkit.sections.settings.claim.services.state"
+CONFIRM_CLEANUP = "Confirm that custom configuration you do not want transferred has been removed."
 
 
 class ClaimError(Exception):
@@ -29,6 +31,11 @@ def configured() -> str | None:
     return None
 
 
+def secret_count(ref: str) -> int:
+    """How many Edge Function secrets the project has (they are transferred with it)."""
+    return len(get_client().secrets.list(ref))
+
+
 def current_token(ref: str) -> ClaimToken | None:
     try:
         return get_client(cached=False).claims.get_token(ref)
@@ -36,7 +43,7 @@ def current_token(ref: str) -> ClaimToken | None:
         return None
 
 
-def create_token(user: Any, ref: str) -> ClaimToken:
+def create_token(user: User, ref: str) -> ClaimToken:
     token = get_client(cached=False).claims.create_token(ref)
     audit(
         user,
@@ -47,18 +54,18 @@ def create_token(user: Any, ref: str) -> ClaimToken:
     return token
 
 
-def revoke_token(user: Any, ref: str) -> None:
+def revoke_token(user: User, ref: str) -> None:
     get_client(cached=False).claims.delete_token(ref)
     audit(user, "settings.claim.token_revoke", project_ref=ref)
     forget_cached_reads()
 
 
-def transfer_url(user: Any, ref: str, *, confirmed_cleanup: bool) -> str:
+def transfer_url(user: User, ref: str, *, confirmed_cleanup: bool) -> str:
     reason = configured()
     if reason:
         raise ClaimError(reason)
     if not confirmed_cleanup:
-        raise ClaimError("Confirm that custom configuration you do not want transferred has been removed.")
+        raise ClaimError(CONFIRM_CLEANUP)
     config = get_config()
     state = signing.dumps({"ref": ref}, salt=STATE_SALT)  # the redirect back can be checked against it
     location = get_client(cached=False).claims.authorize_url(

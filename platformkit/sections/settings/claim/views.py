@@ -14,23 +14,23 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
-from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.claim import services as claim
+from platformkit.sections.settings.claim.forms import TransferForm
 
 SECTION = "settings"
 
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     token = upstream.attempt(lambda: claim.current_token(ref))
-    secrets = upstream.attempt(lambda: get_client().secrets.list(ref))
+    secrets = upstream.attempt(lambda: claim.secret_count(ref))
     context = {
         "ref": ref,
         "target": request_target(request),
         "token": token.value,
         "problem": token.problem,
-        "secret_count": len(secrets.value or []),
+        "secret_count": secrets.value or 0,
         "not_configured": claim.configured(),
         **extra,
     }
@@ -71,8 +71,11 @@ def revoke_token(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 @project_view(SECTION, write=True, action="settings.claim")
 def transfer(request: HttpRequest, ref: str) -> HttpResponse:
+    form = TransferForm(request.POST, not_configured=claim.configured())
+    if not form.is_valid():
+        return _page(request, ref, status=400, transfer_error=form.non_field_errors()[0])
     try:
-        location = claim.transfer_url(request.user, ref, confirmed_cleanup=request.POST.get("cleaned_up") == "yes")
+        location = claim.transfer_url(request.user, ref, confirmed_cleanup=form.cleaned_data["cleaned_up"])
     except claim.ClaimError as exc:
         return _page(request, ref, status=400, transfer_error=str(exc))
     except errors.APIError as exc:

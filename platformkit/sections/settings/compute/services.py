@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +16,8 @@ from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import Operation
+
+User = AbstractBaseUser | AnonymousUser
 
 
 class ComputeError(Exception):
@@ -54,18 +56,12 @@ def options(ref: str) -> Options:
     )
 
 
-def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> Operation:
-    found = options(ref)
-    variant = found.variant(variant_id)
-    if not variant_id.startswith("ci_"):
-        raise ComputeError("Choose a compute size.")
-    if found.compute is not None and found.compute.id == variant_id:
-        raise ComputeError(f"The project already runs on {variant.name}.")
-    if confirmed != variant_id:
-        raise ComputeError(f"Confirm the change to {variant.name} ({variant_id}).")
-    detail = {"from": found.compute.id if found.compute else found.base_size, "to": variant_id}
+def change_compute(user: User, ref: str, found: Options, variant: AddonVariant) -> Operation:
+    """Apply ``variant`` (a validated choice among ``found``'s), audited; a task follows the
+    project back to healthy."""
+    detail = {"from": found.compute.id if found.compute else found.base_size, "to": variant.id}
     try:
-        get_client(cached=False).billing.apply_addon(ref, addon_type="compute_instance", addon_variant=variant_id)
+        get_client(cached=False).billing.apply_addon(ref, addon_type="compute_instance", addon_variant=variant.id)
     except Exception as exc:
         audit(user, "settings.compute", project_ref=ref, success=False, detail={**detail, "error": str(exc)})
         raise
@@ -75,7 +71,7 @@ def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> O
             project_ref=ref,
             params=detail,
             deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by_id=user.pk if user.is_authenticated else None,
         )
         audit(user, "settings.compute", project_ref=ref, detail={**detail, "operation": operation.pk})
     forget_cached_reads()
@@ -83,16 +79,15 @@ def change_compute(user: Any, ref: str, variant_id: str, *, confirmed: str) -> O
     return operation
 
 
-def set_pitr(user: Any, ref: str, variant_id: str) -> None:
-    """``pitr_7`` / ``pitr_14`` / ``pitr_28`` turns PITR on for that many days; ``off`` removes it."""
-    found = options(ref)
+def set_pitr(user: User, ref: str, found: Options, variant_id: str) -> None:
+    """``pitr_7`` / ``pitr_14`` / ``pitr_28`` turns PITR on for that many days; ``off`` removes it
+    (a validated choice: see ``forms.PitrForm``)."""
     client = get_client(cached=False)
     if variant_id == "off":
         if found.pitr is None:
             raise ComputeError("PITR is already off.")
         client.billing.remove_addon(ref, found.pitr.id)
     else:
-        found.variant(variant_id)
         client.billing.apply_addon(ref, addon_type="pitr", addon_variant=variant_id)
     audit(
         user,

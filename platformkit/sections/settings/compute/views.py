@@ -16,6 +16,7 @@ from platformkit.core import upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.compute import services as compute
+from platformkit.sections.settings.compute.forms import ComputeChangeForm, ComputeReviewForm, PitrForm, first_error
 
 SECTION = "settings"
 
@@ -34,38 +35,34 @@ def compute_page(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
+def _upstream_status(exc: errors.APIError) -> int:
+    return 400 if isinstance(exc, errors.ValidationError) else 502
+
+
 @require_POST
 @project_view(SECTION, write=True, action="settings.compute")
 def review(request: HttpRequest, ref: str) -> HttpResponse:
-    variant_id = request.POST.get("variant", "")
     try:
         found = compute.options(ref)
-        chosen = found.variant(variant_id)
-    except compute.ComputeError as exc:
-        return _page(request, ref, status=400, compute_error=str(exc))
     except errors.APIError as exc:
         return _page(request, ref, status=502, compute_error=upstream.describe(exc).message)
-    if found.compute is not None and found.compute.id == variant_id:
-        return _page(request, ref, status=400, compute_error=f"The project already runs on {chosen.name}.")
-    return _page(request, ref, confirm=chosen)
+    form = ComputeReviewForm(request.POST, options=found)
+    if not form.is_valid():
+        return _page(request, ref, status=400, compute_error=first_error(form))
+    return _page(request, ref, confirm=form.cleaned_data["variant"])
 
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.compute")
 def change(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        operation = compute.change_compute(
-            request.user, ref, request.POST.get("variant", ""), confirmed=request.POST.get("confirm", "")
-        )
-    except compute.ComputeError as exc:
-        return _page(request, ref, status=400, compute_error=str(exc))
+        found = compute.options(ref)
+        form = ComputeChangeForm(request.POST, options=found)
+        if not form.is_valid():
+            return _page(request, ref, status=400, compute_error=first_error(form))
+        operation = compute.change_compute(request.user, ref, found, form.cleaned_data["variant"])
     except errors.APIError as exc:
-        return _page(
-            request,
-            ref,
-            status=400 if isinstance(exc, errors.ValidationError) else 502,
-            compute_error=upstream.describe(exc).message,
-        )
+        return _page(request, ref, status=_upstream_status(exc), compute_error=upstream.describe(exc).message)
     return redirect(url(request, "operation", operation.pk))
 
 
@@ -73,15 +70,14 @@ def change(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.compute")
 def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        compute.set_pitr(request.user, ref, request.POST.get("variant", ""))
+        found = compute.options(ref)
+        form = PitrForm(request.POST, options=found)
+        if not form.is_valid():
+            return _page(request, ref, status=400, pitr_error=first_error(form))
+        compute.set_pitr(request.user, ref, found, form.cleaned_data["variant"])
     except compute.ComputeError as exc:
         return _page(request, ref, status=400, pitr_error=str(exc))
     except errors.APIError as exc:
-        return _page(
-            request,
-            ref,
-            status=400 if isinstance(exc, errors.ValidationError) else 502,
-            pitr_error=upstream.describe(exc).message,
-        )
+        return _page(request, ref, status=_upstream_status(exc), pitr_error=upstream.describe(exc).message)
     messages.success(request, "Point-in-time recovery updated.")
     return redirect(url(request, "compute", ref))

@@ -17,10 +17,25 @@ from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.operations import enqueue_on_commit
 from platformkit.models import Operation
-from platformkit.sections.settings.config.fields import check_unchanged
+from platformkit.sections.settings.config.fields import Change, Field, base_values, check_unchanged, request_body, seal
 
 TASK = "platformkit.sections.settings.config.tasks.apply_when_healthy"
 HEALTH_SERVICE = {"auth": "auth", "postgrest": "rest", "storage": "storage", "realtime": "realtime"}
+
+
+def current(target_ref: str, service: str, *, fresh: bool = False) -> dict[str, Any]:
+    """The service's configuration (``fresh``: past the read cache, as a review must be)."""
+    return get_client(cached=not fresh).config.get(target_ref, service)
+
+
+def seal_review(
+    *, target_ref: str, service: str, fields: list[Field], body: dict[str, Any], changes: list[Change], actor: str
+) -> str:
+    """The reviewed change for its confirmation: the whole request body and the values it was
+    reviewed against, encrypted (secret fields never reach the page)."""
+    return seal(
+        ref=target_ref, service=service, body=request_body(body, fields), base=base_values(changes), actor=actor
+    )
 
 
 def apply(

@@ -15,17 +15,17 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
-from platformkit.core.client import get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
-from platformkit.sections.settings.config import fields as forms
+from platformkit.sections.settings.config import fields as config_fields
 from platformkit.sections.settings.config import services as config_changes
+from platformkit.sections.settings.config.forms import ConfigApplyForm, ConfigChangeForm
 
 SECTION = "settings"
 
 
 def _service_or_404(service: str) -> str:
-    if service not in forms.SERVICES:
+    if service not in config_fields.SERVICES:
         raise Http404("No such service")
     return service
 
@@ -40,23 +40,23 @@ def _page(
     ref: str,
     service: str,
     *,
-    fields: list[forms.Field] | None = None,
+    fields: list[config_fields.Field] | None = None,
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
     target = request_target(request)
-    current = upstream.attempt(lambda: get_client().config.get(target.ref, service)) if fields is None else None
+    current = upstream.attempt(lambda: config_changes.current(target.ref, service)) if fields is None else None
     if current is not None and current.value is not None:
-        fields = forms.build_fields(service, current.value)
+        fields = config_fields.build_fields(service, current.value)
     context = {
         "ref": ref,
         "target": target,
         "service": service,
-        "service_label": forms.SERVICES[service],
+        "service_label": config_fields.SERVICES[service],
         "services": [
-            (key, name, url(request, "config", ref, key) + target.query) for key, name in forms.SERVICES.items()
+            (key, name, url(request, "config", ref, key) + target.query) for key, name in config_fields.SERVICES.items()
         ],
-        "groups": forms.group_fields(service, fields or []),
+        "groups": config_fields.group_fields(service, fields or []),
         "problem": current.problem if current is not None else None,
         "review_url": url(request, "config-review", ref, service) + target.query,
         **extra,
@@ -79,23 +79,18 @@ def config(request: HttpRequest, ref: str, service: str) -> HttpResponse:
 def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
     try:
-        current = get_client(cached=False).config.get(target.ref, service)
+        current = config_changes.current(target.ref, service, fresh=True)
     except errors.APIError as exc:
         return _page(request, ref, service, form_error=upstream.describe(exc).message, status=502)
-    fields = forms.build_fields(service, current)
-    body, changes = forms.parse(service, fields, request.POST)
-    if any(f.error for f in fields):
-        return _page(
-            request, ref, service, fields=fields, status=400, form_error="Some values need fixing; nothing was saved."
-        )
+    fields = config_fields.build_fields(service, current)
+    form = ConfigChangeForm(request.POST, service=service, fields=fields)
+    if not form.is_valid():
+        return _page(request, ref, service, fields=fields, status=400, form_error=form.non_field_errors()[0])
+    body, changes = form.cleaned_data["body"], form.cleaned_data["changes"]
     if not changes:
         return _page(request, ref, service, fields=fields, form_error="Nothing changed.")
-    sealed = forms.seal(
-        ref=target.ref,
-        service=service,
-        body=forms.request_body(body, fields),
-        base=forms.base_values(changes),
-        actor=_actor(request),
+    sealed = config_changes.seal_review(
+        target_ref=target.ref, service=service, fields=fields, body=body, changes=changes, actor=_actor(request)
     )
     return _page(
         request,
@@ -112,13 +107,14 @@ def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.config")
 def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
+    form = ConfigApplyForm(request.POST, ref=target.ref, service=service, actor=_actor(request))
+    if not form.is_valid():
+        return _page(request, ref, service, form_error=form.errors["change"][0], status=400)
+    sealed = form.cleaned_data["change"]
     try:
-        sealed = forms.unseal(request.POST.get("change", ""), ref=target.ref, service=service, actor=_actor(request))
         operation = config_changes.apply(request.user, ref, target.ref, service, sealed["body"], sealed["base"])
-    except (ValueError, forms.ConfigConflict) as exc:
-        return _page(
-            request, ref, service, form_error=str(exc), status=409 if isinstance(exc, forms.ConfigConflict) else 400
-        )
+    except config_fields.ConfigConflict as exc:
+        return _page(request, ref, service, form_error=str(exc), status=409)
     except errors.APIError as exc:
         return _page(
             request,
@@ -129,5 +125,5 @@ def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
         )
     if operation is not None:
         return redirect(url(request, "operation", operation.pk))
-    messages.success(request, f"{forms.SERVICES[service]} configuration saved.")
+    messages.success(request, f"{config_fields.SERVICES[service]} configuration saved.")
     return redirect(url(request, "config", ref, service) + target.query)

@@ -1,66 +1,56 @@
-"""Reading secrets pasted in bulk: a ``.env`` file or JSON (an object, or the API's array)."""
+"""Settings → Secrets upstream: list the names (the API returns digests, never values), set
+several at once, delete; each change audited (names only, never a value)."""
 
 from __future__ import annotations
 
-import json
-import re
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from platformkit.api import errors
+from platformkit.api.types import Secret
+from platformkit.core import upstream
+from platformkit.core.audit import audit
+from platformkit.core.client import forget_cached_reads, get_client
 
-
-class SecretInputError(ValueError):
-    pass
-
-
-def parse(text: str) -> dict[str, str]:
-    """Names to values, in order; refuses what the API would (``SUPABASE_`` names, bad names)."""
-    text = text.strip()
-    if not text:
-        raise SecretInputError("Paste at least one secret: NAME=value lines, or JSON.")
-    pairs = _json(text) if text[0] in "[{" else _dotenv(text)
-    for name in pairs:
-        if not NAME.match(name) or len(name) > 256:
-            raise SecretInputError(
-                f"{name!r} is not a valid secret name (letters, digits and _; not starting with a digit)."
-            )
-        if name.startswith("SUPABASE_"):
-            raise SecretInputError(
-                f"{name}: names starting with SUPABASE_ are reserved by Supabase and refused by the API."
-            )
-    return pairs
+User = AbstractBaseUser | AnonymousUser
 
 
-def _json(text: str) -> dict[str, str]:
+def list_secrets(target_ref: str) -> list[Secret]:
+    return get_client().secrets.list(target_ref)
+
+
+def overwritten(target_ref: str, names: set[str]) -> list[str]:
+    """The names that exist already, sorted ([] when the list cannot be read: the API decides)."""
+    existing = upstream.attempt(lambda: list_secrets(target_ref)).value or []
+    return sorted({secret.name for secret in existing} & names)
+
+
+def set_secrets(
+    user: User, project_ref: str, target_ref: str, pairs: dict[str, str], *, overwritten: list[str]
+) -> None:
+    """Create or replace ``pairs``; audited either way (a failure re-raised)."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise SecretInputError(f"That is not valid JSON: {exc}.") from None
-    items = (
-        data.items()
-        if isinstance(data, dict)
-        else [(i.get("name"), i.get("value")) for i in data if isinstance(i, dict)]
-        if isinstance(data, list)
-        else []
-    )
-    pairs = {str(name): value for name, value in items}
-    if not pairs or not all(isinstance(value, str) for value in pairs.values()):
-        raise SecretInputError(
-            'JSON must be {"NAME": "value", ...} or [{"name": ..., "value": ...}] with string values.'
+        get_client(cached=False).secrets.create(target_ref, pairs)
+    except errors.APIError:
+        audit(
+            user,
+            "settings.secrets.set",
+            project_ref=project_ref,
+            success=False,
+            detail={"target": target_ref, "names": sorted(pairs)},
         )
-    return pairs
+        raise
+    forget_cached_reads()
+    audit(
+        user,
+        "settings.secrets.set",
+        project_ref=project_ref,
+        detail={"target": target_ref, "names": sorted(pairs), "overwritten": overwritten},
+    )
 
 
-def _dotenv(text: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, sep, value = line.removeprefix("export ").partition("=")
-        if not sep:
-            raise SecretInputError(f"Line {number} has no '=': write NAME=value.")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        pairs[name.strip()] = value
-    return pairs
+def delete_secrets(user: User, project_ref: str, target_ref: str, names: list[str]) -> None:
+    get_client(cached=False).secrets.delete(target_ref, names)
+    forget_cached_reads()
+    audit(
+        user, "settings.secrets.delete", project_ref=project_ref, detail={"target": target_ref, "names": sorted(names)}
+    )

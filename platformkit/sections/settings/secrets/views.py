@@ -12,18 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
-from platformkit.core.audit import audit_request
-from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
-from platformkit.sections.settings.secrets.services import SecretInputError, parse
+from platformkit.sections.settings.secrets import services
+from platformkit.sections.settings.secrets.forms import SecretsAddForm, SecretsDeleteForm
 
 SECTION = "settings"
 
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    listed = upstream.attempt(lambda: get_client().secrets.list(target.ref))
+    listed = upstream.attempt(lambda: services.list_secrets(target.ref))
     context = {
         "ref": ref,
         "target": target,
@@ -48,25 +47,16 @@ def secrets(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True)
 def add(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    text = request.POST.get("secrets", "")
-    try:
-        pairs = parse(text)
-    except SecretInputError as exc:
-        return _page(request, ref, status=400, add_error=str(exc), text=text)
-    existing = {secret.name for secret in upstream.attempt(lambda: get_client().secrets.list(target.ref)).value or []}
-    overwritten = sorted(existing & set(pairs))
-    if overwritten and request.POST.get("overwrite") != "yes":
+    form = SecretsAddForm(request.POST)
+    if not form.is_valid():
+        return _page(request, ref, status=400, add_error=form.errors["secrets"][0], text=form.text)
+    pairs, text = form.cleaned_data["secrets"], form.text
+    overwritten = services.overwritten(target.ref, set(pairs))
+    if overwritten and not form.cleaned_data["overwrite"]:
         return _page(request, ref, status=409, overwrite=overwritten, text=text)
     try:
-        get_client(cached=False).secrets.create(target.ref, pairs)
+        services.set_secrets(request.user, ref, target.ref, pairs, overwritten=overwritten)
     except errors.APIError as exc:
-        audit_request(
-            request,
-            "settings.secrets.set",
-            project_ref=ref,
-            success=False,
-            detail={"target": target.ref, "names": sorted(pairs)},
-        )
         return _page(
             request,
             ref,
@@ -74,13 +64,6 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
             text=text,
             status=400 if isinstance(exc, errors.ValidationError) else 200,
         )
-    forget_cached_reads()
-    audit_request(
-        request,
-        "settings.secrets.set",
-        project_ref=ref,
-        detail={"target": target.ref, "names": sorted(pairs), "overwritten": overwritten},
-    )
     return redirect(url(request, "secrets", ref) + target.query)
 
 
@@ -88,15 +71,11 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True, action="settings.secrets.delete")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    names = request.POST.getlist("name")
-    if not names:
-        return _page(request, ref, status=400, delete_error="Tick the secrets to delete.")
+    form = SecretsDeleteForm(request.POST)
+    if not form.is_valid():
+        return _page(request, ref, status=400, delete_error=form.errors["name"][0])
     try:
-        get_client(cached=False).secrets.delete(target.ref, names)
+        services.delete_secrets(request.user, ref, target.ref, form.cleaned_data["name"])
     except errors.APIError as exc:
         return _page(request, ref, delete_error=upstream.describe(exc).message)
-    forget_cached_reads()
-    audit_request(
-        request, "settings.secrets.delete", project_ref=ref, detail={"target": target.ref, "names": sorted(names)}
-    )
     return redirect(url(request, "secrets", ref) + target.query)
