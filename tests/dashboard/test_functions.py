@@ -19,7 +19,10 @@ from platformkit.sections.functions import tasks as function_tasks
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_lifecycle import healthy
 
-HELLO = b"Deno.serve(async (req) => new Response(JSON.stringify({ hello: (await req.json()).name }), { headers: { 'content-type': 'application/json' } }));"
+HELLO = (
+    b"Deno.serve(async (req) => new Response(JSON.stringify({ hello: (await req.json()).name }),"
+    b" { headers: { 'content-type': 'application/json' } }));"
+)
 
 
 @pytest.fixture
@@ -157,3 +160,54 @@ def test_delete_needs_the_slug(operator_client: Client, project_ref: str, upstre
     assert operator_client.post(url, {"confirm": "hello"}).status_code == 302
     assert upstream.functions.list(project_ref) == []
     assert operator_client.get(reverse("platformkit:function", args=[project_ref, "hello"])).status_code == 404
+
+
+def test_invoke_refusals_keep_the_panel_filled(operator_client: Client, project_ref: str) -> None:
+    """Checked before anything is sent (no Deno needed): the panel comes back as typed."""
+    _deploy(operator_client, project_ref, [("index.ts", HELLO)])
+    url = reverse("platformkit:function-invoke", args=[project_ref, "hello"])
+    method = operator_client.post(url, {"method": "TRACE", "headers": "", "body": "{}"}, headers={"HX-Request": "true"})
+    assert method.status_code == 400 and b"Choose a method." in method.content
+    assert b"<select" not in method.content  # the HTMX answer is the result partial only
+    host = operator_client.post(url, {"method": "PUT", "headers": "Host: elsewhere", "body": "{1}"})
+    text = host.content.decode()
+    assert host.status_code == 400 and "Headers: Host is set by the request itself." in text
+    assert (
+        "<option selected>PUT</option>" in text and ">Host: elsewhere</textarea>" in text and ">{1}</textarea>" in text
+    )
+    assert 'name="with_anon_key" checked' not in text  # unticked stays unticked
+
+
+def test_settings_and_delete_through_their_forms(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    _deploy(operator_client, project_ref, [("index.ts", HELLO)])
+    settings_url = reverse("platformkit:function-settings", args=[project_ref, "hello"])
+    response = operator_client.post(
+        settings_url, {"verify_jwt": "on", "entrypoint_path": " index.ts ", "import_map_path": " "}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="functions.settings")
+    assert event.detail == {
+        "target": project_ref,
+        "slug": "hello",
+        "verify_jwt": True,
+        "entrypoint_path": "index.ts",
+        "import_map_path": None,
+    }
+    assert upstream.functions.get(project_ref, "hello").verify_jwt is True
+    url = reverse("platformkit:function-delete", args=[project_ref, "hello"])
+    assert operator_client.post(url, {}).status_code == 400
+    assert operator_client.post(url, {"confirm": " hello "}).status_code == 302
+    assert AuditEvent.objects.filter(action="functions.delete").count() == 1
+
+
+def test_a_deploy_without_files_or_with_a_missing_slug_is_refused(operator_client: Client, project_ref: str) -> None:
+    url = reverse("platformkit:functions-deploy", args=[project_ref])
+    nothing = operator_client.post(url, {"slug": "hi", "entrypoint_path": "index.ts", "static_patterns": " a/* "})
+    text = nothing.content.decode()
+    assert nothing.status_code == 400 and "Choose the function&#x27;s files (a folder or a .zip)." in text
+    assert ">a/*</textarea>" in text and 'name="verify_jwt" checked' not in text
+    no_entry = operator_client.post(
+        url, {"slug": "hi", "entrypoint_path": "", "file": [SimpleUploadedFile("index.ts", HELLO)]}
+    )
+    assert no_entry.status_code == 400 and b"Choose the entrypoint (e.g. index.ts)." in no_entry.content
+    assert not Operation.objects.filter(kind="functions.deploy").exists()

@@ -60,7 +60,8 @@ def test_odd_types_null_and_script_are_shown_as_text(operator_client: Client, pr
         operator_client,
         project_ref,
         "select '{\"a\": [1]}'::jsonb as j, array[1,2] as arr, '\\xdead'::bytea as b,"
-        " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s, repeat('x', 500) as long",
+        " '2024-01-02 03:04:05+00'::timestamptz as t, null::int as n, '<script>alert(1)</script>' as s,"
+        " repeat('x', 500) as long",
     )
     html = response.content.decode()
     assert_valid_html(html, fragment=True)
@@ -162,3 +163,22 @@ def read_only_policy(user: Any) -> Any:
     from platformkit.access import Access
 
     return Access(changeable_refs=frozenset())
+
+
+def test_an_empty_statement_and_an_empty_snippet_are_refused(operator_client: Client, project_ref: str) -> None:
+    html = run(operator_client, project_ref, "  ", parameters="[1]").content.decode()
+    assert "data-sql-input-error" in html and "Write a statement to run." in html
+    response = operator_client.post(
+        reverse("platformkit:sql-save", args=[project_ref]), {"name": " ", "sql": "select 1"}
+    )
+    assert response.status_code == 400 and "A snippet needs a name and some SQL." in response.content.decode()
+    assert not QueryRun.objects.exists()
+
+
+def test_a_failed_write_is_kept_in_history_and_audited(operator_client: Client, project_ref: str) -> None:
+    html = run(operator_client, project_ref, "insert into public.nowhere values (1)", read_only=False).content.decode()
+    assert "data-sql-error" in html and "42P01" in html
+    failed = QueryRun.objects.get()
+    assert not failed.succeeded and not failed.read_only and failed.duration_ms is not None
+    event = AuditEvent.objects.get(action="sql.run")
+    assert event.outcome == "failure" and event.detail == {"target": project_ref, "characters": 37}

@@ -4,7 +4,9 @@ and a test-invoke made server-side so no key or token reaches the browser unless
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import shutil
 import tempfile
 import time
@@ -14,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from django.db import transaction
@@ -27,6 +29,9 @@ from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.operations import enqueue_on_commit
 from platformkit.models import AuditEvent, Operation
 from platformkit.sections.functions import tasks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_SHOWN_BYTES = 200_000  # per file in the code view
@@ -105,13 +110,27 @@ def history(project_ref: str, target_ref: str, slug: str) -> list[AuditEvent]:
 # Deploying
 
 
+def list_functions(target_ref: str) -> list[EdgeFunction]:
+    return get_client().functions.list(target_ref)
+
+
+def get_function(target_ref: str, slug: str) -> EdgeFunction:
+    """Fresh (a page after a change must show it); ``NotFoundError`` when there is none."""
+    return get_client(cached=False).functions.get(target_ref, slug)
+
+
+def bundle(target_ref: str, slug: str) -> bytes:
+    """The deployed bundle (see :func:`files_of`)."""
+    return get_client(cached=False).functions.body(target_ref, slug)
+
+
 def stage(uploads: Iterable[tuple[str, Any]]) -> tuple[Path, list[str]]:
     """Write the uploaded files under a fresh folder (their relative paths checked) for the task."""
     folder = upload_dir() / uuid.uuid4().hex
     names, total = [], 0
     try:
         for relative, upload in uploads:
-            path = _safe(relative)
+            path = safe_path(relative)
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as handle:
@@ -129,15 +148,45 @@ def stage(uploads: Iterable[tuple[str, Any]]) -> tuple[Path, list[str]]:
     return folder, names
 
 
-def _safe(relative: str) -> str:
+def safe_path(relative: str) -> str:
+    """``relative`` normalised (``a//./b`` is ``a/b``); a path leaving the folder is refused."""
     parts = [part for part in relative.replace("\\", "/").split("/") if part not in ("", ".")]
     if not parts or ".." in parts or relative.startswith("/"):
         raise FunctionError(f"A file path may not leave the folder: {relative}")
     return "/".join(parts)
 
 
+def deploy(
+    user: AbstractBaseUser | AnonymousUser,
+    project_ref: str,
+    target_ref: str,
+    slug: str,
+    files: Iterable[tuple[str, Any]],
+    *,
+    entrypoint: str,
+    import_map: str | None,
+    static_patterns: list[str],
+    verify_jwt: bool,
+) -> Operation:
+    """Stage ``files`` (each a folder-relative path and an upload, checked by the deploy form:
+    the entrypoint is among them) and start the deploy task on them."""
+    folder, staged = stage(files)
+    return start_deploy(
+        user,
+        project_ref,
+        target_ref,
+        slug,
+        folder,
+        staged,
+        entrypoint=entrypoint,
+        import_map=import_map,
+        static_patterns=static_patterns,
+        verify_jwt=verify_jwt,
+    )
+
+
 def start_deploy(
-    user: Any,
+    user: AbstractBaseUser | AnonymousUser,
     project_ref: str,
     target_ref: str,
     slug: str,
@@ -149,9 +198,6 @@ def start_deploy(
     static_patterns: list[str],
     verify_jwt: bool,
 ) -> Operation:
-    if entrypoint not in names and not (len(names) == 1 and names[0].lower().endswith(".zip")):
-        shutil.rmtree(folder, ignore_errors=True)
-        raise FunctionError(f"The entrypoint {entrypoint} is not among the chosen files.")
     with transaction.atomic():
         operation = Operation.objects.create(
             kind="functions.deploy",
@@ -167,7 +213,7 @@ def start_deploy(
                 "verify_jwt": verify_jwt,
             },
             deadline=timezone.now() + timedelta(minutes=10),
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=user if user.is_authenticated else None,  # type: ignore[misc]  # stubs see auth.User
         )
         audit(
             user,
@@ -183,7 +229,7 @@ def start_deploy(
 
 
 def update_settings(
-    user: Any,
+    user: AbstractBaseUser | AnonymousUser,
     project_ref: str,
     target_ref: str,
     slug: str,
@@ -215,9 +261,8 @@ def update_settings(
     return updated
 
 
-def delete(user: Any, project_ref: str, target_ref: str, slug: str, typed: str) -> None:
-    if typed.strip() != slug:
-        raise FunctionError(f"Type the function's slug, {slug}, to delete it.")
+def delete(user: AbstractBaseUser | AnonymousUser, project_ref: str, target_ref: str, slug: str) -> None:
+    """(The delete form has checked the slug was typed.)"""
     get_client(cached=False).functions.delete(target_ref, slug)
     audit(user, "functions.delete", project_ref=project_ref, detail={"target": target_ref, "slug": slug})
     forget_cached_reads()
@@ -235,23 +280,6 @@ class InvokeResult:
     error: str | None = None
 
 
-FORBIDDEN_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
-
-
-def parse_headers(text: str) -> dict[str, str]:
-    headers = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip() or any(c in name for c in " \t\r\n"):
-            raise FunctionError(f"Headers: line {number} is not 'Name: value'.")
-        if name.strip().lower() in FORBIDDEN_HEADERS:
-            raise FunctionError(f"Headers: {name.strip()} is set by the request itself.")
-        headers[name.strip()] = value.strip()
-    return headers
-
-
 def anon_key(target_ref: str) -> str | None:
     for key in get_client().api_keys.list(target_ref):
         if key.name == "anon" and key.type == "legacy":
@@ -260,11 +288,11 @@ def anon_key(target_ref: str) -> str | None:
 
 
 def test_invoke(
-    target_ref: str, slug: str, *, method: str, headers_text: str, body: str, with_anon_key: bool
+    target_ref: str, slug: str, *, method: str, headers: dict[str, str], body: str, with_anon_key: bool
 ) -> InvokeResult:
-    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
-        raise FunctionError("Choose a method.")
-    headers = parse_headers(headers_text)
+    """Call the function from the server (``method`` and ``headers`` checked by the invoke form);
+    with ``with_anon_key`` and no Authorization header, as the project's anon key."""
+    headers = dict(headers)
     if with_anon_key and not any(name.lower() == "authorization" for name in headers):
         key = anon_key(target_ref)
         if key:
@@ -289,3 +317,10 @@ def test_invoke(
         )
     text = response.content[:100_000].decode("utf-8", errors="replace")
     return InvokeResult(response.status_code, list(response.headers.items()), text, (time.monotonic() - started) * 1000)
+
+
+def pretty(body: str) -> str:
+    """A JSON body indented for reading; any other body as it is."""
+    with contextlib.suppress(ValueError):
+        return json.dumps(json.loads(body), indent=2)
+    return body

@@ -1,6 +1,7 @@
 """The SQL editor's logic, free of views: what a statement would do (parsed with pglast, the
-PostgreSQL parser), PostgreSQL errors taken apart for display, and results shaped for a grid
-that stays fast however many rows come back."""
+PostgreSQL parser), running it (timed, kept in its owner's history, audited when it may write),
+PostgreSQL errors taken apart for display, results shaped for a grid that stays fast however
+many rows come back, and saved snippets."""
 
 from __future__ import annotations
 
@@ -8,8 +9,23 @@ import csv
 import io
 import json
 import re
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from pglast import ast, enums, parse_sql
+from pglast.parser import ParseError
+
+from platformkit.api import errors
+from platformkit.core.audit import audit
+from platformkit.core.client import get_client
+from platformkit.core.pgerrors import PostgresError, parse_error
+from platformkit.core.upstream import UpstreamProblem, describe
+from platformkit.models import QueryRun, SavedQuery
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 # Rows rendered in the grid; the rest are counted and offered as a download.
 GRID_ROW_CAP = 500
@@ -41,9 +57,6 @@ class Analysis:
 def analyse(sql: str) -> Analysis:
     """Destructive or risky statements in ``sql``. Unparsable SQL is left to PostgreSQL to
     reject (with its own message), so it needs no confirmation here."""
-    from pglast import ast, enums, parse_sql
-    from pglast.parser import ParseError
-
     result = Analysis()
     try:
         statements = parse_sql(sql)
@@ -58,21 +71,21 @@ def analyse(sql: str) -> Analysis:
         if not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
             result.writes = True
         if isinstance(stmt, ast.DropStmt):
-            kind = enums.ObjectType(stmt.removeType).name.removeprefix("OBJECT_").lower()
+            kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
             result.warnings.append(Warning("drop", f"DROP {kind.upper()} removes it and everything in it."))
         elif isinstance(stmt, ast.TruncateStmt):
             result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
         elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
             verb = "DELETE" if isinstance(stmt, ast.DeleteStmt) else "UPDATE"
             result.warnings.append(
-                Warning("unfiltered", f"{verb} without WHERE changes every row of {stmt.relation.relname}.")
+                Warning("unfiltered", f"{verb} without WHERE changes every row of {_name(stmt.relation)}.")
             )
         elif isinstance(stmt, ast.AlterTableStmt):
             for cmd in stmt.cmds or ():
                 name = enums.AlterTableType(cmd.subtype).name
                 if name.startswith("AT_Drop"):
                     result.warnings.append(
-                        Warning("alter_drop", f"ALTER TABLE {stmt.relation.relname} drops something ({name[3:]}).")
+                        Warning("alter_drop", f"ALTER TABLE {_name(stmt.relation)} drops something ({name[3:]}).")
                     )
                 if name == "AT_EnableRowSecurity":
                     enabled.add(_qualified(stmt.relation))
@@ -80,7 +93,8 @@ def analyse(sql: str) -> Analysis:
                     result.warnings.append(
                         Warning(
                             "lockout",
-                            f"Row level security is switched off on {stmt.relation.relname}: every row becomes reachable through the API.",
+                            f"Row level security is switched off on {_name(stmt.relation)}:"
+                            " every row becomes reachable through the API.",
                         )
                     )
         elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
@@ -94,7 +108,8 @@ def analyse(sql: str) -> Analysis:
                 result.warnings.append(
                     Warning(
                         "lockout",
-                        f"Changing role {', '.join(sorted(n for n in names if n))} can lock the dashboard and the API out.",
+                        f"Changing role {', '.join(sorted(n for n in names if n))}"
+                        " can lock the dashboard and the API out.",
                     )
                 )
         elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
@@ -107,7 +122,11 @@ def analyse(sql: str) -> Analysis:
             and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
         ):
             result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
-        elif isinstance(stmt, ast.CreateStmt) and (stmt.relation.schemaname or "public") in RLS_SCHEMAS:
+        elif (
+            isinstance(stmt, ast.CreateStmt)
+            and stmt.relation is not None
+            and (stmt.relation.schemaname or "public") in RLS_SCHEMAS
+        ):
             created.append(_qualified(stmt.relation))
     result.tables_without_rls = [name for name in created if name not in enabled]
     for name in result.tables_without_rls:
@@ -119,18 +138,28 @@ def analyse(sql: str) -> Analysis:
     return result
 
 
+def _object_type(value: Any) -> str:
+    """``OBJECT_TABLE`` for a DROP's ``removeType`` (an ``ObjectType`` or its number)."""
+    return str(enums.ObjectType(value).name)
+
+
+def _name(relation: ast.RangeVar | None) -> str:
+    """The relation a statement names (every DELETE, UPDATE and ALTER TABLE names one)."""
+    return str(relation.relname) if relation is not None else ""
+
+
 def _qualified(relation: Any) -> str:
     return f"{relation.schemaname or 'public'}.{relation.relname}"
 
 
 def with_rls(sql: str, tables: list[str]) -> str:
     """``sql`` followed by enabling row level security on ``tables``."""
-    from psycopg import sql as psql
+    from psycopg import sql as psql  # an optional dependency (the local and scale extras)
 
-    enable = "".join(
-        f"\nalter table {'.'.join(psql.Identifier(part).as_string(None) for part in name.split('.', 1))} enable row level security;"
-        for name in tables
-    )
+    def quoted(name: str) -> str:
+        return ".".join(psql.Identifier(part).as_string(None) for part in name.split(".", 1))
+
+    enable = "".join(f"\nalter table {quoted(name)} enable row level security;" for name in tables)
     return sql.rstrip().rstrip(";") + ";" + enable
 
 
@@ -217,3 +246,114 @@ def _csv_safe(text: str) -> str:
 
 def to_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1)
+
+
+# History and snippets: each owner's own
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose history and snippets these are: an operator's, or inside an embed the host's
+    end-user's (an embed has no Django user; its session names the subject)."""
+
+    user: AbstractBaseUser | AnonymousUser | None = None
+    embed_subject: str = ""
+
+    def rows(self) -> dict[str, Any]:
+        return {"user": self.user, "embed_subject": self.embed_subject}
+
+
+def history(owner: Owner, project_ref: str, size: int) -> QuerySet[QueryRun]:
+    """The owner's latest runs on the project (production and its branches), newest first."""
+    return QueryRun.objects.filter(**owner.rows(), project_ref=project_ref)[:size]
+
+
+def snippets(owner: Owner, project_ref: str) -> QuerySet[SavedQuery]:
+    return SavedQuery.objects.filter(**owner.rows(), project_ref=project_ref)
+
+
+def earlier_sql(owner: Owner, project_ref: str, *, run: int | None = None, snippet: int | None = None) -> str:
+    """The SQL of one of the owner's runs or snippets ("" when it is not theirs or gone)."""
+    found: QueryRun | SavedQuery | None = None
+    if run is not None:
+        found = QueryRun.objects.filter(**owner.rows(), project_ref=project_ref, pk=run).first()
+    elif snippet is not None:
+        found = SavedQuery.objects.filter(**owner.rows(), project_ref=project_ref, pk=snippet).first()
+    return found.sql if found else ""
+
+
+def save_snippet(owner: Owner, project_ref: str, name: str, sql: str) -> SavedQuery:
+    """Save ``sql`` as the owner's snippet ``name`` (replacing one of the same name)."""
+    snippet, _ = SavedQuery.objects.update_or_create(
+        **owner.rows(), project_ref=project_ref, name=name, defaults={"sql": sql}
+    )
+    return snippet
+
+
+# Running
+
+
+@dataclass
+class RunOutcome:
+    """What one run of the editor came to: a confirmation to ask for (nothing ran), a
+    PostgreSQL error, another API failure, or the rows."""
+
+    sql: str  # as sent (with the RLS statements when they were asked for)
+    analysis: Analysis | None = None  # it needs confirmation first: nothing was sent
+    pg_error: PostgresError | None = None
+    error_at: tuple[str, str, str] | None = None  # the SQL around ``pg_error``'s position
+    problem: UpstreamProblem | None = None
+    rows: list[dict[str, Any]] | None = None
+    duration_ms: int | None = None
+
+
+def run_query(
+    *,
+    actor: AbstractBaseUser | AnonymousUser,
+    owner: Owner,
+    project_ref: str,
+    target_ref: str,
+    sql: str,
+    parameters: list[Any] | None,
+    read_only: bool,
+    confirmed: bool = False,
+    enable_rls: bool = False,
+) -> RunOutcome:
+    """Run ``sql`` on ``target_ref``: a writable run asks for confirmation first when
+    :func:`analyse` finds something risky (or, with ``enable_rls``, enables row level security
+    on the new public tables instead). Timed, kept in the owner's history, and a writable run
+    recorded in the audit trail (``sql.run``) whether it succeeded or not."""
+    if not read_only:
+        analysis = analyse(sql)
+        if enable_rls and analysis.tables_without_rls:
+            sql = with_rls(sql, analysis.tables_without_rls)
+        elif analysis.needs_confirmation and not confirmed:
+            return RunOutcome(sql, analysis=analysis)
+    started = time.monotonic()
+    run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": read_only}
+    audited = {"target": target_ref, "characters": len(sql)}
+    try:
+        rows = get_client(cached=False).database.query(
+            target_ref, sql, parameters=parameters, read_only=read_only or None
+        )
+    except errors.APIError as exc:
+        duration = int((time.monotonic() - started) * 1000)
+        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=duration)
+        if not read_only:
+            audit(actor, "sql.run", project_ref=project_ref, success=False, detail=audited)
+        if isinstance(exc, errors.ValidationError):
+            error = parse_error(exc.message, sql)
+            return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
+        return RunOutcome(sql, problem=describe(exc))
+    duration = int((time.monotonic() - started) * 1000)
+    QueryRun.objects.create(**owner.rows(), **run, row_count=len(rows), duration_ms=duration)
+    if not read_only:
+        audit(actor, "sql.run", project_ref=project_ref, detail={**audited, "rows": len(rows)})
+    return RunOutcome(sql, rows=rows, duration_ms=duration)
+
+
+def split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
+    """The SQL around the error position (before, the character, after), for highlighting."""
+    if offset is None or not 0 <= offset < len(sql):
+        return None
+    return sql[:offset], sql[offset], sql[offset + 1 :]

@@ -3,8 +3,6 @@ position, confirmations for risky statements, history and saved snippets."""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,39 +10,29 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view
-from platformkit.api import errors
-from platformkit.core.audit import audit_request
-from platformkit.core.client import get_client
-from platformkit.core.pgerrors import parse_error
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
-from platformkit.core.upstream import describe
-from platformkit.models import QueryRun, SavedQuery
 from platformkit.sections.sql import services as sqleditor
+from platformkit.sections.sql.forms import SQL_MAX_PREFILL, RunForm, SnippetForm
 
 HISTORY_SIZE = 20
 TEMPLATE = "platformkit/sql/editor.html"
 
 
-def _owner(request: HttpRequest) -> dict[str, Any]:
-    """Whose history and snippets these are: the operator's, or inside an embed the host's
-    end-user's (an embed has no Django user; its session names the subject)."""
+def _owner(request: HttpRequest) -> sqleditor.Owner:
+    """The operator, or inside an embed the host's end-user (its session names the subject)."""
     embed = getattr(request, "platformkit_embed", None)
     if embed is not None:
-        return {"user": None, "embed_subject": embed.subject}
-    return {"user": request.user, "embed_subject": ""}
-
-
-def _remember(request: HttpRequest, **run: Any) -> None:
-    QueryRun.objects.create(**_owner(request), **run)
+        return sqleditor.Owner(embed_subject=embed.subject)
+    return sqleditor.Owner(user=request.user)
 
 
 def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
     target = request_target(request)
     return {
         "ref": ref,
-        "history": QueryRun.objects.filter(**_owner(request), project_ref=ref)[:HISTORY_SIZE],
-        "snippets": SavedQuery.objects.filter(**_owner(request), project_ref=ref),
+        "history": sqleditor.history(_owner(request), ref, HISTORY_SIZE),
+        "snippets": sqleditor.snippets(_owner(request), ref),
         "run_url": url(request, "sql-run", ref) + target.query,
         "save_url": url(request, "sql-save", ref) + target.query,
         "sql": "",
@@ -59,139 +47,86 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
 def editor(request: HttpRequest, ref: str) -> HttpResponse:
     sql = ""
     if request.GET.get("history", "").isdigit():
-        run = QueryRun.objects.filter(**_owner(request), project_ref=ref, pk=int(request.GET["history"])).first()
-        sql = run.sql if run else ""
+        sql = sqleditor.earlier_sql(_owner(request), ref, run=int(request.GET["history"]))
     elif request.GET.get("snippet", "").isdigit():
-        snippet = SavedQuery.objects.filter(**_owner(request), project_ref=ref, pk=int(request.GET["snippet"])).first()
-        sql = snippet.sql if snippet else ""
+        sql = sqleditor.earlier_sql(_owner(request), ref, snippet=int(request.GET["snippet"]))
     if not sql and request.GET.get("sql"):
-        sql = request.GET["sql"][:20000]  # prefilled (e.g. an advisor's fix), never run without review
+        sql = request.GET["sql"][:SQL_MAX_PREFILL]  # prefilled (e.g. an advisor's fix), never run without review
     return render_page(request, TEMPLATE, _page_context(request, ref, sql=sql), section="sql", project_ref=ref)
 
 
-def _parameters(raw: str) -> list[Any] | None:
-    if not raw.strip():
-        return None
-    value = json.loads(raw)
-    if not isinstance(value, list):
-        raise ValueError('Parameters must be a JSON array, e.g. [1, "text"]')
-    return value
-
-
-def _run(request: HttpRequest, ref: str, *, read_only: bool) -> HttpResponse:
+def _run(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
     target = request_target(request)
-    sql = request.POST.get("sql", "")
-    raw_parameters = request.POST.get("parameters", "")
-    context = _page_context(request, ref, sql=sql, parameters=raw_parameters, read_only=read_only)
+    read_only: bool = form.cleaned_data["read_only"]
+    context = _page_context(request, ref, **form.typed(), read_only=read_only)
 
     def answer(**extra: Any) -> HttpResponse:
         return render_page(
             request, TEMPLATE, {**context, **extra}, section="sql", partial="sql-result", project_ref=ref
         )
 
-    if not sql.strip():
-        return answer(input_error="Write a statement to run.")
-    try:
-        parameters = _parameters(raw_parameters)
-    except ValueError as exc:
-        return answer(input_error=f"Parameters: {exc}")
-    analysis = sqleditor.analyse(sql)
-    if not read_only and request.POST.get("enable_rls") == "1" and analysis.tables_without_rls:
-        sql = sqleditor.with_rls(sql, analysis.tables_without_rls)
-        context["sql"] = sql
-    elif not read_only and analysis.needs_confirmation and request.POST.get("confirmed") != "1":
-        return answer(analysis=analysis)
-    download = request.POST.get("format") if read_only else None
-    started = time.monotonic()
-    try:
-        rows = get_client(cached=False).database.query(
-            target.ref, sql, parameters=parameters, read_only=read_only or None
-        )
-    except errors.APIError as exc:
-        duration = int((time.monotonic() - started) * 1000)
-        _remember(
-            request,
-            project_ref=ref,
-            target_ref=target.ref,
-            sql=sql,
-            read_only=read_only,
-            succeeded=False,
-            duration_ms=duration,
-        )
-        if not read_only:
-            audit_request(
-                request,
-                "sql.run",
-                project_ref=ref,
-                success=False,
-                detail={"target": target.ref, "characters": len(sql)},
-            )
-        if isinstance(exc, errors.ValidationError):
-            error = parse_error(exc.message, sql)
-            return answer(pg_error=error, error_at=_split_at(sql, error.offset))
-        return answer(problem=describe(exc))
-    duration = int((time.monotonic() - started) * 1000)
-    _remember(
-        request,
+    if form.errors:
+        return answer(input_error=form.first_error())
+    data = form.cleaned_data
+    outcome = sqleditor.run_query(
+        actor=request.user,
+        owner=_owner(request),
         project_ref=ref,
         target_ref=target.ref,
-        sql=sql,
+        sql=data["sql"],
+        parameters=data["parameters"],
         read_only=read_only,
-        row_count=len(rows),
-        duration_ms=duration,
+        confirmed=data["confirmed"],
+        enable_rls=data["enable_rls"],
     )
-    if not read_only:
-        audit_request(
-            request,
-            "sql.run",
-            project_ref=ref,
-            detail={"target": target.ref, "characters": len(sql), "rows": len(rows)},
-        )
-    if download in ("csv", "json"):
+    context["sql"] = outcome.sql
+    if outcome.analysis is not None:
+        return answer(analysis=outcome.analysis)
+    if outcome.pg_error is not None:
+        return answer(pg_error=outcome.pg_error, error_at=outcome.error_at)
+    if outcome.problem is not None:
+        return answer(problem=outcome.problem)
+    rows = outcome.rows or []
+    download = data["format"] if read_only else None
+    if download is not None:
         body = sqleditor.to_csv(rows) if download == "csv" else sqleditor.to_json(rows)
         response = HttpResponse(
             body, content_type="text/csv; charset=utf-8" if download == "csv" else "application/json"
         )
         response["Content-Disposition"] = f'attachment; filename="result.{download}"'
         return response
-    return answer(grid=sqleditor.grid(rows), duration_ms=duration, ran=True)
-
-
-def _split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
-    """The SQL around the error position (before, the character, after), for highlighting."""
-    if offset is None or not 0 <= offset < len(sql):
-        return None
-    return sql[:offset], sql[offset], sql[offset + 1 :]
+    return answer(grid=sqleditor.grid(rows), duration_ms=outcome.duration_ms, ran=True)
 
 
 @project_view("sql", write=True, action="sql.write")
-def _run_writable(request: HttpRequest, ref: str) -> HttpResponse:
-    return _run(request, ref, read_only=False)
+def _run_writable(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
+    return _run(request, ref, form)
 
 
 @require_POST
 @project_view("sql")
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     """Read-only runs need read access; anything else goes through the write gate."""
-    if request.POST.get("read_only") == "on":
-        return _run(request, ref, read_only=True)
-    return _run_writable(request, ref=ref)
+    form = RunForm(request.POST)
+    form.is_valid()  # its errors are shown once the run is allowed (``_run``)
+    if form.cleaned_data["read_only"]:
+        return _run(request, ref, form)
+    return _run_writable(request, ref=ref, form=form)
 
 
 @require_POST
 @project_view("sql")
 def save(request: HttpRequest, ref: str) -> HttpResponse:
     """Save the editor's SQL as a named snippet (its owner's own; replaces one of the same name)."""
-    name, sql = request.POST.get("name", "").strip()[:200], request.POST.get("sql", "")
-    if not name or not sql.strip():
-        error = "A snippet needs a name and some SQL."
+    form = SnippetForm(request.POST)
+    if not form.is_valid():
         return render_page(
             request,
             TEMPLATE,
-            _page_context(request, ref, sql=sql, save_error=error),
+            _page_context(request, ref, sql=form.typed_sql(), save_error=form.non_field_errors()[0]),
             section="sql",
             project_ref=ref,
             status=400,
         )
-    SavedQuery.objects.update_or_create(**_owner(request), project_ref=ref, name=name, defaults={"sql": sql})
+    sqleditor.save_snippet(_owner(request), ref, form.cleaned_data["name"], form.cleaned_data["sql"])
     return redirect(url(request, "sql", ref) + request_target(request).query)

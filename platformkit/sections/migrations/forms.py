@@ -1,0 +1,97 @@
+"""Forms of the migrations section: apply a migration (on production only with the project ref
+typed), roll back the latest (a ticked box), run seed data (on production only with “seed
+production” typed). Each carries the texts the page shows next to it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+SEED_PRODUCTION = "seed production"
+
+
+def messages(form: forms.Form) -> list[str]:
+    """Every error of ``form`` as the page lists them: field errors in field order, then the rest."""
+    return [str(message) for errors in form.errors.values() for message in errors]
+
+
+class ApplyMigrationForm(forms.Form):
+    # Kept as typed (the page shows them again; the service strips the name).
+    name = forms.CharField(required=False, strip=False)
+    sql = forms.CharField(required=False, strip=False)
+    rollback = forms.CharField(required=False, strip=False)
+    confirm_production = forms.CharField(required=False, strip=False)
+    # The rendered form's own key: the same form submitted twice is applied once.
+    idempotency_key = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, project_ref: str, production: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project_ref = project_ref
+        self.production = production
+
+    def clean_sql(self) -> str:
+        sql: str = self.cleaned_data["sql"]
+        if not sql.strip():
+            raise forms.ValidationError("Write the migration's SQL.")
+        return sql
+
+    def clean_idempotency_key(self) -> uuid.UUID | None:
+        """A key that is not a UUID is no key (the migration is applied without one)."""
+        try:
+            return uuid.UUID(self.cleaned_data["idempotency_key"])
+        except ValueError:
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.production and cleaned.get("confirm_production") != self.project_ref:
+            self.add_error(
+                "confirm_production",
+                f"This applies to production directly. Type the project ref {self.project_ref} to confirm,"
+                " or switch to a branch.",
+            )
+        return cleaned
+
+    def typed(self) -> dict[str, str]:
+        """``name``, ``sql`` and ``rollback`` as submitted, for the page to show them again."""
+        return {key: str(self[key].value() or "") for key in ("name", "sql", "rollback")}
+
+
+class RollbackForm(forms.Form):
+    version = forms.CharField(required=False, strip=False)
+    confirm = forms.CharField(required=False, strip=False)
+
+    def clean_confirm(self) -> str:
+        confirm: str = self.cleaned_data["confirm"]
+        if confirm != "yes":
+            raise forms.ValidationError("Tick the box to confirm the rollback.")
+        return confirm
+
+
+class SeedForm(forms.Form):
+    sql = forms.CharField(required=False, strip=False)
+    confirm_production_seed = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, production: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.production = production
+
+    def clean_sql(self) -> str:
+        sql: str = self.cleaned_data["sql"]
+        if not sql.strip():
+            raise forms.ValidationError("Write the inserts to run.")
+        return sql
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.production and cleaned.get("confirm_production_seed") != SEED_PRODUCTION:
+            self.add_error(
+                "confirm_production_seed",
+                f"Seed data belongs on a branch. To seed production anyway, type “{SEED_PRODUCTION}”.",
+            )
+        return cleaned
+
+    def typed(self) -> dict[str, str]:
+        return {"sql": str(self["sql"].value() or "")}

@@ -1,0 +1,72 @@
+"""The migrations section's forms on their own: each rule accepted and refused, with its message."""
+
+from __future__ import annotations
+
+import uuid
+
+from platformkit.sections.migrations.forms import ApplyMigrationForm, RollbackForm, SeedForm, messages
+
+REF = "abcdefghijklmnopqrst"
+KEY = "6f1c1a52-9a5e-4f53-9d7e-1f0d2b6c7a10"
+
+
+def apply_form(production: bool = False, **data: str) -> ApplyMigrationForm:
+    form = ApplyMigrationForm(data, project_ref=REF, production=production)
+    form.is_valid()
+    return form
+
+
+def test_a_migration_needs_sql() -> None:
+    form = apply_form(name="x", sql="  ")
+    assert not form.is_valid() and messages(form) == ["Write the migration's SQL."]
+    form = apply_form(name=" todos ", sql="create table t ()", rollback="drop table t")
+    assert form.is_valid()
+    assert (form.cleaned_data["name"], form.cleaned_data["rollback"]) == (" todos ", "drop table t")  # as typed
+
+
+def test_production_needs_the_project_ref_typed() -> None:
+    refused = apply_form(production=True, sql="create table t ()", confirm_production="yes")
+    assert not refused.is_valid()
+    assert messages(refused) == [
+        f"This applies to production directly. Type the project ref {REF} to confirm, or switch to a branch."
+    ]
+    assert apply_form(production=True, sql="create table t ()", confirm_production=REF).is_valid()
+    assert apply_form(production=False, sql="create table t ()").is_valid()  # a branch needs no ref
+
+
+def test_missing_sql_is_the_only_error_shown_on_production() -> None:
+    assert messages(apply_form(production=True, sql="")) == ["Write the migration's SQL."]
+
+
+def test_idempotency_key_is_a_uuid_or_none() -> None:
+    assert apply_form(sql="select 1", idempotency_key=KEY).cleaned_data["idempotency_key"] == uuid.UUID(KEY)
+    assert apply_form(sql="select 1", idempotency_key="not a uuid").cleaned_data["idempotency_key"] is None
+    assert apply_form(sql="select 1").cleaned_data["idempotency_key"] is None
+
+
+def test_typed_values_come_back_for_the_form() -> None:
+    form = apply_form(name=" n ", sql="")
+    assert form.typed() == {"name": " n ", "sql": "", "rollback": ""}
+
+
+def test_rollback_needs_the_box_ticked() -> None:
+    refused = RollbackForm({"version": "20240101000000"})
+    assert not refused.is_valid() and messages(refused) == ["Tick the box to confirm the rollback."]
+    assert not RollbackForm({"version": "1", "confirm": "on"}).is_valid()
+    ticked = RollbackForm({"version": "20240101000000", "confirm": "yes"})
+    assert ticked.is_valid() and ticked.cleaned_data["version"] == "20240101000000"
+
+
+def test_seed_needs_sql_and_on_production_its_own_confirmation() -> None:
+    empty = SeedForm({"sql": " "}, production=False)
+    assert not empty.is_valid() and messages(empty) == ["Write the inserts to run."]
+    assert SeedForm({"sql": "insert into t values (1)"}, production=False).is_valid()
+    refused = SeedForm({"sql": "insert into t values (1)", "confirm_production_seed": "yes"}, production=True)
+    assert not refused.is_valid()
+    assert messages(refused) == ["Seed data belongs on a branch. To seed production anyway, type “seed production”."]
+    assert refused.typed() == {"sql": "insert into t values (1)"}
+    confirmed = SeedForm(
+        {"sql": "insert into t values (1)", "confirm_production_seed": "seed production"}, production=True
+    )
+    assert confirmed.is_valid()
+    assert messages(SeedForm({"sql": ""}, production=True)) == ["Write the inserts to run."]

@@ -1,0 +1,119 @@
+"""``platformkit.sections.sql.services.analyse``, the SQL editor's destructive-statement guard,
+on its own: a pure function of the SQL text (PostgreSQL's parser, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from platformkit.sections.sql.services import analyse, with_rls
+
+
+def kinds(sql: str) -> list[tuple[str, str]]:
+    return [(warning.kind, warning.message) for warning in analyse(sql).warnings]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("drop table public.t", ("drop", "DROP TABLE removes it and everything in it.")),
+        ("drop view v", ("drop", "DROP VIEW removes it and everything in it.")),
+        ("drop schema s cascade", ("drop", "DROP SCHEMA removes it and everything in it.")),
+        ("truncate t", ("truncate", "TRUNCATE deletes every row of the table.")),
+        ("delete from t", ("unfiltered", "DELETE without WHERE changes every row of t.")),
+        ("update t set a = 1", ("unfiltered", "UPDATE without WHERE changes every row of t.")),
+        ("alter table t drop column a", ("alter_drop", "ALTER TABLE t drops something (DropColumn).")),
+        ("alter table t drop constraint c", ("alter_drop", "ALTER TABLE t drops something (DropConstraint).")),
+        (
+            "alter table t disable row level security",
+            ("lockout", "Row level security is switched off on t: every row becomes reachable through the API."),
+        ),
+        ("alter role anon nologin", ("lockout", "Changing role anon can lock the dashboard and the API out.")),
+        (
+            "drop role authenticator",
+            ("lockout", "Changing role authenticator can lock the dashboard and the API out."),
+        ),
+        (
+            "alter database postgres set work_mem = '1MB'",
+            ("lockout", "ALTER DATABASE can refuse connections or change every session."),
+        ),
+        ("set statement_timeout = 0", ("lockout", "SET statement_timeout changes what this session may do.")),
+        (
+            "set default_transaction_read_only = on",
+            ("lockout", "SET default_transaction_read_only changes what this session may do."),
+        ),
+        ("set role postgres", ("lockout", "SET role changes what this session may do.")),
+        ("revoke all on t from anon", ("lockout", "REVOKE from an API role can lock the API out.")),
+        (
+            "create table public.notes (id int)",
+            (
+                "no_rls",
+                "New table public.notes has no row level security: anyone with the anon key can read and write it.",
+            ),
+        ),
+        (
+            "create table notes (id int)",  # no schema: public
+            (
+                "no_rls",
+                "New table public.notes has no row level security: anyone with the anon key can read and write it.",
+            ),
+        ),
+    ],
+)
+def test_risky_statements_need_confirmation(sql: str, expected: tuple[str, str]) -> None:
+    analysis = analyse(sql)
+    assert kinds(sql) == [expected]
+    assert analysis.needs_confirmation and analysis.writes and analysis.parse_error is None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "delete from t where id = 1",
+        "update t set a = 1 where id = 2",
+        "alter table t add column b int",
+        "alter role bob nologin",  # not one of the API's roles
+        "revoke all on t from bob",
+        "grant select on t to anon",
+        "set search_path = app",
+        "insert into t values (1)",
+        "create table private.n (id int)",  # only public is exposed through the API
+        "create table public.n (id int); alter table public.n enable row level security",
+        "create table n (id int); alter table public.n enable row level security",
+    ],
+)
+def test_ordinary_writes_need_no_confirmation(sql: str) -> None:
+    analysis = analyse(sql)
+    assert analysis.warnings == [] and not analysis.needs_confirmation
+    assert analysis.writes and analysis.tables_without_rls == []
+
+
+@pytest.mark.parametrize("sql", ["select 1", "explain select 1", "show all", "select 1; select 2"])
+def test_reads_are_not_writes(sql: str) -> None:
+    analysis = analyse(sql)
+    assert not analysis.writes and not analysis.needs_confirmation
+
+
+def test_every_statement_of_a_script_is_checked() -> None:
+    sql = "truncate a; select 1; delete from b; create table public.c (id int); drop index i"
+    assert [warning.kind for warning in analyse(sql).warnings] == ["truncate", "unfiltered", "drop", "no_rls"]
+    assert analyse(sql).tables_without_rls == ["public.c"]
+
+
+def test_new_tables_without_rls_are_listed_for_the_rewrite() -> None:
+    sql = 'create table public.a (id int); create table "My T" (id int); alter table public.a enable row level security'
+    analysis = analyse(sql)
+    assert analysis.tables_without_rls == ["public.My T"]
+    rewritten = with_rls(sql, analysis.tables_without_rls)
+    assert rewritten.endswith(';\nalter table "public"."My T" enable row level security;')
+    assert analyse(rewritten).tables_without_rls == []
+
+
+def test_unparsable_sql_is_left_to_postgresql() -> None:
+    analysis = analyse("selec 1")
+    assert analysis.parse_error and analysis.writes  # not known to be a read: never run as one
+    assert analysis.warnings == [] and not analysis.needs_confirmation
+
+
+def test_empty_sql_has_nothing_to_confirm() -> None:
+    analysis = analyse("")
+    assert analysis.warnings == [] and not analysis.writes and analysis.parse_error is None
