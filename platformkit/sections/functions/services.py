@@ -213,7 +213,7 @@ def start_deploy(
                 "verify_jwt": verify_jwt,
             },
             deadline=timezone.now() + timedelta(minutes=10),
-            created_by=user if user.is_authenticated else None,  # type: ignore[misc]  # stubs see auth.User
+            created_by_id=user.pk if user.is_authenticated else None,
         )
         audit(
             user,

@@ -339,7 +339,7 @@ def unseal(token: str, *, ref: str, service: str, actor: str) -> dict[str, Any]:
         raise ValueError("This reviewed change belongs to another project, service or user.")
     if time.time() - float(sealed.get("at", 0)) > REVIEW_MAX_AGE:
         raise ValueError("The review is more than 30 minutes old: review the change again.")
-    return sealed  # type: ignore[no-any-return]
+    return sealed
 
 
 def base_values(changes: list[Change]) -> dict[str, Any]:
