@@ -38,7 +38,7 @@ def scan(project_ref: str, target_ref: str, *, trigger: str) -> AdvisorScan:
             error=str(failed),
             findings=previous.findings if previous else [],
         )
-    findings = [lint.raw for lint in (*security.value, *performance.value)]
+    findings = [lint.raw for lint in (*(security.value or []), *(performance.value or []))]
     errors_now = {lint["cache_key"] for lint in findings if lint["level"] == "ERROR"}
     before = {lint["cache_key"] for lint in previous.findings if lint["level"] == "ERROR"} if previous else errors_now
     return AdvisorScan.objects.create(
@@ -188,6 +188,9 @@ def fix_sql(lint: dict[str, Any]) -> str | None:
 # Dismissal
 
 
+REASON_REQUIRED = "Say why this finding is acceptable; the reason is kept in the audit trail."
+
+
 class DismissError(Exception):
     pass
 
@@ -201,7 +204,7 @@ def dismiss(
     same permission as overriding the merge gate."""
     reason = reason.strip()
     if not reason:
-        raise DismissError("Say why this finding is acceptable; the reason is kept in the audit trail.")
+        raise DismissError(REASON_REQUIRED)
     scanned = last_successful(target_ref)
     finding = next((lint for lint in (scanned.findings if scanned else []) if lint.get("cache_key") == cache_key), None)
     if finding is None:

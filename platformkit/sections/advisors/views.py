@@ -15,6 +15,7 @@ from platformkit.access import project_view, request_access
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.advisors import services as advisors
+from platformkit.sections.advisors.forms import BackForm, DismissForm, RestoreForm
 
 SECTION = "advisors"
 
@@ -63,8 +64,8 @@ def report(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-def _back(request: HttpRequest, ref: str) -> HttpResponse:
-    keep = {key: request.POST.get(key, "") for key in ("tab", "branch") if request.POST.get(key)}
+def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
+    keep = form.back_query()
     return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
 
 
@@ -72,31 +73,36 @@ def _back(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION)
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     advisors.scan(ref, request_target(request).ref, trigger="manual")
-    return _back(request, ref)
+    return _back(request, ref, BackForm(request.POST))
 
 
 @require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        return _page(request, ref, status=400, dismiss_error=form.error, dismiss_key=form["cache_key"].data or "")
     try:
         advisors.dismiss(
             request.user,
             ref,
-            request.POST.get("cache_key", ""),
-            request.POST.get("reason", ""),
+            form.cleaned_data["cache_key"],
+            form.cleaned_data["reason"],
             target_ref=request_target(request).ref,
             may_waive_merge_gate=request_access(request).can_override_merge_checks,
         )
     except advisors.DismissError as exc:
-        return _page(request, ref, status=400, dismiss_error=str(exc), dismiss_key=request.POST.get("cache_key", ""))
-    return _back(request, ref)
+        return _page(request, ref, status=400, dismiss_error=str(exc), dismiss_key=form.cleaned_data["cache_key"])
+    return _back(request, ref, form)
 
 
 @require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
 def restore(request: HttpRequest, ref: str) -> HttpResponse:
+    form = RestoreForm(request.POST)
+    form.is_valid()  # every field is optional: a missing finding is the service's refusal
     try:
-        advisors.restore(request.user, ref, request.POST.get("cache_key", ""))
+        advisors.restore(request.user, ref, form.cleaned_data["cache_key"])
     except advisors.DismissError as exc:
         return _page(request, ref, status=400, dismiss_error=str(exc))
-    return _back(request, ref)
+    return _back(request, ref, form)

@@ -2,29 +2,47 @@
 ``Operation`` per workflow, followed by ``tasks.follow_action_run``), the merge review (what
 will be applied, what looks wrong) and the merge checks that may block it.
 
-Merge checks (``platformkit.core.hooks.merge_checks``): each ``check(review) -> CheckResult | None`` runs when the review
-step renders; a result with ``blocking=True`` stops the merge unless an operator overrides it
+Merge checks (``platformkit.core.hooks.merge_checks``): each ``check(review) -> CheckResult | None``
+runs when the review step renders; a result with ``blocking=True`` stops the merge unless an operator overrides it
 with a reason (recorded in the audit trail as ``branches.merge_override``)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from platformkit.api import errors
 from platformkit.api.types import Branch
 from platformkit.core import hooks
+from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.hooks import CheckResult, MergeReview
 from platformkit.core.operations import enqueue_on_commit
 from platformkit.models import Operation
 from platformkit.sections.branches.tasks import FOLLOW_TASK
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
 logger = logging.getLogger(__name__)
 
 WORKFLOW_DEADLINE = timedelta(minutes=30)
+
+
+def list_branches(project_ref: str) -> list[Branch]:
+    """The project's branches as they are now (fresh, not from the read cache), production's
+    default branch left out."""
+    return [branch for branch in get_client(cached=False).branches.list(project_ref) if not branch.is_default]
+
+
+def find_branch(project_ref: str, branch_ref: str) -> Branch | None:
+    """One of the project's branches by its own project ref (``None``: not one of them)."""
+    return next((branch for branch in list_branches(project_ref) if branch.project_ref == branch_ref), None)
 
 
 def review_merge(project_ref: str, branch: Branch) -> MergeReview:
@@ -92,3 +110,75 @@ def _follow(*, user: Any, kind: str, project_ref: str, branch: Branch, run_id: s
     )
     enqueue_on_commit(FOLLOW_TASK, operation.pk)
     return operation
+
+
+# What the dashboard's buttons do: the workflow started upstream, and the audit trail.
+
+
+def create(
+    user: User, *, project_ref: str, name: str, with_data: bool, secrets: dict[str, str], persistent: bool
+) -> Operation:
+    """:func:`create_branch`, audited (``branches.create``; the secrets' names only, never their
+    values). Upstream errors propagate after a failure event."""
+    try:
+        operation = create_branch(
+            user=user, project_ref=project_ref, name=name, with_data=with_data, secrets=secrets, persistent=persistent
+        )
+    except errors.APIError:
+        audit(user, "branches.create", project_ref=project_ref, success=False, detail={"name": name})
+        raise
+    audit(
+        user,
+        "branches.create",
+        project_ref=project_ref,
+        detail={"name": name, "with_data": with_data, "secret_names": sorted(secrets)},
+    )
+    return operation
+
+
+def merge(user: User, *, project_ref: str, branch: Branch, review: MergeReview, override_reason: str) -> Operation:
+    """Start the merge; a blocked review (the caller checked the operator may override it) is
+    recorded first as ``branches.merge_override`` with the reason and the blocking checks."""
+    if review.blocked:
+        audit(
+            user,
+            "branches.merge_override",
+            project_ref=project_ref,
+            detail={
+                "branch": branch.name,
+                "reason": override_reason[:500],
+                "checks": [c.name for c in review.checks if c.blocking],
+            },
+        )
+    try:
+        operation = start_workflow(user=user, kind="merge", project_ref=project_ref, branch=branch)
+    except errors.APIError:
+        audit(user, "branches.merge", project_ref=project_ref, success=False, detail={"branch": branch.name})
+        raise
+    audit(
+        user,
+        "branches.merge",
+        project_ref=project_ref,
+        detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply]},
+    )
+    return operation
+
+
+def reset(user: User, *, project_ref: str, branch: Branch) -> Operation:
+    operation = start_workflow(user=user, kind="reset", project_ref=project_ref, branch=branch)
+    audit(user, "branches.reset", project_ref=project_ref, detail={"branch": branch.name})
+    return operation
+
+
+def delete(user: User, *, project_ref: str, branch: Branch, now: bool) -> None:
+    """Delete now, or schedule the deletion after the grace period (undoable with :func:`restore`)."""
+    get_client(cached=False).branches.delete(branch.id, force=now)
+    forget_cached_reads()
+    audit(user, "branches.delete", project_ref=project_ref, detail={"branch": branch.name, "scheduled": not now})
+
+
+def restore(user: User, *, project_ref: str, branch: Branch) -> None:
+    """Undo a scheduled deletion."""
+    get_client(cached=False).branches.restore(branch.id)
+    forget_cached_reads()
+    audit(user, "branches.restore", project_ref=project_ref, detail={"branch": branch.name})

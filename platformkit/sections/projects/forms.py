@@ -1,9 +1,10 @@
-"""Forms of the dashboard's screens."""
+"""Forms of the projects section: create a project, confirm a password reveal, and the typed
+name that deletes a project. Except for create, the templates render their own ``<input>``s."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -40,10 +41,23 @@ class ProjectCreateForm(forms.Form):
         if submitted and submitted not in {slug for slug, _ in choices} and not organizations:
             # The list is unavailable (upstream down): keep what was chosen rather than lose it.
             choices.append((submitted, submitted))
-        self.fields["organization"].choices = choices
-        self.fields["instance_size"].choices = [(size, size) for size in config["INSTANCE_SIZES"]]
-        if specific_regions:  # from available-regions; without them, the smart groups alone
-            self.fields["region"].choices = [
+        self._choice_field("organization").choices = choices
+        self._choice_field("instance_size").choices = [(size, size) for size in config["INSTANCE_SIZES"]]
+        self.organization_slugs = [slug for slug, _ in choices]
+        self.offer_regions(specific_regions)
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+    def organization_slug(self) -> str | None:
+        """The organization whose regions to offer: the one posted, else the first listed."""
+        submitted = self["organization"].data if self.is_bound else None
+        return submitted or next(iter(self.organization_slugs), None)
+
+    def offer_regions(self, specific_regions: Sequence[Any]) -> None:
+        """Offer ``specific_regions`` (from available-regions) besides the smart groups."""
+        if specific_regions:  # without them, the smart groups alone
+            self._choice_field("region").choices = [
                 ("Smart groups", list(SMART_REGION_GROUPS.items())),
                 (
                     "Specific regions",
@@ -54,3 +68,49 @@ class ProjectCreateForm(forms.Form):
                     ],
                 ),
             ]
+
+
+class Flag(forms.Field):
+    """``True`` when exactly ``value`` was posted (a ticked checkbox sends its ``value``)."""
+
+    def __init__(self, value: str = "on", **kwargs: Any) -> None:
+        self.value = value
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> bool:
+        return bool(value == self.value)
+
+
+class RevealPasswordForm(forms.Form):
+    """The box "I need to see it" ticked (``confirm=yes``); anything else is no reveal."""
+
+    confirm = Flag("yes")
+
+    def clean_confirm(self) -> bool:
+        if not self.cleaned_data["confirm"]:
+            raise forms.ValidationError("Tick the box to see the password.")
+        return True
+
+
+class ProjectDeleteForm(forms.Form):
+    """Delete the project ``project_name``: its name typed out."""
+
+    confirm_name = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, project_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project_name = project_name
+
+    def clean_confirm_name(self) -> str:
+        typed: str = self.cleaned_data["confirm_name"]
+        if typed.strip() != self.project_name:
+            raise forms.ValidationError(f"Type the project's name, {self.project_name}, to confirm.")
+        return typed
+
+    def submitted(self) -> str:
+        """The name as typed (to show it again)."""
+        return str(self["confirm_name"].data or "")
+
+    @property
+    def error(self) -> str:
+        return str(self.errors["confirm_name"][0])

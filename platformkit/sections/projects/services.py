@@ -7,15 +7,17 @@ import logging
 import secrets
 import string
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from platformkit.api import errors
+from platformkit.api.types import Organization, Project, Region, ServiceHealth
 from platformkit.conf import get_config
+from platformkit.core import sections, upstream
 from platformkit.core.audit import audit
-from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.client import forget_cached_reads, get_client, parallel
 from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import Operation, ProjectCredential
 
@@ -100,7 +102,7 @@ def launch_project(
             project_ref=project.ref,
             params=params,
             deadline=timezone.now() + timedelta(seconds=config["HEALTH_POLL_DEADLINE"]),
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by_id=user.pk if user is not None and user.is_authenticated else None,
         )
         audit(user, "project.create", project_ref=project.ref, detail={**params, "operation": operation.pk})
     enqueue_on_commit(WAIT_HEALTHY, operation.pk)
@@ -137,3 +139,51 @@ def launched_sizes(refs: list[str]) -> dict[str, str]:
     ):
         sizes.setdefault(ref, params.get("instance_size", ""))
     return sizes
+
+
+# What the pages read (through the read cache)
+
+
+def list_projects() -> list[Project]:
+    return get_client().projects.list()
+
+
+def project_rows(projects: list[Project]) -> list[dict[str, Any]]:
+    """The projects list's rows: each project, the size we launched it with, its advisors' badge
+    (declared by sections as ``project_badges``; they read our database only)."""
+    refs = [project.ref for project in projects]
+    sizes = launched_sizes(refs)
+    findings: dict[str, Any] = {}
+    for badges in sections.collect("project_badges"):
+        findings.update(badges(refs))
+    return [
+        {"project": project, "size": sizes.get(project.ref, ""), "advisor": findings.get(project.ref)}
+        for project in projects
+    ]
+
+
+def list_organizations() -> list[Organization]:
+    return get_client().organizations.list()
+
+
+def specific_regions(organization_slug: str) -> list[Region]:
+    """The specific regions the organization may launch in (the smart groups are always offered)."""
+    return get_client().projects.available_regions(organization_slug).specific_regions
+
+
+def get_project(ref: str) -> Project:
+    return get_client().projects.get(ref)
+
+
+def project_and_health(ref: str) -> tuple[upstream.Outcome[Project], upstream.Outcome[list[ServiceHealth]]]:
+    """The project and its services' health, both asked at once (the page costs the slower)."""
+    client = get_client()
+    project, health = parallel(
+        lambda: client.projects.get(ref),
+        lambda: client.projects.health(ref, services=get_config()["HEALTH_SERVICES"]),
+    )
+    return upstream.from_result(project), upstream.from_result(health)
+
+
+def has_stored_password(ref: str) -> bool:
+    return ProjectCredential.objects.filter(project_ref=ref).exists()

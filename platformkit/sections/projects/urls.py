@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from platformkit.sections.projects import list_views, operation_views, views
+from platformkit.sections.projects import views
 
 urlpatterns = [
-    path("", list_views.project_list, name="projects"),
-    path("projects/new/", list_views.project_create, name="project-create"),
+    path("", views.project_list, name="projects"),
+    path("projects/new/", views.project_create, name="project-create"),
     path("projects/<project_ref:ref>/", views.project_detail, name="project"),
     path("projects/<project_ref:ref>/pause/", views.pause, name="project-pause"),
     path("projects/<project_ref:ref>/resume/", views.resume, name="project-resume"),
     path("projects/<project_ref:ref>/delete/", views.delete, name="project-delete"),
     path("projects/<project_ref:ref>/password/reveal/", views.reveal_password, name="project-reveal-password"),
-    path("operations/<int:pk>/", operation_views.operation_detail, name="operation"),
+    path("operations/<int:pk>/", views.operation_detail, name="operation"),
 ]

@@ -1,16 +1,19 @@
-"""One project: its overview (status, region, database, health) and the audited reveal of
-the database password we generated for it."""
+"""Projects: the list, the create-project form, one project's overview (status, region,
+database, health), the audited reveal of the database password we generated for it, pause,
+resume and delete (behind the typed name); and an operation's live status."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from platformkit.access import (
     changeable_project_or_403,
@@ -20,25 +23,72 @@ from platformkit.access import (
     visible_project_or_404,
 )
 from platformkit.api import errors
-from platformkit.conf import get_config
 from platformkit.core import upstream
-from platformkit.core.client import get_client, parallel
 from platformkit.core.rendering import render_page, url
-from platformkit.models import ProjectCredential
+from platformkit.models import Operation
 from platformkit.sections.projects import lifecycle, services
+from platformkit.sections.projects.forms import ProjectCreateForm, ProjectDeleteForm, RevealPasswordForm
+
+FINISHED_EVENT = "platformkit:operation-finished"
+
+# The list and create
+
+
+@require_GET
+@dashboard_view("projects", embeddable=False)
+def project_list(request: HttpRequest) -> HttpResponse:
+    listing = upstream.attempt(services.list_projects)
+    # access._Ref declares a settable ``ref``; a frozen dataclass's is read-only (a fix for access.py)
+    projects = request_access(request).filter_projects(listing.value or [])  # type: ignore[type-var]
+    context = {
+        "rows": services.project_rows(projects),
+        "problem": listing.problem,
+        "retry_url": url(request, "projects"),
+    }
+    return render_page(request, "platformkit/projects/list.html", context, section="projects", partial="project-table")
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_view("projects", embeddable=False)
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not request_access(request).can_create_projects:
+        raise PermissionDenied("platformkit: may not create projects")
+    organizations = upstream.attempt(services.list_organizations)
+    form = ProjectCreateForm(request.POST or None, organizations=organizations.value or [])
+    slug = form.organization_slug()
+    # Specific regions are offered when the API lists them; the smart groups always are.
+    if slug:
+        form.offer_regions(upstream.attempt(lambda: services.specific_regions(slug)).value or [])
+    problem = organizations.problem
+    if request.method == "POST" and problem is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            operation = services.launch_project(
+                user=request.user,
+                name=data["name"],
+                organization_slug=data["organization"],
+                region_code=data["region"],
+                instance_size=data["instance_size"],
+            )
+        except errors.APIError as exc:
+            problem = upstream.describe(exc)
+        else:
+            return redirect(url(request, "project", operation.project_ref))
+    # After a failed POST the way to retry is the form itself (it kept every value); a reload
+    # link would drop them.
+    retry_url = url(request, "project-create") if request.method == "GET" else None
+    context = {"form": form, "problem": problem, "retry_url": retry_url}
+    return render_page(request, "platformkit/projects/create.html", context, section="projects", partial="project-form")
+
+
+# One project
 
 
 @require_GET
 @dashboard_view("projects")
 def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     visible_project_or_404(request, ref)
-    client = get_client()
-    # Both calls at once: the page costs the slower of them, not the sum.
-    project_result, health_result = parallel(
-        lambda: client.projects.get(ref),
-        lambda: client.projects.health(ref, services=get_config()["HEALTH_SERVICES"]),
-    )
-    project, health = upstream.from_result(project_result), upstream.from_result(health_result)
+    project, health = services.project_and_health(ref)
     operation = services.latest_operation(ref)
     if project.problem and project.problem.kind == "not_found" and operation is None:
         raise Http404("No such project")
@@ -50,7 +100,7 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "health_problem": health.problem,
         "operation": operation,
         "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
-        "has_credential": ProjectCredential.objects.filter(project_ref=ref).exists(),
+        "has_credential": services.has_stored_password(ref),
         "retry_url": url(request, "project", ref),
     }
     return render_page(
@@ -69,7 +119,7 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     changeable_project_or_403(request, ref)
     if not request_access(request).can_reveal_credentials:
         raise PermissionDenied("platformkit: may not reveal credentials")
-    if request.POST.get("confirm") != "yes":
+    if not RevealPasswordForm(request.POST).is_valid():
         return redirect(url(request, "project", ref))
     password = services.reveal_db_password(request.user, ref)
     if password is None:
@@ -97,7 +147,8 @@ def resume(request: HttpRequest, ref: str) -> HttpResponse:
     return _lifecycle(request, ref, lifecycle.restore)
 
 
-def _lifecycle(request: HttpRequest, ref: str, act: Any) -> HttpResponse:
+def _lifecycle(request: HttpRequest, ref: str, act: Callable[[Any, str], Operation]) -> HttpResponse:
+    """Pause or resume (no fields to post): what went wrong is a message on the project's page."""
     try:
         act(request.user, ref)
     except lifecycle.LifecycleError as exc:
@@ -111,22 +162,53 @@ def _lifecycle(request: HttpRequest, ref: str, act: Any) -> HttpResponse:
 @project_view("projects", write=True, action="projects.delete")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     """Typed confirmation of the project's name, then delete upstream and forget it here."""
-    project = upstream.attempt(lambda: get_client().projects.get(ref))
+    project = upstream.attempt(lambda: services.get_project(ref))
     if project.problem and project.problem.kind == "not_found":
         raise Http404("No such project")
     context: dict[str, Any] = {"ref": ref, "project": project.value, "problem": project.problem}
     if request.method == "POST" and project.value is not None:
-        typed = request.POST.get("confirm_name", "")
+        name = project.value.name
+        form = ProjectDeleteForm(request.POST, project_name=name)
+        context["typed"] = form.submitted()
+        if not form.is_valid():
+            context["error"] = form.error
+            return render_page(
+                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
+            )
         try:
-            lifecycle.delete(request.user, ref, project_name=project.value.name, typed_name=typed)
+            lifecycle.delete(request.user, ref, project_name=name, typed_name=form.cleaned_data["confirm_name"])
         except lifecycle.LifecycleError as exc:
-            context.update(error=str(exc), typed=typed)
+            context["error"] = str(exc)
             return render_page(
                 request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
             )
         except errors.APIError as exc:
-            context.update(problem=upstream.describe(exc), typed=typed)
+            context["problem"] = upstream.describe(exc)
         else:
-            messages.success(request, f"Project {project.value.name} was deleted.", fail_silently=True)
+            messages.success(request, f"Project {name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
     return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref)
+
+
+# An operation's live status: what the page polls while a task works. It reads our database
+# only, so any number of viewers cost the upstream API nothing.
+
+
+@require_GET
+@dashboard_view("projects")
+def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    operation = get_object_or_404(Operation, pk=pk)
+    # A branch's operation runs on the branch's ref; access is decided on its production project.
+    visible_project_or_404(request, operation.params.get("project") or operation.project_ref)
+    response = render_page(
+        request,
+        "platformkit/operations/detail.html",
+        {"operation": operation},
+        section="projects",
+        partial="operation-status",
+        project_ref=operation.project_ref,
+    )
+    if request.htmx and operation.is_terminal:  # type: ignore[attr-defined]
+        # The poll's last answer: regions showing upstream state refresh themselves once.
+        trigger_client_event(response, FINISHED_EVENT)
+    return response

@@ -144,6 +144,21 @@ def active_recovery(target: Target) -> Operation | None:
     )
 
 
+def shown_operation(target: Target, *, show: bool = False) -> Operation | None:
+    """The target's latest restore-points operation, for the timeline: while it runs and for five
+    minutes after it ended (always, with ``show``)."""
+    operation = Operation.objects.filter(project_ref=target.ref, kind__startswith="restore_points.").first()
+    if operation is None:
+        return None
+    if show or not operation.is_terminal or _recently_finished(operation):
+        return operation
+    return None
+
+
+def _recently_finished(operation: Operation) -> bool:
+    return bool(operation.finished_at and (timezone.now() - operation.finished_at).total_seconds() < 300)
+
+
 def undo(user: Any, target: Target, point: RestorePoint, typed_name: str) -> Operation:
     if typed_name.strip() != point.name:
         raise RecoveryError(f"Type the restore point's name, {point.name}, to confirm.")

@@ -3,7 +3,6 @@ undo to one of them, and point-in-time recovery for production."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,8 +14,9 @@ from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
-from platformkit.models import Operation, RestorePoint
+from platformkit.models import RestorePoint
 from platformkit.sections.restore_points import services as recovery
+from platformkit.sections.restore_points.forms import PitrForm, RestorePointForm, UndoForm
 
 SECTION = "restore_points"
 TEMPLATE = "platformkit/restore_points/{}.html"
@@ -62,26 +62,15 @@ def _timeline_context(request: HttpRequest, target: Target, **extra: Any) -> dic
     kind = request.GET.get("kind") or None
     if kind not in recovery.TIMELINE_KINDS:
         kind = None
-    operation = Operation.objects.filter(project_ref=target.ref, kind__startswith="restore_points.").first()
     return {
         "entries": recovery.timeline(target, kind),
         "kinds": recovery.TIMELINE_KINDS,
         "kind": kind,
-        "operation": operation
-        if operation and not operation.is_terminal or extra.get("show_operation")
-        else operation
-        if operation and operation.is_terminal and _recent(operation)
-        else None,
+        "operation": recovery.shown_operation(target, show=bool(extra.get("show_operation"))),
         "timeline_url": _timeline_url(request, target),
         **_pitr_state(target),
         **extra,
     }
-
-
-def _recent(operation: Operation) -> bool:
-    from django.utils import timezone
-
-    return bool(operation.finished_at and (timezone.now() - operation.finished_at).total_seconds() < 300)
 
 
 @require_GET
@@ -95,15 +84,20 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view(SECTION, write=True)
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    name = request.POST.get("name", "")
+    form = RestorePointForm(request.POST)
+
+    def refused(status: int = 400, **extra: Any) -> HttpResponse:
+        context = _timeline_context(request, target, create_name=form.submitted("name"), **extra)
+        return _page(request, "timeline", context, status=status)
+
+    if not form.is_valid():
+        return refused(create_error=form.error("name"))
     try:
-        recovery.create_restore_point(request.user, target, name)
+        recovery.create_restore_point(request.user, target, form.cleaned_data["name"])
     except recovery.RecoveryError as exc:
-        context = _timeline_context(request, target, create_error=str(exc), create_name=name)
-        return _page(request, "timeline", context, status=400)
+        return refused(create_error=str(exc))
     except errors.APIError as exc:
-        context = _timeline_context(request, target, create_problem=upstream.describe(exc), create_name=name)
-        return _page(request, "timeline", context, status=200)
+        return refused(status=200, create_problem=upstream.describe(exc))
     return redirect(_timeline_url(request, target))
 
 
@@ -119,16 +113,19 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
         "busy": recovery.active_recovery(target),
         "timeline_url": _timeline_url(request, target),
     }
-    if request.method == "POST":
-        typed = request.POST.get("confirm_name", "")
-        try:
-            recovery.undo(request.user, target, point, typed)
-        except recovery.RecoveryError as exc:
-            return _page(request, "undo", {**context, "error": str(exc), "typed": typed}, status=400)
-        except errors.APIError as exc:
-            return _page(request, "undo", {**context, "problem": upstream.describe(exc), "typed": typed})
-        return redirect(_timeline_url(request, target))
-    return _page(request, "undo", context)
+    if request.method != "POST":
+        return _page(request, "undo", context)
+    form = UndoForm(request.POST, point=point)
+    context["typed"] = form.submitted("confirm_name")
+    if not form.is_valid():
+        return _page(request, "undo", {**context, "error": form.error("confirm_name")}, status=400)
+    try:
+        recovery.undo(request.user, target, point, form.cleaned_data["confirm_name"])
+    except recovery.RecoveryError as exc:
+        return _page(request, "undo", {**context, "error": str(exc)}, status=400)
+    except errors.APIError as exc:
+        return _page(request, "undo", {**context, "problem": upstream.describe(exc)})
+    return redirect(_timeline_url(request, target))
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,33 +143,20 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     }
     if request.method == "GET" or "pitr_window" not in state:
         return _page(request, "pitr", context)
-    raw = request.POST.get("recovery_time", "")
-    context["recovery_time"] = raw
-    when = _parse_utc(raw)
-    if when is None:
-        return _page(request, "pitr", {**context, "error": "Pick a date and time (UTC) to restore to."}, status=400)
-    earliest, latest = state["pitr_window"]
-    if not earliest <= when <= latest:
-        error = f"Pick a time between {earliest:%Y-%m-%d %H:%M:%S} and {latest:%Y-%m-%d %H:%M:%S} UTC."
-        return _page(request, "pitr", {**context, "error": error}, status=400)
-    context["when"] = when
-    if request.POST.get("step") != "confirm":
-        return _page(request, "pitr", {**context, "review": True})
+    form = PitrForm(request.POST, project_ref=target.ref, window=state["pitr_window"])
+    valid = form.is_valid()
+    context["recovery_time"] = form.submitted("recovery_time")
+    if form.error("recovery_time"):  # step 1 again: no usable time
+        return _page(request, "pitr", {**context, "error": form.error("recovery_time")}, status=400)
+    context.update(when=form.cleaned_data["recovery_time"], review=True)
+    if not form.cleaned_data["confirm"]:  # step 2: the review of what is lost
+        return _page(request, "pitr", context)
+    if not valid:
+        return _page(request, "pitr", {**context, "error": form.error("confirm_ref")}, status=400)
     try:
-        recovery.pitr(
-            request.user, target, when, request.POST.get("confirm_ref", ""), request.POST.get("understood") == "yes"
-        )
+        recovery.pitr(request.user, target, context["when"], form.cleaned_data["confirm_ref"], understood=True)
     except recovery.RecoveryError as exc:
-        return _page(request, "pitr", {**context, "review": True, "error": str(exc)}, status=400)
+        return _page(request, "pitr", {**context, "error": str(exc)}, status=400)
     except errors.APIError as exc:
-        return _page(request, "pitr", {**context, "review": True, "problem": upstream.describe(exc)})
+        return _page(request, "pitr", {**context, "problem": upstream.describe(exc)})
     return redirect(_timeline_url(request, target))
-
-
-def _parse_utc(raw: str) -> datetime | None:
-    for layout in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
-        try:
-            return datetime.strptime(raw.strip(), layout).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
