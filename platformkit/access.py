@@ -40,7 +40,8 @@ class PermissionedUser(Protocol):
 
 
 class _Ref(Protocol):
-    ref: str
+    @property
+    def ref(self) -> str: ...  # read-only: API results are frozen dataclasses
 
 
 HasRef = TypeVar("HasRef", bound=_Ref)

@@ -186,7 +186,8 @@ def test_fixed_or_dismissed_findings_let_the_merge_through(
     dev = _create_branch(operator_client, project_ref, "fixed")
     upstream.database.apply_migration(
         dev,
-        query="create table public.items (id int primary key); create view public.item_ids as select id from public.items",
+        query="create table public.items (id int primary key);"
+        " create view public.item_ids as select id from public.items",
         name="items",
     )
     url = reverse("platformkit:branches-merge", args=[project_ref, dev])

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from platformkit.core import hooks
 from platformkit.models import AuditEvent, Operation
-from platformkit.sections.branches import services as workflows
 from platformkit.sections.branches import tasks as branch_tasks
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_sql_editor import _active
@@ -23,7 +22,8 @@ def project_ref(api: Any, upstream: Any, make_project: Any) -> str:
     ref = _active(upstream, make_project)
     upstream.database.apply_migration(
         ref,
-        query="create table public.customers (id int primary key); alter table public.customers enable row level security",
+        query="create table public.customers (id int primary key);"
+        " alter table public.customers enable row level security",
         name="customers",
     )
     upstream.database.query(ref, "insert into public.customers values (1)")
@@ -89,7 +89,8 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
             reverse("platformkit:migrations-apply", args=[project_ref]) + f"?branch={dev}",
             {
                 "name": "todos",
-                "sql": "create table public.todos (id int primary key, title text); alter table public.todos enable row level security",
+                "sql": "create table public.todos (id int primary key, title text);"
+                " alter table public.todos enable row level security",
                 "rollback": "drop table public.todos",
             },
         )

@@ -55,7 +55,8 @@ def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, pr
     sql(
         pg_location,
         ref,
-        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'a'), (2, 'b')",
+        "create table public.todos (id int primary key, title text);"
+        " insert into public.todos values (1, 'a'), (2, 'b')",
     )
     before = (
         sql(pg_location, ref, "select * from public.todos order by id"),

@@ -39,7 +39,7 @@ FINISHED_EVENT = "platformkit:operation-finished"
 def project_list(request: HttpRequest) -> HttpResponse:
     listing = upstream.attempt(services.list_projects)
     # access._Ref declares a settable ``ref``; a frozen dataclass's is read-only (a fix for access.py)
-    projects = request_access(request).filter_projects(listing.value or [])  # type: ignore[type-var]
+    projects = request_access(request).filter_projects(listing.value or [])
     context = {
         "rows": services.project_rows(projects),
         "problem": listing.problem,
