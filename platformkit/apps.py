@@ -15,5 +15,6 @@ class PlatformkitConfig(AppConfig):
 
         converters.register()  # before any URLconf is imported
         for section in sections.all_sections():
+            section.resolve()  # a hook path that does not import fails here, at start-up
             if section.ready:
                 import_string(section.ready)(self)

@@ -38,7 +38,7 @@ AFTER_CHANGE_HOOKS: list[Callable[[ChangeApplied], None]] = []
 
 def after_change(event: ChangeApplied) -> None:
     """Run every after-change hook; the change stays whatever a hook does."""
-    for hook in [*AFTER_CHANGE_HOOKS, *sections.collect("after_change")]:
+    for hook in _unique([*sections.collect("after_change"), *AFTER_CHANGE_HOOKS]):
         try:
             hook(event)
         except Exception:
@@ -96,4 +96,10 @@ MERGE_CHECKS: list[Callable[[MergeReview], CheckResult | None]] = []
 
 
 def merge_checks() -> list[Callable[[MergeReview], CheckResult | None]]:
-    return [*MERGE_CHECKS, *sections.collect("merge_checks")]
+    return _unique([*sections.collect("merge_checks"), *MERGE_CHECKS])
+
+
+def _unique(hooks: list[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    """Sections' hooks first (as when ready() appended them), each once even if a host appended
+    a section's hook to the list as well."""
+    return list(dict.fromkeys(hooks))

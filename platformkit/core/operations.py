@@ -129,7 +129,7 @@ def poll(
     on_end: Callable[[Operation], None] | None = None,
 ) -> str:
     """The one polling loop: claim the row, call ``step`` with backoff (``first_pause``
-    doubling to ``max_pause``, or exactly a 429's ``Retry-After``) until it ends the row or the
+    doubling to ``max_pause``, or a 429's ``Retry-After`` up to ``max_pause``) until it ends the row or the
     deadline passes, and hand over to a fresh run of ``task`` before the worker timeout.
 
     An API error is recorded on the row (``message``, ``progress["last_error"]``) and retried; a

@@ -70,6 +70,13 @@ class Section:
     def urls_module(self) -> str:
         return self.urls or f"{self.package}.urls"
 
+    def resolve(self) -> None:
+        """Import every dotted path the section declares, so a wrong one fails at start-up
+        rather than after a change it should have followed."""
+        for paths in [*self.finish_hooks.values(), *self.hooks.values()]:
+            for path in paths:
+                import_string(path)
+
     def urlpatterns(self) -> list[Any]:
         return list(importlib.import_module(self.urls_module).urlpatterns)
 
