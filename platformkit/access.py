@@ -20,8 +20,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from platformkit.checks import setup_required
-from platformkit.conf import feature_enabled, get_config
-from platformkit.core.client import TokenMissing
+from platformkit.conf import SetupMissing, feature_enabled, get_config
 from platformkit.embed import requests as embed_requests
 
 if TYPE_CHECKING:
@@ -136,24 +135,27 @@ def dashboard_view(section: str, *, embeddable: bool = True) -> Callable[[View],
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                return gate(request, *args, **kwargs)
-            except TokenMissing:
-                # Say which setting is missing (503) rather than a traceback. Build steps and
-                # checks run without it (E001 is a deployment check).
-                return setup_required(request)
-
-        def gate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             session = embed_requests.session_for(request)
             if session is None:
                 # A signed-in operator is never turned away by a stale embed cookie.
                 ended = None if request.user.is_authenticated else embed_requests.ended_session_for(request)
                 if ended is not None:
                     return embed_requests.session_ended(request, ended)
-                return _as_user(request, args, kwargs)
-            response = _as_embed(request, session, args, kwargs)
+                return _or_setup_page(request, lambda: _as_user(request, args, kwargs))
+            try:
+                response = _or_setup_page(request, lambda: _as_embed(request, session, args, kwargs))
+            finally:  # also when the view raised (404, 403): the error page must not carry it either
+                embed_requests.keep_csrf_secret(request)
             embed_requests.leave(request, response)
             return response
+
+        def _or_setup_page(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
+            try:
+                return respond()
+            except SetupMissing as missing:
+                # Say which setting is missing (503) rather than a traceback. Build steps and
+                # checks run without it (E001 and E002 are deployment checks).
+                return setup_required(request, missing)
 
         def _as_user(request: HttpRequest, args: Any, kwargs: Any) -> HttpResponse:
             if not feature_enabled(section):

@@ -20,15 +20,9 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from platformkit.conf import get_config
+from platformkit.conf import API_TOKEN_HINT, ENCRYPTION_KEYS_HINT, SetupMissing, get_config
 
 HTMX_MIDDLEWARE = "django_htmx.middleware.HtmxMiddleware"
-
-
-API_TOKEN_HINT = (
-    "Set it to a Supabase personal access token or OAuth access token (for the "
-    "local Management API: the token `manage.py localapi` printed)."
-)
 
 
 @register(Tags.security, deploy=True)
@@ -59,8 +53,7 @@ def check_encryption_keys_present(
     return [
         Error(
             'PLATFORMKIT["ENCRYPTION_KEYS"] must be a non-empty list of Fernet keys.',
-            hint='Generate one with: python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())" and keep it out of version control.',
+            hint=ENCRYPTION_KEYS_HINT,
             id="platformkit.E002",
         )
     ]
@@ -221,12 +214,13 @@ def check_claim(
     return messages
 
 
-def setup_required(request: HttpRequest) -> HttpResponse:
-    """The page a dashboard request gets when ``PLATFORMKIT["API_TOKEN"]`` is not set (503):
-    which setting is missing and how to set it. It names settings, never their values."""
+def setup_required(request: HttpRequest, missing: SetupMissing) -> HttpResponse:
+    """The page a dashboard request gets when a setting it needs is empty (503): which setting
+    and how to set it (``PLATFORMKIT["API_TOKEN"]``, ``["ENCRYPTION_KEYS"]``). It names
+    settings, never their values."""
     body = render_to_string(
         "platformkit/setup_required.html",
-        {"setting": 'PLATFORMKIT["API_TOKEN"]', "hint": API_TOKEN_HINT, "check_id": "platformkit.E001"},
+        {"setting": missing.setting, "hint": missing.hint, "check_id": missing.check_id},
         request=request,
     )
     response = HttpResponse(body, status=503)

@@ -111,12 +111,33 @@ import copy
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from platformkit.core import sections
 
 SECTIONS = sections.keys()  # from the section registry, in navigation order
+
+
+class SetupMissing(ImproperlyConfigured):
+    """A setting the dashboard cannot work without is empty. Raised at the first request that
+    needs it (the system check is a deployment check, so builds run without secrets); the
+    dashboard answers a 503 page naming ``setting``, never a value."""
+
+    def __init__(self, setting: str, hint: str, check_id: str) -> None:
+        super().__init__(f"{setting} is not set (system check {check_id})")
+        self.setting, self.hint, self.check_id = setting, hint, check_id
+
+
+API_TOKEN_HINT = (
+    "Set it to a Supabase personal access token or OAuth access token (for the "
+    "local Management API: the token `manage.py localapi` printed)."
+)
+ENCRYPTION_KEYS_HINT = (
+    'Generate one with: python -c "from cryptography.fernet import Fernet; '
+    'print(Fernet.generate_key().decode())" and keep it out of version control.'
+)
 
 DEFAULTS: dict[str, Any] = {
     # Management API

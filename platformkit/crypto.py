@@ -11,9 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.core.exceptions import ImproperlyConfigured
 
-from platformkit.conf import get_config
+from platformkit.conf import ENCRYPTION_KEYS_HINT, SetupMissing, get_config
 
 __all__ = ["ENCRYPTED_FIELDS", "InvalidToken", "decrypt", "encrypt", "is_current", "rotate"]
 
@@ -24,10 +23,23 @@ ENCRYPTED_FIELDS: list[tuple[str, str]] = [
 ]
 
 
+class KeysMissing(SetupMissing):
+    """``PLATFORMKIT["ENCRYPTION_KEYS"]`` is empty: nothing can be stored encrypted."""
+
+    def __init__(self) -> None:
+        super().__init__('PLATFORMKIT["ENCRYPTION_KEYS"]', ENCRYPTION_KEYS_HINT, "platformkit.E002")
+
+
+def require_keys() -> None:
+    """Raise :class:`KeysMissing` now, before an action whose result must be stored encrypted
+    has any effect upstream (a launched project's password would otherwise be lost)."""
+    _keys()
+
+
 def _keys() -> tuple[str, ...]:
     keys = tuple(get_config()["ENCRYPTION_KEYS"] or ())
     if not keys:
-        raise ImproperlyConfigured('PLATFORMKIT["ENCRYPTION_KEYS"] is empty (system check platformkit.E002)')
+        raise KeysMissing
     return keys
 
 

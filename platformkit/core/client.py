@@ -12,7 +12,7 @@ from django.core.cache import cache as django_cache
 from django.db import connections as db_connections
 
 from platformkit.api import ManagementClient, ReadCache, Result
-from platformkit.conf import get_config
+from platformkit.conf import API_TOKEN_HINT, SetupMissing, get_config
 
 
 class DjangoCacheStore:
@@ -46,8 +46,11 @@ class DjangoCacheStore:
             django_cache.set(self._GENERATION_KEY, 1, None)
 
 
-class TokenMissing(ValueError):
+class TokenMissing(SetupMissing, ValueError):  # a ValueError, as the client's own refusal was
     """``PLATFORMKIT["API_TOKEN"]`` is empty: the dashboard answers its set-up page (503)."""
+
+    def __init__(self) -> None:
+        super().__init__('PLATFORMKIT["API_TOKEN"]', API_TOKEN_HINT, "platformkit.E001")
 
 
 _clients: dict[tuple[Any, ...], ManagementClient] = {}
@@ -63,7 +66,7 @@ def get_client(*, cached: bool = True, max_call_seconds: float | None = None) ->
     """
     config = get_config()
     if not config["API_TOKEN"]:
-        raise TokenMissing('PLATFORMKIT["API_TOKEN"] is not set (see system check platformkit.E001)')
+        raise TokenMissing
     ttl = float(config["READ_CACHE_SECONDS"]) if cached else 0.0
     limit = max_call_seconds or float("inf")
     timeout, retry_deadline = min(float(config["REQUEST_TIMEOUT"]), limit), min(float(config["RETRY_DEADLINE"]), limit)

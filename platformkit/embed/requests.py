@@ -82,9 +82,15 @@ def cross_site_write(request: HttpRequest) -> bool:
     return fetch_site is not None and fetch_site not in ("same-origin", "none")
 
 
+def keep_csrf_secret(request: HttpRequest) -> None:
+    """Tell Django's CSRF middleware not to send the session's secret as a ``csrftoken`` cookie
+    (whatever the view did, raised included)."""
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+
+
 def leave(request: HttpRequest, response: HttpResponse) -> None:
     """Never let the session's CSRF secret out as a ``csrftoken`` cookie."""
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    keep_csrf_secret(request)
     response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
 
 

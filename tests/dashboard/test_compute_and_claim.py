@@ -120,3 +120,10 @@ def test_claim_settings_are_checked(settings: Any) -> None:
         "CLAIM_REDIRECT_URI": "",
     }
     assert {message.id for message in check_claim()} == {"platformkit.W004"}
+
+
+def test_claim_states_signed_before_the_sections_move_still_resolve() -> None:
+    from django.core import signing
+
+    state = signing.dumps({"ref": "abcdefghijklmnopqrst"}, salt="platformkit.claim.state")
+    assert claim.project_from_state(state) == "abcdefghijklmnopqrst"

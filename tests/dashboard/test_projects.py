@@ -3,6 +3,7 @@ Management API over real HTTP and real PostgreSQL."""
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -190,3 +191,17 @@ def test_create_while_upstream_is_down_keeps_values(
     assert 'value="Typed while down"' in page and f'value="{organization.slug}" selected' in page
     assert Operation.objects.count() == 0
     assert_valid_html(page)
+
+
+def test_create_without_encryption_keys_launches_nothing(
+    api: Any, organization: Any, operator_client: Client, upstream: Any, settings: Any
+) -> None:
+    before = {project.ref for project in upstream.projects.list()}
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "ENCRYPTION_KEYS": []}
+    operator_client.raise_request_exception = True  # a traceback would fail here, not become a 500
+    response = operator_client.post(CREATE, create_form(organization))
+    assert response.status_code == 503
+    assert 'PLATFORMKIT["ENCRYPTION_KEYS"]' in html.unescape(response.content.decode())
+    # No project whose password could not be kept: nothing upstream, nothing half-recorded.
+    assert {project.ref for project in upstream.projects.list()} == before
+    assert not Operation.objects.exists() and not ProjectCredential.objects.exists()

@@ -182,3 +182,12 @@ def test_a_failed_write_is_kept_in_history_and_audited(operator_client: Client, 
     assert not failed.succeeded and not failed.read_only and failed.duration_ms is not None
     event = AuditEvent.objects.get(action="sql.run")
     assert event.outcome == "failure" and event.detail == {"target": project_ref, "characters": 37}
+
+
+def test_enable_rls_does_not_confirm_other_risks(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    upstream.database.query(project_ref, "create table public.keep_me (id int)")
+    sql = "create table public.fresh (id int); drop table public.keep_me"
+    html = run(operator_client, project_ref, sql, read_only=False, enable_rls="1").content.decode()
+    assert "drop" in html.lower() and "0 rows" not in html  # the confirmation, not a result
+    found = upstream.database.query(project_ref, "select to_regclass('public.keep_me')::text as t")
+    assert found == [{"t": "keep_me"}], "the DROP ran without its confirmation"

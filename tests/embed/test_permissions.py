@@ -97,3 +97,20 @@ def test_sql_history_and_snippets_belong_to_the_end_user(
         page = stranger.get(reverse("platformkit:sql", args=[project.ref])).content.decode()
         assert "select 41 + 1" not in page and "the answer" not in page
         assert "select 41 + 1" not in stranger.get(history_link).content.decode()
+
+
+def test_the_setup_page_in_an_embed_does_not_leak_the_session_csrf_secret(embed_client: Any, settings: Any) -> None:
+    client = embed_client(REF, {"sections": {"sql": "read"}})
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_TOKEN": ""}
+    client.cookies["csrftoken"] = "malformed"  # makes Django's CSRF middleware want to reset it
+    response = client.get(reverse("platformkit:sql", args=[REF]))
+    assert response.status_code == 503
+    assert "csrftoken" not in response.cookies
+
+
+def test_an_error_page_in_an_embed_does_not_leak_the_session_csrf_secret(embed_client: Any, api: Any) -> None:
+    client = embed_client(REF, {"sections": {"functions": "read"}})
+    client.cookies["csrftoken"] = "malformed"
+    response = client.get(reverse("platformkit:function", args=[REF, "no-such-function"]))
+    assert response.status_code == 404
+    assert "csrftoken" not in response.cookies

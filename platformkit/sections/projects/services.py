@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from platformkit import crypto
 from platformkit.api import errors
 from platformkit.api.types import Organization, Project, Region, ServiceHealth
 from platformkit.conf import get_config
@@ -76,6 +77,7 @@ def launch_project(
         "region": region_code,
         "instance_size": instance_size,
     }
+    crypto.require_keys()  # before the project exists upstream: its password must be storable
     db_password = generate_db_password()
     try:
         project = get_client(cached=False).projects.create(

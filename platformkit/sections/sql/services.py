@@ -326,7 +326,12 @@ def run_query(
     if not read_only:
         analysis = analyse(sql)
         if enable_rls and analysis.tables_without_rls:
-            sql = with_rls(sql, analysis.tables_without_rls)
+            # Enabling RLS settles that warning only: anything else risky still needs the
+            # confirmation (a DROP beside the CREATE TABLE must not ride along unasked).
+            rewritten = with_rls(sql, analysis.tables_without_rls)
+            if analyse(rewritten).needs_confirmation and not confirmed:
+                return RunOutcome(sql, analysis=analysis)
+            sql = rewritten
         elif analysis.needs_confirmation and not confirmed:
             return RunOutcome(sql, analysis=analysis)
     started = time.monotonic()

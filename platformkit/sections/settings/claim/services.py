@@ -15,7 +15,7 @@ from platformkit.core.client import forget_cached_reads, get_client
 
 User = AbstractBaseUser | AnonymousUser
 
-STATE_SALT = "platformkit.sections.settings.claim.services.state"
+STATE_SALT = "platformkit.claim.state"  # signed into claim states in flight: never rename
 CONFIRM_CLEANUP = "Confirm that custom configuration you do not want transferred has been removed."
 
 
