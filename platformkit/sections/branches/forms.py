@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from platformkit.api.types import Branch
+from platformkit.core.fields import Flag
 from platformkit.core.hooks import MergeReview
 
 BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
@@ -28,17 +29,6 @@ OVERRIDE_FORBIDDEN_ERROR = (
     "fix what it found, or ask someone who has it."
 )
 REASON_REQUIRED_ERROR = "A check blocks this merge: give a reason to override it, or fix what it found."
-
-
-class Flag(forms.Field):
-    """``True`` when exactly ``value`` was posted (a ticked checkbox without a value sends "on")."""
-
-    def __init__(self, value: str = "on", **kwargs: Any) -> None:
-        self.value = value
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> bool:
-        return bool(value == self.value)
 
 
 def parse_secrets(text: str) -> tuple[dict[str, str], list[str]]:

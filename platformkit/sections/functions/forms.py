@@ -10,22 +10,12 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from platformkit.core.fields import Flag, Strings
 from platformkit.sections.functions import services as functions
 
 SLUG = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 METHODS = ("POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS")
 FORBIDDEN_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
-
-
-class _Flag(forms.CharField):
-    """A checkbox: on when it sends ``on``, off otherwise (and when it sends nothing)."""
-
-    def __init__(self, on: str = "on") -> None:
-        super().__init__(required=False, strip=False)
-        self.on = on
-
-    def clean(self, value: Any) -> bool:
-        return bool(value == self.on)
 
 
 class _FilesInput(forms.FileInput):
@@ -42,18 +32,6 @@ class _Files(forms.Field):
 
     def clean(self, value: Any) -> list[UploadedFile[bytes]]:
         return list(value or [])
-
-
-class _Strings(forms.Field):
-    """Every value sent under the field's name, in order."""
-
-    widget = forms.MultipleHiddenInput
-
-    def __init__(self) -> None:
-        super().__init__(required=False)
-
-    def clean(self, value: Any) -> list[str]:
-        return [str(item) for item in value or []]
 
 
 class _DefaultInput(forms.TextInput):
@@ -78,10 +56,10 @@ class DeployForm(_Form):
     entrypoint_path = forms.CharField(required=False)
     import_map_path = forms.CharField(required=False)
     static_patterns = forms.CharField(required=False)
-    verify_jwt = _Flag()
+    verify_jwt = Flag()
     file = _Files()
     # The folder-relative paths the browser knows (multipart keeps only the files' names).
-    path = _Strings()
+    path = Strings()
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
@@ -136,7 +114,7 @@ class DeployForm(_Form):
 
 
 class SettingsForm(_Form):
-    verify_jwt = _Flag()
+    verify_jwt = Flag()
     entrypoint_path = forms.CharField(required=False)
     import_map_path = forms.CharField(required=False)
 
@@ -177,7 +155,7 @@ class InvokeForm(_Form):
     method = forms.CharField(required=False, strip=False, widget=_DefaultInput("POST"))
     headers = forms.CharField(required=False, strip=False)
     body = forms.CharField(required=False, strip=False)
-    with_anon_key = _Flag()
+    with_anon_key = Flag()
 
     def clean_method(self) -> str:
         method: str = self.cleaned_data["method"]

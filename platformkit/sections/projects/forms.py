@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 
 from platformkit.conf import get_config
+from platformkit.core.fields import Flag
 from platformkit.sections.projects.services import SMART_REGION_GROUPS, SPECIFIC_REGION_PREFIX
 
 
@@ -68,17 +69,6 @@ class ProjectCreateForm(forms.Form):
                     ],
                 ),
             ]
-
-
-class Flag(forms.Field):
-    """``True`` when exactly ``value`` was posted (a ticked checkbox sends its ``value``)."""
-
-    def __init__(self, value: str = "on", **kwargs: Any) -> None:
-        self.value = value
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> bool:
-        return bool(value == self.value)
 
 
 class RevealPasswordForm(forms.Form):

@@ -11,22 +11,12 @@ from typing import Any
 
 from django import forms
 
+from platformkit.core.fields import Flag
 from platformkit.models import RestorePoint
 from platformkit.sections.restore_points.services import RecoveryError, point_name
 
 TIME_LAYOUTS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")  # what a datetime-local input sends
 TIME_REQUIRED_ERROR = "Pick a date and time (UTC) to restore to."
-
-
-class Flag(forms.Field):
-    """``True`` when exactly ``value`` was posted (a ticked checkbox sends its ``value``)."""
-
-    def __init__(self, value: str = "on", **kwargs: Any) -> None:
-        self.value = value
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> bool:
-        return bool(value == self.value)
 
 
 class _Form(forms.Form):

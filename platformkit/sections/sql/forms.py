@@ -8,27 +8,17 @@ from typing import Any
 
 from django import forms
 
+from platformkit.core.fields import Flag
+
 SQL_MAX_PREFILL = 20000  # characters of ``?sql=`` taken into the editor
-
-
-class _Flag(forms.CharField):
-    """A flag sent as one exact value (a checkbox's ``on``, a hidden ``1``): anything else,
-    or nothing, is off."""
-
-    def __init__(self, on: str) -> None:
-        super().__init__(required=False, strip=False)
-        self.on = on
-
-    def clean(self, value: Any) -> bool:
-        return bool(value == self.on)
 
 
 class RunForm(forms.Form):
     sql = forms.CharField(required=False, strip=False)
     parameters = forms.CharField(required=False, strip=False)
-    read_only = _Flag("on")
-    confirmed = _Flag("1")
-    enable_rls = _Flag("1")
+    read_only = Flag("on")
+    confirmed = Flag("1")
+    enable_rls = Flag("1")
     format = forms.CharField(required=False, strip=False)  # "csv" or "json": a download of a read-only run
 
     def clean_sql(self) -> str:

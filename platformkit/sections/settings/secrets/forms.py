@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 
+from platformkit.core.fields import Strings
+
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -67,15 +69,6 @@ def _dotenv(text: str) -> dict[str, str]:
     return pairs
 
 
-class MultipleValueField(forms.Field):
-    """Every value posted under the field's name (``getlist``), e.g. ticked checkboxes."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[str]:
-        return [str(item) for item in value] if value else []
-
-
 class SecretsAddForm(forms.Form):
     secrets = forms.CharField(required=False, strip=False, widget=forms.Textarea)
     overwrite = forms.CharField(required=False)  # "yes": replace the secrets that exist already
@@ -93,4 +86,4 @@ class SecretsAddForm(forms.Form):
 
 
 class SecretsDeleteForm(forms.Form):
-    name = MultipleValueField(error_messages={"required": "Tick the secrets to delete."})
+    name = Strings(required=True, error_messages={"required": "Tick the secrets to delete."})
