@@ -23,7 +23,15 @@ def as_datetime(value: Any) -> datetime | Any:
 def status_tone(status: str | None) -> str:
     """The badge colour for an upstream or operation status."""
     value = (status or "").upper()
-    if value in {"ACTIVE_HEALTHY", "SUCCEEDED", "SUCCESS", "AVAILABLE", "MIGRATIONS_PASSED", "FUNCTIONS_DEPLOYED"}:
+    if value in {
+        "ACTIVE_HEALTHY",
+        "ACTIVE",  # an Edge Function's status
+        "SUCCEEDED",
+        "SUCCESS",
+        "AVAILABLE",
+        "MIGRATIONS_PASSED",
+        "FUNCTIONS_DEPLOYED",
+    }:
         return "ok"
     if value in {
         "COMING_UP",

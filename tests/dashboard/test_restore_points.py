@@ -212,3 +212,23 @@ def read_only(user: Any) -> Any:
     from platformkit.access import Access
 
     return Access(changeable_refs=frozenset())
+
+
+def test_timeline_names_each_schema_change_by_what_it_was(db: None) -> None:
+    target = Target("aaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaaa")
+    for action, detail in [
+        ("migrations.apply", {"name": "add_todos"}),
+        ("migrations.rollback", {"version": "20261201"}),
+        ("migrations.seed", {}),
+    ]:
+        AuditEvent.objects.create(
+            actor_label="op", action=action, project_ref=target.project_ref, detail={"target": target.ref, **detail}
+        )
+    titles = {entry.title for entry in recovery.timeline(target)}
+    assert titles == {"Migration add_todos applied", "Migration 20261201 rolled back", "Seed data applied"}
+
+
+def test_an_active_function_wears_the_healthy_colour() -> None:
+    from platformkit.templatetags.platformkit_tags import status_tone
+
+    assert status_tone("ACTIVE") == status_tone("ACTIVE_HEALTHY") == "ok"

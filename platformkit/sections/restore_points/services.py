@@ -279,6 +279,8 @@ def _event_title(event: AuditEvent) -> str:
         return f"Point-in-time recovery to {detail.get('at', '?')}" + (
             " finished" if detail.get("phase") == "finished" else " started"
         )
+    if event.action == "migrations.seed":
+        return "Seed data applied"
     if event.action.startswith("migrations."):
         verb = "applied" if event.action.endswith("apply") else "rolled back"
         return f"Migration {detail.get('name') or detail.get('version') or ''} {verb}".replace("  ", " ")
