@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -13,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from . import jsondata
 from .errors import Problem, require
 from .functions.bundle import MAX_BUNDLE_BYTES
 from .views import File, answer, backend_for, body, endpoint, query
@@ -77,10 +77,7 @@ def _update(api, request: HttpRequest, ref: str, function_slug: str):
 
 
 def _bulk(api, request: HttpRequest, ref: str):
-    try:
-        items = json.loads(request.body or b"null")
-    except ValueError as exc:
-        raise Problem(400, f"Request body is not valid JSON: {exc}") from None
+    items = jsondata.parse(request.body or b"null")
     return 200, _functions(api, ref).bulk_update(ref, items)
 
 

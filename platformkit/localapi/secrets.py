@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import json
 import re
 from typing import Any
 
+from . import jsondata
 from .control import ControlTables
-from .errors import Problem, require
+from .errors import require
 
 SCHEMA_SQL = """
 create table if not exists secrets (
@@ -27,10 +27,7 @@ RESERVED = re.compile(r"^SUPABASE_")
 
 
 def array_body(raw: bytes) -> list[Any]:
-    try:
-        parsed = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, f"Request body is not valid JSON: {exc}") from None
+    parsed = jsondata.parse(raw or b"null")
     require(isinstance(parsed, list), "Request body must be a JSON array")
     return parsed
 

@@ -4,7 +4,6 @@ codes, and a JSON ``{"message": ...}`` for every failure (never a stack trace)."
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import threading
 import time
@@ -17,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from . import jsondata
 from .backend import LocalAPI
 from .config import LocalAPIConfig
 from .errors import Problem
@@ -81,10 +81,7 @@ def body(request: HttpRequest) -> dict[str, Any]:
     """The request's JSON object body."""
     if not request.body:
         raise Problem(400, "Request body is required: a JSON object")
-    try:
-        parsed = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, f"Request body is not valid JSON: {exc}") from None
+    parsed = jsondata.parse(request.body)
     if not isinstance(parsed, dict):
         raise Problem(400, f"Request body must be a JSON object, not {type(parsed).__name__}")
     return parsed

@@ -57,3 +57,91 @@ def test_odd_query_parameters(http: httpx.Client, active_project: dict[str, Any]
 def test_odd_paths(http: httpx.Client, path: str) -> None:
     for method in ("GET", "POST", "PATCH", "DELETE"):
         assert_answered(http.request(method, path, json={}))
+
+
+# Found by fuzzing (issue 16): bodies that used to be 500s.
+DEEP = ("[" * 100_000 + "]" * 100_000).encode()
+DEEP_OBJECT = ('{"a":' * 5_000 + "1" + "}" * 5_000).encode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/projects"),
+        ("POST", "/v1/organizations"),
+        ("PATCH", "/v1/projects/{ref}"),
+        ("POST", "/v1/projects/{ref}/database/query"),
+        ("POST", "/v1/projects/{ref}/database/migrations"),
+        ("POST", "/v1/projects/{ref}/secrets"),
+        ("DELETE", "/v1/projects/{ref}/secrets"),
+        ("PUT", "/v1/projects/{ref}/functions"),
+        ("POST", "/v1/projects/{ref}/branches"),
+        ("PATCH", "/v1/projects/{ref}/config/auth"),
+        ("POST", "/v1/projects/{ref}/database/backups/restore-point"),
+    ],
+)
+def test_deeply_nested_json_is_a_400(
+    http: httpx.Client, active_project: dict[str, Any], method: str, path: str
+) -> None:
+    url = path.format(ref=active_project["ref"])
+    for content in (DEEP, DEEP_OBJECT):
+        response = http.request(method, url, content=content, headers={"content-type": "application/json"})
+        assert response.status_code == 400, response.text
+        assert "nested" in message(response)
+
+
+def test_a_lone_surrogate_is_a_400_that_names_it(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    ref = active_project["ref"]
+    for body in (b'{"query": "select \'\\ud800\'"}', b'{"query": "select 1", "parameters": ["\\udfff"]}'):
+        response = http.post(
+            f"/v1/projects/{ref}/database/query", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, response.text
+        assert "surrogate" in message(response)
+    assert http.post(f"/v1/projects/{ref}/database/query", json={"query": "select '☃' as s"}).status_code == 201
+
+
+def _zip_with(**changes: Any) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.ts", b"Deno.serve(() => new Response('hi'));" * 50)
+    data = bytearray(buffer.getvalue())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    if "flags" in changes:  # general purpose bit flag: bit 0 = encrypted
+        data[local + 6 : local + 8] = changes["flags"].to_bytes(2, "little")
+        data[central + 8 : central + 10] = changes["flags"].to_bytes(2, "little")
+    if "method" in changes:
+        data[local + 8 : local + 10] = changes["method"].to_bytes(2, "little")
+        data[central + 10 : central + 12] = changes["method"].to_bytes(2, "little")
+    if "size" in changes:  # uncompressed size, local header and central directory
+        data[local + 22 : local + 26] = changes["size"].to_bytes(4, "little")
+        data[central + 24 : central + 28] = changes["size"].to_bytes(4, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "bundle",
+    [
+        _zip_with(size=3),  # a false size header: shorter than the data
+        _zip_with(size=0xFFFFFFF0),  # larger than the data (and than any budget)
+        _zip_with(flags=1),  # an encrypted entry
+        _zip_with(method=99),  # AES (WinZip): a method zipfile cannot read
+        _zip_with(method=14),  # LZMA flag on deflated data
+        _zip_with(method=12),  # bzip2 flag on deflated data
+        b"PK\x03\x04" + b"\x00" * 60,  # a local header and nothing else
+    ],
+)
+def test_a_broken_function_zip_is_a_4xx(http: httpx.Client, active_project: dict[str, Any], bundle: bytes) -> None:
+    import json
+
+    response = http.post(
+        f"/v1/projects/{active_project['ref']}/functions/deploy",
+        params={"slug": "broken"},
+        files=[("file", ("bundle.zip", bundle, "application/zip"))],
+        data={"metadata": json.dumps({"entrypoint_path": "index.ts"})},
+    )
+    assert 400 <= response.status_code < 500, response.text
+    message(response)

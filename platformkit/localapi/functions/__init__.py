@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from platformkit.localapi import jsondata
 from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
 from platformkit.localapi.branching import MergeContext
 from platformkit.localapi.errors import Problem, require
@@ -53,10 +54,7 @@ class EdgeFunctions:
         self, ref: str, params: Mapping[str, str], uploads: builtins.list[tuple[str, Any]], metadata_text: str | None
     ) -> dict[str, Any]:
         require(metadata_text is not None, "The 'metadata' form field is required (JSON with entrypoint_path)")
-        try:
-            metadata = json.loads(metadata_text or "")
-        except ValueError as exc:
-            raise Problem(400, f"metadata is not valid JSON: {exc}") from None
+        metadata = jsondata.parse(metadata_text or "", "metadata")
         require(isinstance(metadata, dict), "metadata must be a JSON object")
         slug = params.get("slug") or metadata.get("name")
         require(isinstance(slug, str) and slug != "", "The slug query parameter is required")

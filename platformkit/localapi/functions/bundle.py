@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import lzma
 import posixpath
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
+from platformkit.localapi import jsondata
 from platformkit.localapi.errors import Problem, require
 
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024  # the hosted platform's limit for a function bundle
@@ -68,7 +70,33 @@ def _read_limited(handle: IO[bytes], budget: int, name: str) -> bytes:
     return content
 
 
+# What zipfile raises for archives it cannot read: a broken or lying header (BadZipFile, a CRC
+# mismatch, EOFError, OSError), an unsupported compression method (NotImplementedError: e.g.
+# WinZip AES, method 99), an encrypted entry (RuntimeError), compressed data that does not
+# decompress (zlib.error, lzma.LZMAError, and ValueError/OSError from bz2).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    lzma.LZMAError,
+)
+
+
 def from_zip(handle: BinaryIO) -> dict[str, bytes]:
+    try:
+        return _unzip(handle)
+    except Problem:
+        raise
+    except UNREADABLE as exc:
+        raise Problem(400, f"The uploaded .zip cannot be read: {exc}") from None
+
+
+def _unzip(handle: BinaryIO) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(handle)
     except zipfile.BadZipFile:
@@ -136,10 +164,7 @@ def build(files: Mapping[str, bytes], metadata: Mapping[str, Any]) -> Bundle:
     if import_map:
         import_map_path = safe_path(str(import_map))
         require(import_map_path in files, f"The import map {import_map_path} is not among the uploaded files")
-        try:
-            parsed = json.loads(files[import_map_path])
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, f"The import map {import_map_path} is not valid JSON: {exc}") from None
+        parsed = jsondata.parse(files[import_map_path], f"The import map {import_map_path}")
         require(
             isinstance(parsed, dict)
             and isinstance(parsed.get("imports", {}), dict)

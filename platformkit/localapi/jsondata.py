@@ -1,0 +1,42 @@
+"""JSON that callers send, parsed once with the checks the local API's answers rely on: not
+nested deeper than ``MAX_DEPTH`` (Python's parser would raise RecursionError, a 500) and no
+lone surrogates (``"\\ud800"`` is valid JSON but no valid text: PostgreSQL and every encoder
+after the parser refuse it). Each failure is a :class:`Problem` 400 naming ``what``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import Problem
+
+# Deeper than any body the Management API documents (config bodies are two levels deep).
+MAX_DEPTH = 64
+
+
+def parse(raw: bytes | str, what: str = "Request body") -> Any:
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise Problem(400, f"{what} is nested more than {MAX_DEPTH} levels deep") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Problem(400, f"{what} is not valid JSON: {exc}") from None
+    check(value, what)
+    return value
+
+
+def check(value: Any, what: str = "Request body") -> None:
+    """Walk ``value`` without recursion: depth, and every string and key encodable as UTF-8."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise Problem(400, f"{what} is nested more than {MAX_DEPTH} levels deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Problem(400, f"{what} holds a lone surrogate ({item[:40]!a}): not valid text") from None
