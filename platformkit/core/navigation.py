@@ -23,7 +23,11 @@ class NavItem:
     soon: bool
 
 
-def nav_items(current: str, project_ref: str | None = None, current_app: str | None = None) -> list[NavItem]:
+def nav_items(
+    current: str, project_ref: str | None = None, current_app: str | None = None, query: str = ""
+) -> list[NavItem]:
+    """``query`` (a target's ``?branch=...``) goes on every project section's link, so moving
+    between sections on a branch stays on the branch."""
     items = []
     for section in sections.all_sections():
         if not feature_enabled(section.key):
@@ -33,6 +37,7 @@ def nav_items(current: str, project_ref: str | None = None, current_app: str | N
             args = [project_ref] if section.per_project else []
             try:
                 url = reverse(section.url_name, args=args, current_app=current_app)
+                url += query if section.per_project else ""
             except NoReverseMatch:
                 url = None
         items.append(NavItem(section.key, section.label, url, section.key == current, section.url_name is None))

@@ -42,7 +42,13 @@ def render_page(
         context = {**switcher_context(request), **context}
     access = request_access(request)
     embed = getattr(request, "platformkit_embed", None)
-    nav = [item for item in nav_items(section, project_ref, current_app(request)) if access.can_view_section(item.key)]
+    target = getattr(request, "platformkit_target", None)
+    query = target.query if target is not None else ""
+    nav = [
+        item
+        for item in nav_items(section, project_ref, current_app(request), query)
+        if access.can_view_section(item.key)
+    ]
     if embed is not None:  # the frame shows its own project's sections only, no way out
         nav = [item for item in nav if item.key != "projects"]
     if request.method != "GET" and context.get("branch_switcher"):

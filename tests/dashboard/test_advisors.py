@@ -200,3 +200,23 @@ def test_fixed_or_dismissed_findings_let_the_merge_through(
     review = operator_client.get(url).content.decode()
     assert "no ERROR findings on the branch" in review and "data-override-denied" not in review
     assert operator_client.post(url).status_code == 302
+
+
+def test_on_a_branch_run_now_and_the_sidebar_stay_on_the_branch(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
+    dev = _create_branch(operator_client, project_ref, "stays")
+    upstream.database.apply_migration(dev, query="create table public.loose (id int primary key)", name="loose")
+    report = reverse("platformkit:advisors", args=[project_ref])
+    page = operator_client.get(f"{report}?branch={dev}").content.decode()
+    # Every project section's sidebar link keeps the branch (it used to open production's).
+    for name in ("sql", "migrations", "functions", "restore-points", "logs"):
+        assert f'href="{reverse(f"platformkit:{name}", args=[project_ref])}?branch={dev}"' in page, name
+    response = operator_client.post(
+        reverse("platformkit:advisors-run", args=[project_ref]) + f"?branch={dev}", {"tab": "security"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{report}?tab=security&branch={dev}"
+    landed = operator_client.get(response["Location"]).content.decode()
+    assert "branch stays" in landed and "public.loose" in landed
+    production = operator_client.get(report).content.decode()
+    assert 'href="' + reverse("platformkit:sql", args=[project_ref]) + '"' in production

@@ -65,7 +65,13 @@ def report(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
+    """Back to the report of the target the action ran on (the branch comes in the action's
+    query string, resolved by the gate), on the tab it was posted from."""
+    target = request_target(request)
     keep = form.back_query()
+    keep.pop("branch", None)
+    if not target.is_production:
+        keep["branch"] = target.ref
     return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
 
 
