@@ -117,3 +117,36 @@ def test_unparsable_sql_is_left_to_postgresql() -> None:
 def test_empty_sql_has_nothing_to_confirm() -> None:
     analysis = analyse("")
     assert analysis.warnings == [] and not analysis.writes and analysis.parse_error is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        (
+            "with x as (delete from todos returning *) select count(*) from x",
+            "DELETE without WHERE changes every row of todos.",
+        ),
+        (
+            "with x as (update todos set done = true returning *) select * from x",
+            "UPDATE without WHERE changes every row of todos.",
+        ),
+        ("explain analyze delete from todos", "DELETE without WHERE changes every row of todos."),
+        (
+            "with d as (delete from todos returning *) insert into archive select * from d",
+            "DELETE without WHERE changes every row of todos.",
+        ),
+        (
+            "select * from (select 1) s; with x as (delete from a returning 1) select 1",
+            "DELETE without WHERE changes every row of a.",
+        ),
+    ],
+)
+def test_a_data_modifying_statement_inside_another_is_seen(sql: str, message: str) -> None:
+    found = analyse(sql)
+    assert [warning.message for warning in found.warnings] == [message] and found.writes
+
+
+def test_filtered_nested_changes_need_no_confirmation() -> None:
+    found = analyse("with x as (delete from todos where id = 1 returning *) select count(*) from x")
+    assert found.warnings == [] and found.writes
+    assert len(analyse("delete from todos").warnings) == 1  # the top-level DELETE is counted once

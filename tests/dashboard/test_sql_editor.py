@@ -191,3 +191,11 @@ def test_enable_rls_does_not_confirm_other_risks(operator_client: Client, projec
     assert "drop" in html.lower() and "0 rows" not in html  # the confirmation, not a result
     found = upstream.database.query(project_ref, "select to_regclass('public.keep_me')::text as t")
     assert found == [{"t": "keep_me"}], "the DROP ran without its confirmation"
+
+
+def test_a_delete_hidden_in_a_with_asks_first(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    upstream.database.query(project_ref, "create table public.todos (id int); insert into public.todos values (1), (2)")
+    sql = "with x as (delete from public.todos returning *) select count(*) from x"
+    html = run(operator_client, project_ref, sql, read_only=False).content.decode()
+    assert "DELETE without WHERE changes every row of todos." in html
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.todos") == [{"n": 2}]

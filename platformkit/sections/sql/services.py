@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from pglast import ast, enums, parse_sql
 from pglast.parser import ParseError
+from pglast.visitors import Visitor
 
 from platformkit.api import errors
 from platformkit.core.audit import audit
@@ -68,7 +69,10 @@ def analyse(sql: str) -> Analysis:
     created: list[str] = []
     for raw in statements:
         stmt = raw.stmt
-        if not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
+        nested = _Modifications()
+        if stmt is not None:
+            nested(stmt)
+        if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
             result.writes = True
         if isinstance(stmt, ast.DropStmt):
             kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
@@ -76,10 +80,7 @@ def analyse(sql: str) -> Analysis:
         elif isinstance(stmt, ast.TruncateStmt):
             result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
         elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
-            verb = "DELETE" if isinstance(stmt, ast.DeleteStmt) else "UPDATE"
-            result.warnings.append(
-                Warning("unfiltered", f"{verb} without WHERE changes every row of {_name(stmt.relation)}.")
-            )
+            result.warnings.append(_unfiltered(stmt))
         elif isinstance(stmt, ast.AlterTableStmt):
             for cmd in stmt.cmds or ():
                 name = enums.AlterTableType(cmd.subtype).name
@@ -128,6 +129,9 @@ def analyse(sql: str) -> Analysis:
             and (stmt.relation.schemaname or "public") in RLS_SCHEMAS
         ):
             created.append(_qualified(stmt.relation))
+        # A DELETE or UPDATE inside another statement (a data-modifying WITH, EXPLAIN ANALYZE)
+        # changes rows just the same: ``with x as (delete from t returning *) select ...``.
+        result.warnings.extend(_unfiltered(found) for found in nested.unfiltered if found is not stmt)
     result.tables_without_rls = [name for name in created if name not in enabled]
     for name in result.tables_without_rls:
         result.warnings.append(
@@ -136,6 +140,36 @@ def analyse(sql: str) -> Analysis:
             )
         )
     return result
+
+
+class _Modifications(Visitor):
+    """Every INSERT, UPDATE, DELETE and MERGE in a statement, at any depth (the statement included)."""
+
+    def __init__(self) -> None:
+        self.found: list[Any] = []
+        self.unfiltered: list[ast.DeleteStmt | ast.UpdateStmt] = []
+
+    def visit_InsertStmt(self, ancestors: Any, node: ast.InsertStmt) -> None:
+        self.found.append(node)
+
+    def visit_MergeStmt(self, ancestors: Any, node: ast.MergeStmt) -> None:
+        self.found.append(node)
+
+    def visit_DeleteStmt(self, ancestors: Any, node: ast.DeleteStmt) -> None:
+        self._changes(node)
+
+    def visit_UpdateStmt(self, ancestors: Any, node: ast.UpdateStmt) -> None:
+        self._changes(node)
+
+    def _changes(self, node: ast.DeleteStmt | ast.UpdateStmt) -> None:
+        self.found.append(node)
+        if node.whereClause is None:
+            self.unfiltered.append(node)
+
+
+def _unfiltered(stmt: ast.DeleteStmt | ast.UpdateStmt) -> Warning:
+    verb = "DELETE" if isinstance(stmt, ast.DeleteStmt) else "UPDATE"
+    return Warning("unfiltered", f"{verb} without WHERE changes every row of {_name(stmt.relation)}.")
 
 
 def _object_type(value: Any) -> str:
