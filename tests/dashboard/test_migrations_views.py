@@ -60,7 +60,8 @@ def test_seed_needs_sql_and_production_audits_it(operator_client: Client, projec
     seeded = operator_client.post(
         url, {"sql": "insert into public.seeded values (1)", "confirm_production_seed": "seed production"}
     )
-    assert seeded.status_code == 200 and "Seed ran on production (0 rows returned)." in seeded.content.decode()
+    assert seeded.status_code == 302
+    assert "Seed ran on production." in operator_client.get(seeded["Location"]).content.decode()
     failed = operator_client.post(
         url, {"sql": "insert into nowhere values (1)", "confirm_production_seed": "seed production"}
     )

@@ -57,7 +57,8 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     expect(page.locator("[data-seed-done]")).to_contain_text("Seed ran on DEV")
 
     # The SQL editor on the branch: Ctrl+Enter runs, the seeded row is there.
-    page.goto(page.url.replace("/migrations/seed/", "/sql/"))
+    assert "/migrations/seed/" not in page.url  # redirected after the POST: a reload cannot repeat it
+    page.goto(page.url.replace("/migrations/", "/sql/"))
     editor = page.locator("#pk-sql-input")
     editor.fill("select title from public.todos")
     editor.press("Control+Enter")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages as django_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -124,7 +125,7 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
         return _page(request, ref, status=400, seed_form=form.typed(), seed_errors=messages(form))
     sql = form.cleaned_data["sql"]
     try:
-        count = schema_changes.seed(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql)
+        schema_changes.seed(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql)
     except errors.APIError as exc:
         return _page(
             request,
@@ -133,4 +134,6 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
             seed_form=form.typed(),
             **{("seed_" + key): value for key, value in _api_error(exc, sql).items()},
         )
-    return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'} ({count} rows returned).")
+    # Redirected (POST, redirect, GET): reloading the page must not run the seed again.
+    django_messages.success(request, f"Seed ran on {target.branch_name or 'production'}.", extra_tags="seed-done")
+    return _back(request, ref)
