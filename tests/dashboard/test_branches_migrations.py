@@ -233,9 +233,11 @@ def test_migration_rollback_and_production_apply_confirmation(
     ).content.decode()
     assert_valid_html(detail)
     assert "create table public.x (id int)" in detail and "drop table public.x" in detail
-    operator_client.post(
-        reverse("platformkit:migrations-rollback", args=[project_ref]), {"version": latest.version, "confirm": "yes"}
-    )
+    rollback_url = reverse("platformkit:migrations-rollback", args=[project_ref])
+    refused = operator_client.post(rollback_url, {"version": latest.version, "confirm": "yes"})
+    assert refused.status_code == 400 and f"Type the project ref {project_ref}" in refused.content.decode()
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "x"]  # untouched
+    operator_client.post(rollback_url, {"version": latest.version, "confirm": "yes", "confirm_production": project_ref})
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
     assert AuditEvent.objects.filter(action="migrations.rollback", outcome="success").exists()
 

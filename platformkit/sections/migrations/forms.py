@@ -60,14 +60,32 @@ class ApplyMigrationForm(forms.Form):
 
 
 class RollbackForm(forms.Form):
+    """The box ticked; on production also the project ref typed, as applying asks (a rollback
+    is usually a DROP)."""
+
     version = forms.CharField(required=False, strip=False)
     confirm = forms.CharField(required=False, strip=False)
+    confirm_production = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, project_ref: str = "", production: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project_ref, self.production = project_ref, production
 
     def clean_confirm(self) -> str:
         confirm: str = self.cleaned_data["confirm"]
         if confirm != "yes":
             raise forms.ValidationError("Tick the box to confirm the rollback.")
         return confirm
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.production and cleaned.get("confirm_production") != self.project_ref:
+            self.add_error(
+                "confirm_production",
+                f"This rolls production back directly. Type the project ref {self.project_ref} to confirm,"
+                " or switch to a branch.",
+            )
+        return cleaned
 
 
 class SeedForm(forms.Form):

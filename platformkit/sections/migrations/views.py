@@ -103,7 +103,7 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view("migrations", write=True, action="migrations.rollback")
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    form = RollbackForm(request.POST)
+    form = RollbackForm(request.POST, project_ref=ref, production=target.is_production)
     if not form.is_valid():
         return _page(request, ref, status=400, rollback_error=messages(form)[0])
     try:
