@@ -79,6 +79,11 @@ class Access:
             return False
         return self.can_change(ref)
 
+    def offers(self, ref: str, section: str, action: str | None = None) -> bool:
+        """What ``project_view(section, write=True, action=action)`` would let through: pages
+        offer only the actions this says yes to (an embed must not show a button that 403s)."""
+        return self.can_change_section(ref, section) and (action is None or self.may(action))
+
     def may(self, action: str) -> bool:
         return action not in self.denied_actions
 

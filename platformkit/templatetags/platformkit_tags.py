@@ -82,3 +82,11 @@ def epoch_ms(value: Any) -> datetime | Any:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value / 1000, UTC)
     return value
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, section: str, action: str = "") -> bool:
+    """``{% may "projects" "projects.pause" as can_pause %}``: whether the viewer may take that
+    action on the page's project (``ref``), so a page offers only what its gate allows."""
+    access, ref = context.get("access"), context.get("ref")
+    return bool(access is not None and ref and access.offers(str(ref), section, action or None))

@@ -114,3 +114,28 @@ def test_an_error_page_in_an_embed_does_not_leak_the_session_csrf_secret(embed_c
     response = client.get(reverse("platformkit:function", args=[REF, "no-such-function"]))
     assert response.status_code == 404
     assert "csrftoken" not in response.cookies
+
+
+def test_an_embed_is_offered_only_what_it_may_do(
+    embed_client: Any, api: Any, make_project: Any, upstream: Any, operator_client: Any
+) -> None:
+    project = make_project("Offered")
+    healthy(upstream, project.ref)
+    overview = reverse("platformkit:project", args=[project.ref])
+    # The operator sees the lifecycle actions...
+    page = operator_client.get(overview).content.decode()
+    assert "Pause project" in page and "Delete project…" in page
+    # ...an embed (the projects section is never granted to one) does not, nor a button that 403s.
+    client = embed_client(
+        project.ref, {"sections": {"sql": "read", "restore_points": "write"}, "deny": ["restore_points.pitr"]}
+    )
+    page = client.get(overview).content.decode()
+    assert "Pause project" not in page and "Delete project…" not in page
+    editor = client.get(reverse("platformkit:sql", args=[project.ref])).content.decode()
+    assert "data-read-only-session" in editor and 'name="read_only" value="on"' in editor
+    assert '<input type="checkbox" name="read_only"' not in editor  # nothing to untick into a 403
+    timeline = client.get(reverse("platformkit:restore-points", args=[project.ref])).content.decode()
+    assert reverse("platformkit:restore-points-pitr", args=[project.ref]) not in timeline
+    assert "Create restore point" in timeline  # what it may do is still offered
+    operator_timeline = operator_client.get(reverse("platformkit:restore-points", args=[project.ref])).content.decode()
+    assert reverse("platformkit:restore-points-pitr", args=[project.ref]) in operator_timeline
