@@ -139,3 +139,22 @@ def test_an_embed_is_offered_only_what_it_may_do(
     assert "Create restore point" in timeline  # what it may do is still offered
     operator_timeline = operator_client.get(reverse("platformkit:restore-points", args=[project.ref])).content.decode()
     assert reverse("platformkit:restore-points-pitr", args=[project.ref]) in operator_timeline
+
+
+def test_a_read_only_migrations_embed_offers_no_apply_rollback_or_seed(
+    embed_client: Any, api: Any, make_project: Any, upstream: Any, operator_client: Any
+) -> None:
+    project = make_project("Migrations offered")
+    healthy(upstream, project.ref)
+    upstream.database.apply_migration(project.ref, query="create table public.a (id int)", name="a")
+    url = reverse("platformkit:migrations", args=[project.ref])
+    forms = ("migrations-apply", "migrations-rollback", "migrations-seed")
+    operator_page = operator_client.get(url).content.decode()
+    assert all(reverse(f"platformkit:{name}", args=[project.ref]) in operator_page for name in forms)
+    page = embed_client(project.ref, {"sections": {"migrations": "read"}}).get(url).content.decode()
+    assert "data-migration-history" in page and " a</li>" in page  # the history is still shown
+    assert not any(reverse(f"platformkit:{name}", args=[project.ref]) in page for name in forms)
+    denied = embed_client(project.ref, {"sections": {"migrations": "write"}, "deny": ["migrations.seed"]})
+    page = denied.get(url).content.decode()
+    assert reverse("platformkit:migrations-apply", args=[project.ref]) in page
+    assert reverse("platformkit:migrations-seed", args=[project.ref]) not in page
