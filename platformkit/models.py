@@ -47,6 +47,11 @@ class Operation(models.Model):
         TIMED_OUT = "timed_out"
 
     TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.TIMED_OUT})
+    # Kinds whose task waits for every service to be healthy (the health wait): their pages
+    # say so; every other kind's page says what its own task reported.
+    HEALTH_WAITS = frozenset(
+        {"project.create", "project.restore", "settings.compute", "restore_points.undo", "restore_points.pitr"}
+    )
 
     kind = models.CharField(max_length=64)  # "project.create", later "branch.create", ...
     project_ref = models.CharField(max_length=64, db_index=True)
@@ -80,6 +85,10 @@ class Operation(models.Model):
     @property
     def title(self) -> str:
         return sections.operation_title(self.kind)
+
+    @property
+    def waits_for_health(self) -> bool:
+        return self.kind in self.HEALTH_WAITS
 
     @property
     def is_terminal(self) -> bool:

@@ -70,3 +70,20 @@ def test_operation_of_a_hidden_project_is_404(operator_client: Client, settings:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.nothing_visible"}
     assert operator_client.get(reverse("platformkit:operation", args=[operation.pk])).status_code == 404
     assert operator_client.get(reverse("platformkit:operation", args=[operation.pk + 1000])).status_code == 404
+
+
+def test_a_finished_operation_says_what_it_did(operator_client: Client, settings: Any, closed_port_url: str) -> None:
+    settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url}
+    said = {
+        ("project.create", "succeeded", "All services are healthy."): "Done: the project is up and healthy.",
+        ("functions.deploy", "succeeded", "Version 3 of hello is ACTIVE."): "Done: Version 3 of hello is ACTIVE.",
+        ("settings.config.auth", "running", ""): "Working…",
+        ("functions.deploy", "timed_out", "Not done by the deadline."): "Gave up waiting. Not done by the deadline.",
+        ("project.restore", "timed_out", "x"): "Gave up waiting: the project was not healthy by the deadline.",
+    }
+    for (kind, status, message), expected in said.items():
+        operation = make_operation(kind=kind, status=status, message=message)
+        page = htmx_get(operator_client, reverse("platformkit:operation", args=[operation.pk])).content.decode()
+        assert expected in " ".join(page.split()), (kind, status)
+        if kind == "functions.deploy":
+            assert "up and healthy" not in page and "every service" not in page
