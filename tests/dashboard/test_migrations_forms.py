@@ -50,11 +50,23 @@ def test_typed_values_come_back_for_the_form() -> None:
 
 
 def test_rollback_needs_the_box_ticked() -> None:
-    refused = RollbackForm({"version": "20240101000000"})
+    on_branch = {"project_ref": "abcdefghijklmnopqrst", "production": False}
+    refused = RollbackForm({"version": "20240101000000"}, **on_branch)
     assert not refused.is_valid() and messages(refused) == ["Tick the box to confirm the rollback."]
-    assert not RollbackForm({"version": "1", "confirm": "on"}).is_valid()
-    ticked = RollbackForm({"version": "20240101000000", "confirm": "yes"})
+    assert not RollbackForm({"version": "1", "confirm": "on"}, **on_branch).is_valid()
+    ticked = RollbackForm({"version": "20240101000000", "confirm": "yes"}, **on_branch)
     assert ticked.is_valid() and ticked.cleaned_data["version"] == "20240101000000"
+
+
+def test_rollback_on_production_needs_the_ref_typed() -> None:
+    production = {"project_ref": "abcdefghijklmnopqrst", "production": True}
+    untyped = RollbackForm({"version": "1", "confirm": "yes"}, **production)
+    assert not untyped.is_valid() and messages(untyped) == [
+        "This rolls production back directly. Type the project ref abcdefghijklmnopqrst to confirm,"
+        " or switch to a branch."
+    ]
+    typed = {"version": "1", "confirm": "yes", "confirm_production": "abcdefghijklmnopqrst"}
+    assert RollbackForm(typed, **production).is_valid()
 
 
 def test_seed_needs_sql_and_on_production_its_own_confirmation() -> None:

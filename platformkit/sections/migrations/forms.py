@@ -17,19 +17,36 @@ def messages(form: forms.Form) -> list[str]:
     return [str(message) for errors in form.errors.values() for message in errors]
 
 
-class ApplyMigrationForm(forms.Form):
+class _OnProduction(forms.Form):
+    """On production, the project ref typed into ``confirm_production`` (``doing`` says what
+    the change does there); a branch needs nothing typed."""
+
+    confirm_production = forms.CharField(required=False, strip=False)
+    doing = "changes production"
+
+    def __init__(self, *args: Any, project_ref: str, production: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project_ref, self.production = project_ref, production
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.production and cleaned.get("confirm_production") != self.project_ref:
+            self.add_error(
+                "confirm_production",
+                f"This {self.doing} directly. Type the project ref {self.project_ref} to confirm,"
+                " or switch to a branch.",
+            )
+        return cleaned
+
+
+class ApplyMigrationForm(_OnProduction):
+    doing = "applies to production"
     # Kept as typed (the page shows them again; the service strips the name).
     name = forms.CharField(required=False, strip=False)
     sql = forms.CharField(required=False, strip=False)
     rollback = forms.CharField(required=False, strip=False)
-    confirm_production = forms.CharField(required=False, strip=False)
     # The rendered form's own key: the same form submitted twice is applied once.
     idempotency_key = forms.CharField(required=False, strip=False)
-
-    def __init__(self, *args: Any, project_ref: str, production: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project_ref = project_ref
-        self.production = production
 
     def clean_sql(self) -> str:
         sql: str = self.cleaned_data["sql"]
@@ -44,48 +61,24 @@ class ApplyMigrationForm(forms.Form):
         except ValueError:
             return None
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not self.errors and self.production and cleaned.get("confirm_production") != self.project_ref:
-            self.add_error(
-                "confirm_production",
-                f"This applies to production directly. Type the project ref {self.project_ref} to confirm,"
-                " or switch to a branch.",
-            )
-        return cleaned
-
     def typed(self) -> dict[str, str]:
         """``name``, ``sql`` and ``rollback`` as submitted, for the page to show them again."""
         return {key: str(self[key].value() or "") for key in ("name", "sql", "rollback")}
 
 
-class RollbackForm(forms.Form):
+class RollbackForm(_OnProduction):
     """The box ticked; on production also the project ref typed, as applying asks (a rollback
     is usually a DROP)."""
 
+    doing = "rolls production back"
     version = forms.CharField(required=False, strip=False)
     confirm = forms.CharField(required=False, strip=False)
-    confirm_production = forms.CharField(required=False, strip=False)
-
-    def __init__(self, *args: Any, project_ref: str = "", production: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project_ref, self.production = project_ref, production
 
     def clean_confirm(self) -> str:
         confirm: str = self.cleaned_data["confirm"]
         if confirm != "yes":
             raise forms.ValidationError("Tick the box to confirm the rollback.")
         return confirm
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not self.errors and self.production and cleaned.get("confirm_production") != self.project_ref:
-            self.add_error(
-                "confirm_production",
-                f"This rolls production back directly. Type the project ref {self.project_ref} to confirm,"
-                " or switch to a branch.",
-            )
-        return cleaned
 
 
 class SeedForm(forms.Form):
