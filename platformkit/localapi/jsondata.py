@@ -16,13 +16,19 @@ MAX_DEPTH = 64
 
 def parse(raw: bytes | str, what: str = "Request body") -> Any:
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constant)
     except RecursionError:
         raise Problem(400, f"{what} is nested more than {MAX_DEPTH} levels deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, f"{what} is not valid JSON: {exc}") from None
     check(value, what)
     return value
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are Python's extension to JSON: no other parser, nor PostgreSQL's jsonb,
+    # takes them back.
+    raise Problem(400, f"{name} is not a JSON value")
 
 
 def check(value: Any, what: str = "Request body") -> None:

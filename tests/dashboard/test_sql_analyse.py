@@ -150,3 +150,17 @@ def test_filtered_nested_changes_need_no_confirmation() -> None:
     found = analyse("with x as (delete from todos where id = 1 returning *) select count(*) from x")
     assert found.warnings == [] and found.writes
     assert len(analyse("delete from todos").warnings) == 1  # the top-level DELETE is counted once
+
+
+@pytest.mark.parametrize(
+    ("sql", "warned"),
+    [
+        ("explain delete from todos", False),  # planned, not run
+        ("explain (analyze false) delete from todos", False),
+        ("explain analyze delete from todos", True),
+        ("explain (analyze) update todos set done = true", True),
+        ("explain (analyze true) delete from todos", True),
+    ],
+)
+def test_explain_warns_only_when_it_runs_the_statement(sql: str, warned: bool) -> None:
+    assert bool(analyse(sql).warnings) is warned

@@ -158,3 +158,29 @@ def test_a_read_only_migrations_embed_offers_no_apply_rollback_or_seed(
     page = denied.get(url).content.decode()
     assert reverse("platformkit:migrations-apply", args=[project.ref]) in page
     assert reverse("platformkit:migrations-seed", args=[project.ref]) not in page
+
+
+def test_a_read_only_restore_points_embed_offers_no_create_form(
+    embed_client: Any, api: Any, make_project: Any, upstream: Any
+) -> None:
+    project = make_project("Read-only points")
+    healthy(upstream, project.ref)
+    page = embed_client(project.ref, {"sections": {"restore_points": "read"}}).get(
+        reverse("platformkit:restore-points", args=[project.ref])
+    )
+    assert page.status_code == 200 and "Create restore point" not in page.content.decode()
+
+
+def test_a_seed_in_an_embed_says_it_ran(embed_client: Any, api: Any, make_project: Any, upstream: Any) -> None:
+    project = make_project("Seeded in a frame")
+    healthy(upstream, project.ref)
+    upstream.database.query(project.ref, "create table public.s (id int)")
+    client = embed_client(project.ref, {"sections": {"migrations": "write"}})
+    seeded = client.post(
+        reverse("platformkit:migrations-seed", args=[project.ref]),
+        {"sql": "insert into public.s values (1)", "confirm_production_seed": "seed production"},
+        **token(client),
+    )
+    assert seeded.status_code == 302  # a reload cannot run it again...
+    shown = client.get(seeded["Location"]).content.decode()
+    assert "data-seed-done" in shown and "Seed ran on production." in shown  # ...and no session cookie is needed

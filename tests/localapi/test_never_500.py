@@ -145,3 +145,33 @@ def test_a_broken_function_zip_is_a_4xx(http: httpx.Client, active_project: dict
     )
     assert 400 <= response.status_code < 500, response.text
     message(response)
+
+
+def test_an_entry_without_a_name_and_non_json_numbers_are_400s(
+    http: httpx.Client, active_project: dict[str, Any]
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("x", b"y")
+    data = bytearray(buffer.getvalue())
+    central = data.find(b"PK\x01\x02")
+    data[central + 28 : central + 30] = (0).to_bytes(2, "little")  # file name length 0
+    data[central + 30 : central + 32] = (1).to_bytes(2, "little")  # one byte of "extra" instead
+    response = http.post(
+        f"/v1/projects/{active_project['ref']}/functions/deploy",
+        params={"slug": "nameless"},
+        files=[("file", ("bundle.zip", bytes(data), "application/zip"))],
+        data={"metadata": json.dumps({"entrypoint_path": "index.ts"})},
+    )
+    assert 400 <= response.status_code < 500, response.text
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        answered = http.patch(
+            f"/v1/projects/{active_project['ref']}/config/auth",
+            content=f'{{"sessions_timebox": {constant}}}'.encode(),
+            headers={"content-type": "application/json"},
+        )
+        assert answered.status_code == 400 and "not a JSON value" in message(answered), answered.text

@@ -76,12 +76,12 @@ def _read_limited(handle: IO[bytes], budget: int, name: str) -> bytes:
 # decompress (zlib.error, lzma.LZMAError, and ValueError/OSError from bz2).
 UNREADABLE = (
     zipfile.BadZipFile,
-    zipfile.LargeZipFile,
     NotImplementedError,
     RuntimeError,
     EOFError,
     OSError,
     ValueError,
+    IndexError,  # an entry with an empty name (zipfile's is_dir() reads its last character)
     zlib.error,
     lzma.LZMAError,
 )

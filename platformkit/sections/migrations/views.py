@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib import messages as django_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -52,6 +51,9 @@ def _back(request: HttpRequest, ref: str) -> HttpResponse:
 @require_GET
 @project_view("migrations")
 def history(request: HttpRequest, ref: str) -> HttpResponse:
+    if request.GET.get("seeded") == "1":  # where a seed redirects to
+        target = request_target(request)
+        return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'}.")
     return _page(request, ref)
 
 
@@ -134,6 +136,9 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
             seed_form=form.typed(),
             **{("seed_" + key): value for key, value in _api_error(exc, sql).items()},
         )
-    # Redirected (POST, redirect, GET): reloading the page must not run the seed again.
-    django_messages.success(request, f"Seed ran on {target.branch_name or 'production'}.", extra_tags="seed-done")
-    return _back(request, ref)
+    # Redirected (POST, redirect, GET): reloading the page must not run the seed again. The
+    # confirmation rides in the URL, not in Django's messages: an embed's frame has no session
+    # cookie to carry them.
+    return redirect(
+        url(request, "migrations", ref) + (target.query or "?") + ("&" if target.query else "") + "seeded=1"
+    )

@@ -70,7 +70,7 @@ def analyse(sql: str) -> Analysis:
     for raw in statements:
         stmt = raw.stmt
         nested = _Modifications()
-        if stmt is not None:
+        if stmt is not None and not _explained_only(stmt):
             nested(stmt)
         if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
             result.writes = True
@@ -165,6 +165,17 @@ class _Modifications(Visitor):
         self.found.append(node)
         if node.whereClause is None:
             self.unfiltered.append(node)
+
+
+def _explained_only(stmt: Any) -> bool:
+    """EXPLAIN without ANALYZE plans the statement and runs nothing."""
+    if not isinstance(stmt, ast.ExplainStmt):
+        return False
+    for option in stmt.options or ():
+        if option.defname == "analyze":
+            value = getattr(option.arg, "sval", None) or getattr(option.arg, "boolval", None)
+            return str(value).lower() in ("false", "off", "0", "no")
+    return True
 
 
 def _unfiltered(stmt: ast.DeleteStmt | ast.UpdateStmt) -> Warning:
