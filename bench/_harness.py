@@ -91,6 +91,17 @@ def _reset_platformkit_state() -> None:
     cache.clear()
 
 
+def new_project(client, name: str):
+    """A project made through the client, in the first organization (it comes up on its own)."""
+    organization = client.organizations.list()[0]
+    return client.projects.create(
+        name=name,
+        organization_slug=organization.slug,
+        db_pass="Bench-pass-0123456789-abcdefgh",
+        region_selection={"type": "smartGroup", "code": "americas"},
+    )
+
+
 def operator_client():
     """A logged-in Django test client for a staff operator."""
     from django.contrib.auth import get_user_model

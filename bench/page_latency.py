@@ -32,13 +32,7 @@ def run() -> dict[str, float]:
     with _harness.local_api(latency_seconds=LATENCY, status_delay_seconds=0.0):
         settings.PLATFORMKIT = {**settings.PLATFORMKIT, "READ_CACHE_SECONDS": 0}  # every view pays full price
         client = services.get_client(cached=False)
-        organization = client.organizations.list()[0]
-        project = client.projects.create(
-            name="bench-latency",
-            organization_slug=organization.slug,
-            db_pass="Bench-pass-0123456789-abcdefgh",
-            region_selection={"type": "smartGroup", "code": "americas"},
-        )
+        project = _harness.new_project(client, "bench-latency")
         health_services = get_config()["HEALTH_SERVICES"]
         calls = {
             "project": lambda: client.projects.get(project.ref),

@@ -5,7 +5,9 @@
 2. Django's migrations, the cache table, and an operator account;
 3. the local Management API (``manage.py localapi``) over loopback;
 4. a sample project, created through the same client the dashboard uses;
-5. a django-q2 worker cluster and the site itself.
+5. a django-q2 worker cluster and the site itself, under gunicorn: a bounded number of
+   workers and threads (runserver's unbounded threads and a login per request answered 500s
+   to 100 operators), each worker with a small database connection pool (demo/settings.py).
 """
 
 from __future__ import annotations
@@ -86,6 +88,47 @@ def _start(name: str, *args: str) -> subprocess.Popen:
     )
 
 
+def site_workers(cores: int | None = None) -> int:
+    """gunicorn's usual 2 x cores + 1, capped: the pages wait on the Management API (I/O) more
+    than they compute, and each worker's threads take the concurrency."""
+    return min(2 * (cores or os.cpu_count() or 1) + 1, 9)
+
+
+SITE_THREADS = int(os.environ.get("PLATFORMKIT_SITE_THREADS", "4"))
+
+
+def _start_site() -> subprocess.Popen:
+    os.environ.setdefault("PLATFORMKIT_SITE_THREADS", str(SITE_THREADS))
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "demo.wsgi:application",
+            "--bind",
+            SITE_ADDR,
+            "--workers",
+            os.environ.get("PLATFORMKIT_SITE_WORKERS", str(site_workers())),
+            "--threads",
+            str(SITE_THREADS),
+            # A page waits on the Management API at most the client's deadline (30 s) twice.
+            "--timeout",
+            "75",
+            "--graceful-timeout",
+            "10",
+            # Longer than a person reads a page: an idle keep-alive connection closed by the
+            # server while the client reuses it is a failed request (seen in bench/operators.py).
+            "--keep-alive",
+            "10",
+            "--access-logfile",
+            "-" if os.environ.get("PLATFORMKIT_ACCESS_LOG") == "1" else "/dev/null",
+        ],
+        cwd=BASE_DIR,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+
+
 def _wait_for_api(timeout: float = 60.0) -> None:
     import httpx
 
@@ -156,7 +199,7 @@ def main() -> None:
         _wait_for_api()
         children.append(_start("worker", "qcluster"))
         _seed_sample_project()
-        children.append(_start("site", "runserver", SITE_ADDR, "--noreload"))
+        children.append(_start_site())
         print(
             "\n"
             f"  platformkit demo is running: http://{SITE_ADDR}/\n"

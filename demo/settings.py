@@ -40,7 +40,9 @@ def _random_token() -> str:
 
 
 SECRET_KEY = _secret("DJANGO_SECRET_KEY", _random_token)
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Off unless asked for: the demo is served as a deployment is (gunicorn, its own 404 and 500
+# pages); DJANGO_DEBUG=1 brings Django's debug pages back.
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -59,6 +61,8 @@ if __import__("django").VERSION < (6, 0):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the WSGI app itself (gunicorn serves no files), compressed and cached.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,17 +92,39 @@ TEMPLATES = [
 ]
 
 
+# Each site worker keeps a small psycopg pool (Django 5.1+): a page borrows a connection instead
+# of logging in, and a burst waits up to POOL_TIMEOUT for one instead of exceeding PostgreSQL's
+# max_connections ("too many clients" was a 500 for 95 of 1,000 page views under 100 operators).
+# Size: twice the worker's threads (gunicorn --threads, see demo/run.py). A page's concurrent
+# upstream calls (core.client.parallel) read the cache from their own threads while the
+# request's thread holds its connection: with a pool no larger than the threads, every
+# connection could be held by a request waiting on its calls, and they on the pool (measured:
+# "couldn't get a connection after 10 s" under 100 operators). Above the threads, some call
+# always gets one, finishes and gives it back.
+POOL = {
+    "min_size": 1,
+    "max_size": int(
+        os.environ.get("PLATFORMKIT_DB_POOL_SIZE") or 2 * int(os.environ.get("PLATFORMKIT_SITE_THREADS", "4"))
+    ),
+    "timeout": float(os.environ.get("PLATFORMKIT_DB_POOL_TIMEOUT", "10")),
+}
+
+
+def _pooled(database: dict) -> dict:
+    return {**database, "CONN_MAX_AGE": 0, "OPTIONS": {**database.get("OPTIONS", {}), "pool": POOL}}
+
+
 def _databases() -> dict:
     if os.environ.get("DATABASE_URL"):
         import dj_database_url
 
-        return {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+        return {"default": _pooled(dj_database_url.parse(os.environ["DATABASE_URL"]))}
     if os.environ.get("PLATFORMKIT_SQLITE") == "1":
         return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "db.sqlite3"}}
     # The embedded cluster (started by `manage.py demo` / the local API) under the data dir.
     from platformkit.localapi.pgserver import PostgresLocation, socket_dir
 
-    return {"default": PostgresLocation(host=str(socket_dir(DATA_DIR))).django_database("platformkit_site")}
+    return {"default": _pooled(PostgresLocation(host=str(socket_dir(DATA_DIR))).django_database("platformkit_site"))}
 
 
 DATABASES = _databases()
@@ -115,6 +141,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+# The demo serves straight from the apps' static folders (no collectstatic step); a deployment
+# runs collectstatic and sets WHITENOISE_USE_FINDERS=0.
+WHITENOISE_USE_FINDERS = os.environ.get("WHITENOISE_USE_FINDERS", "1") == "1"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "platformkit:projects"

@@ -23,3 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast log
 # "test_..." copy), so the test passes its name down explicitly.
 if os.environ.get("PLATFORMKIT_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PLATFORMKIT_DB_NAME"]
+
+# The demo's per-worker connection pool (demo/settings.py) is for the served site; tests keep
+# Django's plain connection per thread, which pytest-django's test-database handling expects.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
