@@ -9,7 +9,9 @@ Every value can be overridden from the environment, so the same file serves a qu
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLATFORMKIT_DATA_DIR", BASE_DIR / ".data" / "demo")).resolve()
@@ -110,7 +112,7 @@ POOL = {
 }
 
 
-def _pooled(database: dict) -> dict:
+def _pooled(database: Mapping[str, Any]) -> dict[str, Any]:
     return {**database, "CONN_MAX_AGE": 0, "OPTIONS": {**database.get("OPTIONS", {}), "pool": POOL}}
 
 
