@@ -146,6 +146,7 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 # The demo serves straight from the apps' static folders (no collectstatic step); a deployment
 # runs collectstatic and sets WHITENOISE_USE_FINDERS=0.
 WHITENOISE_USE_FINDERS = os.environ.get("WHITENOISE_USE_FINDERS", "1") == "1"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at every start when it is missing
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "platformkit:projects"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from platformkit.sections.sql import services
 from platformkit.sections.sql.services import analyse, with_rls
 
 
@@ -164,3 +165,31 @@ def test_filtered_nested_changes_need_no_confirmation() -> None:
 )
 def test_explain_warns_only_when_it_runs_the_statement(sql: str, warned: bool) -> None:
     assert bool(analyse(sql).warnings) is warned
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1; select 2",  # two statements: each runs as written
+        "select * from todos for update",  # a lock, not just a read
+        "select * into copy_of_todos from todos",  # creates a table
+        "with gone as (delete from todos returning *) select * from gone",  # changes rows
+        "insert into todos values (1)",
+        "explain select 1",
+        "selec 1",  # PostgreSQL reports its own syntax error on the text as written
+    ],
+)
+def test_limited_leaves_everything_but_one_plain_select(sql: str) -> None:
+    assert services.limited(sql) is None
+
+
+def test_limited_wraps_one_plain_select_reading_one_row_past_the_grid() -> None:
+    wrapped = services.limited("  with t as (select 1 as a) select * from t order by a -- the end\n;  ", cap=500)
+    assert wrapped == (
+        "select * from (\nwith t as (select 1 as a) select * from t order by a -- the end\n)"
+        " as platformkit_grid limit 501"
+    )
+    assert (
+        services.limited("values (1), (2)", cap=10)
+        == "select * from (\nvalues (1), (2)\n) as platformkit_grid limit 11"
+    )

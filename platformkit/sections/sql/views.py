@@ -38,6 +38,7 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
         "sql": "",
         "parameters": "",
         "read_only": target.is_production,
+        "grid_cap": sqleditor.GRID_ROW_CAP,
         **extra,
     }
 
@@ -78,6 +79,7 @@ def _run(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
         read_only=read_only,
         confirmed=data["confirmed"],
         enable_rls=data["enable_rls"],
+        for_grid=not (read_only and data["format"]),
     )
     context["sql"] = outcome.sql
     if outcome.analysis is not None:
@@ -95,7 +97,7 @@ def _run(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="result.{download}"'
         return response
-    return answer(grid=sqleditor.grid(rows), duration_ms=outcome.duration_ms, ran=True)
+    return answer(grid=sqleditor.grid(rows, limited=outcome.limited), duration_ms=outcome.duration_ms, ran=True)
 
 
 @project_view("sql", write=True, action="sql.write")
