@@ -72,6 +72,7 @@ class LocalAPI:
             self.logs.record,
             find_deno(config.deno_path),
             config.function_timeout_seconds,
+            config.function_allowed_hosts,
         )
         self.branching = Branching(
             self.projects,

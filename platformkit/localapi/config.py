@@ -37,6 +37,9 @@ class LocalAPIConfig:
     deno_path: str | None = None  # the Deno that runs functions; None: .tools/deno, then PATH
     function_timeout_seconds: float = 10.0  # one invocation's wall time
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
+    # Hosts (names or IPs, no port) functions may reach although they are loopback, private or this
+    # machine; the local API's own port stays closed on them. Default: none, public internet only.
+    function_allowed_hosts: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import jsondata
 from .errors import Problem, require
 from .functions.bundle import MAX_BUNDLE_BYTES
+from .functions.headers import passed
 from .views import File, answer, backend_for, body, endpoint, query
 
 MAX_REQUEST_BYTES = MAX_BUNDLE_BYTES + 2 * 1024 * 1024  # the bundle plus multipart framing and metadata
@@ -134,15 +135,15 @@ def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpRes
                 "headers": {key.lower(): value for key, value in request.headers.items()},
                 "body": payload,
                 "remote_addr": request.META.get("REMOTE_ADDR", ""),
+                "server_port": request.META.get("SERVER_PORT", ""),
                 "base_url": base,
             },
         )
     except Problem as problem:
         return answer(problem.status, {"message": problem.message})
     response = HttpResponse(result.body, status=result.status)
-    for key, value in result.headers.items():
-        if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-            response[key] = value
+    for key, value in passed(result.headers):  # no cookies or hop-by-hop headers on this site
+        response[key] = value
     response["x-sb-execution-id"] = result.execution_id
     return response
 

@@ -18,7 +18,7 @@ from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.store import ProjectRow
 
 from . import bundle as bundles
-from . import runtime
+from . import runtime, sandbox
 from .store import SETTINGS, Functions
 
 __all__ = ["EdgeFunctions"]
@@ -34,6 +34,7 @@ class EdgeFunctions:
         record: Callable[..., None],
         deno: str | None,
         timeout_seconds: float,
+        allowed_hosts: builtins.list[str] | tuple[str, ...] = (),
     ) -> None:
         self.store = Functions(control_url, directory, project)
         self._project = project
@@ -41,6 +42,7 @@ class EdgeFunctions:
         self._record = record
         self.deno = deno
         self.timeout = timeout_seconds
+        self.allowed_hosts = tuple(sandbox.allowed_host(host) for host in allowed_hosts)
 
     # Management API
 
@@ -179,6 +181,8 @@ class EdgeFunctions:
             env=env,
             timeout=self.timeout,
             cache_dir=cache,
+            allowed_hosts=self.allowed_hosts,
+            own_ports=sandbox.own_ports(str(request.get("host", "")), request.get("server_port")),
         )
         self._log_invocation(ref, row, request, result)
         return result

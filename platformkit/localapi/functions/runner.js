@@ -18,6 +18,12 @@ const toBase64 = (bytes) => {
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
 };
+// fetch wraps the reason (a refused address, a DNS failure) in its cause: the caller needs both.
+const describe = (error) => {
+  const message = String(error?.message ?? error);
+  const cause = error?.cause ? String(error.cause?.message ?? error.cause) : "";
+  return cause && !message.includes(cause) ? `${message}: ${cause}` : message;
+};
 const input = JSON.parse(await new Response(Deno.stdin.readable).text());
 try {
   await import(Deno.args[0]);
@@ -28,6 +34,6 @@ try {
   const bytes = new Uint8Array(await response.arrayBuffer());
   Deno.stdout.writeSync(encoder.encode(JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers), body_b64: toBase64(bytes) })));
 } catch (error) {
-  console.error(String(error?.stack ?? error));
-  Deno.stdout.writeSync(encoder.encode(JSON.stringify({ crashed: String(error?.message ?? error) })));
+  console.error(String(error?.stack ?? error) + (error?.cause ? `\ncaused by: ${error.cause}` : ""));
+  Deno.stdout.writeSync(encoder.encode(JSON.stringify({ crashed: describe(error) })));
 }

@@ -1,7 +1,8 @@
 """Invoking a deployed function: where Deno is installed (``make deno`` puts the npm package in
-``.tools/deno``), each request runs the function's current version in a fresh Deno process with
-network and environment access, read access to its own files only, no writes, no subprocesses,
-and a time limit. ``verify_jwt`` is enforced first with the project's JWT secret."""
+``.tools/deno``), each request runs the function's current version in a fresh Deno process inside
+the sandbox of :mod:`.sandbox` (public network only, its own files read-only, only its own
+environment variables, no writes or subprocesses) and a time limit. ``verify_jwt`` is enforced
+first with the project's JWT secret."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import subprocess
 import time
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from . import sandbox
 
 RUNNER = Path(__file__).with_name("runner.js")
 REPO_DENO = Path(__file__).resolve().parents[3] / ".tools" / "deno" / "node_modules" / ".bin" / "deno"
@@ -64,20 +67,21 @@ def run(
     env: Mapping[str, str],
     timeout: float,
     cache_dir: Path,
+    allowed_hosts: Sequence[str] = (),
+    own_ports: Iterable[int] = (),
 ) -> Invocation:
+    """``own_ports``: the ports the local API (and the site serving the invoke URL) answer on,
+    denied even on an allowed host's addresses."""
+    refused = sandbox.refusal(deno)
+    if refused:  # fail closed: an unconfined function could reach this API
+        return _failure(503, f"Functions cannot run here: {refused}.")
     root = unpack(bundle)
     started = time.monotonic()
     command = [
         deno,
         "run",
         "--quiet",
-        "--no-prompt",
-        "--allow-net",
-        "--allow-env",
-        f"--allow-read={root}",
-        "--deny-write",
-        "--deny-run",
-        "--deny-ffi",
+        *sandbox.permissions(root, env, allowed_hosts, own_ports),
         str(RUNNER),
         (root / entrypoint).as_uri(),
     ]
@@ -120,17 +124,21 @@ def run(
         answer = {"crashed": "the runtime answered something that is not JSON"}
     if "status" not in answer:
         reason = answer.get("crashed") or f"the runtime exited with {done.returncode}"
-        return Invocation(
-            500,
-            {"content-type": "application/json"},
-            json.dumps({"message": f"The function failed: {reason}"}).encode(),
-            logs,
-            execution_time_ms=elapsed,
-        )
+        return _failure(500, f"The function failed: {reason}", logs, elapsed)
     return Invocation(
         int(answer["status"]),
         {str(k): str(v) for k, v in answer.get("headers", {}).items()},
         base64.b64decode(answer.get("body_b64") or ""),
         logs,
+        execution_time_ms=elapsed,
+    )
+
+
+def _failure(status: int, message: str, logs: list[dict[str, str]] | None = None, elapsed: float = 0.0) -> Invocation:
+    return Invocation(
+        status,
+        {"content-type": "application/json"},
+        json.dumps({"message": message}).encode(),
+        logs or [],
         execution_time_ms=elapsed,
     )
