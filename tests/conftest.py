@@ -84,6 +84,10 @@ def localapi(pg_location: PostgresLocation):
         functions_dir=str(DATA_DIR / "functions"),
         pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
+        # One token and a few projects serve the whole suite: the documented 120/min would only
+        # make it wait. tests/localapi/test_rate_limits.py runs its own server with small budgets.
+        rate_limit_per_window=1_000_000,
+        rate_limit_logs_per_window=1_000_000,
     )
     server = LocalAPIServer(config).start()
     os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token

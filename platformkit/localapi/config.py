@@ -37,6 +37,11 @@ class LocalAPIConfig:
     deno_path: str | None = None  # the Deno that runs functions; None: .tools/deno, then PATH
     function_timeout_seconds: float = 10.0  # one invocation's wall time
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
+    # The documented budgets (ratelimit.py): requests per window per token and project or
+    # organization scope, and for the logs and usage endpoints; a shorter window compresses time.
+    rate_limit_per_window: int = 120
+    rate_limit_logs_per_window: int = 30
+    rate_limit_window_seconds: float = 60.0
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (
