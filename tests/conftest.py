@@ -94,3 +94,33 @@ def localapi(pg_location: PostgresLocation):
     settings.PLATFORMKIT["API_URL"], settings.PLATFORMKIT["API_TOKEN"] = server.base_url, config.token
     yield server
     server.stop()
+
+
+@pytest.fixture
+def limited_localapi(localapi, pg_location: PostgresLocation):
+    """Start a second local API on the suite's records with small rate-limit budgets:
+    ``limited_localapi(standard=5, logs=2, window=60.0)`` (each stopped after the test)."""
+    import secrets
+
+    from platformkit.localapi.config import LocalAPIConfig
+    from platformkit.localapi.server import LocalAPIServer
+
+    servers: list[LocalAPIServer] = []
+
+    def start(standard: int = 5, logs: int = 2, window: float = 60.0, latency: float = 0.0) -> LocalAPIServer:
+        config = LocalAPIConfig(
+            database_url=pg_location.url(),
+            token="limited-" + secrets.token_urlsafe(12),
+            control_db=localapi.config.control_db,
+            latency_seconds=latency,
+            rate_limit_per_window=standard,
+            rate_limit_logs_per_window=logs,
+            rate_limit_window_seconds=window,
+        )
+        server = LocalAPIServer(config).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

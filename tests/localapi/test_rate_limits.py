@@ -4,16 +4,14 @@ Retry-After and a JSON message once a window's budget is used. Small real budget
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.ratelimit import Budget, RateLimiter, scope_of
 from platformkit.localapi.server import LocalAPIServer
 from tests.localapi.conftest import message
@@ -22,26 +20,8 @@ STANDARD, LOGS = 5, 2
 
 
 @pytest.fixture
-def limited(localapi: Any, pg_location: Any) -> Iterator[Callable[..., LocalAPIServer]]:
-    """Start a second local API on the suite's records with small budgets (stopped after the test)."""
-    servers: list[LocalAPIServer] = []
-
-    def start(standard: int = STANDARD, logs: int = LOGS, window: float = 60.0) -> LocalAPIServer:
-        config = LocalAPIConfig(
-            database_url=pg_location.url(),
-            token="limited-" + secrets.token_urlsafe(12),
-            control_db=localapi.config.control_db,
-            rate_limit_per_window=standard,
-            rate_limit_logs_per_window=logs,
-            rate_limit_window_seconds=window,
-        )
-        server = LocalAPIServer(config).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+def limited(limited_localapi: Callable[..., LocalAPIServer]) -> Callable[..., LocalAPIServer]:
+    return limited_localapi
 
 
 @pytest.fixture
