@@ -54,8 +54,9 @@ _location_holder: list = []
 
 
 @contextmanager
-def local_api(latency_seconds: float = 0.0, status_delay_seconds: float = 0.5) -> Iterator[object]:
-    """A local Management API over loopback, with the site's settings pointed at it."""
+def local_api(latency_seconds: float = 0.0, status_delay_seconds: float = 0.5, **options: object) -> Iterator[object]:
+    """A local Management API over loopback, with the site's settings pointed at it; ``options``
+    are further :class:`LocalAPIConfig` fields (e.g. the rate-limit budgets)."""
     from django.conf import settings
 
     from platformkit.localapi.config import LocalAPIConfig
@@ -68,6 +69,7 @@ def local_api(latency_seconds: float = 0.0, status_delay_seconds: float = 0.5) -
         status_delay_seconds=status_delay_seconds,
         control_db="platformkit_localapi_bench",
         latency_seconds=latency_seconds,
+        **options,  # type: ignore[arg-type]
     )
     server = LocalAPIServer(config)
     server.start()
@@ -114,16 +116,21 @@ def operator_client():
 
 
 class UpstreamCallCounter(logging.Handler):
-    """Counts the client's request log records: one per HTTP request sent upstream."""
+    """Counts the client's request log records (those naming an attempt): one per HTTP request
+    sent upstream, not its warnings or pacing notes; ``statuses`` holds each answer's status."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self._lock = threading.Lock()
         self.count = 0
+        self.statuses: list[int | None] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if not hasattr(record, "api_attempt"):
+            return
         with self._lock:
             self.count += 1
+            self.statuses.append(getattr(record, "api_status", None))
 
     @contextmanager
     def counting(self) -> Iterator[UpstreamCallCounter]:

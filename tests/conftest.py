@@ -84,9 +84,43 @@ def localapi(pg_location: PostgresLocation):
         functions_dir=str(DATA_DIR / "functions"),
         pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
+        # One token and a few projects serve the whole suite: the documented 120/min would only
+        # make it wait. tests/localapi/test_rate_limits.py runs its own server with small budgets.
+        rate_limit_per_window=1_000_000,
+        rate_limit_logs_per_window=1_000_000,
     )
     server = LocalAPIServer(config).start()
     os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token
     settings.PLATFORMKIT["API_URL"], settings.PLATFORMKIT["API_TOKEN"] = server.base_url, config.token
     yield server
     server.stop()
+
+
+@pytest.fixture
+def limited_localapi(localapi, pg_location: PostgresLocation):
+    """Start a second local API on the suite's records with small rate-limit budgets:
+    ``limited_localapi(standard=5, logs=2, window=60.0)`` (each stopped after the test)."""
+    import secrets
+
+    from platformkit.localapi.config import LocalAPIConfig
+    from platformkit.localapi.server import LocalAPIServer
+
+    servers: list[LocalAPIServer] = []
+
+    def start(standard: int = 5, logs: int = 2, window: float = 60.0, latency: float = 0.0) -> LocalAPIServer:
+        config = LocalAPIConfig(
+            database_url=pg_location.url(),
+            token="limited-" + secrets.token_urlsafe(12),
+            control_db=localapi.config.control_db,
+            latency_seconds=latency,
+            rate_limit_per_window=standard,
+            rate_limit_logs_per_window=logs,
+            rate_limit_window_seconds=window,
+        )
+        server = LocalAPIServer(config).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -10,6 +10,16 @@ with ManagementClient(token) as client:
 from . import errors, types
 from .cache import MemoryStore, ReadCache
 from .client import AsyncManagementClient, ManagementClient
+from .pacing import Pacer
 from .parallel import Result
 
-__all__ = ["AsyncManagementClient", "ManagementClient", "MemoryStore", "ReadCache", "Result", "errors", "types"]
+__all__ = [
+    "AsyncManagementClient",
+    "ManagementClient",
+    "MemoryStore",
+    "Pacer",
+    "ReadCache",
+    "Result",
+    "errors",
+    "types",
+]

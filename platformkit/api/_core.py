@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import math
 import random
 import time
 import uuid
@@ -21,6 +22,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from . import _transport, errors
 from .cache import ReadCache
+from .pacing import FIRST_ANSWER_POLL, Pacer, scope_of
 from .types import RateLimitState
 
 T = TypeVar("T")
@@ -31,6 +33,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 REQUEST_ID_HEADERS = ("x-request-id", "sb-request-id", "cf-ray")
 LOW_REMAINING = 5
+EPOCH_SECONDS_FROM = 1_000_000_000  # a Reset above this is a Unix time (2001 on), not seconds to wait
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ class Core:
     cache: ReadCache | None = None
     clock: Callable[[], float] = time.monotonic
     rate_limit: RateLimitState | None = None
+    # Per-scope budgets the API reported; shared by every client of one token where they run
+    # side by side (the dashboard's), so together they stay within what is left.
+    pacer: Pacer = field(default_factory=Pacer)
 
     def headers(self, idempotency_key: str | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
@@ -140,21 +146,30 @@ class Core:
         given = call.idempotency_key
         key = given if isinstance(given, str) and given else (str(uuid.uuid4()) if given else None)
         replayable = call.method in IDEMPOTENT_METHODS or key is not None
+        scope = scope_of(call.path)
         started = self.clock()
         attempt = 0
         while True:
             attempt += 1
+            yield from self._pace(call, scope, started)
             sent_at = self.clock()
-            outcome = yield Send(call.method, call.path, _query(call.params), call.json, self.headers(key), call.upload)
+            try:
+                outcome = yield Send(
+                    call.method, call.path, _query(call.params), call.json, self.headers(key), call.upload
+                )
+            except GeneratorExit:  # the driver gave up (a file that would not open): no answer to wait for
+                self.pacer.failed(scope)
+                raise
             elapsed_ms = (self.clock() - sent_at) * 1000
             if isinstance(outcome, Exception):
+                self.pacer.failed(scope)
                 error = _transport_error(call, outcome)
                 _log_failure(call, error, elapsed_ms, attempt)
                 may_retry = isinstance(outcome, _transport.NOT_SENT_ERRORS) or replayable
                 delay = self.policy.backoff(attempt - 1) if may_retry else None
             else:
                 assert outcome is not None
-                self._note_rate_limit(outcome)
+                self._note_rate_limit(outcome, scope)
                 _log_response(call, outcome, elapsed_ms, attempt)
                 if outcome.status_code < 400:
                     data = _body(call, outcome)
@@ -168,14 +183,33 @@ class Core:
                 if may_retry:
                     retry_after = _retry_after(outcome)
                     delay = retry_after if retry_after is not None else self.policy.backoff(attempt - 1)
+                if outcome.status_code == 429:
+                    # Nothing is left in this scope: the process's other calls wait too.
+                    self.pacer.refused(scope, delay if delay is not None else 1.0, self.clock())
 
             out_of_time = delay is not None and self.clock() - started + delay > self.policy.deadline
             if delay is None or attempt > self.policy.max_retries or out_of_time:
                 raise error
             yield Sleep(delay)
 
-    def _note_rate_limit(self, response: _transport.Response) -> None:
+    def _pace(self, call: Call[Any], scope: str, started: float) -> Generator[Step, Outcome | None, None]:
+        """Wait while the scope's budget is used up; refuse (without sending) when the window
+        ends after this call's deadline, so the caller can say when to come back."""
+        while (wait := self.pacer.reserve(scope, self.clock())) > 0:
+            if self.clock() - started + wait > self.policy.deadline:
+                raise errors.RateLimitError(
+                    f"not sent: the rate limit for {scope} resets in {math.ceil(wait)} s, after this call's deadline",
+                    retry_after=wait,
+                    method=call.method,
+                    path=call.path,
+                )
+            if wait > FIRST_ANSWER_POLL:
+                logger.info("%s %s waits %.1f s for the rate limit of %s", call.method, call.path, wait, scope)
+            yield Sleep(wait)
+
+    def _note_rate_limit(self, response: _transport.Response, scope: str) -> None:
         state = _rate_limit(response)
+        self.pacer.note(scope, state, self.clock())
         if state is None:
             return
         self.rate_limit = state
@@ -264,9 +298,11 @@ def _transport_error(call: Call[Any], exc: Exception) -> errors.APIError:
 
 
 def _retry_after(response: _transport.Response) -> float | None:
+    """Retry-After (seconds or an HTTP date); on a 429 without it, the rate limit's Reset."""
     value = response.headers.get("retry-after")
     if not value:
-        return None
+        state = _rate_limit(response) if response.status_code == 429 else None
+        return state.reset_seconds if state is not None else None
     try:
         return max(0.0, float(value))
     except ValueError:
@@ -295,6 +331,8 @@ def _rate_limit(response: _transport.Response) -> RateLimitState | None:
     reset = _int_header(response, "x-ratelimit-reset", "ratelimit-reset")
     if limit is None and remaining is None:
         return None
+    if reset is not None and reset > EPOCH_SECONDS_FROM:  # some APIs send the moment, not the wait
+        reset = max(0, reset - int(time.time()))
     return RateLimitState(limit=limit, remaining=remaining, reset_seconds=None if reset is None else float(reset))
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 from . import _transport
 from ._core import Call, Core, RetryPolicy, Send
 from .cache import ReadCache
+from .pacing import Pacer
 from .parallel import Result, run_tasks, run_threads
 from .resources import (
     Advisors,
@@ -58,6 +59,7 @@ class _BaseClient(ABC):
         cache: ReadCache | None = None,
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Management API token is required")
@@ -65,7 +67,8 @@ class _BaseClient(ABC):
         if random is not None:
             policy.random = random
         self.base_url = base_url.rstrip("/")
-        self._core = Core(token=token, policy=policy, cache=cache, clock=clock)
+        # A pacer of its own unless given one to share with the token's other clients.
+        self._core = Core(token=token, policy=policy, cache=cache, clock=clock, pacer=pacer or Pacer())
         self.organizations = Organizations(self)
         self.projects = Projects(self)
         self.database = Database(self)

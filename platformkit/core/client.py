@@ -11,7 +11,7 @@ from typing import Any
 from django.core.cache import cache as django_cache
 from django.db import connections as db_connections
 
-from platformkit.api import ManagementClient, ReadCache, Result
+from platformkit.api import ManagementClient, Pacer, ReadCache, Result
 from platformkit.conf import API_TOKEN_HINT, SetupMissing, get_config
 
 
@@ -54,6 +54,9 @@ class TokenMissing(SetupMissing, ValueError):  # a ValueError, as the client's o
 
 
 _clients: dict[tuple[Any, ...], ManagementClient] = {}
+# One pacer per API and token: the cached and uncached clients (and the tasks' time-boxed ones)
+# spend the same rate-limit budgets, so they must count together.
+_pacers: dict[tuple[str, str], Pacer] = {}
 _clients_lock = threading.Lock()
 
 
@@ -81,6 +84,7 @@ def get_client(*, cached: bool = True, max_call_seconds: float | None = None) ->
                 max_retries=config["MAX_RETRIES"],
                 retry_deadline=retry_deadline,
                 cache=ReadCache(store=DjangoCacheStore(), ttl=ttl) if ttl > 0 else None,
+                pacer=_pacers.setdefault((config["API_URL"], config["API_TOKEN"]), Pacer()),
             )
             _clients[key] = client
     return client
@@ -114,6 +118,7 @@ def reset_client() -> None:
         for client in _clients.values():
             client.close()
         _clients.clear()
+        _pacers.clear()
 
 
 def forget_cached_reads() -> None:

@@ -9,6 +9,7 @@ partial would leave the stale region in place and hide the failure from the oper
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,6 +17,7 @@ from typing import Generic, TypeVar
 from platformkit.api import Result, errors
 
 T = TypeVar("T")
+RATE_LIMIT_RETRY_DEFAULT = 10  # seconds, when a 429 did not say how long
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class UpstreamProblem:
     message: str
     status: int | None
     request_id: str | None
+    # Rate limited: seconds until the API takes calls again. A page's panel retries by itself
+    # then (GET only: a refused form is never sent again unasked).
+    retry_in: int | None = None
 
 
 def describe(exc: errors.APIError) -> UpstreamProblem:
@@ -52,9 +57,14 @@ def describe(exc: errors.APIError) -> UpstreamProblem:
             "The configured access token is missing, wrong or expired. An administrator needs to replace it.",
         )
     if isinstance(exc, errors.RateLimitError):
-        wait = f" Try again in {int(exc.retry_after)} seconds." if exc.retry_after else " Try again shortly."
-        return problem(
-            "rate_limited", "Too many requests", "The Management API limits how often it can be called." + wait
+        retry_in = max(1, math.ceil(exc.retry_after)) if exc.retry_after else RATE_LIMIT_RETRY_DEFAULT
+        return UpstreamProblem(
+            "rate_limited",
+            "Rate limited by the Management API",
+            f"It allows only so many calls a minute and this one's are used up. Try again in {retry_in} s.",
+            exc.status,
+            exc.request_id,
+            retry_in,
         )
     if isinstance(exc, errors.ServerError):
         return problem("server", "The Management API failed", "It answered with a server error. Try again in a moment.")

@@ -40,6 +40,11 @@ class LocalAPIConfig:
     # Hosts (names or IPs, no port) functions may reach although they are loopback, private or this
     # machine; the local API's own port stays closed on them. Default: none, public internet only.
     function_allowed_hosts: tuple[str, ...] = ()
+    # The documented budgets (ratelimit.py): requests per window per token and project or
+    # organization scope, and for the logs and usage endpoints; a shorter window compresses time.
+    rate_limit_per_window: int = 120
+    rate_limit_logs_per_window: int = 30
+    rate_limit_window_seconds: float = 60.0
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import jsondata
+from . import jsondata, ratelimit
 from .backend import LocalAPI
 from .config import LocalAPIConfig
 from .errors import Problem
@@ -107,14 +107,29 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         api = backend_for(request)
         api.simulate_latency()
-        if not _authorized(request, api.config.token):
-            return answer(401, {"message": "Unauthorized: send a valid token as Authorization: Bearer <token>"})
+        authorized = _authorized(request, api.config.token)
+        decision = ratelimit.limiter_for(api).take(
+            ratelimit.caller_of(api.config.token if authorized else None, request.META.get("REMOTE_ADDR", "")),
+            ratelimit.scope_of(kwargs, request.path),
+            ratelimit.budget_name(request.path),
+        )
         handler = handlers.get((request.method or "").lower())
-        if handler is None:
-            return answer(405, {"message": f"{request.method} is not allowed on {request.path}"})
         started = time.monotonic()
-        response = _handle(api, handler, request, kwargs)
-        if "ref" in kwargs and "/analytics/" not in request.path:  # querying logs is not itself logged
+        if not decision.allowed:  # refused before anything else, as the real API's gateway does
+            message = f"Rate limit exceeded: {decision.limit} requests per window; retry in {decision.reset_seconds} s"
+            response = answer(429, {"message": message})
+        elif not authorized:
+            return _with_headers(
+                answer(401, {"message": "Unauthorized: send a valid token as Authorization: Bearer <token>"}), decision
+            )
+        elif handler is None:
+            return _with_headers(
+                answer(405, {"message": f"{request.method} is not allowed on {request.path}"}), decision
+            )
+        else:
+            response = _handle(api, handler, request, kwargs)
+        _with_headers(response, decision)
+        if authorized and "ref" in kwargs and "/analytics/" not in request.path:  # querying logs is not itself logged
             api.logs.request(
                 kwargs["ref"],
                 method=request.method or "",
@@ -132,6 +147,12 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
 
     view.methods = tuple(method.upper() for method in handlers)  # type: ignore[attr-defined]
     return view
+
+
+def _with_headers(response: HttpResponse, decision: ratelimit.Decision) -> HttpResponse:
+    for name, value in decision.headers().items():
+        response[name] = value
+    return response
 
 
 def _handle(api: LocalAPI, handler: Handler, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse:

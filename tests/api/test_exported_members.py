@@ -10,6 +10,7 @@ API_NAMES = [
     "AsyncManagementClient",
     "ManagementClient",
     "MemoryStore",
+    "Pacer",
     "ReadCache",
     "Result",
     "errors",

@@ -95,4 +95,5 @@ def test_rate_limited_upstream_says_when_to_try_again(
         "READ_CACHE_SECONDS": 0,
     }
     page = _panel(operator_client, "rate_limited")
-    assert "Try again in 30 seconds" in page
+    assert "Rate limited by the Management API, retrying in 30 s" in page
+    assert 'hx-trigger="load delay:30s, click"' in page

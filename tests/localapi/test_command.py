@@ -146,3 +146,20 @@ def test_runs_its_own_embedded_postgres_under_the_data_dir(tmp_path: Path) -> No
     assert (data / "pg" / "postmaster.pid").exists()
     assert running.stop()[0] == 0
     assert not (data / "pg" / "postmaster.pid").exists(), "the embedded server outlived the command"
+
+
+def test_rate_limit_flags_set_the_budgets(tmp_path: Path, database_url_args: list[str]) -> None:
+    running = start(
+        "--data", str(tmp_path), "--token", "given-token", "--rate-limit", "2", "--rate-limit-window", "30",
+        *database_url_args,
+    )  # fmt: skip
+    try:
+        answers = [
+            httpx.get(running.base_url + "/v1/projects", headers={"Authorization": "Bearer given-token"})
+            for _ in range(3)
+        ]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[0].headers["X-RateLimit-Limit"] == "2"
+        assert 0 < int(answers[2].headers["Retry-After"]) <= 30
+    finally:
+        assert running.stop()[0] == 0

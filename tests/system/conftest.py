@@ -85,6 +85,8 @@ def slow_localapi(pg_location, settings) -> Iterator[object]:
         token="slow-" + secrets.token_urlsafe(16),
         status_delay_seconds=12.0,
         control_db="platformkit_localapi_slow",
+        rate_limit_per_window=1_000_000,  # browsers polling for 12 s would only wait on the budget
+        rate_limit_logs_per_window=1_000_000,
     )
     server = LocalAPIServer(config)
     server.start()

@@ -83,6 +83,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pitr-interval", type=float, default=300.0, help="seconds between PITR snapshots (the PITR granularity)"
         )
+        parser.add_argument(
+            "--rate-limit", type=int, default=120, help="requests per window per token and project/organization scope"
+        )
+        parser.add_argument(
+            "--rate-limit-logs", type=int, default=30, help="requests per window to the logs and usage endpoints"
+        )
+        parser.add_argument(
+            "--rate-limit-window", type=float, default=60.0, help="seconds of a rate-limit window (the real API: 60)"
+        )
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -102,6 +111,9 @@ class Command(BaseCommand):
             functions_dir=str(data_dir / "localapi" / "functions"),
             pitr_interval_seconds=options["pitr_interval"],
             pitr_days_for_new_projects=options["pitr_days"],
+            rate_limit_per_window=options["rate_limit"],
+            rate_limit_logs_per_window=options["rate_limit_logs"],
+            rate_limit_window_seconds=options["rate_limit_window"],
         )
         server = LocalAPIServer(config, host, port, quiet=False)
         if generated:
