@@ -11,7 +11,7 @@ VENV6 := .venv-django6
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint test-django5 test-django6 bench chromium deno clean
+.PHONY: demo test lint test-django5 test-django6 bench chromium deno clients clean
 
 # A virtualenv with platformkit and its dev extras; reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -39,6 +39,17 @@ $(DENO):
 	@if command -v npm >/dev/null; then npm install --silent --no-fund --no-audit --prefix .tools/deno deno@2 >/dev/null && $(DENO) --version | head -1; \
 	else echo "npm not found: Edge Functions deploy but cannot be invoked locally"; fi
 
+# The official clients the contract tests drive (tests/clients/), pinned: the Supabase CLI, the
+# Supabase MCP server, and TypeScript to check that generated types compile. Without npm the
+# tests skip, saying so.
+CLIENTS := .tools/clients/.installed-supabase-2.117.0-mcp-0.13.0-ts-5.9.3
+clients: $(CLIENTS)
+$(CLIENTS):
+	@if command -v npm >/dev/null; then npm install -E --silent --no-fund --no-audit --prefix .tools/clients \
+	  supabase@2.117.0 @supabase/mcp-server-supabase@0.13.0 typescript@5.9.3 >/dev/null && touch $@ && \
+	  .tools/clients/node_modules/.bin/supabase --version; \
+	else echo "npm not found: the official-client tests (tests/clients) are skipped"; fi
+
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 chromium:
 	@command -v chromium >/dev/null || { \
@@ -55,10 +66,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy platformkit
 
-test-django5: $(VENV)/.installed chromium deno
+test-django5: $(VENV)/.installed chromium deno clients
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-django6: chromium deno
+test-django6: chromium deno clients
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
 	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest $(PYTEST_ARGS); \

@@ -77,7 +77,7 @@ def localapi(pg_location: PostgresLocation):
     shutil.rmtree(DATA_DIR / "functions", ignore_errors=True)  # bundles of an earlier run's projects
     config = LocalAPIConfig(
         database_url=pg_location.url(),
-        token="test-token-" + secrets.token_urlsafe(16),
+        token="sbp_" + secrets.token_hex(20),  # shaped as the CLI requires (tests/clients)
         status_delay_seconds=0.5,
         control_db=control_db,
         snapshot_dir=str(DATA_DIR / "snapshots"),

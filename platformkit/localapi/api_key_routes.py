@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import body, endpoint
+from .validation import flag
+from .views import body, endpoint, query
 
 
 def _keys(api, ref):
@@ -13,7 +14,7 @@ def _keys(api, ref):
 
 
 def _reveal(request) -> bool:
-    return request.GET.get("reveal", "false").lower() == "true"
+    return bool(flag(query(request), "reveal"))
 
 
 urlpatterns = [

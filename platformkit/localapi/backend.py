@@ -26,6 +26,7 @@ from .logs import Logs
 from .secrets import Secrets
 from .service_config import ServiceConfigs
 from .snapshots import Snapshots
+from .snippets.service import Snippets
 from .store import ProjectRow, Store, random_ref
 
 logger = logging.getLogger("platformkit.localapi")
@@ -64,6 +65,7 @@ class LocalAPI:
         )
         self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
         self.logs = Logs(control_url)
+        self.snippets = Snippets(control_url, self.require_project)
         self.functions = EdgeFunctions(
             control_url,
             config.functions_path(),
@@ -191,6 +193,7 @@ class LocalAPI:
             self.claims,
             self.logs,
             self.functions.store,
+            self.snippets,
         ):
             part.forget(ref)
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from . import sqlrun
+from .validation import flag
 from .views import PlainText, body, endpoint, query
 
 
@@ -32,7 +33,7 @@ def _apply(api, request: HttpRequest, ref: str):
         timeout_seconds=api.config.query_timeout_seconds,
         log=api.logs.statement,
     )
-    return 200, None
+    return 200, {}  # the document declares no body; the MCP server parses one (docs/client-compatibility.md)
 
 
 def _rollback(api, request: HttpRequest, ref: str):
@@ -41,6 +42,18 @@ def _rollback(api, request: HttpRequest, ref: str):
         api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
     )
     return 200, None
+
+
+def _force(request: HttpRequest) -> str | None:
+    """``force`` is a boolean string; branching takes it spelled ``true``/``false``."""
+    force = flag(query(request), "force", None)
+    return None if force is None else str(force).lower()
+
+
+def _diff(api, request: HttpRequest, branch_id_or_ref: str):
+    params = query(request)
+    flag(params, "pgdelta")  # a boolean string; either way the diff is the same SQL
+    return 200, PlainText(api.branching.diff(branch_id_or_ref, params))
 
 
 def _action_body(request: HttpRequest) -> dict:  # an empty body is allowed (no migration_version)
@@ -68,7 +81,7 @@ urlpatterns = [
             patch=lambda api, request, branch_id_or_ref: (200, api.branching.update(branch_id_or_ref, body(request))),
             delete=lambda api, request, branch_id_or_ref: (
                 200,
-                api.branching.delete(branch_id_or_ref, request.GET.get("force")),
+                api.branching.delete(branch_id_or_ref, _force(request)),
             ),
         ),
     ),
@@ -93,10 +106,7 @@ urlpatterns = [
     path(
         "v1/branches/<str:branch_id_or_ref>/diff",
         endpoint(
-            get=lambda api, request, branch_id_or_ref: (
-                200,
-                PlainText(api.branching.diff(branch_id_or_ref, query(request))),
-            ),
+            get=_diff,
         ),
     ),
     path(

@@ -96,6 +96,7 @@ COMING_UP, ACTIVE_HEALTHY, PAUSING, INACTIVE, RESTORING, INIT_FAILED, REMOVED = 
     "INIT_FAILED",
     "REMOVED",
 )
+RESTARTING = "RESTARTING"
 
 # OrganizationProjectsResponse's per-database status has its own, smaller enum.
 DATABASE_STATUS = {PAUSING: "GOING_DOWN", INACTIVE: "UNKNOWN"}

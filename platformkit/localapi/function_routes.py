@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import jsondata
 from .errors import Problem, require
+from .functions import multipart as multipart_body
 from .functions.bundle import MAX_BUNDLE_BYTES
 from .functions.headers import passed
 from .views import File, answer, backend_for, body, endpoint, query
@@ -82,8 +83,20 @@ def _bulk(api, request: HttpRequest, ref: str):
     return 200, _functions(api, ref).bulk_update(ref, items)
 
 
+class _Multipart(File):
+    def __new__(cls, content: bytes, content_type: str) -> _Multipart:
+        made = super().__new__(cls, content)
+        made.content_type = content_type
+        return made
+
+
 def _body(api, request: HttpRequest, ref: str, function_slug: str):
-    return 200, File(_functions(api, ref).store.body(ref, function_slug))
+    """The bundle as a zip, or as multipart/form-data when the caller accepts that (the official
+    clients ask for it; the document declares neither: docs/client-compatibility.md)."""
+    store = _functions(api, ref).store
+    if "multipart/form-data" in request.headers.get("Accept", ""):
+        return 200, _Multipart(*multipart_body.encode(ref, *store.files(ref, function_slug)))
+    return 200, File(store.body(ref, function_slug))
 
 
 urlpatterns = [

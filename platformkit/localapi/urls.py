@@ -15,6 +15,10 @@ from . import (
     secret_routes,
 )
 from .branch_urls import urlpatterns as branch_urlpatterns
+from .lifecycle import routes as lifecycle_routes
+from .snippets import routes as snippet_routes
+from .storage import routes as storage_routes
+from .typescript import routes as typescript_routes
 from .views import bad_request, body, endpoint, no_route, not_found, query, server_error, services_param
 
 handler400 = bad_request
@@ -68,19 +72,10 @@ urlpatterns = [
             get=lambda api, request, ref: (200, api.health(ref, services_param(request), query(request))),
         ),
     ),
-    path(
-        "v1/projects/<str:ref>/pause",
-        endpoint(
-            post=lambda api, request, ref: (200, api.pause(ref)),
-        ),
-    ),
-    path(
-        "v1/projects/<str:ref>/restore",
-        endpoint(
-            get=lambda api, request, ref: (200, api.restore_versions(ref)),
-            post=lambda api, request, ref: (200, api.restore(ref)),
-        ),
-    ),
+    *lifecycle_routes.urlpatterns,
+    *typescript_routes.urlpatterns,
+    *storage_routes.urlpatterns,
+    *snippet_routes.urlpatterns,
     *backup_routes.urlpatterns,
     *secret_routes.urlpatterns,
     *api_key_routes.urlpatterns,

@@ -163,3 +163,23 @@ def services(names: list[str]) -> list[str]:
     unknown = [name for name in names if name not in catalog.SERVICES]
     require(not unknown, f"Unknown service(s) {', '.join(unknown)}; expected any of {', '.join(catalog.SERVICES)}")
     return list(dict.fromkeys(names))
+
+
+TRUTHY = frozenset({"true", "1", "yes", "on", "y", "enabled"})
+FALSY = frozenset({"false", "0", "no", "off", "n", "disabled"})
+
+
+def flag(params: Mapping[str, str], name: str, default: bool | None = False) -> bool | None:
+    """A "boolean string" query flag (the newer document's convention): ``true/1/yes/on/y/enabled``
+    or ``false/0/no/off/n/disabled``, any case; absent gives ``default``; anything else is a 400."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in TRUTHY:
+        return True
+    require(
+        value in FALSY,
+        f"{name} must be a boolean string ({', '.join(sorted(TRUTHY))} or {', '.join(sorted(FALSY))}), not {raw!r}",
+    )
+    return False

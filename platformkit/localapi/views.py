@@ -50,7 +50,9 @@ class PlainText(str):
 
 
 class File(bytes):
-    """A payload answered as a file (a function's bundle: a zip)."""
+    """A payload answered as a file (a function's bundle: a zip, unless ``content_type`` says otherwise)."""
+
+    content_type = "application/zip"
 
 
 class Redirect(str):
@@ -60,7 +62,7 @@ class Redirect(str):
 def answer(status: int, payload: Any) -> HttpResponse:
     """JSON (or no body for ``None``), with the ``x-request-id`` every real answer carries."""
     if isinstance(payload, File):
-        response = HttpResponse(bytes(payload), status=status, content_type="application/zip")
+        response = HttpResponse(bytes(payload), status=status, content_type=payload.content_type)
     elif isinstance(payload, Redirect):
         response = HttpResponse(status=status)
         response["Location"] = str(payload)

@@ -87,6 +87,9 @@ def test_branch_routes_match_the_document(
         content = op["responses"][str(response.status_code)].get("content")
         if case.method == "HEAD" or (content is None and response.content == b""):
             continue
+        if content is None and (case.method, case.path) == ("POST", "/v1/projects/{ref}/database/migrations"):
+            assert response.json() == {}, "the MCP server parses a JSON body (docs/client-compatibility.md)"
+            continue
         if content is None:  # query answers 201 with rows the document does not describe
             assert isinstance(response.json(), list), case.path
         elif "text/plain" in content:

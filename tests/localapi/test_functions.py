@@ -142,7 +142,7 @@ def test_settings_bulk_update_and_delete(http: httpx.Client, active_project: dic
     ):
         refused = http.patch(f"/v1/projects/{ref}/functions/made", params={"entrypoint_path": bad})
         assert refused.status_code == 400 and says in refused.json()["message"]
-    assert http.get(f"/v1/projects/{ref}/functions/made").json()["entrypoint_path"] == "index.ts"
+    assert http.get(f"/v1/projects/{ref}/functions/made").json()["entrypoint_path"].endswith("/source/index.ts")
     bulk = http.put(f"/v1/projects/{ref}/functions", json=[{**code.json(), "verify_jwt": True}])
     assert bulk.status_code == 200 and bulk.json()["functions"][0]["verify_jwt"] is True
     assert (

@@ -21,7 +21,7 @@ def test_pause_refuses_connections_and_restore_allows_them(
     held = connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"])
 
     response = http.post(f"/v1/projects/{ref}/pause")
-    assert (response.status_code, response.content) == (200, b"")
+    assert (response.status_code, response.json()) == (200, {})  # JSON the MCP server parses (client-compatibility.md)
     assert http.get(f"/v1/projects/{ref}").json()["status"] in {"PAUSING", "INACTIVE"}
     with pytest.raises(psycopg.OperationalError):  # the open session was ended
         held.execute("select 1")
@@ -32,7 +32,7 @@ def test_pause_refuses_connections_and_restore_allows_them(
     assert [item["status"] for item in db] == ["UNHEALTHY", "UNHEALTHY"]
 
     response = http.post(f"/v1/projects/{ref}/restore")
-    assert (response.status_code, response.content) == (200, b"")
+    assert (response.status_code, response.json()) == (200, {})  # JSON the MCP server parses (client-compatibility.md)
     assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
     assert http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]["status"] == "COMING_UP"
     wait_for_status(http, ref, "ACTIVE_HEALTHY")

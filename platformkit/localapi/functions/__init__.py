@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from platformkit.localapi import jsondata
+from platformkit.localapi import jsondata, validation
 from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
 from platformkit.localapi.branching import MergeContext
 from platformkit.localapi.errors import Problem, require
@@ -19,7 +19,7 @@ from platformkit.localapi.store import ProjectRow
 
 from . import bundle as bundles
 from . import runtime, sandbox
-from .store import SETTINGS, Functions
+from .store import SETTINGS, Functions, bundle_path_of
 
 __all__ = ["EdgeFunctions"]
 
@@ -60,11 +60,13 @@ class EdgeFunctions:
         require(isinstance(metadata, dict), "metadata must be a JSON object")
         slug = params.get("slug") or metadata.get("name")
         require(isinstance(slug, str) and slug != "", "The slug query parameter is required")
+        for key in ("entrypoint_path", "import_map_path"):  # a file URL this API answered names a bundle path
+            if isinstance(metadata.get(key), str) and str(metadata[key]).startswith("file:///tmp/user_fn_"):
+                metadata[key] = bundle_path_of(metadata[key])
         built = bundles.build(bundles.from_upload(uploads), metadata)
-        deployed = self.store.deploy(
-            ref, str(slug), built, metadata, bundle_only=params.get("bundleOnly", "false").lower() == "true"
-        )
-        if params.get("bundleOnly", "false").lower() != "true":
+        bundle_only = bool(validation.flag(params, "bundleOnly"))
+        deployed = self.store.deploy(ref, str(slug), built, metadata, bundle_only=bundle_only)
+        if not bundle_only:
             self._record(
                 ref,
                 "function_logs",
@@ -98,11 +100,12 @@ class EdgeFunctions:
         for key in ("entrypoint_path", "import_map_path", "name"):
             if params.get(key):
                 changes[key] = params[key]
-        if params.get("verify_jwt") in ("true", "false"):
-            changes["verify_jwt"] = params["verify_jwt"] == "true"
+        verify_jwt = validation.flag(params, "verify_jwt", None)
+        if verify_jwt is not None:
+            changes["verify_jwt"] = verify_jwt
         for key in ("entrypoint_path", "import_map_path"):
             if key in changes:  # checked as at deploy: inside the bundle, and one of its files
-                path = bundles.safe_path(changes[key])
+                path = bundles.safe_path(bundle_path_of(changes[key]))
                 require(
                     path in self._files(ref, slug, current["version"]),
                     f"{key}: {path} is not a file of version {current['version']}",

@@ -8,6 +8,7 @@ import re
 import shutil
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,33 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def shape(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``FunctionResponse``."""
+def deployment_id(ref: str, function_id: Any, version: int) -> str:
+    return f"{ref}_{function_id}_{version}"
+
+
+SOURCE_DIR = "source/"  # where a deployment's files sit under its directory, as upstream
+
+
+def file_url(ref: str, function_id: Any, version: int, path: str) -> str:
+    """A bundle path as the real API answers it: ``file:///tmp/user_fn_<deployment>/source/<path>``
+    (the CLI and the MCP server parse it as a file URL; a bare path makes them fail)."""
+    return f"file:///tmp/user_fn_{deployment_id(ref, function_id, version)}/{SOURCE_DIR}{path}"
+
+
+def bundle_path_of(value: str) -> str:
+    """The bundle-relative path a caller means: a path as given, or the part of a file URL
+    after its deployment's ``source/`` (what :func:`file_url` made, handed back)."""
+    if not value.startswith("file://"):
+        return value
+    path = value.removeprefix("file://")
+    marker = "/" + SOURCE_DIR
+    if path.startswith("/tmp/user_fn_") and marker in path:
+        return path.split(marker, 1)[1]
+    return path.lstrip("/")
+
+
+def shape(row: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    """``FunctionResponse``, paths as file URLs."""
     out = {
         key: row[key]
         for key in (
@@ -46,9 +72,10 @@ def shape(row: Mapping[str, Any]) -> dict[str, Any]:
         )
     }
     out["id"] = str(row["id"])
+    out["entrypoint_path"] = file_url(ref, row["id"], row["version"], row["entrypoint_path"])
     out["import_map"] = bool(row["import_map_path"])
     if row["import_map_path"]:
-        out["import_map_path"] = row["import_map_path"]
+        out["import_map_path"] = file_url(ref, row["id"], row["version"], row["import_map_path"])
     return out
 
 
@@ -92,9 +119,8 @@ class Functions(ControlTables):
     def list(self, ref: str) -> builtins.list[dict[str, Any]]:
         self._project(ref)
         with self._connect() as conn:
-            return [
-                shape(row) for row in conn.execute("select * from edge_functions where ref = %s order by slug", (ref,))
-            ]
+            rows = conn.execute("select * from edge_functions where ref = %s order by slug", (ref,))
+            return [shape(row, ref) for row in rows]
 
     def row(self, ref: str, slug: str) -> dict[str, Any]:
         self._project(ref)
@@ -105,7 +131,7 @@ class Functions(ControlTables):
         return dict(found)
 
     def get(self, ref: str, slug: str) -> dict[str, Any]:
-        return shape(self.row(ref, slug))
+        return shape(self.row(ref, slug), ref)
 
     def bundle_path(self, ref: str, slug: str, version: int) -> Path:
         return self.directory / ref / slug / f"{version}.zip"
@@ -113,6 +139,12 @@ class Functions(ControlTables):
     def body(self, ref: str, slug: str) -> bytes:
         row = self.row(ref, slug)
         return self.bundle_path(ref, slug, row["version"]).read_bytes()
+
+    def files(self, ref: str, slug: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The function's record and its current version's files, by bundle path."""
+        row = self.row(ref, slug)
+        with zipfile.ZipFile(self.bundle_path(ref, slug, row["version"])) as archive:
+            return row, {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
 
     def versions(self, ref: str, slug: str) -> builtins.list[dict[str, Any]]:
         with self._connect() as conn:
@@ -154,7 +186,7 @@ class Functions(ControlTables):
             }
             if bundle_only:  # checked and bundled, not deployed
                 conn.rollback()
-                return shape(values)
+                return shape(values, ref)
             target = self.bundle_path(ref, slug, version)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(
@@ -199,7 +231,7 @@ class Functions(ControlTables):
                     now,
                 ),
             )
-        return shape(values)
+        return shape(values, ref)
 
     def update_settings(self, ref: str, slug: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         current = self.row(ref, slug)
@@ -207,6 +239,9 @@ class Functions(ControlTables):
         require(not unknown, f"Unknown function settings: {', '.join(unknown)}")
         if "verify_jwt" in changes:
             require(isinstance(changes["verify_jwt"], bool), "verify_jwt must be a boolean")
+        for key in ("entrypoint_path", "import_map_path"):  # handed back as this API answered them
+            if isinstance(changes.get(key), str):
+                changes = {**changes, key: bundle_path_of(changes[key])}
         with self._connect() as conn:
             merged = {**{key: current[key] for key in SETTINGS}, **changes}
             conn.execute(

@@ -1,0 +1,1 @@
+"""Pause, restore and restart of a project: the routes, with JSON bodies the clients parse."""

@@ -1,0 +1,28 @@
+"""Restarting a project (``POST /v1/projects/{ref}/restart``, from the newer document): every
+session of its database is ended, as a restart of its PostgreSQL would, and the project shows
+RESTARTING for a moment before it is ACTIVE_HEALTHY again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from platformkit.localapi import catalog, provision
+from platformkit.localapi.errors import require
+
+if TYPE_CHECKING:
+    from platformkit.localapi.backend import LocalAPI
+
+
+def restart(api: LocalAPI, ref: str) -> None:
+    row = api.require_project(ref)
+    require(
+        row.status == catalog.ACTIVE_HEALTHY,
+        f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be restarted",
+    )
+    with api.projects.lock(ref):
+        api.store.set_status(ref, catalog.RESTARTING)
+        provision.allow_connections(api.config.database_url, ref, False)  # ends every open session
+        provision.allow_connections(api.config.database_url, ref, True)
+    api.store.set_status(
+        ref, catalog.RESTARTING, then=catalog.ACTIVE_HEALTHY, after_seconds=api.config.status_delay_seconds
+    )

@@ -1,0 +1,1 @@
+"""``GET /v1/projects/{ref}/storage/buckets``, from the project's own ``storage.buckets``."""
