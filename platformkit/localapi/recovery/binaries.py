@@ -7,10 +7,14 @@ normally, the directory's owner when we are root (as in the containers the tests
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
 
 
 class RecoveryError(RuntimeError):
@@ -50,6 +54,22 @@ def adopt(path: Path | str, like: Path | str) -> None:
         os.chown(path, *ids)
 
 
+def die_with_parent(signal_number: int = signal.SIGKILL) -> None:
+    """In a child before exec: get ``signal_number`` when the process that started it dies.
+
+    A recover() killed midway must not leave pg_combinebackup writing into, or a recovery
+    postmaster running on, the directory that discard() is about to delete. Linux only (a
+    no-op elsewhere). Safe with threads here: each child is waited for by the thread that
+    started it, and the setting is tied to that thread. Runs after the switch of user, which
+    would clear it.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def environment() -> dict[str, str]:
     # English messages: pg_controldata's and the server log's lines are parsed.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -72,6 +92,7 @@ def run(args: list[str], *, as_owner_of: Path | str, timeout: float = 600) -> st
             user=ids[0] if ids else None,
             group=ids[1] if ids else None,
             extra_groups=[] if ids else None,
+            preexec_fn=die_with_parent,
         )
     except subprocess.TimeoutExpired as error:
         raise RecoveryError(f"{Path(args[0]).name} took longer than {timeout:.0f} s") from error
@@ -94,6 +115,8 @@ def popen(args: list[str], *, as_owner_of: Path | str, log: Path) -> subprocess.
             env=environment(),
             cwd="/",
             start_new_session=True,
+            # SIGQUIT: the postmaster's immediate shutdown, which also ends its children.
+            preexec_fn=lambda: die_with_parent(signal.SIGQUIT),
             user=ids[0] if ids else None,
             group=ids[1] if ids else None,
             extra_groups=[] if ids else None,

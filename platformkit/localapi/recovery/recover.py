@@ -135,7 +135,15 @@ def discard(data_dir: Path | str) -> None:
         return
     if postmaster_pid(data_dir) is not None:
         stop(data_dir, mode="immediate")
-    shutil.rmtree(data_dir)
+    for attempt in range(50):
+        try:
+            shutil.rmtree(data_dir)
+            break
+        except OSError:
+            # A child of a killed recover() still writing for a moment (until its SIGKILL lands).
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
     fsync_dir(data_dir.parent)
 
 

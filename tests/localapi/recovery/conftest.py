@@ -80,7 +80,18 @@ def template(workspace: Path) -> Path:
     path.mkdir(mode=0o700)
     _chown_to_system_user(path)
     run(
-        [find_binary("initdb"), "-D", str(path), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        [
+            find_binary("initdb"),
+            "-D",
+            str(path),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--wal-segsize=1",
+        ],
         as_owner_of=path,
         timeout=120,
     )
