@@ -63,7 +63,7 @@ class LocalAPI:
             config.status_delay_seconds,
         )
         self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
-        self.logs = Logs(control_url)
+        self.logs = Logs(config.snapshot_path().parent / f"{config.control_db}-logs")
         self.functions = EdgeFunctions(
             control_url,
             config.functions_path(),
