@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, each printing its figures and ratios."""
 
-from bench import _harness, operators, page_latency, poll_fanout, rate_limits, upload_memory, weight
+from bench import _harness, logs, operators, page_latency, poll_fanout, rate_limits, upload_memory, weight
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
     _harness.report("Upload memory: a 50 MB function deploy", upload_memory.run())
     _harness.report("100 operators at once (gunicorn)", operators.run())
     _harness.report("Rate limits: calls per page view; 10 operators for a minute", rate_limits.run())
+    _harness.report("Logs: 1M events, 24-hour window", logs.run())
 
 
 if __name__ == "__main__":

@@ -44,7 +44,10 @@ def openapi_document() -> dict:
 
     if not OPENAPI_PATH.exists():
         pytest.skip(f"the OpenAPI document is not beside the checkout ({OPENAPI_PATH} is missing)")
-    return json.loads(OPENAPI_PATH.read_text())
+    document = json.loads(OPENAPI_PATH.read_text())
+    for path, operations in json.loads(OPENAPI_PATH.with_name("v1-delta.json").read_text())["added"].items():
+        document["paths"].setdefault(path, {}).update(operations)  # the newer document's added operations
+    return document
 
 
 def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:

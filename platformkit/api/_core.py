@@ -73,6 +73,9 @@ class Call(Generic[T]):
     # A multipart body (function deploys): files are opened afresh for each attempt and
     # streamed from disk, never read whole into memory.
     upload: Upload | None = None
+    # False: a call that timed out (no answer in time, or a 504) is not sent again: a heavy
+    # query (logs) would only run again, and the caller waits for nothing.
+    retry_timeouts: bool = True
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,10 @@ class Core:
                 self.pacer.failed(scope)
                 error = _transport_error(call, outcome)
                 _log_failure(call, error, elapsed_ms, attempt)
-                may_retry = isinstance(outcome, _transport.NOT_SENT_ERRORS) or replayable
+                timed_out = isinstance(error, errors.APITimeoutError)
+                may_retry = isinstance(outcome, _transport.NOT_SENT_ERRORS) or (
+                    replayable and (call.retry_timeouts or not timed_out)
+                )
                 delay = self.policy.backoff(attempt - 1) if may_retry else None
             else:
                 assert outcome is not None
@@ -179,6 +185,7 @@ class Core:
                 error = _status_error(call, outcome)
                 # 429 means "refused, not processed": even a POST may go again.
                 may_retry = outcome.status_code in RETRYABLE_STATUSES and (replayable or outcome.status_code == 429)
+                may_retry = may_retry and (call.retry_timeouts or outcome.status_code != 504)
                 delay = None
                 if may_retry:
                     retry_after = _retry_after(outcome)

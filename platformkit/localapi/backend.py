@@ -64,7 +64,7 @@ class LocalAPI:
             config.status_delay_seconds,
         )
         self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
-        self.logs = Logs(control_url)
+        self.logs = Logs(config.snapshot_path().parent / f"{config.control_db}-logs")
         self.snippets = Snippets(control_url, self.require_project)
         self.functions = EdgeFunctions(
             control_url,

@@ -14,10 +14,12 @@ def _logs(api, ref):
 
 urlpatterns = [
     path(
+        "v1/projects/<str:ref>/analytics/endpoints/logs",
+        endpoint(get=lambda api, request, ref: _logs(api, ref).query(ref, query(request))),
+    ),
+    path(  # deprecated upstream (v1-get-project-logs-all); served from the same store
         "v1/projects/<str:ref>/analytics/endpoints/logs.all",
-        endpoint(
-            get=lambda api, request, ref: (200, _logs(api, ref).query(ref, query(request))),
-        ),
+        endpoint(get=lambda api, request, ref: (200, _logs(api, ref).query_all(ref, query(request)))),
     ),
     path(
         "v1/projects/<str:ref>/analytics/endpoints/usage.api-counts",

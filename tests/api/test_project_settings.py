@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,22 +59,3 @@ def test_advisors(client: ManagementClient) -> None:
         lint.name != "auth_leaked_password_protection" for lint in client.advisors.security(ref, lint_type="sql")
     )
     assert all(lint.categories == ["PERFORMANCE"] for lint in client.advisors.performance(ref))
-
-
-def test_logs_and_usage(client: ManagementClient) -> None:
-    from datetime import datetime, timedelta
-
-    ref = _active_project(client)
-    client.database.query(ref, "select 1 as one")
-    now = datetime.now(UTC)
-    found = client.analytics.logs(
-        ref,
-        sql="select event_message from postgres_logs",
-        start=now - timedelta(minutes=5),
-        end=now + timedelta(seconds=5),
-    )
-    assert found.error is None and {"event_message": "statement: select 1 as one"} in found.result
-    refused = client.analytics.logs(ref, sql="select nope from edge_logs")
-    assert refused.result == [] and refused.error_message == "Unrecognized name: nope"
-    assert client.analytics.api_requests_count(ref).result[0]["count"] >= 1
-    assert client.analytics.api_counts(ref, interval="15min").error is None

@@ -9,15 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from platformkit.localapi import urls
-
 from .conftest import wait_for
 from .mcp import MCPError, MCPSession
-
-HAS_LOGS_ENDPOINT = any(
-    str(pattern.pattern) == "v1/projects/<str:ref>/analytics/endpoints/logs" for pattern in urls.urlpatterns
-)
-needs_logs = pytest.mark.xfail(not HAS_LOGS_ENDPOINT, reason="needs /analytics/endpoints/logs", strict=False)
 
 
 def result(text: str) -> Any:
@@ -68,14 +61,12 @@ def test_database_tools(mcp: MCPSession, project: dict[str, Any]) -> None:
     assert "      notes: {\n        Row: {\n          body: string\n          id: number\n" in types
 
 
-@needs_logs
 def test_get_logs(mcp: MCPSession, project: dict[str, Any]) -> None:
     mcp.call("execute_sql", project_id=project["ref"], query="select 'logged' as x")
     answered = result(mcp.call("get_logs", project_id=project["ref"], service="postgres"))
     assert isinstance(answered["result"], list)
 
 
-@needs_logs
 def test_query_logs(mcp: MCPSession, project: dict[str, Any]) -> None:
     answered = result(
         mcp.call(

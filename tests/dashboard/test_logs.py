@@ -45,9 +45,14 @@ def test_templates_find_the_traffic(operator_client: Client, busy: str) -> None:
 
 def test_bad_sql_shows_the_error_and_keeps_the_query(operator_client: Client, busy: str) -> None:
     page = operator_client.get(
-        reverse("platformkit:logs", args=[busy]), {"sql": "select nope from edge_logs", "range": "1h"}
+        reverse("platformkit:logs", args=[busy]), {"sql": "select nope from logs", "range": "1h"}
     ).content.decode()
-    assert "Unrecognized name: nope" in page and ">select nope from edge_logs</textarea>" in page
+    assert "data-log-error" in page and "nope" in page.split("data-log-error", 1)[1]
+    assert ">select nope from logs</textarea>" in page
+    outside = operator_client.get(
+        reverse("platformkit:logs", args=[busy]), {"sql": "select * from edge_logs", "range": "1h"}
+    ).content.decode()
+    assert "Unknown table edge_logs; query logs" in outside
     bad_range = operator_client.get(
         reverse("platformkit:logs", args=[busy]),
         {"range": "custom", "start": "2026-01-02T00:00", "end": "2026-01-01T00:00", "sql": "select 1"},
@@ -92,7 +97,7 @@ def test_histogram_and_shareable_refreshing_results(operator_client: Client, bus
         "source": "postgres_logs",
         "range": "1h",
         "refresh": "on",
-        "sql": "select event_message from postgres_logs order by timestamp desc",
+        "sql": "select event_message from logs where source = 'postgres_logs' order by timestamp desc",
     }
     page = operator_client.get(url, params).content.decode()
     assert "2 postgres_logs events in the window" in page  # the warm-up statement and the failed one
@@ -110,3 +115,16 @@ def test_chunks_cover_the_window() -> None:
     pieces = logs.chunks(end - timedelta(days=7), end)
     assert len(pieces) == 7 and pieces[0][1] == end and pieces[-1][0] == end - timedelta(days=7)
     assert all(b - a <= timedelta(hours=24) for a, b in pieces)
+
+
+def test_the_source_picker_reads_another_source(operator_client: Client, busy: str) -> None:
+    url = reverse("platformkit:logs", args=[busy])
+    first = operator_client.get(url, {"range": "15m"}).content.decode()
+    assert 'name="shown_source" value="edge_logs"' in first
+    page = operator_client.get(
+        url,
+        {"range": "15m", "source": "postgres_logs", "shown_source": "edge_logs", "sql": logs.default_sql("edge_logs")},
+    ).content.decode()
+    assert "where source = &#x27;postgres_logs&#x27;" in page and 'name="shown_source" value="postgres_logs"' in page
+    assert "relation &quot;public.nope&quot; does not exist" in page  # a postgres_logs row
+    assert "2 postgres_logs events in the window" in page  # the histogram counts the picked source

@@ -73,3 +73,37 @@ def test_an_invalid_query_keeps_what_was_given() -> None:
         "7d",
         "",
     )
+
+
+def test_the_source_picker_rewrites_the_sql_source_filter() -> None:
+    changed = LogQueryForm(
+        {
+            "source": "postgres_logs",
+            "shown_source": "edge_logs",
+            "sql": "select id from logs\nwhere source = 'edge_logs' and event_message like '%x%'\nlimit 5",
+        }
+    )
+    assert changed.is_valid()
+    query = changed.query()
+    assert query.source == "postgres_logs"
+    assert query.sql == "select id from logs\nwhere source = 'postgres_logs' and event_message like '%x%'\nlimit 5"
+    renamed = LogQueryForm(
+        {"source": "auth_logs", "shown_source": "edge_logs", "sql": "select id from logs where source_name='edge_logs'"}
+    )
+    assert renamed.is_valid() and renamed.query().sql == "select id from logs where source_name='auth_logs'"
+    unfiltered = LogQueryForm({"source": "function_logs", "shown_source": "edge_logs", "sql": "select id from logs"})
+    assert unfiltered.is_valid()
+    assert unfiltered.query().sql == "SELECT\n  id\nFROM logs\nWHERE\n  source = 'function_logs'"
+
+
+def test_an_unchanged_picker_follows_the_sql() -> None:
+    typed = LogQueryForm(
+        {
+            "source": "edge_logs",
+            "shown_source": "edge_logs",
+            "sql": "select id from logs where source = 'function_logs'",
+        }
+    )
+    assert typed.is_valid()
+    query = typed.query()
+    assert (query.source, query.sql) == ("function_logs", "select id from logs where source = 'function_logs'")

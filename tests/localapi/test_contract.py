@@ -122,6 +122,12 @@ CASES = [
     Case("GET", "/v1/projects/{ref}/advisors/security", status=200),
     Case("GET", "/v1/projects/{ref}/advisors/security", params={"lint_type": "sql"}, status=200),
     Case("GET", "/v1/projects/{ref}/advisors/performance", status=200),
+    Case(
+        "GET",
+        "/v1/projects/{ref}/analytics/endpoints/logs",
+        params={"sql": "select id, timestamp, event_message from logs where source = 'postgres_logs' limit 5"},
+        status=200,
+    ),
     Case("GET", "/v1/projects/{ref}/analytics/endpoints/logs.all", status=200),
     Case(
         "GET",

@@ -58,6 +58,6 @@ def test_advisors_then_logs(live_server, production, operator, browser_page):  #
     expect(page.locator("[data-histogram] rect").first).to_be_attached()
     page.get_by_label(re.compile("^SQL")).fill("select nope from edge_logs")
     page.get_by_role("button", name="Run").click()
-    expect(page.locator("[data-log-error]")).to_contain_text("Unrecognized name: nope")
+    expect(page.locator("[data-log-error]")).to_contain_text("The query was refused: Unknown table edge_logs")
     assert "sql=select+nope+from+edge_logs" in page.url  # the query is in the address: shareable
     page.screenshot(path=str(_artifacts() / "logs-error.png"), full_page=True)

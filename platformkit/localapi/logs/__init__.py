@@ -1,29 +1,34 @@
-"""``GET .../analytics/endpoints/logs.all`` and the usage endpoints, over the project's own
-activity: the local API's requests about it (``edge_logs``), the SQL it runs on its database
-(``postgres_logs``), and whatever else records events (function invocations, auth events)
-through :meth:`Logs.record`.
+"""``GET .../analytics/endpoints/logs`` (ClickHouse SQL over the unified ``logs`` table),
+``logs.all`` (its deprecated BigQuery-style alias) and the usage endpoints, over the project's
+own activity: the local API's requests about it (``edge_logs``), the SQL it runs on its
+database (``postgres_logs``), function invocations and their console (``function_edge_logs``,
+``function_logs``), and whatever else records events through :meth:`Logs.record`. Both
+endpoints read the same store (``store.LogStore``), where the events are written.
 
 The real API's rules: at most 24 hours per call, only the last minute when no range is given,
-only ``edge_logs`` when no SQL is given, at most 1000 rows, ``timestamp`` in microseconds, and
-bad SQL answered as ``{"result": [], "error": {...}}`` (BigQuery's error shape)."""
+only ``edge_logs`` when no SQL is given, at most 1000 rows. ``logs`` answers ``timestamp`` as
+ClickHouse prints a DateTime64 (``2026-01-01 12:00:00.123456``) and refuses bad SQL with a 400
+``{"result": [], "error": {...}, "message": ...}``; ``logs.all`` answers ``timestamp`` in
+microseconds and bad SQL as a 200 ``{"result": [], "error": {...}}`` (BigQuery's error shape)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from platformkit.localapi.errors import require
 
-from .dialect import LogQueryError, compile_query
-from .store import LogEvents, utc_now
+from . import bigquery, clickhouse
+from .dialect import LogQueryError
+from .store import LogStore, event, jsonable, utc_now
 
 logger = logging.getLogger("platformkit.localapi.logs")
 MAX_RANGE = timedelta(hours=24)
 SLOW_STATEMENT_MS = 100.0  # log_min_duration_statement of the local API's sessions
 DEFAULT_RANGE = timedelta(minutes=1)
-DEFAULT_SQL = "select id, timestamp, event_message, metadata from edge_logs order by timestamp desc limit 100"
 INTERVALS = {
     "15min": timedelta(minutes=15),
     "30min": timedelta(minutes=30),
@@ -74,21 +79,51 @@ def window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime
     return start, end
 
 
+def micros(value: Any) -> Any:
+    """``logs.all``'s values: BigQuery's TIMESTAMP as microseconds since the epoch."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    if isinstance(value, (list, tuple)):
+        return [micros(item) for item in value]
+    if isinstance(value, dict):
+        return {key: micros(item) for key, item in value.items()}
+    return jsonable(value)
+
+
 class Logs:
-    def __init__(self, control_url: str) -> None:
-        self.events = LogEvents(control_url)
+    def __init__(self, directory: Path) -> None:
+        self.events = LogStore.shared(directory)
 
     def record(
         self, ref: str, source: str, event_message: str, metadata: Mapping[str, Any] | None = None, **options: Any
     ) -> None:
-        self.events.record(ref, source, event_message, metadata, **options)
+        self.events.record(ref, event(source, event_message, metadata, **options))
 
-    def query(self, ref: str, params: Mapping[str, str]) -> dict[str, Any]:
-        sql = params.get("sql") or DEFAULT_SQL
+    def query(self, ref: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """``GET .../analytics/endpoints/logs``: ClickHouse SQL; bad SQL or window is a 400."""
+        answer = self._run(ref, params, clickhouse.DEFAULT_SQL, clickhouse.compile_query, jsonable)
+        if "error" in answer:
+            return 400, {**answer, "message": answer["error"]["message"]}
+        return 200, answer
+
+    def query_all(self, ref: str, params: Mapping[str, str]) -> dict[str, Any]:
+        """``GET .../analytics/endpoints/logs.all`` (deprecated): BigQuery-style SQL, errors in a 200."""
+        return self._run(ref, params, bigquery.DEFAULT_SQL, bigquery.compile_query, micros)
+
+    def _run(
+        self,
+        ref: str,
+        params: Mapping[str, str],
+        default_sql: str,
+        compile_query: Callable[[str, datetime, datetime], str],
+        convert: Callable[[Any], Any],
+    ) -> dict[str, Any]:
+        sql = params.get("sql") or default_sql
         try:
             start, end = window(params, utc_now())
-            compiled, sources = compile_query(sql)
-            return {"result": self.events.run(ref, compiled, sources, start, end)}
+            compiled = compile_query(sql, start, end)
+            return {"result": self.events.query(ref, compiled, convert)}
         except LogQueryError as exc:
             return error_form(str(exc))
         except Exception as exc:  # DuckDB's binder and runtime errors: the caller's SQL, said plainly
@@ -102,34 +137,28 @@ class Logs:
         interval = params.get("interval") or "1day"
         require(interval in INTERVALS, f"interval must be one of {', '.join(INTERVALS)}")
         span = INTERVALS[interval]
-        bucket = "minute" if span <= timedelta(hours=3) else "hour"
+        bucket = "Minute" if span <= timedelta(hours=3) else "Hour"
         end = utc_now()
         sql = (
-            f"select timestamp_trunc(timestamp, {bucket}) as timestamp,"
-            " countif(starts_with(request.path, '/auth/')) as total_auth_requests,"
-            " countif(starts_with(request.path, '/realtime/')) as total_realtime_requests,"
-            " countif(starts_with(request.path, '/rest/')) as total_rest_requests,"
-            " countif(starts_with(request.path, '/storage/')) as total_storage_requests"
-            " from edge_logs cross join unnest(metadata) as m cross join unnest(m.request) as request"
-            " group by 1 order by 1"
+            f"select toStartOf{bucket}(timestamp) as timestamp,"
+            " countIf(startsWith(log_attributes['request.path'], '/auth/')) as total_auth_requests,"
+            " countIf(startsWith(log_attributes['request.path'], '/realtime/')) as total_realtime_requests,"
+            " countIf(startsWith(log_attributes['request.path'], '/rest/')) as total_rest_requests,"
+            " countIf(startsWith(log_attributes['request.path'], '/storage/')) as total_storage_requests"
+            " from logs where source = 'edge_logs' group by 1 order by 1"
         )
-        rows: list[dict[str, Any]] = []
-        cursor = end - span
-        while cursor < end:  # ≤ 24 hours per run, as logs.all itself
-            chunk_end = min(cursor + MAX_RANGE, end)
-            compiled, sources = compile_query(sql)
-            rows += self.events.run(ref, compiled, sources, cursor, chunk_end)
-            cursor = chunk_end
+        compiled = clickhouse.compile_query(sql, end - span, end)  # the store has no 24-hour limit of its own
+        rows = self.events.query(ref, compiled, lambda value: value)
         for row in rows:
-            row["timestamp"] = (
-                datetime.fromtimestamp(row["timestamp"] / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
-            )
+            row["timestamp"] = row["timestamp"].replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
         return {"result": rows}
 
     def requests_count(self, ref: str) -> dict[str, Any]:
         end = utc_now()
-        compiled, sources = compile_query("select count(*) as count from edge_logs")
-        return {"result": self.events.run(ref, compiled, sources, end - MAX_RANGE, end)}
+        compiled = clickhouse.compile_query(
+            "select count() as count from logs where source = 'edge_logs'", end - MAX_RANGE, end
+        )
+        return {"result": self.events.query(ref, compiled, jsonable)}
 
     def forget(self, ref: str) -> None:
         self.events.forget(ref)

@@ -1,45 +1,26 @@
-"""The ``logs.all`` dialect: BigQuery-style SQL (as Logflare runs it for Supabase) checked and
-rewritten for DuckDB, where the sources are tables with nested ``metadata``.
-
-- One SELECT (or UNION / WITH of SELECTs) over the known sources; anything else is refused.
-- As in BigQuery, the fields of an ``unnest``ed struct can be named without the alias
-  (``cross join unnest(metadata) as metadata cross join unnest(response) as response where
-  status_code >= 400``). One step further than BigQuery, a name that is unique one nesting level
-  below an unnested struct resolves too (the seed's example selects ``path``, a field of
-  ``request``); an ambiguous name is an error naming the candidates.
-- At most 1000 rows: a missing or larger LIMIT becomes 1000.
-- sqlglot transpiles the rest (functions such as ``regexp_contains``, ``datetime``,
-  ``timestamp_trunc``) from BigQuery to DuckDB.
-"""
+"""What both log dialects share: one read-only query, read by sqlglot, that reaches only the
+log tables it is allowed (and its own CTEs); at most 1000 rows; each allowed table replaced by
+the project's events in the call's window, so the time filter reaches the engine's scan."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Collection
+from datetime import datetime
 
 import sqlglot
 from sqlglot import exp
-
-from .sources import SOURCES, TOP_LEVEL, Tree
 
 MAX_ROWS = 1000
 
 
 class LogQueryError(Exception):
-    """Bad SQL: answered in the API's ``error`` form, never raised to the caller."""
+    """Bad SQL or a bad window: answered in the API's ``error`` form, never raised to the caller."""
 
 
-@dataclass
-class Scope:
-    source: str
-    table_aliases: set[str]
-    structs: dict[str, Tree] = field(default_factory=dict)  # unnest alias -> the struct it yields
-
-
-def compile_query(sql: str) -> tuple[str, set[str]]:
-    """DuckDB SQL for a BigQuery-style log query, and the sources it reads."""
+def read_query(sql: str, dialect: str, tables: Collection[str]) -> tuple[exp.Query, set[str]]:
+    """The one SELECT in ``sql`` and the allowed tables it reads; anything else is refused."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except sqlglot.errors.ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
         where = f" at [{first.get('line')}:{first.get('col')}]" if first.get("line") else ""
@@ -52,64 +33,28 @@ def compile_query(sql: str) -> tuple[str, set[str]]:
     if not isinstance(tree, exp.Query):
         raise LogQueryError("Only SELECT queries are allowed (or the statement could not be read as one)")
     for node in tree.walk():
-        if isinstance(
-            node, (exp.DML, exp.DDL, exp.Command, exp.Copy, exp.Attach if hasattr(exp, "Attach") else exp.Command)
-        ):
+        if isinstance(node, (exp.DML, exp.DDL, exp.Command, exp.Copy, exp.Attach, exp.Pragma, exp.Set)):
             raise LogQueryError("Only SELECT queries are allowed")
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    sources: set[str] = set()
+    for name in ctes & set(tables):
+        raise LogQueryError(f"A WITH query may not be named {name}: that is the name of a log table")
+    allowed = ", ".join(tables)
+    read: set[str] = set()
     for table in tree.find_all(exp.Table):
+        shown = table.sql(dialect=dialect)
         if not isinstance(table.this, exp.Identifier):
-            raise LogQueryError(f"Table functions are not allowed: {table.sql(dialect='bigquery')}")
-        name = table.name
+            raise LogQueryError(f"Table functions are not allowed: {shown}; query {allowed}")
         if table.args.get("db") or table.args.get("catalog"):
-            raise LogQueryError(
-                f"Unknown table {table.sql(dialect='bigquery')}; query the log sources: {', '.join(SOURCES)}"
-            )
-        if name in ctes:
+            raise LogQueryError(f"Unknown table {shown}; query {allowed}")
+        if table.name in ctes:
             continue
-        if name not in SOURCES:
-            raise LogQueryError(f"Unknown table {name}; query the log sources: {', '.join(SOURCES)}")
-        sources.add(name)
-    for select in tree.find_all(exp.Select):
-        _resolve(select, ctes)
-    transformed = tree.transform(_datetimes_as_text)
-    assert isinstance(transformed, exp.Query)  # only datetimes and casts are replaced, never the query
-    _name_like_bigquery(transformed)
-    _cap_rows(transformed)
-    return transformed.sql(dialect="duckdb"), sources
+        if table.name not in tables:
+            raise LogQueryError(f"Unknown table {table.name}; query {allowed}")
+        read.add(table.name)
+    return tree, read
 
 
-ISO_DATETIME = "%Y-%m-%dT%H:%M:%S.%f"
-
-
-def _datetimes_as_text(node: exp.Expr) -> exp.Expr:
-    """BigQuery's DATETIME comes back as ISO text and its TIMESTAMP as microseconds; in DuckDB
-    both are TIMESTAMP, so DATETIME values are made text here (``datetime(timestamp)``,
-    ``cast(... as datetime)``) and every remaining TIMESTAMP is answered in microseconds."""
-    if isinstance(node, exp.TsOrDsToDatetime):
-        return exp.func("strftime", node.this, exp.Literal.string(ISO_DATETIME))
-    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIMESTAMP:
-        return exp.func("strftime", node.this, exp.Literal.string(ISO_DATETIME))
-    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIMESTAMPTZ:
-        node.set("to", exp.DataType.build("TIMESTAMP"))
-    return node
-
-
-def _name_like_bigquery(tree: exp.Query) -> None:
-    """Unnamed computed columns are called f0_, f1_, ... as BigQuery names them."""
-    select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
-    if select is None:
-        return
-    unnamed = 0
-    for index, expression in enumerate(list(select.expressions)):
-        if isinstance(expression, (exp.Column, exp.Alias, exp.Star, exp.Dot)):
-            continue
-        select.expressions[index].replace(exp.alias_(expression.copy(), f"f{unnamed}_"))
-        unnamed += 1
-
-
-def _cap_rows(tree: exp.Query) -> None:
+def cap_rows(tree: exp.Query) -> None:
     limit = tree.args.get("limit")
     value = limit.expression if isinstance(limit, exp.Limit) else None
     if isinstance(value, exp.Literal) and value.is_int and int(value.this) <= MAX_ROWS:
@@ -117,111 +62,20 @@ def _cap_rows(tree: exp.Query) -> None:
     tree.limit(MAX_ROWS, copy=False)
 
 
-def _resolve(select: exp.Select, ctes: set[str]) -> None:
-    """Qualify the names that refer to fields of unnested structs in this SELECT."""
-    from_ = select.args.get("from_") or select.args.get("from")  # the key's name differs across sqlglot versions
-    if (
-        from_ is None
-        or not isinstance(from_.this, exp.Table)
-        or from_.this.name in ctes
-        or from_.this.name not in SOURCES
-    ):
-        return
-    base = from_.this
-    scope = Scope(base.name, {base.name, base.alias_or_name})
-    for join in select.args.get("joins") or []:
-        unnest = join.this if isinstance(join.this, exp.Unnest) else None
-        if unnest is None:
+def timestamp_literal(moment: datetime) -> str:
+    """A DuckDB TIMESTAMP literal (naive UTC) for a bound the API computed itself."""
+    from .store import naive_utc
+
+    return f"TIMESTAMP '{naive_utc(moment).isoformat(sep=' ')}'"
+
+
+def windowed(tree: exp.Query, tables: Collection[str], events: Callable[[str], str]) -> None:
+    """Each read of an allowed table becomes ``(<events(name)>) AS <its alias>``: the table's
+    rows in the window (``events`` gives the DuckDB SELECT for a table)."""
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        if table.name not in tables or table.name in ctes:
             continue
-        target = unnest.expressions[0] if unnest.expressions else None
-        alias = unnest.alias_column_names[0] if unnest.alias_column_names else unnest.alias
-        if not alias or not isinstance(target, exp.Column):
-            continue
-        tree = _struct_of(scope, target)
-        if tree is not None:
-            scope.structs[alias] = tree
-    _rename_shadowing_aliases(select, scope)
-    outputs = {e.alias for e in select.expressions if isinstance(e, exp.Alias)}
-    for column in list(select.find_all(exp.Column)):
-        if column.find_ancestor(exp.Select) is not select or column.table:
-            continue
-        name = column.name
-        if name in TOP_LEVEL or name in SOURCES[scope.source] or name in scope.structs or name in outputs:
-            continue
-        replacement = _field_path(scope, name)
-        if replacement is not None:
-            if column.parent is select and not isinstance(replacement, exp.Column):
-                replacement = exp.alias_(replacement, name)  # the result keeps the name that was asked for
-            column.replace(replacement)
-
-
-def _rename_shadowing_aliases(select: exp.Select, scope: Scope) -> None:
-    """``unnest(metadata) as metadata``: after it, ``metadata`` means the struct (as in
-    BigQuery), but DuckDB would call the name ambiguous; the alias gets a name of its own."""
-    for join in select.args.get("joins") or []:
-        unnest = join.this if isinstance(join.this, exp.Unnest) else None
-        if unnest is None or not unnest.alias_column_names:
-            continue
-        alias = unnest.alias_column_names[0]
-        if alias not in SOURCES[scope.source] and alias not in TOP_LEVEL:
-            continue
-        renamed = f"{alias}_unnested"
-        unnest.args["alias"].set("columns", [exp.to_identifier(renamed)])
-        scope.structs[renamed] = scope.structs.pop(alias)
-        defining = {id(node) for node in unnest.find_all(exp.Column)}
-        for column in list(select.find_all(exp.Column)):
-            if id(column) in defining or column.find_ancestor(exp.Select) is not select:
-                continue
-            if column.table == alias:
-                column.set("table", exp.to_identifier(renamed))
-            elif not column.table and column.name == alias and _after(column, unnest, select):
-                column.set("this", exp.to_identifier(renamed))
-
-
-def _after(column: exp.Column, unnest: exp.Unnest, select: exp.Select) -> bool:
-    """Whether ``column`` is read where the unnest alias is in scope (anywhere but the FROM
-    clause before it: the select list, WHERE, GROUP BY, later joins)."""
-    joins = select.args.get("joins") or []
-    position = next((i for i, join in enumerate(joins) if join.this is unnest), -1)
-    holder = column.find_ancestor(exp.Join)
-    if holder is None:
-        return column.find_ancestor(exp.From) is None
-    return joins.index(holder) > position if holder in joins else True
-
-
-def _struct_of(scope: Scope, column: exp.Column) -> Tree | None:
-    parts = [part.name for part in column.parts]
-    if len(parts) == 1:
-        name = parts[0]
-        if isinstance(SOURCES[scope.source].get(name), dict):
-            return SOURCES[scope.source][name]
-        holders = [alias for alias, tree in scope.structs.items() if isinstance(tree.get(name), dict)]
-        if len(holders) == 1:
-            column.replace(exp.column(name, table=holders[0]))
-            return scope.structs[holders[0]][name]
-        return None
-    head, *rest = parts
-    node: Any = SOURCES[scope.source] if head in scope.table_aliases else scope.structs.get(head)
-    for part in rest:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) else None
-
-
-def _field_path(scope: Scope, name: str) -> exp.Expr | None:
-    direct = [alias for alias, tree in scope.structs.items() if name in tree and not isinstance(tree[name], dict)]
-    if len(direct) > 1:
-        raise LogQueryError(f"Column name {name} is ambiguous: it is a field of {', '.join(direct)}")
-    if direct:
-        return exp.column(name, table=direct[0])
-    deeper = [
-        (alias, child)
-        for alias, tree in scope.structs.items()
-        for child, sub in tree.items()
-        if isinstance(sub, dict) and name in sub and not isinstance(sub[name], dict)
-    ]
-    if len(deeper) > 1:
-        raise LogQueryError(f"Column name {name} is ambiguous: " + ", ".join(f"{a}.{c}.{name}" for a, c in deeper))
-    if deeper:
-        alias, child = deeper[0]
-        return sqlglot.parse_one(f"{alias}.{child}[1].{name}", read="duckdb")
-    raise LogQueryError(f"Unrecognized name: {name}")
+        inner = sqlglot.parse_one(events(table.name), read="duckdb")
+        assert isinstance(inner, exp.Query)
+        table.replace(inner.subquery(table.alias_or_name))

@@ -1,10 +1,13 @@
-"""The log sources ``logs.all`` serves, with the real sources' names and nested ``metadata``:
-each nested object is a list of structs, as in BigQuery, so queries ``cross join unnest(...)``
-level by level. Fields are the ones Supabase documents for each source (a subset for the
-sources nothing local writes to)."""
+"""The log sources, with the real sources' names and fields. ``logs`` (ClickHouse) reads an
+event's fields from its ``log_attributes`` map by dotted path (``request.method``); ``logs.all``
+(BigQuery) reads them from nested ``metadata``, where each nested object is a list of structs,
+so queries ``cross join unnest(...)`` level by level. Fields are the ones Supabase documents
+for each source (a subset for the sources nothing local writes to)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 Tree = dict[str, Any]  # field -> DuckDB type name, or a nested Tree (a list of structs)
@@ -130,6 +133,7 @@ SOURCES: dict[str, Tree] = {
     "supavisor_logs": {"metadata": {"level": "VARCHAR", "project": "VARCHAR", "db_name": "VARCHAR", "user": "VARCHAR"}},
     "pgbouncer_logs": {"metadata": {"host": "VARCHAR"}},
     "pg_upgrade_logs": {},
+    "workflow_run_logs": {"workflow_run": "VARCHAR"},
 }
 TOP_LEVEL = ("id", "timestamp", "event_message")
 
@@ -151,3 +155,48 @@ def field_tree(source: str, path: list[str]) -> Tree | None:
             return None
         node = node[part]
     return node if isinstance(node, dict) else None
+
+
+def as_lists(value: Any, tree: Tree) -> list[dict[str, Any]]:
+    """A recorded object (nested dicts) in the ``logs.all`` shape: every nested object a list."""
+    if not isinstance(value, Mapping):
+        return []
+    out: dict[str, Any] = {}
+    for name, sub in tree.items():
+        item = value.get(name)
+        out[name] = as_lists(item, sub) if isinstance(sub, dict) else item
+    return [out]
+
+
+def flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested fields as ``log_attributes`` holds them: dotted paths to text (ClickHouse's
+    ``Map(String, String)``); a missing (None) field has no key, as in the real map."""
+    out: dict[str, str] = {}
+    for name, item in value.items():
+        key = f"{prefix}{name}"
+        if isinstance(item, Mapping):
+            out.update(flatten(item, key + "."))
+        elif item is None:
+            continue
+        elif isinstance(item, bool):
+            out[key] = "true" if item else "false"
+        elif isinstance(item, (list, tuple)):
+            out[key] = json.dumps(item, default=str)
+        else:
+            out[key] = str(item)
+    return out
+
+
+def severity(source: str, metadata: Mapping[str, Any]) -> str | None:
+    """``severity_text``, the OpenTelemetry column of the unified table, from the source's own field."""
+    if source == "postgres_logs":
+        parsed = metadata.get("parsed")
+        return str(parsed.get("error_severity") or "LOG") if isinstance(parsed, Mapping) else "LOG"
+    if source in ("edge_logs", "function_edge_logs"):
+        response = metadata.get("response")
+        status = response.get("status_code") if isinstance(response, Mapping) else None
+        if isinstance(status, int):
+            return "ERROR" if status >= 500 else "WARN" if status >= 400 else "INFO"
+        return "INFO"
+    level = metadata.get("level")
+    return str(level).upper() if level else "INFO"

@@ -9,7 +9,15 @@ from typing import Any
 
 from django import forms
 
-from platformkit.sections.logs.services import PRESETS, SOURCES, TEMPLATES, LogQuery, default_sql
+from platformkit.sections.logs.services import (
+    PRESETS,
+    SOURCES,
+    TEMPLATES,
+    LogQuery,
+    default_sql,
+    sql_source,
+    with_source,
+)
 
 MAX_CUSTOM_RANGE = timedelta(days=7)
 
@@ -25,6 +33,9 @@ def _instant(value: str, label: str) -> datetime:
 class LogQueryForm(forms.Form):
     # Declared in the order they are judged: the first error is the one the page shows.
     source = forms.CharField(required=False, strip=False, empty_value="edge_logs")
+    # The source the picker showed when the page was drawn: a different ``source`` means the
+    # operator changed the picker, and the SQL's source filter follows it.
+    shown_source = forms.CharField(required=False, strip=False)
     template = forms.CharField(required=False, strip=False)
     sql = forms.CharField(required=False, strip=False, widget=forms.Textarea)
     range = forms.CharField(required=False, strip=False, empty_value="1h")
@@ -74,14 +85,21 @@ class LogQueryForm(forms.Form):
         return next(str(message) for messages in self.errors.values() for message in messages)
 
     def query(self) -> LogQuery:
-        """The query of a valid form: a template sets the source and SQL, the typed SQL wins."""
+        """The query of a valid form: a template sets the source and SQL, the typed SQL wins;
+        a changed source picker rewrites the typed SQL's ``source`` filter, else the SQL's own
+        filter names the source."""
         cleaned = self.cleaned_data
         source, sql = cleaned["source"], ""
         if cleaned["template"]:
             _, source, sql = TEMPLATES[cleaned["template"]]
+        typed = cleaned["sql"]
+        if typed and cleaned["shown_source"] and cleaned["shown_source"] != source:
+            typed = with_source(typed, source)
+        elif typed:
+            source = sql_source(typed) or source
         return LogQuery(
             source=source,
-            sql=cleaned["sql"] or sql or default_sql(source),
+            sql=typed or sql or default_sql(source),
             preset=cleaned["range"],
             start=cleaned["start"],
             end=cleaned["end"],

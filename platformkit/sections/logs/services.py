@@ -1,16 +1,17 @@
-"""The log explorer: a query (source, template or SQL, time range) read from the URL, run
-through ``logs.all`` — a range over 24 hours split into parallel calls, as the API allows no
-more per call — and shaped for the page: columns, rows with their full JSON, and a histogram of
-events over the window."""
+"""The log explorer: a query (source, template or ClickHouse SQL, time range) read from the
+URL, run through ``.../analytics/endpoints/logs`` — a range over 24 hours split into parallel
+calls, as the API allows no more per call — and shaped for the page: columns, rows with their
+full JSON, and a histogram of the source's events over the window."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from platformkit.api.errors import APIError
+from platformkit.api.errors import APIError, ValidationError
 from platformkit.api.types import AnalyticsResult
 from platformkit.core.client import get_client
 
@@ -28,53 +29,88 @@ PRESETS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "24h": timede
 PER_CALL = timedelta(hours=24)
 MAX_ROWS = 1000
 
-TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql)
+TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), ClickHouse SQL over `logs`
     "errors": (
         "Requests with errors (status ≥ 400)",
         "edge_logs",
-        "select datetime(timestamp), status_code, path, event_message\nfrom edge_logs\n"
-        "cross join unnest(metadata) as metadata\ncross join unnest(response) as response\n"
-        "where status_code >= 400\norder by timestamp desc\nlimit 100",
+        "select timestamp, log_attributes['response.status_code'] as status_code,\n"
+        "  log_attributes['request.path'] as path, event_message\nfrom logs\n"
+        "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.status_code']) >= 400\n"
+        "order by timestamp desc\nlimit 100",
     ),
     "slow_requests": (
         "Slow requests (over 1 s)",
         "edge_logs",
-        "select timestamp, request.method, request.path, response.origin_time\nfrom edge_logs\n"
-        "cross join unnest(metadata) as m\ncross join unnest(m.request) as request\n"
-        "cross join unnest(m.response) as response\nwhere response.origin_time > 1000\n"
+        "select timestamp, log_attributes['request.method'] as method, log_attributes['request.path'] as path,\n"
+        "  log_attributes['response.origin_time'] as origin_time\nfrom logs\n"
+        "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.origin_time']) > 1000\n"
         "order by timestamp desc\nlimit 100",
     ),
     "slow_queries": (
         "Slow queries",
         "postgres_logs",
-        "select timestamp, event_message\nfrom postgres_logs\nwhere regexp_contains(event_message, '^duration:')\n"
-        "order by timestamp desc\nlimit 100",
+        "select timestamp, event_message\nfrom logs\n"
+        "where source = 'postgres_logs' and match(event_message, '^duration:')\norder by timestamp desc\nlimit 100",
     ),
     "postgres_errors": (
         "Postgres errors",
         "postgres_logs",
-        "select timestamp, parsed.error_severity, parsed.sql_state_code, event_message, parsed.query\n"
-        "from postgres_logs\n"
-        "cross join unnest(metadata) as m\ncross join unnest(m.parsed) as parsed\n"
-        "where parsed.error_severity in ('ERROR', 'FATAL', 'PANIC')\norder by timestamp desc\nlimit 100",
+        "select timestamp, log_attributes['parsed.error_severity'] as error_severity,\n"
+        "  log_attributes['parsed.sql_state_code'] as sql_state_code, event_message,\n"
+        "  log_attributes['parsed.query'] as query\nfrom logs\n"
+        "where source = 'postgres_logs' and log_attributes['parsed.error_severity'] in ('ERROR', 'FATAL', 'PANIC')\n"
+        "order by timestamp desc\nlimit 100",
     ),
     "function_errors": (
         "Function errors",
         "function_logs",
-        "select timestamp, m.function_id, m.level, event_message\nfrom function_logs\n"
-        "cross join unnest(metadata) as m\nwhere m.level = 'error'\norder by timestamp desc\nlimit 100",
+        "select timestamp, log_attributes['function_id'] as function_id, log_attributes['level'] as level,"
+        " event_message\nfrom logs\nwhere source = 'function_logs' and log_attributes['level'] = 'error'\n"
+        "order by timestamp desc\nlimit 100",
     ),
     "auth_failures": (
         "Auth failures",
         "auth_logs",
-        "select timestamp, metadata.status, metadata.path, metadata.msg, metadata.error\nfrom auth_logs\n"
-        "cross join unnest(metadata) as metadata\nwhere metadata.status >= 400\norder by timestamp desc\nlimit 100",
+        "select timestamp, log_attributes['status'] as status, log_attributes['path'] as path,\n"
+        "  log_attributes['msg'] as msg, log_attributes['error'] as error\nfrom logs\n"
+        "where source = 'auth_logs' and toInt32OrZero(log_attributes['status']) >= 400\n"
+        "order by timestamp desc\nlimit 100",
     ),
 }
 
 
 def default_sql(source: str) -> str:
-    return f"select id, timestamp, event_message\nfrom {source}\norder by timestamp desc\nlimit 100"
+    return (
+        "select id, timestamp, event_message, severity_text\nfrom logs\n"
+        f"where source = '{source}'\norder by timestamp desc\nlimit 100"
+    )
+
+
+SOURCE_FILTER = re.compile(r"\b(source(?:_name)?)(\s*=\s*)'[a-z_]*'", re.IGNORECASE)
+
+
+def sql_source(sql: str) -> str | None:
+    """The source the SQL filters on (``where source = 'x'``), if it names one of the sources."""
+    found = SOURCE_FILTER.search(sql)
+    value = found.group(0).rsplit("'", 2)[-2] if found else None
+    return value if value in SOURCES else None
+
+
+def with_source(sql: str, source: str) -> str:
+    """The SQL with its ``source`` filter(s) set to ``source`` (the source picker's change);
+    SQL with no such filter gets one, so the picker always decides what is read."""
+    if SOURCE_FILTER.search(sql):
+        return SOURCE_FILTER.sub(lambda m: f"{m.group(1)}{m.group(2)}'{source}'", sql)
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(sql, read="clickhouse")
+    except sqlglot.errors.SqlglotError:
+        return sql  # the API will say what is wrong with it
+    if not isinstance(tree, exp.Select):
+        return sql
+    return tree.where(f"source = '{source}'", dialect="clickhouse").sql(dialect="clickhouse", pretty=True)
 
 
 @dataclass
@@ -148,9 +184,7 @@ def run(ref: str, query: LogQuery, now: datetime | None = None) -> Outcome:
     start, end = query.window(now or datetime.now(UTC))
     pieces = chunks(start, end)
     bucket = "minute" if end - start <= timedelta(hours=3) else "hour"
-    histogram_sql = (
-        f"select timestamp_trunc(timestamp, {bucket}) as bucket, count(*) as n from {query.source} group by bucket"
-    )
+    histogram_sql = histogram_query(query.source, bucket)
     client = get_client(cached=False)
     calls = [lambda a=a, b=b: client.analytics.logs(ref, sql=query.sql, start=a, end=b) for a, b in pieces]
     calls += [lambda a=a, b=b: client.analytics.logs(ref, sql=histogram_sql, start=a, end=b) for a, b in pieces]
@@ -173,12 +207,30 @@ def run(ref: str, query: LogQuery, now: datetime | None = None) -> Outcome:
     for result in results[len(pieces) :]:
         if result.error is None and result.value is not None and result.value.error is None:
             for row in result.value.result:
-                counts[int(row["bucket"])] = counts.get(int(row["bucket"]), 0) + int(row["n"])
+                moment = _micros(row["bucket"])
+                counts[moment] = counts.get(moment, 0) + int(row["n"])
     outcome.bars, outcome.total = histogram(counts, start, end, bucket), sum(counts.values())
     return outcome
 
 
+def histogram_query(source: str, bucket: str) -> str:
+    """The explorer's histogram: the source's events per minute or hour (ClickHouse SQL)."""
+    function = "toStartOfMinute" if bucket == "minute" else "toStartOfHour"
+    return f"select {function}(timestamp) as bucket, count() as n from logs where source = '{source}' group by bucket"
+
+
+def _micros(value: Any) -> int:
+    """A bucket's time in microseconds: ClickHouse's DateTime text, or already a number."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
 def _api_error(error: APIError) -> str:
+    if isinstance(error, ValidationError):  # the endpoint refused the SQL or the window: its own words
+        return f"The query was refused: {error.message}"
     return f"The Management API could not run the query: {error}"
 
 
