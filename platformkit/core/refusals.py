@@ -36,7 +36,8 @@ def typed_fields(request: HttpRequest) -> list[tuple[str, str]]:
     if request.method != "POST":
         return []
     kept = []
-    for name, value in request.POST.items():
+    for name in request.POST:
+        value = str(request.POST.get(name, ""))
         if name in _HIDDEN_FIELDS or any(word in name.lower() for word in _SECRET_WORDS):
             continue
         if value.strip() and value not in ("on", "off"):
