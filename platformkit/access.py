@@ -79,10 +79,13 @@ class Access:
             return False
         return self.can_change(ref)
 
-    def offers(self, ref: str, section: str, action: str | None = None) -> bool:
-        """What ``project_view(section, write=True, action=action)`` would let through: pages
+    def offers(self, ref: str, section: str, action: str | None = None, *, write: bool = True) -> bool:
+        """What ``project_view(section, write=write, action=action)`` would let through: pages
         offer only the actions this says yes to (an embed must not show a button that 403s)."""
-        return self.can_change_section(ref, section) and (action is None or self.may(action))
+        allowed = (
+            self.can_change_section(ref, section) if write else self.can_view(ref) and self.can_view_section(section)
+        )
+        return allowed and (action is None or self.may(action))
 
     def may(self, action: str) -> bool:
         return action not in self.denied_actions
@@ -206,12 +209,20 @@ def changeable_project_or_403(request: HttpRequest, ref: str) -> None:
         raise PermissionDenied("platformkit: read-only access to this project")
 
 
+def _refused(request: HttpRequest, ref: str, section: str, reason: str) -> HttpResponse:
+    """The section's own 403 page (``core.refusals``, by dotted path: it renders through
+    ``core.rendering``, which imports this module)."""
+    refused: Callable[..., HttpResponse] = import_string("platformkit.core.refusals.refused")
+    return refused(request, ref, section, reason)
+
+
 def project_view(section: str, *, write: bool = False, action: str | None = None) -> Callable[[View], View]:
     """The one gate for every view under ``projects/<ref>/``, pages and HTMX endpoints alike.
 
     :func:`dashboard_view` first; then the project must be visible (404, so its existence does
     not leak) and, for ``write`` views, changeable in ``section`` (403); an ``action`` an embed's
-    permission set denies (e.g. ``restore_points.pitr``) is 403 too. Sets
+    permission set denies (e.g. ``restore_points.pitr``) is 403 too. A 403 is the section's own
+    page (navigation, a link back, what was typed), not a bare error filling the frame. Sets
     ``request.platformkit_target``: where the view's API calls go (production, or one of the
     project's branches chosen with ``?branch=``; see :mod:`platformkit.targets`). A view never
     takes a ref from anywhere else, so a session scoped to one project cannot reach another."""
@@ -223,9 +234,9 @@ def project_view(section: str, *, write: bool = False, action: str | None = None
 
             visible_project_or_404(request, ref)
             if write and not request_access(request).can_change_section(ref, section):
-                raise PermissionDenied(f"platformkit: no write access to {section} in this project")
+                return _refused(request, ref, section, "Your access to this project lets you look, not change this.")
             if action is not None and not request_access(request).may(action):
-                raise PermissionDenied(f"platformkit: {action} is not allowed here")
+                return _refused(request, ref, section, "Your access to this project does not include this action.")
             request.platformkit_target = resolve_target(request, ref)  # type: ignore[attr-defined]
             return view(request, *args, ref=ref, **kwargs)
 

@@ -85,8 +85,10 @@ def epoch_ms(value: Any) -> datetime | Any:
 
 
 @register.simple_tag(takes_context=True)
-def may(context: template.Context, section: str, action: str = "") -> bool:
+def may(context: template.Context, section: str, action: str = "", gate: str = "write") -> bool:
     """``{% may "projects" "projects.pause" as can_pause %}``: whether the viewer may take that
-    action on the page's project (``ref``), so a page offers only what its gate allows."""
+    action on the page's project (``ref``), so a page offers only what its gate allows. ``"read"``
+    as a third argument for an action its view gates without write access (advisors' Run now)."""
     access, ref = context.get("access"), context.get("ref")
-    return bool(access is not None and ref and access.offers(str(ref), section, action or None))
+    write = gate != "read"
+    return bool(access is not None and ref and access.offers(str(ref), section, action or None, write=write))

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from platformkit.core import hooks
-from platformkit.models import AuditEvent, Operation
+from platformkit.models import AuditEvent, Operation, RestorePoint
 from platformkit.sections.branches import tasks as branch_tasks
 from tests.dashboard.conftest import assert_valid_html
 from tests.dashboard.test_sql_editor import _active
@@ -232,13 +232,36 @@ def test_migration_rollback_and_production_apply_confirmation(
     ).content.decode()
     assert_valid_html(detail)
     assert "create table public.x (id int)" in detail and "drop table public.x" in detail
+    # The rollback's preview shows the SQL it will run, and that a restore point comes first.
+    page = operator_client.get(reverse("platformkit:migrations", args=[project_ref])).content.decode()
+    assert_valid_html(page)
+    preview = page.split('data-destructive-preview="migrations.rollback"')[1].split("</form>")[0]
+    assert "drop table public.x;" in preview and "data-restore-point-first" in preview and "data-confirm-ref" in preview
     rollback_url = reverse("platformkit:migrations-rollback", args=[project_ref])
     refused = operator_client.post(rollback_url, {"version": latest.version, "confirm": "yes"})
     assert refused.status_code == 400 and f"Type the project ref {project_ref}" in refused.content.decode()
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "x"]  # untouched
-    operator_client.post(rollback_url, {"version": latest.version, "confirm": "yes", "confirm_production": project_ref})
+    before = RestorePoint.objects.filter(name__startswith="pre-")
+    assert not before.exists()  # nothing taken for a refused rollback
+    done = operator_client.post(rollback_url, {"version": latest.version, "confirm": "yes", "confirm_ref": project_ref})
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
     assert AuditEvent.objects.filter(action="migrations.rollback", outcome="success").exists()
+    # A restore point was taken first, through the API, and the result links it.
+    point = before.get()
+    assert point.name.startswith("pre-") and point.reason == f"before rollback of {latest.version}"
+    assert upstream.backups.get_restore_point(project_ref, point.name).name == point.name
+    result = operator_client.get(done["Location"]).content.decode()
+    assert f"<code>{point.name}</code></a>, was taken first" in result
+    assert reverse("platformkit:restore-points", args=[project_ref]) in result.split("data-restore-point-taken")[1]
+    # "customers" was saved without rollback SQL: no rollback is offered, and a forged one is refused.
+    page = operator_client.get(reverse("platformkit:migrations", args=[project_ref])).content.decode()
+    assert "data-no-rollback" in page and rollback_url not in page
+    customers = upstream.database.list_migrations(project_ref)[-1]
+    forged = operator_client.post(
+        rollback_url, {"version": customers.version, "confirm": "yes", "confirm_ref": project_ref}
+    )
+    assert forged.status_code == 400 and "saved without rollback SQL" in forged.content.decode()
+    assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers"]
 
 
 def test_same_version_with_another_name_is_flagged(operator_client: Client, project_ref: str, upstream: Any) -> None:

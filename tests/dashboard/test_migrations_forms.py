@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from platformkit.core.targets import Target
 from platformkit.sections.migrations.forms import ApplyMigrationForm, RollbackForm, SeedForm, messages
 
 REF = "abcdefghijklmnopqrst"
@@ -50,7 +51,10 @@ def test_typed_values_come_back_for_the_form() -> None:
 
 
 def test_rollback_needs_the_box_ticked() -> None:
-    on_branch = {"project_ref": "abcdefghijklmnopqrst", "production": False}
+    on_branch = {
+        "action": "migrations.rollback",
+        "target": Target("abcdefghijklmnopqrst", "branchrefxxxxxxxxxxx", "dev"),
+    }
     refused = RollbackForm({"version": "20240101000000"}, **on_branch)
     assert not refused.is_valid() and messages(refused) == ["Tick the box to confirm the rollback."]
     assert not RollbackForm({"version": "1", "confirm": "on"}, **on_branch).is_valid()
@@ -59,13 +63,12 @@ def test_rollback_needs_the_box_ticked() -> None:
 
 
 def test_rollback_on_production_needs_the_ref_typed() -> None:
-    production = {"project_ref": "abcdefghijklmnopqrst", "production": True}
+    production = {"action": "migrations.rollback", "target": Target("abcdefghijklmnopqrst", "abcdefghijklmnopqrst")}
     untyped = RollbackForm({"version": "1", "confirm": "yes"}, **production)
     assert not untyped.is_valid() and messages(untyped) == [
-        "This rolls production back directly. Type the project ref abcdefghijklmnopqrst to confirm,"
-        " or switch to a branch."
+        "This rolls production back. Type the project ref abcdefghijklmnopqrst to confirm, or switch to a branch."
     ]
-    typed = {"version": "1", "confirm": "yes", "confirm_production": "abcdefghijklmnopqrst"}
+    typed = {"version": "1", "confirm": "yes", "confirm_ref": "abcdefghijklmnopqrst"}
     assert RollbackForm(typed, **production).is_valid()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -43,8 +42,10 @@ def test_hidden_project_is_404_and_read_only_write_is_403(operator: Any, setting
     with pytest.raises(Http404):
         read_view(_request(operator), ref="otherprojectrefxxxxx")
     assert read_view(_request(operator), ref="visibleprojectrefxxx").status_code == 200
-    with pytest.raises(PermissionDenied):
-        write_view(_request(operator), ref="visibleprojectrefxxx")
+    refused = write_view(_request(operator), ref="visibleprojectrefxxx")
+    # The section's own 403 page, not the host's: its navigation and a way back.
+    assert refused.status_code == 403 and b"data-refused-back" in refused.content
+    assert b'href="/platform/projects/visibleprojectrefxxx/sql/"' in refused.content
 
 
 def test_views_declare_their_section_and_mode() -> None:

@@ -146,7 +146,9 @@ def test_a_read_only_migrations_embed_offers_no_apply_rollback_or_seed(
 ) -> None:
     project = make_project("Migrations offered")
     healthy(upstream, project.ref)
-    upstream.database.apply_migration(project.ref, query="create table public.a (id int)", name="a")
+    upstream.database.apply_migration(
+        project.ref, query="create table public.a (id int)", name="a", rollback="drop table public.a"
+    )
     url = reverse("platformkit:migrations", args=[project.ref])
     forms = ("migrations-apply", "migrations-rollback", "migrations-seed")
     operator_page = operator_client.get(url).content.decode()

@@ -75,6 +75,16 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
         f"/platform/projects/{ref}/migrations/apply/",
     )
     expect(frame.locator('[data-embed-error="403"]')).to_be_visible()
+    # The refusal answers inside the migrations section: its navigation stays, a link leads back.
+    expect(frame.get_by_role("link", name="Restore points")).to_be_visible()
+    frame.locator("[data-refused-back]").click()
+    expect(frame.locator("[data-migration-history]")).to_be_visible()
+
+    # Branches are read-only here: the list shows, no create, merge, reset or delete is offered.
+    frame.get_by_role("link", name="Branches").click()
+    expect(frame.locator("#pk-branch-list")).to_be_visible()
+    expect(frame.get_by_role("button", name="Create branch")).to_have_count(0)
+    expect(frame.get_by_role("button", name="Delete")).to_have_count(0)
     page.screenshot(path=str(_artifacts() / "embed-host.png"), full_page=True)
 
     # The host ends the session: the frame's next page is no login page, the host is

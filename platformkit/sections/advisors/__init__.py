@@ -7,7 +7,7 @@ SECTION = Section(
     key="advisors",
     label="Advisors",
     url_name="platformkit:advisors",
-    actions=("advisors.dismiss",),
+    actions=("advisors.run", "advisors.dismiss"),
     hooks={
         "merge_checks": ("platformkit.sections.advisors.services.security_gate",),
         "project_badges": ("platformkit.sections.advisors.services.badges",),

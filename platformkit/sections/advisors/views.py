@@ -76,7 +76,7 @@ def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
 
 
 @require_POST
-@project_view(SECTION)
+@project_view(SECTION, action="advisors.run")
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     advisors.scan(ref, request_target(request).ref, trigger="manual")
     return _back(request, ref, BackForm(request.POST))

@@ -7,6 +7,6 @@ SECTION = Section(
     key="functions",
     label="Functions",
     url_name="platformkit:functions",
-    actions=("functions.deploy", "functions.delete"),
+    actions=("functions.deploy", "functions.delete", "functions.invoke"),
     operation_titles={"functions.deploy": "Function deploy"},
 )

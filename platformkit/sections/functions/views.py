@@ -147,7 +147,7 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 
 @require_POST
-@project_view(SECTION, write=True)
+@project_view(SECTION, write=True, action="functions.invoke")
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     form = InvokeForm(request.POST)

@@ -9,6 +9,8 @@ from typing import Any
 
 from django import forms
 
+from platformkit.core.destructive import TypedRef
+
 SEED_PRODUCTION = "seed production"
 
 
@@ -66,11 +68,10 @@ class ApplyMigrationForm(_OnProduction):
         return {key: str(self[key].value() or "") for key in ("name", "sql", "rollback")}
 
 
-class RollbackForm(_OnProduction):
-    """The box ticked; on production also the project ref typed, as applying asks (a rollback
-    is usually a DROP)."""
+class RollbackForm(TypedRef):
+    """The box ticked; on production also the project ref typed (``core.destructive``'s rule:
+    a rollback is usually a DROP)."""
 
-    doing = "rolls production back"
     version = forms.CharField(required=False, strip=False)
     confirm = forms.CharField(required=False, strip=False)
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from platformkit.api import errors
 from platformkit.api.types import Migration
 from platformkit.core import hooks
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.destructive import Preview, restore_point_first
 from platformkit.core.hooks import ChangeApplied
+from platformkit.core.targets import Target
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -61,27 +63,58 @@ def apply_migration(
     audit(user, "migrations.apply", project_ref=project_ref, detail=detail)
 
 
-def rollback_latest(*, user: AbstractBaseUser | AnonymousUser, project_ref: str, target_ref: str, version: str) -> None:
-    detail = {"target": target_ref, "version": version}
-    try:
-        get_client(cached=False).database.rollback_migrations(target_ref, gte=version)
-    except errors.APIError:
-        audit(user, "migrations.rollback", project_ref=project_ref, success=False, detail=detail)
-        raise
-    _applied(ChangeApplied("rollback", project_ref, target_ref, version, user))
-    audit(user, "migrations.rollback", project_ref=project_ref, detail=detail)
+class NoRollback(Exception):
+    """The migration to roll back has no rollback SQL recorded: nothing to run."""
 
 
-def seed(*, user: AbstractBaseUser | AnonymousUser, project_ref: str, target_ref: str, sql: str) -> int:
-    """The rows the seed returned."""
+def rollback_preview(target_ref: str, history: list[Migration]) -> Preview | None:
+    """What rolling back the latest migration runs, or None when it has no rollback SQL (then
+    no rollback is offered). One extra read per page with a history."""
+    if not history:
+        return None
+    latest = history[-1]
     try:
-        rows = get_client(cached=False).database.query(target_ref, sql)
+        recorded = get_migration(target_ref, latest.version)
     except errors.APIError:
-        audit(user, "migrations.seed", project_ref=project_ref, success=False, detail={"target": target_ref})
+        return None
+    if not recorded.rollback:
+        return None
+    return Preview(
+        "migrations.rollback",
+        f"Roll back {latest.version} {latest.name or ''}".strip(),
+        statements=";\n".join(statement.strip().rstrip(";") for statement in recorded.rollback) + ";",
+        note="Runs in one transaction; the migration leaves the history.",
+    )
+
+
+def rollback_latest(*, user: AbstractBaseUser | AnonymousUser, target: Target, version: str) -> Any | None:
+    """Roll back ``version`` (and later ones) with its recorded rollback SQL, a restore point
+    taken first (``core.destructive``); that point's operation, or None."""
+    detail = {"target": target.ref, "version": version}
+    if not get_migration(target.ref, version).rollback:
+        raise NoRollback(f"Migration {version} was saved without rollback SQL: there is nothing to roll back with.")
+    taken = restore_point_first(user, "migrations.rollback", target, f"rollback of {version}")
+    try:
+        get_client(cached=False).database.rollback_migrations(target.ref, gte=version)
+    except errors.APIError:
+        audit(user, "migrations.rollback", project_ref=target.project_ref, success=False, detail=detail)
         raise
-    _applied(ChangeApplied("seed", project_ref, target_ref, "seed", user))
-    audit(user, "migrations.seed", project_ref=project_ref, detail={"target": target_ref})
-    return len(rows)
+    _applied(ChangeApplied("rollback", target.project_ref, target.ref, version, user))
+    audit(user, "migrations.rollback", project_ref=target.project_ref, detail=detail)
+    return taken
+
+
+def seed(*, user: AbstractBaseUser | AnonymousUser, target: Target, sql: str) -> Any | None:
+    """Run the seed's inserts, a restore point taken first; that point's operation, or None."""
+    taken = restore_point_first(user, "migrations.seed", target, "seed data")
+    try:
+        get_client(cached=False).database.query(target.ref, sql)
+    except errors.APIError:
+        audit(user, "migrations.seed", project_ref=target.project_ref, success=False, detail={"target": target.ref})
+        raise
+    _applied(ChangeApplied("seed", target.project_ref, target.ref, "seed", user))
+    audit(user, "migrations.seed", project_ref=target.project_ref, detail={"target": target.ref})
+    return taken
 
 
 def _applied(event: ChangeApplied) -> None:

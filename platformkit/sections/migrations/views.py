@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import destructive, upstream
 from platformkit.core.pgerrors import parse_error
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
@@ -30,6 +30,8 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "ref": ref,
         "history": history.value or [],
         "history_problem": history.problem,
+        "rollback_preview": schema_changes.rollback_preview(target.ref, history.value or []),
+        **destructive.taken_context(request, target),
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
         "query": target.query,
@@ -105,16 +107,17 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
 @project_view("migrations", write=True, action="migrations.rollback")
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
-    form = RollbackForm(request.POST, project_ref=ref, production=target.is_production)
+    form = RollbackForm(request.POST, action="migrations.rollback", target=target)
     if not form.is_valid():
         return _page(request, ref, status=400, rollback_error=messages(form)[0])
+    version = form.cleaned_data["version"]
     try:
-        schema_changes.rollback_latest(
-            user=request.user, project_ref=ref, target_ref=target.ref, version=form.cleaned_data["version"]
-        )
+        taken = schema_changes.rollback_latest(user=request.user, target=target, version=version)
+    except schema_changes.NoRollback as refused:
+        return _page(request, ref, status=400, rollback_error=str(refused))
     except errors.APIError as exc:
         return _page(request, ref, status=400, rollback_error=upstream.describe(exc).message)
-    return _back(request, ref)
+    return redirect(destructive.with_taken(url(request, "migrations", ref) + target.query, taken))
 
 
 @require_POST
@@ -127,7 +130,7 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
         return _page(request, ref, status=400, seed_form=form.typed(), seed_errors=messages(form))
     sql = form.cleaned_data["sql"]
     try:
-        schema_changes.seed(user=request.user, project_ref=ref, target_ref=target.ref, sql=sql)
+        taken = schema_changes.seed(user=request.user, target=target, sql=sql)
     except errors.APIError as exc:
         return _page(
             request,
@@ -139,6 +142,5 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
     # Redirected (POST, redirect, GET): reloading the page must not run the seed again. The
     # confirmation rides in the URL, not in Django's messages: an embed's frame has no session
     # cookie to carry them.
-    return redirect(
-        url(request, "migrations", ref) + (target.query or "?") + ("&" if target.query else "") + "seeded=1"
-    )
+    location = url(request, "migrations", ref) + (target.query or "?") + ("&" if target.query else "") + "seeded=1"
+    return redirect(destructive.with_taken(location, taken))

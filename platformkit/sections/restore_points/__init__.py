@@ -16,5 +16,8 @@ SECTION = Section(
         "restore_points.pitr": "Point-in-time recovery",
     },
     finish_hooks={"restore_points.undo": _RECORD, "restore_points.pitr": _RECORD},
-    hooks={"after_change": ("platformkit.sections.restore_points.services.on_schema_change",)},
+    hooks={
+        "after_change": ("platformkit.sections.restore_points.services.on_schema_change",),
+        "before_destructive": ("platformkit.sections.restore_points.services.restore_point_before",),
+    },
 )

@@ -124,7 +124,19 @@ def restore_point_after_change(user: Any, target: Target, reason: str) -> Operat
     Never raises: the change itself succeeded, and a missing point is recorded, not fatal."""
     if not get_config()["RESTORE_POINT_AFTER_CHANGE"]:
         return None
-    stamp = "auto-" + timezone.now().strftime("%y%m%d-%H%M%S")
+    return automatic_restore_point(user, target, reason, prefix="auto-")
+
+
+def restore_point_before(user: Any, target: Target, reason: str) -> Operation | None:
+    """The ``before_destructive`` hook (``platformkit.core.destructive``): a point to come back
+    to, taken before a merge, rollback, seed, undo or PITR. Never raises."""
+    return automatic_restore_point(user, target, reason, prefix="pre-")
+
+
+def automatic_restore_point(user: Any, target: Target, reason: str, *, prefix: str) -> Operation | None:
+    """A restore point named ``<prefix><time>`` (unique on the target). Never raises: a missing
+    point is logged, the change it goes with is not stopped by it."""
+    stamp = prefix + timezone.now().strftime("%y%m%d-%H%M%S")
     taken = set(
         RestorePoint.objects.filter(target_ref=target.ref, name__startswith=stamp).values_list("name", flat=True)
     )
