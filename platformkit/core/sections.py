@@ -35,6 +35,7 @@ __all__ = [
 REGISTRY: tuple[str, ...] = (
     "platformkit.sections.projects",
     "platformkit.sections.database",
+    "platformkit.sections.users",
     "platformkit.sections.branches",
     "platformkit.sections.sql",
     "platformkit.sections.migrations",
