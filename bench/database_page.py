@@ -46,9 +46,9 @@ def run() -> dict[str, float]:
         client.database.query(
             ref,
             "create table public.t1 (id bigint primary key, name text);"
-            " do $$ begin for i in 2..%d loop execute format('create table public.t%%s (id bigint primary key,"
+            f" do $$ begin for i in 2..{TABLES} loop execute format('create table public.t%s (id bigint primary key,"
             " name text, parent bigint references public.t1 (id), created timestamptz default now())', i);"
-            " end loop; end $$;" % TABLES,
+            " end loop; end $$;",
         )
         client.database.query(
             ref,
