@@ -1,6 +1,16 @@
 """`make bench`: every benchmark in one run, each printing its figures and ratios."""
 
-from bench import _harness, logs, operators, page_latency, poll_fanout, rate_limits, upload_memory, weight
+from bench import (
+    _harness,
+    database_page,
+    logs,
+    operators,
+    page_latency,
+    poll_fanout,
+    rate_limits,
+    upload_memory,
+    weight,
+)
 
 
 def main() -> None:
@@ -12,6 +22,7 @@ def main() -> None:
     _harness.report("100 operators at once (gunicorn)", operators.run())
     _harness.report("Rate limits: calls per page view; 10 operators for a minute", rate_limits.run())
     _harness.report("Logs: 1M events, 24-hour window", logs.run())
+    _harness.report("Database page: 300 tables, a 1M-row table", database_page.run())
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ __all__ = [
 # Navigation order. Dotted paths of packages whose ``SECTION`` is a :class:`Section`.
 REGISTRY: tuple[str, ...] = (
     "platformkit.sections.projects",
+    "platformkit.sections.database",
+    "platformkit.sections.users",
     "platformkit.sections.branches",
     "platformkit.sections.sql",
     "platformkit.sections.migrations",

@@ -12,6 +12,8 @@ def test_all_sections_listed_with_projects_built() -> None:
     items = nav_items("projects")
     assert [item.key for item in items] == [
         "projects",
+        "database",
+        "users",
         "branches",
         "sql",
         "migrations",
