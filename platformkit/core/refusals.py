@@ -67,12 +67,11 @@ def refused(request: HttpRequest, ref: str, section: str, reason: str) -> HttpRe
         section=section,
         partial="refusal",
         project_ref=ref,
-        # htmx swaps no 4xx answer (its default responseHandling), so the button would seem to do
-        # nothing: an HTMX request gets the refusal as a 200 swapped over the page, flagged so.
-        status=200 if htmx else 403,
+        # A 403 either way: layout.html's htmx-config swaps 403s in (htmx swaps no 4xx by default,
+        # so the button would seem dead), retargeted over the page.
+        status=403,
     )
     if htmx:
         response["HX-Retarget"] = "#pk-page"
         response["HX-Reswap"] = "innerHTML"
-        response["X-Platformkit-Refused"] = "403"
     return response

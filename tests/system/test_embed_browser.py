@@ -79,6 +79,18 @@ def test_host_on_another_site_embeds_one_project(live_server, localapi, settings
     expect(frame.get_by_role("link", name="Restore points")).to_be_visible()
     frame.locator("[data-refused-back]").click()
     expect(frame.locator("[data-migration-history]")).to_be_visible()
+    # The same write sent by htmx (as a button would): the 403 is swapped in where the page was
+    # (layout.html's htmx-config), not dropped as htmx drops 4xx answers by default.
+    frame_element.element_handle().content_frame().evaluate(
+        """(url) => htmx.ajax('POST', url, {
+            target: '#pk-page', swap: 'innerHTML',
+            headers: JSON.parse(document.querySelector('.pk-shell').getAttribute('hx-headers')),
+        })""",
+        f"/platform/projects/{ref}/migrations/apply/",
+    )
+    expect(frame.locator("[data-refused]")).to_be_visible()
+    frame.locator("[data-refused-back]").click()
+    expect(frame.locator("[data-migration-history]")).to_be_visible()
 
     # Branches are read-only here: the list shows, no create, merge, reset or delete is offered.
     frame.get_by_role("link", name="Branches").click()

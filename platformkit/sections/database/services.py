@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from platformkit.api import errors
 from platformkit.core.audit import audit
 from platformkit.core.client import get_client
+from platformkit.core.exports import spreadsheet_safe
 from platformkit.core.pgerrors import PostgresError, parse_error
 from platformkit.core.upstream import UpstreamProblem, describe
 from platformkit.sections.database import statements
@@ -203,11 +204,8 @@ def delete(actor: Any, *, project_ref: str, target_ref: str, table: Table, key: 
 # Export
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheets: keep it text (numbers stay).
-    if text[:1] in ("=", "+", "-", "@") and not text.lstrip("+-").replace(".", "", 1).isdigit():
-        return "'" + text
-    return text
+def _cell(value: Any) -> str:
+    return "" if value is None else spreadsheet_safe(str(value))
 
 
 def export_csv(target_ref: str, table: Table, order: Order, filters: list[Filter]) -> Iterator[str]:
@@ -223,7 +221,9 @@ def export_csv(target_ref: str, table: Table, order: Order, filters: list[Filter
         out.seek(0)
         out.truncate()
         for item in found.rows:
-            writer.writerow(["" if item.get(c.name) is None else _csv_safe(str(item[c.name])) for c in table.columns])
+            writer.writerow(
+                ["" if item.get(c.name) is None else spreadsheet_safe(str(item[c.name])) for c in table.columns]
+            )
         yield out.getvalue()
         if found.next_cursor is None:
             return

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from pglast.visitors import Visitor
 from platformkit.api import errors
 from platformkit.core.audit import audit
 from platformkit.core.client import get_client
+from platformkit.core.exports import spreadsheet_safe
 from platformkit.core.pgerrors import PostgresError, parse_error
 from platformkit.core.upstream import UpstreamProblem, describe
 from platformkit.models import QueryRun, SavedQuery
@@ -319,13 +319,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out)
     writer.writerow(names)
     for row in rows:
-        writer.writerow(["" if row.get(name) is None else _csv_safe(as_text(row.get(name))) for name in names])
+        writer.writerow(["" if row.get(name) is None else spreadsheet_safe(as_text(row.get(name))) for name in names])
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheets: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not re.match(r"^-?\d", text) else text
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
