@@ -94,6 +94,16 @@ def test_huge_result_reads_only_what_the_grid_shows(operator_client: Client, pro
     assert "more than 500 rows" in page
 
 
+def test_an_error_in_a_limited_select_points_into_the_editors_text(operator_client: Client, project_ref: str) -> None:
+    # Sent wrapped (one line and 15 characters more before it), shown where the operator typed it;
+    # the é before it is two bytes to the parser and one character to the editor.
+    html = run(
+        operator_client, project_ref, "-- first\nselect 'é' as e,\n  nosuch from (values (1)) v"
+    ).content.decode()
+    assert "column &quot;nosuch&quot; does not exist" in html
+    assert "At line 3, column 3" in html and "<mark>n</mark>osuch" in html
+
+
 def test_the_download_reads_every_row(operator_client: Client, project_ref: str) -> None:
     response = run(operator_client, project_ref, "select g from generate_series(1, 1200) g", htmx=False, format="csv")
     assert response.status_code == 200

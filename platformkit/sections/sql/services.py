@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -258,7 +258,30 @@ def as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
 
 
-def limited(sql: str, cap: int = GRID_ROW_CAP) -> str | None:
+_GRID_HEAD = "select * from (\n"
+
+
+@dataclass(frozen=True)
+class Limited:
+    """One plain SELECT wrapped to read one row past the grid (:func:`limited`)."""
+
+    sql: str  # what is sent
+    start: int  # where the statement's own text begins in the editor's text (characters)
+    length: int
+
+    def in_editor(self, error: PostgresError, editor_sql: str) -> PostgresError:
+        """``error`` (positioned in :attr:`sql`) with its position in the editor's text, or no
+        position when it points into the wrapper."""
+        if error.offset is None:
+            return error
+        offset = error.offset - len(_GRID_HEAD) + self.start
+        if not self.start <= offset < self.start + self.length:
+            return replace(error, line=None, column=None, offset=None)
+        before = editor_sql[:offset]
+        return replace(error, line=before.count("\n") + 1, column=offset - before.rfind("\n"), offset=offset)
+
+
+def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
     """``sql`` reading at most ``cap + 1`` rows, when it is one plain SELECT (or VALUES, TABLE,
     WITH ... SELECT): the grid shows ``cap`` and needs only to know that more exist, so a
     ``select *`` of a million rows is not fetched, sent and parsed whole (3.1 s for 100k rows;
@@ -276,10 +299,15 @@ def limited(sql: str, cap: int = GRID_ROW_CAP) -> str | None:
     modifications(stmt)
     if modifications.found:
         return None  # a data-modifying WITH runs whole, whatever the grid shows
-    # The statement's own text (no trailing semicolon), on lines of its own so a trailing
-    # "-- comment" cannot swallow the closing parenthesis.
-    text = sql[statements[0].stmt_location or 0 :][: statements[0].stmt_len or None].strip().rstrip(";")
-    return f"select * from (\n{text}\n) as platformkit_grid limit {cap + 1}"
+    # The parser's locations count UTF-8 bytes, not characters.
+    encoded = sql.encode()
+    location, length = statements[0].stmt_location or 0, statements[0].stmt_len or len(encoded)
+    raw = encoded[location : location + length].decode()
+    text = raw.strip().rstrip(";").rstrip()
+    start = len(encoded[:location].decode()) + len(raw) - len(raw.lstrip())
+    # The statement's own text on lines of its own, so a trailing "-- comment" cannot swallow
+    # the closing parenthesis.
+    return Limited(f"{_GRID_HEAD}{text}\n) as platformkit_grid limit {cap + 1}", start, len(text))
 
 
 def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool = False) -> ResultGrid:
@@ -419,7 +447,8 @@ def run_query(
     started = time.monotonic()
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": read_only}
     audited = {"target": target_ref, "characters": len(sql)}
-    sent = (limited(sql) if for_grid else None) or sql
+    wrapped = limited(sql) if for_grid else None
+    sent = wrapped.sql if wrapped else sql
     try:
         rows = get_client(cached=False).database.query(
             target_ref, sent, parameters=parameters, read_only=read_only or None
@@ -430,16 +459,18 @@ def run_query(
         if not read_only:
             audit(actor, "sql.run", project_ref=project_ref, success=False, detail=audited)
         if isinstance(exc, errors.ValidationError):
-            error = parse_error(exc.message, sql)
+            error = parse_error(exc.message, sent)
+            if wrapped:
+                error = wrapped.in_editor(error, sql)
             return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
         return RunOutcome(sql, problem=describe(exc))
     duration = int((time.monotonic() - started) * 1000)
     # A limited read does not know the full count: the history keeps none rather than a wrong one.
-    counted = None if sent != sql and len(rows) > GRID_ROW_CAP else len(rows)
+    counted = None if wrapped and len(rows) > GRID_ROW_CAP else len(rows)
     QueryRun.objects.create(**owner.rows(), **run, row_count=counted, duration_ms=duration)
     if not read_only:
         audit(actor, "sql.run", project_ref=project_ref, detail={**audited, "rows": counted})
-    return RunOutcome(sql, rows=rows, duration_ms=duration, limited=sent != sql)
+    return RunOutcome(sql, rows=rows, duration_ms=duration, limited=wrapped is not None)
 
 
 def split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
