@@ -25,9 +25,10 @@ from platformkit.access import (
 from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import Target
 from platformkit.models import Operation
 from platformkit.sections.projects import lifecycle, services
-from platformkit.sections.projects.forms import ProjectCreateForm, ProjectDeleteForm, RevealPasswordForm
+from platformkit.sections.projects.forms import ConfirmRefForm, ProjectCreateForm, RevealPasswordForm
 
 FINISHED_EVENT = "platformkit:operation-finished"
 
@@ -135,10 +136,40 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.pause")
 def pause(request: HttpRequest, ref: str) -> HttpResponse:
-    return _lifecycle(request, ref, lifecycle.pause)
+    """GET: what pausing does, and the ref to type. POST: pause (``core.destructive``'s rule)."""
+    context = _confirm_context(ref)
+    if context["project"] is not None:
+        context["preview"] = lifecycle.pause_preview(context["project"].name)
+    if request.method == "POST" and context["project"] is not None:
+        form = ConfirmRefForm(request.POST, action="projects.pause", ref=ref)
+        if not form.is_valid():
+            return _confirm_page(
+                request, "pause", {**context, "error": form.error, "typed_ref": form.typed_ref}, status=400
+            )
+        return _lifecycle(request, ref, lifecycle.pause)
+    return _confirm_page(request, "pause", context)
+
+
+def _confirm_context(ref: str) -> dict[str, Any]:
+    """The project (404 when it is gone) for a destructive action's confirmation page."""
+    project = upstream.attempt(lambda: services.get_project(ref))
+    if project.problem and project.problem.kind == "not_found":
+        raise Http404("No such project")
+    return {"ref": ref, "project": project.value, "problem": project.problem, "target": Target(ref, ref)}
+
+
+def _confirm_page(request: HttpRequest, name: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render_page(
+        request,
+        f"platformkit/projects/{name}.html",
+        context,
+        section="projects",
+        project_ref=context["ref"],
+        status=status,
+    )
 
 
 @require_POST
@@ -161,33 +192,26 @@ def _lifecycle(request: HttpRequest, ref: str, act: Callable[[Any, str], Operati
 @require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.delete")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
-    """Typed confirmation of the project's name, then delete upstream and forget it here."""
-    project = upstream.attempt(lambda: services.get_project(ref))
-    if project.problem and project.problem.kind == "not_found":
-        raise Http404("No such project")
-    context: dict[str, Any] = {"ref": ref, "project": project.value, "problem": project.problem}
-    if request.method == "POST" and project.value is not None:
-        name = project.value.name
-        form = ProjectDeleteForm(request.POST, project_name=name)
-        context["typed"] = form.submitted()
+    """What deleting removes and the ref to type, then delete upstream and forget it here."""
+    context = _confirm_context(ref)
+    if context["project"] is None:
+        return _confirm_page(request, "delete", context)
+    name = context["project"].name
+    context["preview"] = lifecycle.delete_preview(ref, name)
+    if request.method == "POST":
+        form = ConfirmRefForm(request.POST, action="projects.delete", ref=ref)
         if not form.is_valid():
-            context["error"] = form.error
-            return render_page(
-                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
+            return _confirm_page(
+                request, "delete", {**context, "error": form.error, "typed_ref": form.typed_ref}, status=400
             )
         try:
-            lifecycle.delete(request.user, ref, project_name=name, typed_name=form.cleaned_data["confirm_name"])
-        except lifecycle.LifecycleError as exc:
-            context["error"] = str(exc)
-            return render_page(
-                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
-            )
+            lifecycle.delete(request.user, ref, project_name=name)
         except errors.APIError as exc:
             context["problem"] = upstream.describe(exc)
         else:
             messages.success(request, f"Project {name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
-    return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref)
+    return _confirm_page(request, "delete", context)
 
 
 # An operation's live status: what the page polls while a task works. It reads our database
