@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -23,7 +23,7 @@ from platformkit.access import (
     visible_project_or_404,
 )
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import reveals, upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target
 from platformkit.models import Operation
@@ -89,6 +89,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @dashboard_view("projects")
 def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     visible_project_or_404(request, ref)
+    if reveals.spent(request):
+        return _password(request, ref)
     project, health = services.project_and_health(ref)
     operation = services.latest_operation(ref)
     if project.problem and project.problem.kind == "not_found" and operation is None:
@@ -122,9 +124,18 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
         raise PermissionDenied("platformkit: may not reveal credentials")
     if not RevealPasswordForm(request.POST).is_valid():
         return redirect(url(request, "project", ref))
-    password = services.reveal_db_password(request.user, ref)
-    if password is None:
+    if not services.has_stored_password(ref):
         raise Http404("No stored password for this project")
+    # Post/redirect/get: the password is shown by a one-time, no-store GET (``core.reveals``).
+    return redirect(
+        url(request, "project", ref) + "?" + urlencode({reveals.PARAM: reveals.issue(request, "db_password", ref)})
+    )
+
+
+def _password(request: HttpRequest, ref: str) -> HttpResponse:
+    """The stored password, once per reveal token (a reload or Back says it was shown)."""
+    shown = reveals.redeem(request, "db_password") == ref and request_access(request).can_reveal_credentials
+    password = services.reveal_db_password(request.user, ref) if shown else None
     response = render_page(
         request,
         "platformkit/projects/password.html",
@@ -132,7 +143,7 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
         section="projects",
         project_ref=ref,
     )
-    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store"
     return response
 
 
