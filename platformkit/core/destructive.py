@@ -3,15 +3,19 @@
 Anything that rolls back, restores, merges, seeds, pauses or deletes on production:
 
 - shows a preview of what it will change (each section computes its own: statements, tables,
-  migrations and functions promoted) — :class:`Preview`, rendered by
-  ``platformkit/includes/destructive_confirm.html``;
-- requires the project ref typed (:class:`TypedRef`, a form mixin: ``confirm_ref``);
+  migrations and functions promoted, migrations reverted) — :class:`Preview`, rendered by
+  ``platformkit/includes/destructive_preview.html``;
+- requires the project ref typed (:class:`TypedRef`, a form mixin: ``confirm_ref``, its input
+  ``includes/typed_ref.html``);
 - takes a restore point first for the kinds in :data:`RESTORE_POINT_FIRST`, through the API
   (``client.backups.create_restore_point``, by the restore points section's
   ``before_destructive`` hook, so the timeline keeps it), and the result links it.
 
 On a branch only the restore point is taken: a branch is where mistakes are cheap, but undoing
-one still needs a point to go back to.
+one still needs a point to go back to. An undo or PITR waits for its point to be AVAILABLE before
+it asks the API (restoring while the snapshot is taken would race it).
+
+Used by: migration rollback and seed, branch merge, undo and PITR, project pause and delete.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ DESTRUCTIVE: dict[str, str] = {
     "projects.pause": "pauses production: every connection drops",
     "projects.delete": "deletes the project and all its data",
 }
+# Those a branch can take instead: the refusal on production suggests switching to one.
+ALSO_ON_BRANCHES = frozenset({"migrations.rollback", "migrations.seed", "restore_points.undo"})
 # Taken first: a point to come back to if the action itself was the mistake.
 RESTORE_POINT_FIRST = frozenset(
     {"branches.merge", "migrations.rollback", "migrations.seed", "restore_points.undo", "restore_points.pitr"}
@@ -71,7 +77,8 @@ def typed_ref_error(action: str, target: Target, typed: str | None) -> str | Non
     """The refusal when ``action`` on ``target`` needs the ref typed and it was not, else None."""
     if not needs_typed_ref(action, target) or (typed or "").strip() == target.project_ref:
         return None
-    return f"This {DESTRUCTIVE[action]}. Type the project ref {target.project_ref} to confirm, or switch to a branch."
+    elsewhere = ", or switch to a branch" if action in ALSO_ON_BRANCHES else ""
+    return f"This {DESTRUCTIVE[action]}. Type the project ref {target.project_ref} to confirm{elsewhere}."
 
 
 class TypedRef(forms.Form):
@@ -82,6 +89,11 @@ class TypedRef(forms.Form):
     def __init__(self, *args: Any, action: str, target: Target, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.destructive_action, self.target = action, target
+
+    @property
+    def typed_ref(self) -> str:
+        """The ref as typed (shown again after a refusal)."""
+        return str(self["confirm_ref"].data or "")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

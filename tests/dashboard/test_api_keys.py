@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -25,10 +26,25 @@ def test_enable_reveal_and_delete(operator_client: Client, make_project: Any, up
     assert "Enable publishable" not in page and secret_value not in page  # masked by default
     assert keys["publishable"].api_key in page  # publishable keys are public
 
-    revealed = operator_client.post(reverse("platformkit:api-key-reveal", args=[ref, keys["secret"].id]))
-    assert secret_value in revealed.content.decode() and "no-store" in revealed["Cache-Control"]
+    # The POST shows nothing: it redirects to a one-time, no-store GET (post/redirect/get).
+    posted = operator_client.post(reverse("platformkit:api-key-reveal", args=[ref, keys["secret"].id]))
+    assert posted.status_code == 302 and secret_value not in posted.content.decode()
+    assert not AuditEvent.objects.filter(action="settings.api_keys.reveal").exists()  # nothing shown yet
+    revealed = operator_client.get(posted["Location"])
+    assert secret_value in revealed.content.decode() and revealed["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get(action="settings.api_keys.reveal")
     assert event.detail["key"] == "default" and secret_value not in str(event.detail)
+    # A reload (or Back, or the link copied elsewhere) finds the token spent: no secret, no audit.
+    again = operator_client.get(posted["Location"]).content.decode()
+    assert secret_value not in again and "data-reveal-spent" in again
+    assert AuditEvent.objects.filter(action="settings.api_keys.reveal").count() == 1
+    # A forged token, or another operator's, shows nothing either.
+    other = Client()
+    other.force_login(get_user_model().objects.create_user("other", is_staff=True))
+    fresh = operator_client.post(reverse("platformkit:api-key-reveal", args=[ref, keys["secret"].id]))["Location"]
+    assert secret_value not in other.get(fresh).content.decode()
+    forged = reverse("platformkit:api-keys", args=[ref]) + "?reveal=" + keys["secret"].id
+    assert secret_value not in operator_client.get(forged).content.decode()
 
     unconfirmed = operator_client.post(reverse("platformkit:api-key-delete", args=[ref, keys["secret"].id]))
     assert unconfirmed.status_code == 400 and b"Tick the box" in unconfirmed.content

@@ -58,8 +58,14 @@ def _review(*checks: CheckResult) -> MergeReview:
 
 
 def test_merge_passes_an_unblocked_review_without_a_reason() -> None:
-    form = MergeForm({}, review=_review(CheckResult("c", "fine")), may_override=False)
+    form = MergeForm({"confirm_ref": "prod"}, review=_review(CheckResult("c", "fine")), may_override=False)
     assert form.is_valid() and form.cleaned_data["override_reason"] == ""
+
+
+def test_merge_needs_productions_ref_typed() -> None:
+    untyped = MergeForm({"confirm_ref": "dev"}, review=_review(), may_override=False)
+    assert not untyped.is_valid() and not untyped.forbidden
+    assert untyped.error == "This merges the branch into production. Type the project ref prod to confirm."
 
 
 def test_merge_of_a_blocked_review_needs_the_permission_then_a_reason() -> None:
@@ -68,7 +74,7 @@ def test_merge_of_a_blocked_review_needs_the_permission_then_a_reason() -> None:
     assert not forbidden.is_valid() and forbidden.forbidden and forbidden.error == OVERRIDE_FORBIDDEN_ERROR
     no_reason = MergeForm({"override_reason": "   "}, review=blocked, may_override=True)
     assert not no_reason.is_valid() and not no_reason.forbidden and no_reason.error == REASON_REQUIRED_ERROR
-    ok = MergeForm({"override_reason": " known issue "}, review=blocked, may_override=True)
+    ok = MergeForm({"override_reason": " known issue ", "confirm_ref": "prod"}, review=blocked, may_override=True)
     assert ok.is_valid() and ok.cleaned_data["override_reason"] == "known issue"
 
 

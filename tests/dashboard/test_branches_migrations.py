@@ -111,16 +111,38 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
             reverse("platformkit:migrations-seed", args=[project_ref]),
             {"sql": "insert into public.customers values (2)"},
         )
-        assert refused.status_code == 400 and "Seed data belongs on a branch" in refused.content.decode()
+        assert (
+            refused.status_code == 400 and f"Type the project ref {project_ref} to confirm" in refused.content.decode()
+        )
         assert upstream.database.query(project_ref, "select count(*) as n from public.customers") == [{"n": 1}]
         assert [(event.kind, event.target_ref) for event in seen] == [("migration", dev), ("seed", dev)]
 
-        # Review: the migration to apply, the diff, then merge.
-        review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
+        # Review: the migration to apply, the diff, the preview of what changes in production
+        # (migrations applied, functions promoted), then merge with production's ref typed.
+        upstream.functions.create(dev, slug="hello", name="hello", body="Deno.serve(() => new Response('hi'))")
+        merge_url = reverse("platformkit:branches-merge", args=[project_ref, dev])
+        review = operator_client.get(merge_url).content.decode()
         assert_valid_html(review)
         assert "todos</li>" in review and "create table public.todos" in review
-        assert operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev])).status_code == 302
-        operation = _finish_latest(project_ref)
+        preview = review.split('data-destructive-preview="branches.merge"')[1].split("</div>")[0]
+        assert "Apply migration" in preview and "todos" in preview and "Deploy function hello to production" in preview
+        assert "data-restore-point-first" in preview and "data-confirm-ref" in review
+        refused = operator_client.post(merge_url, {"confirm_ref": "dev"})
+        assert (
+            refused.status_code == 400 and f"Type the project ref {project_ref} to confirm" in refused.content.decode()
+        )
+        assert not Operation.objects.filter(kind="branch.merge").exists()
+        assert not RestorePoint.objects.filter(target_ref=project_ref).exists()  # nothing taken for a refused merge
+        merged = operator_client.post(merge_url, {"confirm_ref": project_ref})
+        assert merged.status_code == 302
+        # A restore point of production was taken first, and the branches page links it.
+        point = RestorePoint.objects.get(target_ref=project_ref, name__startswith="pre-")
+        assert point.reason == "before merge of dev"
+        listed = operator_client.get(merged["Location"]).content.decode()
+        assert f"<code>{point.name}</code></a>, was taken first" in listed
+        operation = Operation.objects.get(kind="branch.merge")
+        assert branch_tasks.follow_action_run(operation.pk) == "succeeded"
+        operation.refresh_from_db()
         assert operation.kind == "branch.merge" and operation.status == "succeeded", operation.message
         assert upstream.database.query(project_ref, "select count(*) as n from public.todos") == [
             {"n": 0}
@@ -150,7 +172,10 @@ def test_blocking_merge_check_needs_permission_and_a_reason(
         refused = lead.post(url)
         assert refused.status_code == 400 and "give a reason to override" in refused.content.decode()
         assert not Operation.objects.filter(kind="branch.merge").exists()
-        assert lead.post(url, {"override_reason": "accepted risk, ticket 12"}).status_code == 302
+        assert (
+            lead.post(url, {"override_reason": "accepted risk, ticket 12", "confirm_ref": project_ref}).status_code
+            == 302
+        )
         assert AuditEvent.objects.get(action="branches.merge_override").detail["reason"] == "accepted risk, ticket 12"
     finally:
         hooks.MERGE_CHECKS.remove(security_gate)
@@ -171,8 +196,10 @@ def test_failed_merge_shows_why_and_production_is_unchanged(
     review = operator_client.get(reverse("platformkit:branches-merge", args=[project_ref, dev])).content.decode()
     assert "clash</li>" in review
     assert "Production has migrations this branch lacks" in review and "would apply out of order" in review
-    operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev]))
-    operation = _finish_latest(project_ref)
+    operator_client.post(reverse("platformkit:branches-merge", args=[project_ref, dev]), {"confirm_ref": project_ref})
+    operation = Operation.objects.get(kind="branch.merge")
+    branch_tasks.follow_action_run(operation.pk)
+    operation.refresh_from_db()
     assert operation.status == "failed" and "production is unchanged" in operation.message
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["customers", "later"]
     page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()

@@ -40,13 +40,22 @@ def test_pause_then_restore_with_live_status(operator_client: Client, make_proje
     page = operator_client.get(reverse("platformkit:project", args=[project.ref]))
     assert b"Pause project" in page.content and b"Restore project" not in page.content
 
-    assert operator_client.post(reverse("platformkit:project-pause", args=[project.ref])).status_code == 302
+    # Pausing is not one click: a page says what it does and asks for the ref.
+    pause_url = reverse("platformkit:project-pause", args=[project.ref])
+    confirm = operator_client.get(pause_url).content.decode()
+    assert_valid_html(confirm)
+    preview = confirm.split('data-destructive-preview="projects.pause"')[1].split("</div>")[0]
+    assert "Every connection to the database drops" in preview and "data-confirm-ref" in preview
+    refused = operator_client.post(pause_url, {"confirm_ref": "Pausable"})
+    assert refused.status_code == 400 and f"Type the project ref {project.ref} to confirm.".encode() in refused.content
+    assert b'value="Pausable"' in refused.content and not Operation.objects.filter(kind="project.pause").exists()
+    assert operator_client.post(pause_url, {"confirm_ref": project.ref}).status_code == 302
     paused = finish(Operation.objects.get(kind="project.pause"))
     assert paused.status == "succeeded" and upstream.projects.get(project.ref).status == "INACTIVE"
     page = operator_client.get(reverse("platformkit:project", args=[project.ref]))
     assert b"Restore project" in page.content and b"Done: the project is paused." in page.content
 
-    again = operator_client.post(reverse("platformkit:project-pause", args=[project.ref]), follow=True)
+    again = operator_client.post(pause_url, {"confirm_ref": project.ref}, follow=True)
     assert b"only an ACTIVE_HEALTHY project can be paused" in again.content  # the API's reason, shown
 
     assert operator_client.post(reverse("platformkit:project-resume", args=[project.ref])).status_code == 302
@@ -57,7 +66,7 @@ def test_pause_then_restore_with_live_status(operator_client: Client, make_proje
     ] == ["project.pause", "project.restore"]
 
 
-def test_delete_needs_the_name_and_removes_our_records(
+def test_delete_needs_the_ref_shows_what_goes_and_removes_our_records(
     operator_client: Client, make_project: Any, upstream: Any
 ) -> None:
     from platformkit.api import errors
@@ -65,13 +74,18 @@ def test_delete_needs_the_name_and_removes_our_records(
     project = make_project("Doomed")
     ProjectCredential.store(project.ref, "Stored-pass-123456")
     url = reverse("platformkit:project-delete", args=[project.ref])
+    healthy(upstream, project.ref)
+    upstream.functions.create(project.ref, slug="hello", name="hello", body="Deno.serve(() => new Response('hi'))")
     page = operator_client.get(url)
     assert_valid_html(page.content)
-    wrong = operator_client.post(url, {"confirm_name": "doomed"})
-    assert wrong.status_code == 400 and b"Type the project" in wrong.content and b'value="doomed"' in wrong.content
+    preview = page.content.decode().split('data-destructive-preview="projects.delete"')[1].split("</div>")[0]
+    assert "The project Doomed, its database and its backups" in preview and "Edge Function hello" in preview
+    assert "data-confirm-ref" in preview
+    wrong = operator_client.post(url, {"confirm_ref": "Doomed"})  # the name is no longer the confirmation
+    assert wrong.status_code == 400 and b"Type the project ref" in wrong.content and b'value="Doomed"' in wrong.content
     assert upstream.projects.get(project.ref).name == "Doomed"
 
-    done = operator_client.post(url, {"confirm_name": "Doomed"}, follow=True)
+    done = operator_client.post(url, {"confirm_ref": project.ref}, follow=True)
     assert b"Project Doomed was deleted." in done.content
     try:
         upstream.projects.get(project.ref)

@@ -72,16 +72,18 @@ def test_rollback_on_production_needs_the_ref_typed() -> None:
     assert RollbackForm(typed, **production).is_valid()
 
 
-def test_seed_needs_sql_and_on_production_its_own_confirmation() -> None:
-    empty = SeedForm({"sql": " "}, production=False)
+def test_seed_needs_sql_and_on_production_the_ref_typed() -> None:
+    branch = Target(REF, "branchrefxxxxxxxxxxx", "dev")
+    production = Target(REF, REF)
+    empty = SeedForm({"sql": " "}, target=branch)
     assert not empty.is_valid() and messages(empty) == ["Write the inserts to run."]
-    assert SeedForm({"sql": "insert into t values (1)"}, production=False).is_valid()
-    refused = SeedForm({"sql": "insert into t values (1)", "confirm_production_seed": "yes"}, production=True)
+    assert SeedForm({"sql": "insert into t values (1)"}, target=branch).is_valid()
+    # The old phrase is no confirmation any more: the ref is, as for every destructive action.
+    refused = SeedForm({"sql": "insert into t values (1)", "confirm_ref": "seed production"}, target=production)
     assert not refused.is_valid()
-    assert messages(refused) == ["Seed data belongs on a branch. To seed production anyway, type “seed production”."]
-    assert refused.typed() == {"sql": "insert into t values (1)"}
-    confirmed = SeedForm(
-        {"sql": "insert into t values (1)", "confirm_production_seed": "seed production"}, production=True
-    )
-    assert confirmed.is_valid()
-    assert messages(SeedForm({"sql": ""}, production=True)) == ["Write the inserts to run."]
+    assert messages(refused) == [
+        f"This inserts seed data into production. Type the project ref {REF} to confirm, or switch to a branch."
+    ]
+    assert refused.typed() == {"sql": "insert into t values (1)"} and refused.typed_ref == "seed production"
+    assert SeedForm({"sql": "insert into t values (1)", "confirm_ref": f" {REF} "}, target=production).is_valid()
+    assert messages(SeedForm({"sql": ""}, target=production)) == ["Write the inserts to run."]

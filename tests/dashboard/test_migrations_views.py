@@ -57,14 +57,19 @@ def test_seed_needs_sql_and_production_audits_it(operator_client: Client, projec
     empty = operator_client.post(url, {"sql": " "})
     assert empty.status_code == 400 and "<li>Write the inserts to run.</li>" in empty.content.decode()
     upstream.database.query(project_ref, "create table public.seeded (id int)")
-    seeded = operator_client.post(
+    # Production asks for its ref, as every destructive action does (the old phrase is refused).
+    refused = operator_client.post(
         url, {"sql": "insert into public.seeded values (1)", "confirm_production_seed": "seed production"}
     )
+    assert refused.status_code == 400 and f"Type the project ref {project_ref} to confirm" in refused.content.decode()
+    assert upstream.database.query(project_ref, "select count(*) as n from public.seeded") == [{"n": 0}]
+    page = operator_client.get(reverse("platformkit:migrations", args=[project_ref])).content.decode()
+    seed_form = page.split('id="pk-seed-title"')[1]
+    assert 'data-destructive-preview="migrations.seed"' in seed_form and "data-confirm-ref" in seed_form
+    seeded = operator_client.post(url, {"sql": "insert into public.seeded values (1)", "confirm_ref": project_ref})
     assert seeded.status_code == 302
     assert "Seed ran on production." in operator_client.get(seeded["Location"]).content.decode()
-    failed = operator_client.post(
-        url, {"sql": "insert into nowhere values (1)", "confirm_production_seed": "seed production"}
-    )
+    failed = operator_client.post(url, {"sql": "insert into nowhere values (1)", "confirm_ref": project_ref})
     assert failed.status_code == 400 and ">insert into nowhere values (1)</textarea>" in failed.content.decode()
     assert [(e.outcome, e.detail) for e in AuditEvent.objects.filter(action="migrations.seed").order_by("pk")] == [
         ("success", {"target": project_ref}),

@@ -112,13 +112,20 @@ def test_reveal_is_offered_confirmed_posted_and_audited(launched: Any, keeper_cl
     unconfirmed = keeper_client.post(reveal_url(ref))
     assert unconfirmed.status_code == 302 and not AuditEvent.objects.filter(action="project.password.reveal").exists()
 
-    response = keeper_client.post(reveal_url(ref), {"confirm": "yes"})
+    # Post/redirect/get: the POST shows nothing, a one-time no-store GET shows the password.
+    posted = keeper_client.post(reveal_url(ref), {"confirm": "yes"})
     password = project_services.reveal_db_password(None, ref)
+    assert posted.status_code == 302 and password not in posted.content.decode()
+    response = keeper_client.get(posted["Location"])
     assert response.status_code == 200 and password in response.content.decode()
-    assert "no-store" in response["Cache-Control"]
+    assert response["Cache-Control"] == "no-store"
     assert_valid_html(response.content)
-    event = AuditEvent.objects.filter(action="project.password.reveal").earliest("created_at")
+    event = AuditEvent.objects.filter(action="project.password.reveal", actor_label="keeper").get()
     assert (event.actor_label, event.project_ref, event.outcome) == ("keeper", ref, "success")
+    # Reload or Back: the token is spent, the password is not shown again, nothing more is audited.
+    again = keeper_client.get(posted["Location"])
+    assert password not in again.content.decode() and b"data-reveal-spent" in again.content
+    assert AuditEvent.objects.filter(action="project.password.reveal", actor_label="keeper").count() == 1
 
 
 def test_reveal_needs_the_permission(launched: Any, operator_client: Client) -> None:

@@ -1,10 +1,10 @@
-"""The projects section's forms beyond create: the password reveal's box and the typed name
-that deletes a project; and which organization's regions the create form offers."""
+"""The projects section's forms beyond create: the password reveal's box and the typed ref
+that pauses or deletes a project; and which organization's regions the create form offers."""
 
 from __future__ import annotations
 
 from platformkit.api.types import Organization
-from platformkit.sections.projects.forms import ProjectCreateForm, ProjectDeleteForm, RevealPasswordForm
+from platformkit.sections.projects.forms import ConfirmRefForm, ProjectCreateForm, RevealPasswordForm
 
 
 def test_reveal_needs_the_box_ticked() -> None:
@@ -14,11 +14,16 @@ def test_reveal_needs_the_box_ticked() -> None:
         assert not form.is_valid() and form.errors["confirm"] == ["Tick the box to see the password."]
 
 
-def test_delete_needs_the_project_name_typed() -> None:
-    assert ProjectDeleteForm({"confirm_name": " Shop "}, project_name="Shop").is_valid()
-    refused = ProjectDeleteForm({"confirm_name": "shop"}, project_name="Shop")
-    assert not refused.is_valid() and refused.error == "Type the project's name, Shop, to confirm."
-    assert refused.submitted() == "shop"
+def test_pause_and_delete_need_the_project_ref_typed() -> None:
+    ref = "abcdefghijklmnopqrst"
+    assert ConfirmRefForm({"confirm_ref": f" {ref} "}, action="projects.delete", ref=ref).is_valid()
+    refused = ConfirmRefForm({"confirm_ref": "Shop"}, action="projects.delete", ref=ref)
+    assert not refused.is_valid() and refused.error == (
+        f"This deletes the project and all its data. Type the project ref {ref} to confirm."
+    )
+    assert refused.typed_ref == "Shop"
+    paused = ConfirmRefForm({}, action="projects.pause", ref=ref)
+    assert not paused.is_valid() and paused.error.startswith("This pauses production: every connection drops.")
 
 
 def test_create_offers_the_regions_of_the_posted_organization_else_the_first() -> None:

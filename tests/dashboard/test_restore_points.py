@@ -38,19 +38,29 @@ def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
 
 
 def run_operations() -> None:
-    """Drive every open operation's task to its end, as the worker would."""
-    for operation in Operation.objects.exclude(status__in=Operation.TERMINAL):
-        if operation.kind == "restore_points.create":
-            recovery_tasks.wait_for_restore_point(operation.pk)
-        else:
-            tasks.wait_for_project_healthy(operation.pk)
+    """Drive every open operation's task to its end, as the worker would: restore points first
+    (a recovery waits for the one taken before it, and is started when it is done)."""
+    for _ in range(5):
+        waiting = Operation.objects.exclude(status__in=Operation.TERMINAL)
+        if not waiting.exists():
+            return
+        for operation in sorted(waiting, key=lambda op: op.kind != "restore_points.create"):
+            operation.refresh_from_db()
+            if operation.is_terminal:
+                continue
+            if operation.kind == "restore_points.create":
+                recovery_tasks.wait_for_restore_point(operation.pk)
+            elif "after_operation" not in operation.params or operation.message.startswith("Restore point"):
+                tasks.wait_for_project_healthy(operation.pk)
 
 
 def timeline_url(ref: str) -> str:
     return reverse("platformkit:restore-points", args=[ref])
 
 
-def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, project: Any, pg_location: Any) -> None:
+def test_create_undo_flow_restores_the_table_exactly(
+    operator_client: Client, project: Any, pg_location: Any, upstream: Any
+) -> None:
     ref = project.ref
     sql(
         pg_location,
@@ -74,29 +84,42 @@ def test_create_undo_flow_restores_the_table_exactly(operator_client: Client, pr
     assert point.status == "AVAILABLE" and point.completed_on is not None
 
     sql(pg_location, ref, "insert into public.todos values (3, 'c'); alter table public.todos add column done boolean")
+    time.sleep(1.1)  # a migration's version is the second it was applied: after the point's
+    upstream.database.apply_migration(ref, query="create table public.extra (id int)", name="add_extra")
     page = operator_client.get(timeline_url(ref))
     assert_valid_html(page.content)
     assert b"Restore point before-alter" in page.content and b"Undo to here" in page.content
 
     review = operator_client.get(reverse("platformkit:restore-point-undo", args=[ref, point.pk]))
+    assert_valid_html(review.content)
     assert b"What will not be reverted" in review.content and b"Edge Functions" in review.content
+    # The preview names the migration applied since the point (from the API's history).
+    preview = review.content.decode().split('data-destructive-preview="restore_points.undo"')[1].split("</div>")[0]
+    assert "add_extra is reverted" in preview and "data-restore-point-first" in preview
 
+    # On production the ref is what confirms (the point's name is not enough); the typing is kept.
     wrong = operator_client.post(
-        reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before"}
+        reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_ref": "before-alter"}
     )
-    assert (
-        wrong.status_code == 400 and b"Type the restore point" in wrong.content and b'value="before"' in wrong.content
-    )
+    assert wrong.status_code == 400 and f"Type the project ref {ref} to confirm".encode() in wrong.content
+    assert b'value="before-alter" data-confirm-ref' in wrong.content
     assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
 
-    done = operator_client.post(
-        reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_name": "before-alter"}
-    )
+    done = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_ref": ref})
     assert done.status_code == 302
+    # A restore point of the state being undone is taken first; the undo waits for it, untouched.
+    taken = RestorePoint.objects.get(target_ref=ref, name__startswith="pre-")
+    assert taken.reason == "before undo to before-alter"
     operation = Operation.objects.get(kind="restore_points.undo", project_ref=ref)
+    assert operation.status == "pending" and f"Waiting for the restore point {taken.name}" in operation.message
+    assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
+    shown = operator_client.get(done["Location"]).content.decode()
+    assert f"<code>{taken.name}</code></a>, was taken first" in shown
     run_operations()
     operation.refresh_from_db()
+    taken.refresh_from_db()
     assert operation.status == "succeeded", operation.message
+    assert taken.status == "AVAILABLE"  # the way back to the state before the undo
     after = (
         sql(pg_location, ref, "select * from public.todos order by id"),
         sql(
@@ -136,9 +159,9 @@ def test_second_undo_while_one_runs_is_refused(operator_client: Client, project:
     recovery.create_restore_point(operator, target, "p1")
     run_operations()
     point = RestorePoint.objects.get(name="p1")
-    recovery.undo(operator, target, point, "p1")
+    recovery.undo(operator, target, point)
     response = operator_client.post(
-        reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "p1"}
+        reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_ref": project.ref}
     )
     assert response.status_code == 400 and b"still running" in response.content
     assert Operation.objects.filter(kind="restore_points.undo").count() == 1
@@ -163,6 +186,9 @@ def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any,
 
     review = operator_client.post(url, {"recovery_time": when, "step": "review"})
     assert b"Rollbacks lose data" in review.content and b"confirm_ref" in review.content
+    assert_valid_html(review.content)
+    preview = review.content.decode().split('data-destructive-preview="restore_points.pitr"')[1].split("</div>")[0]
+    assert "No migration was applied since then" in preview and "data-restore-point-first" in preview
     assert not Operation.objects.filter(kind="restore_points.pitr").exists()
     unconfirmed = operator_client.post(url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref})
     assert unconfirmed.status_code == 400 and b"Tick the box" in unconfirmed.content
@@ -173,7 +199,11 @@ def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any,
         url, {"recovery_time": when, "step": "confirm", "confirm_ref": ref, "understood": "yes"}
     )
     assert done.status_code == 302
+    assert RestorePoint.objects.get(target_ref=ref, name__startswith="pre-").reason.startswith(
+        "before point-in-time recovery to "
+    )
     run_operations()
+    assert Operation.objects.get(kind="restore_points.pitr").status == "succeeded"
     assert sql(pg_location, ref, "select v from public.t") == [("kept",)]
 
 
@@ -198,7 +228,7 @@ def test_read_only_operator_cannot_undo(
     point = RestorePoint.objects.get(name="ro")
     assert (
         client.post(
-            reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_name": "ro"}
+            reverse("platformkit:restore-point-undo", args=[project.ref, point.pk]), {"confirm_ref": project.ref}
         ).status_code
         == 403
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from platformkit.core.targets import Target
 from platformkit.models import RestorePoint
 from platformkit.sections.restore_points.forms import (
     TIME_REQUIRED_ERROR,
@@ -27,13 +28,25 @@ def test_a_restore_point_name_is_stripped_and_at_most_20_characters() -> None:
     assert long.submitted("name") == "x" * 21
 
 
-def test_undo_needs_the_points_name_typed() -> None:
+def test_undo_needs_the_points_name_typed_on_a_branch() -> None:
     point = RestorePoint(name="before")
-    assert UndoForm({"confirm_name": " before "}, point=point).is_valid()
-    refused = UndoForm({"confirm_name": "after"}, point=point)
+    branch = Target("prodprodprodprodprod", "branchbranchbranchbr", "dev")
+    assert UndoForm({"confirm_name": " before "}, point=point, target=branch).is_valid()
+    refused = UndoForm({"confirm_name": "after"}, point=point, target=branch)
     assert not refused.is_valid()
-    assert refused.error("confirm_name") == "Type the restore point's name, before, to confirm."
+    assert refused.refusal == "Type the restore point's name, before, to confirm."
     assert refused.submitted("confirm_name") == "after"
+
+
+def test_undo_on_production_needs_the_ref_typed() -> None:
+    point = RestorePoint(name="before")
+    production = Target("prodprodprodprodprod", "prodprodprodprodprod")
+    refused = UndoForm({"confirm_name": "before"}, point=point, target=production)  # the name is not enough
+    assert not refused.is_valid() and refused.refusal == (
+        "This restores production to an earlier state. Type the project ref prodprodprodprodprod to confirm,"
+        " or switch to a branch."
+    )
+    assert UndoForm({"confirm_ref": "prodprodprodprodprod"}, point=point, target=production).is_valid()
 
 
 def test_times_are_read_as_utc_with_or_without_seconds() -> None:

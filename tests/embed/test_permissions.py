@@ -180,7 +180,7 @@ def test_a_seed_in_an_embed_says_it_ran(embed_client: Any, api: Any, make_projec
     client = embed_client(project.ref, {"sections": {"migrations": "write"}})
     seeded = client.post(
         reverse("platformkit:migrations-seed", args=[project.ref]),
-        {"sql": "insert into public.s values (1)", "confirm_production_seed": "seed production"},
+        {"sql": "insert into public.s values (1)", "confirm_ref": project.ref},
         **token(client),
     )
     assert seeded.status_code == 302  # a reload cannot run it again...

@@ -73,8 +73,17 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     page.locator('tr[data-branch="DEV"]').get_by_role("link", name="Review and merge").click()
     expect(page.locator("[data-review-migrations]")).to_contain_text("create_todos")
     expect(page.locator("[data-review-diff]")).to_contain_text("create table public.todos")
+    preview = page.locator('[data-destructive-preview="branches.merge"]')
+    expect(preview.locator("[data-preview-items]")).to_contain_text("create_todos")
+    expect(preview.locator("[data-restore-point-first]")).to_be_visible()
     page.screenshot(path=str(_artifacts() / "branch-review.png"), full_page=True)
+    # Merging into production asks for production's ref: the browser will not submit without it.
     page.get_by_role("button", name=re.compile("Merge DEV into production")).click()
+    assert page.locator("[data-confirm-ref]").evaluate("el => el.validity.valueMissing")
+    assert "/merge/" in page.url and client.database.list_migrations(ref) == []
+    page.get_by_label(re.compile("type the project ref")).fill(ref)
+    page.get_by_role("button", name=re.compile("Merge DEV into production")).click()
+    expect(page.locator("[data-restore-point-taken]")).to_contain_text("was taken first")
     expect(page.locator("[data-operation-status]").first).to_have_attribute(
         "data-operation-status", "succeeded", timeout=60_000
     )

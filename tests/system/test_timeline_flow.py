@@ -32,7 +32,7 @@ def test_undo_a_broken_table_from_the_timeline(
         "alter table public.notes enable row level security;\n"
         "insert into public.notes values (1, 'keep me');"
     )
-    page.get_by_label(re.compile("Production: type the project ref")).fill(ref)
+    page.get_by_label(re.compile("type the project ref .* to apply here")).fill(ref)
     page.get_by_role("button", name="Apply migration").click()
     expect(page.locator("[data-migration-history]")).to_contain_text("create_notes")
 
@@ -55,7 +55,7 @@ def test_undo_a_broken_table_from_the_timeline(
     page.reload()
     timeline.locator("li", has_text="Restore point before-break").get_by_role("link", name="Undo to here…").click()
     expect(page.get_by_role("heading", name="What will not be reverted")).to_be_visible()
-    page.get_by_label(re.compile("to confirm")).fill("before-break")
+    page.get_by_label(re.compile("type the project ref")).fill(ref)  # production: the ref confirms
     page.get_by_role("button", name="Undo to before-break").click()
     expect(page.locator("[data-operation-status]")).to_have_attribute(
         "data-operation-status", "succeeded", timeout=60_000

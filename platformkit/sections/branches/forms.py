@@ -12,8 +12,10 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from platformkit.api.types import Branch
+from platformkit.core.destructive import TypedRef
 from platformkit.core.fields import Flag
 from platformkit.core.hooks import MergeReview
+from platformkit.core.targets import Target
 
 BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
 SECRET_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
@@ -83,14 +85,16 @@ class BranchCreateForm(forms.Form):
         return {key: self.fields[key].to_python(self[key].data) for key in self.SHOWN}
 
 
-class MergeForm(forms.Form):
-    """The merge step: a blocking check stops it unless the operator may override checks and
-    gives a reason (refused with code ``override_forbidden`` when they may not)."""
+class MergeForm(TypedRef):
+    """The merge step: production's ref typed (``core.destructive``); a blocking check stops it
+    unless the operator may override checks and gives a reason (refused with code
+    ``override_forbidden`` when they may not)."""
 
     override_reason = forms.CharField(required=False, strip=True)
 
     def __init__(self, *args: Any, review: MergeReview, may_override: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        production = Target(review.project_ref, review.project_ref)
+        super().__init__(*args, action="branches.merge", target=production, **kwargs)
         self.review = review
         self.may_override = may_override
 
@@ -108,7 +112,7 @@ class MergeForm(forms.Form):
 
     @property
     def error(self) -> str:
-        return str(self.non_field_errors()[0])
+        return str((self.non_field_errors() or self.errors["confirm_ref"])[0])
 
 
 class BranchConfirmForm(forms.Form):

@@ -19,8 +19,10 @@ from platformkit.api.types import Branch
 from platformkit.core import hooks
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.destructive import Preview, restore_point_first
 from platformkit.core.hooks import CheckResult, MergeReview
 from platformkit.core.operations import enqueue_on_commit
+from platformkit.core.targets import Target
 from platformkit.models import Operation
 from platformkit.sections.branches.tasks import FOLLOW_TASK
 
@@ -75,6 +77,32 @@ def review_merge(project_ref: str, branch: Branch) -> MergeReview:
         if result is not None:
             review.checks.append(result)
     return review
+
+
+def functions_promoted(project_ref: str, branch: Branch) -> list[str] | None:
+    """The slugs of the branch's Edge Functions a merge deploys to production: new there, or
+    with other code (``ezbr_sha256``) or JWT setting; None when the API cannot list them."""
+    client = get_client(cached=False).functions
+    try:
+        on_branch, live = client.list(branch.project_ref), {f.slug: f for f in client.list(project_ref)}
+    except errors.APIError:
+        return None
+    return [
+        f.slug
+        for f in on_branch
+        if f.slug not in live or (live[f.slug].ezbr_sha256, live[f.slug].verify_jwt) != (f.ezbr_sha256, f.verify_jwt)
+    ]
+
+
+def merge_preview(review: MergeReview, promoted: list[str] | None) -> Preview:
+    """What merging changes in production (``core.destructive``): migrations applied, functions deployed."""
+    items = [f"Apply migration {m.version} {m.name or ''}".strip() for m in review.to_apply]
+    if promoted is None:
+        note = "The branch's Edge Functions could not be listed: any that changed are deployed too."
+    else:
+        items += [f"Deploy function {slug} to production" for slug in promoted]
+        note = "" if items else "Nothing to apply: production's schema and functions stay as they are."
+    return Preview("branches.merge", f"Merge {review.branch.name} into production", items=items, note=note)
 
 
 def start_workflow(*, user: Any, kind: str, project_ref: str, branch: Branch) -> Operation:
@@ -136,9 +164,13 @@ def create(
     return operation
 
 
-def merge(user: User, *, project_ref: str, branch: Branch, review: MergeReview, override_reason: str) -> Operation:
-    """Start the merge; a blocked review (the caller checked the operator may override it) is
-    recorded first as ``branches.merge_override`` with the reason and the blocking checks."""
+def merge(
+    user: User, *, project_ref: str, branch: Branch, review: MergeReview, override_reason: str
+) -> tuple[Operation, Any | None]:
+    """Start the merge, a restore point of production taken first (``core.destructive``); a
+    blocked review (the caller checked the operator may override it) is recorded first as
+    ``branches.merge_override`` with the reason and the blocking checks. The merge's operation
+    and the restore point's (or None)."""
     if review.blocked:
         audit(
             user,
@@ -150,6 +182,7 @@ def merge(user: User, *, project_ref: str, branch: Branch, review: MergeReview, 
                 "checks": [c.name for c in review.checks if c.blocking],
             },
         )
+    taken = restore_point_first(user, "branches.merge", production(project_ref), f"merge of {branch.name}")
     try:
         operation = start_workflow(user=user, kind="merge", project_ref=project_ref, branch=branch)
     except errors.APIError:
@@ -161,7 +194,11 @@ def merge(user: User, *, project_ref: str, branch: Branch, review: MergeReview, 
         project_ref=project_ref,
         detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply]},
     )
-    return operation
+    return operation, taken
+
+
+def production(project_ref: str) -> Target:
+    return Target(project_ref, project_ref)
 
 
 def reset(user: User, *, project_ref: str, branch: Branch) -> Operation:

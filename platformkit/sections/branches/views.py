@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
-from platformkit.core import upstream
+from platformkit.core import destructive, upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.models import Operation
 from platformkit.sections.branches import services as workflows
@@ -31,6 +31,7 @@ def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
         "operations": Operation.objects.filter(project_ref=ref, kind__startswith="branch.")[:5],
         "form": {"name": "", "secrets": "", "with_data": False, "persistent": False},
         "create_url": url(request, "branches-create", ref),
+        **destructive.taken_context(request, workflows.production(ref)),
         **extra,
     }
 
@@ -92,6 +93,8 @@ def _review_page(request: HttpRequest, ref: str, branch: Branch, status: int = 2
     context = {
         "ref": ref,
         "review": review,
+        "preview": workflows.merge_preview(review, workflows.functions_promoted(ref, branch)),
+        "production": workflows.production(ref),
         "branch": branch,
         "merge_url": url(request, "branches-merge", ref, branch.project_ref),
         **extra,
@@ -108,7 +111,7 @@ def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     if not form.is_valid():
         return _review_page(request, ref, branch, status=403 if form.forbidden else 400, merge_error=form.error)
     try:
-        workflows.merge(
+        _, taken = workflows.merge(
             request.user,
             project_ref=ref,
             branch=branch,
@@ -117,7 +120,7 @@ def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
         )
     except errors.APIError as exc:
         return _review_page(request, ref, branch, merge_error=upstream.describe(exc).message)
-    return redirect(url(request, "branches", ref))
+    return redirect(destructive.with_taken(url(request, "branches", ref), taken))
 
 
 @project_view("branches")

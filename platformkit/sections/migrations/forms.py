@@ -1,6 +1,6 @@
 """Forms of the migrations section: apply a migration (on production only with the project ref
-typed), roll back the latest (a ticked box), run seed data (on production only with “seed
-production” typed). Each carries the texts the page shows next to it."""
+typed), roll back the latest (a ticked box, and the ref typed on production), run seed data (on production
+only with the ref typed). Each carries the texts the page shows next to it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from typing import Any
 from django import forms
 
 from platformkit.core.destructive import TypedRef
-
-SEED_PRODUCTION = "seed production"
+from platformkit.core.targets import Target
 
 
 def messages(form: forms.Form) -> list[str]:
@@ -82,28 +81,19 @@ class RollbackForm(TypedRef):
         return confirm
 
 
-class SeedForm(forms.Form):
-    sql = forms.CharField(required=False, strip=False)
-    confirm_production_seed = forms.CharField(required=False, strip=False)
+class SeedForm(TypedRef):
+    """The inserts to run; on production also the project ref typed (``core.destructive``'s rule)."""
 
-    def __init__(self, *args: Any, production: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.production = production
+    sql = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, target: Target, **kwargs: Any) -> None:
+        super().__init__(*args, action="migrations.seed", target=target, **kwargs)
 
     def clean_sql(self) -> str:
         sql: str = self.cleaned_data["sql"]
         if not sql.strip():
             raise forms.ValidationError("Write the inserts to run.")
         return sql
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not self.errors and self.production and cleaned.get("confirm_production_seed") != SEED_PRODUCTION:
-            self.add_error(
-                "confirm_production_seed",
-                f"Seed data belongs on a branch. To seed production anyway, type “{SEED_PRODUCTION}”.",
-            )
-        return cleaned
 
     def typed(self) -> dict[str, str]:
         return {"sql": str(self["sql"].value() or "")}

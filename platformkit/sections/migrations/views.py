@@ -31,6 +31,11 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "history": history.value or [],
         "history_problem": history.problem,
         "rollback_preview": schema_changes.rollback_preview(target.ref, history.value or []),
+        "seed_preview": destructive.Preview(
+            "migrations.seed",
+            "Run seed data on production",
+            note="Seed data belongs on a branch: these rows land in production's tables, next to real users' data.",
+        ),
         **destructive.taken_context(request, target),
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
@@ -125,7 +130,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
 def seed(request: HttpRequest, ref: str) -> HttpResponse:
     """Seed data goes into branches; production needs its own, explicit confirmation."""
     target = request_target(request)
-    form = SeedForm(request.POST, production=target.is_production)
+    form = SeedForm(request.POST, target=target)
     if not form.is_valid():
         return _page(request, ref, status=400, seed_form=form.typed(), seed_errors=messages(form))
     sql = form.cleaned_data["sql"]

@@ -1,5 +1,5 @@
 """Forms of the projects section: create a project, confirm a password reveal, and the typed
-name that deletes a project. Except for create, the templates render their own ``<input>``s."""
+ref that pauses or deletes a project. Except for create, the templates render their own ``<input>``s."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, cast
 from django import forms
 
 from platformkit.conf import get_config
+from platformkit.core.destructive import TypedRef
 from platformkit.core.fields import Flag
+from platformkit.core.targets import Target
 from platformkit.sections.projects.services import SMART_REGION_GROUPS, SPECIFIC_REGION_PREFIX
 
 
@@ -82,25 +84,12 @@ class RevealPasswordForm(forms.Form):
         return True
 
 
-class ProjectDeleteForm(forms.Form):
-    """Delete the project ``project_name``: its name typed out."""
+class ConfirmRefForm(TypedRef):
+    """Pause or delete the project: its ref typed (``core.destructive``'s rule)."""
 
-    confirm_name = forms.CharField(required=False, strip=False)
-
-    def __init__(self, *args: Any, project_name: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project_name = project_name
-
-    def clean_confirm_name(self) -> str:
-        typed: str = self.cleaned_data["confirm_name"]
-        if typed.strip() != self.project_name:
-            raise forms.ValidationError(f"Type the project's name, {self.project_name}, to confirm.")
-        return typed
-
-    def submitted(self) -> str:
-        """The name as typed (to show it again)."""
-        return str(self["confirm_name"].data or "")
+    def __init__(self, *args: Any, action: str, ref: str, **kwargs: Any) -> None:
+        super().__init__(*args, action=action, target=Target(ref, ref), **kwargs)
 
     @property
     def error(self) -> str:
-        return str(self.errors["confirm_name"][0])
+        return str(self.errors["confirm_ref"][0])

@@ -13,6 +13,7 @@ from platformkit.api import errors
 from platformkit.conf import get_config
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
+from platformkit.core.destructive import Preview
 from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import EmbedGrant, EmbedSession, Operation, ProjectCredential, RestorePoint
 from platformkit.sections.projects import tasks
@@ -37,11 +38,39 @@ def restore(user: Any, ref: str) -> Operation:
     return _act(user, ref, "project.restore", lambda client: client.projects.restore(ref), WAIT_HEALTHY, {})
 
 
-def delete(user: Any, ref: str, *, project_name: str, typed_name: str) -> None:
-    """Delete upstream, then forget everything we kept about the project (its encrypted
-    password, operations, restore points, embed grants and sessions); the audit trail stays."""
-    if typed_name.strip() != project_name:
-        raise LifecycleError(f"Type the project's name, {project_name}, to confirm.")
+def pause_preview(name: str) -> Preview:
+    return Preview(
+        "projects.pause",
+        f"Pause {name}",
+        items=[
+            "Every connection to the database drops; new ones are refused",
+            "The Data API, Auth, Storage, Realtime and Edge Functions stop answering",
+        ],
+        note="The data stays. Restore the project to bring it back (it takes a few minutes).",
+    )
+
+
+def delete_preview(ref: str, name: str) -> Preview:
+    """What deleting ``ref`` removes, as far as the API lists it (branches, Edge Functions) and
+    what this dashboard keeps about it."""
+    client = get_client(cached=False)
+    items = [f"The project {name}, its database and its backups"]
+    try:
+        items += [f"Branch {b.name}" for b in client.branches.list(ref) if not b.is_default]
+        items += [f"Edge Function {f.slug}" for f in client.functions.list(ref)]
+    except errors.APIError:
+        items.append("Its branches and Edge Functions (they could not be listed)")
+    points = RestorePoint.objects.filter(project_ref=ref).count()
+    items.append(f"Here: its stored password, operations, {points} restore point(s), embed grants and sessions")
+    return Preview(
+        "projects.delete", f"Delete {name}", items=items, note="This cannot be undone. The audit trail stays."
+    )
+
+
+def delete(user: Any, ref: str, *, project_name: str) -> None:
+    """Delete upstream (the form checked the typed ref), then forget everything we kept about the
+    project (its encrypted password, operations, restore points, embed grants and sessions); the
+    audit trail stays."""
     try:
         get_client(cached=False).projects.delete(ref)
     except errors.NotFoundError:

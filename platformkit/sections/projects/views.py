@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -23,11 +23,12 @@ from platformkit.access import (
     visible_project_or_404,
 )
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import reveals, upstream
 from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import Target
 from platformkit.models import Operation
 from platformkit.sections.projects import lifecycle, services
-from platformkit.sections.projects.forms import ProjectCreateForm, ProjectDeleteForm, RevealPasswordForm
+from platformkit.sections.projects.forms import ConfirmRefForm, ProjectCreateForm, RevealPasswordForm
 
 FINISHED_EVENT = "platformkit:operation-finished"
 
@@ -88,6 +89,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @dashboard_view("projects")
 def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     visible_project_or_404(request, ref)
+    if reveals.spent(request):
+        return _password(request, ref)
     project, health = services.project_and_health(ref)
     operation = services.latest_operation(ref)
     if project.problem and project.problem.kind == "not_found" and operation is None:
@@ -121,9 +124,18 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
         raise PermissionDenied("platformkit: may not reveal credentials")
     if not RevealPasswordForm(request.POST).is_valid():
         return redirect(url(request, "project", ref))
-    password = services.reveal_db_password(request.user, ref)
-    if password is None:
+    if not services.has_stored_password(ref):
         raise Http404("No stored password for this project")
+    # Post/redirect/get: the password is shown by a one-time, no-store GET (``core.reveals``).
+    return redirect(
+        url(request, "project", ref) + "?" + urlencode({reveals.PARAM: reveals.issue(request, "db_password", ref)})
+    )
+
+
+def _password(request: HttpRequest, ref: str) -> HttpResponse:
+    """The stored password, once per reveal token (a reload or Back says it was shown)."""
+    shown = reveals.redeem(request, "db_password") == ref and request_access(request).can_reveal_credentials
+    password = services.reveal_db_password(request.user, ref) if shown else None
     response = render_page(
         request,
         "platformkit/projects/password.html",
@@ -131,14 +143,44 @@ def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
         section="projects",
         project_ref=ref,
     )
-    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store"
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.pause")
 def pause(request: HttpRequest, ref: str) -> HttpResponse:
-    return _lifecycle(request, ref, lifecycle.pause)
+    """GET: what pausing does, and the ref to type. POST: pause (``core.destructive``'s rule)."""
+    context = _confirm_context(ref)
+    if context["project"] is not None:
+        context["preview"] = lifecycle.pause_preview(context["project"].name)
+    if request.method == "POST" and context["project"] is not None:
+        form = ConfirmRefForm(request.POST, action="projects.pause", ref=ref)
+        if not form.is_valid():
+            return _confirm_page(
+                request, "pause", {**context, "error": form.error, "typed_ref": form.typed_ref}, status=400
+            )
+        return _lifecycle(request, ref, lifecycle.pause)
+    return _confirm_page(request, "pause", context)
+
+
+def _confirm_context(ref: str) -> dict[str, Any]:
+    """The project (404 when it is gone) for a destructive action's confirmation page."""
+    project = upstream.attempt(lambda: services.get_project(ref))
+    if project.problem and project.problem.kind == "not_found":
+        raise Http404("No such project")
+    return {"ref": ref, "project": project.value, "problem": project.problem, "target": Target(ref, ref)}
+
+
+def _confirm_page(request: HttpRequest, name: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render_page(
+        request,
+        f"platformkit/projects/{name}.html",
+        context,
+        section="projects",
+        project_ref=context["ref"],
+        status=status,
+    )
 
 
 @require_POST
@@ -161,33 +203,26 @@ def _lifecycle(request: HttpRequest, ref: str, act: Callable[[Any, str], Operati
 @require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.delete")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
-    """Typed confirmation of the project's name, then delete upstream and forget it here."""
-    project = upstream.attempt(lambda: services.get_project(ref))
-    if project.problem and project.problem.kind == "not_found":
-        raise Http404("No such project")
-    context: dict[str, Any] = {"ref": ref, "project": project.value, "problem": project.problem}
-    if request.method == "POST" and project.value is not None:
-        name = project.value.name
-        form = ProjectDeleteForm(request.POST, project_name=name)
-        context["typed"] = form.submitted()
+    """What deleting removes and the ref to type, then delete upstream and forget it here."""
+    context = _confirm_context(ref)
+    if context["project"] is None:
+        return _confirm_page(request, "delete", context)
+    name = context["project"].name
+    context["preview"] = lifecycle.delete_preview(ref, name)
+    if request.method == "POST":
+        form = ConfirmRefForm(request.POST, action="projects.delete", ref=ref)
         if not form.is_valid():
-            context["error"] = form.error
-            return render_page(
-                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
+            return _confirm_page(
+                request, "delete", {**context, "error": form.error, "typed_ref": form.typed_ref}, status=400
             )
         try:
-            lifecycle.delete(request.user, ref, project_name=name, typed_name=form.cleaned_data["confirm_name"])
-        except lifecycle.LifecycleError as exc:
-            context["error"] = str(exc)
-            return render_page(
-                request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref, status=400
-            )
+            lifecycle.delete(request.user, ref, project_name=name)
         except errors.APIError as exc:
             context["problem"] = upstream.describe(exc)
         else:
             messages.success(request, f"Project {name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
-    return render_page(request, "platformkit/projects/delete.html", context, section="projects", project_ref=ref)
+    return _confirm_page(request, "delete", context)
 
 
 # An operation's live status: what the page polls while a task works. It reads our database

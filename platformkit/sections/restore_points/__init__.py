@@ -15,7 +15,11 @@ SECTION = Section(
         "restore_points.undo": "Undo to a restore point",
         "restore_points.pitr": "Point-in-time recovery",
     },
-    finish_hooks={"restore_points.undo": _RECORD, "restore_points.pitr": _RECORD},
+    finish_hooks={
+        "restore_points.undo": _RECORD,
+        "restore_points.pitr": _RECORD,
+        "restore_points.create": ("platformkit.sections.restore_points.services.after_point_taken",),
+    },
     hooks={
         "after_change": ("platformkit.sections.restore_points.services.on_schema_change",),
         "before_destructive": ("platformkit.sections.restore_points.services.restore_point_before",),

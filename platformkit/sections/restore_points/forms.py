@@ -11,7 +11,9 @@ from typing import Any
 
 from django import forms
 
+from platformkit.core.destructive import TypedRef
 from platformkit.core.fields import Flag
+from platformkit.core.targets import Target
 from platformkit.models import RestorePoint
 from platformkit.sections.restore_points.services import RecoveryError, point_name
 
@@ -52,20 +54,25 @@ class RestorePointForm(_Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class UndoForm(_Form):
-    """Undo to ``point``: its name typed out."""
+class UndoForm(TypedRef, _Form):
+    """Undo to ``point``: on production the project ref typed (``core.destructive``'s rule), on a
+    branch the point's name typed out."""
 
     confirm_name = forms.CharField(required=False, strip=False)
 
-    def __init__(self, *args: Any, point: RestorePoint, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, point: RestorePoint, target: Target, **kwargs: Any) -> None:
+        super().__init__(*args, action="restore_points.undo", target=target, **kwargs)
         self.point = point
 
     def clean_confirm_name(self) -> str:
         typed: str = self.cleaned_data["confirm_name"]
-        if typed.strip() != self.point.name:
+        if not self.target.is_production and typed.strip() != self.point.name:
             raise forms.ValidationError(f"Type the restore point's name, {self.point.name}, to confirm.")
         return typed
+
+    @property
+    def refusal(self) -> str | None:
+        return self.error("confirm_name") or self.error("confirm_ref")
 
 
 class PitrForm(_Form):

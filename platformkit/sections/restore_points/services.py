@@ -19,7 +19,8 @@ from platformkit.api import errors
 from platformkit.conf import get_config
 from platformkit.core.audit import actor_label, audit
 from platformkit.core.client import forget_cached_reads, get_client
-from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
+from platformkit.core.destructive import Preview, restore_point_first, taken_name
+from platformkit.core.operations import WAIT_HEALTHY, enqueue, enqueue_on_commit, finish
 from platformkit.core.targets import Target
 from platformkit.models import AuditEvent, Operation, RestorePoint
 from platformkit.sections.restore_points import tasks
@@ -171,38 +172,51 @@ def _recently_finished(operation: Operation) -> bool:
     return bool(operation.finished_at and (timezone.now() - operation.finished_at).total_seconds() < 300)
 
 
-def undo(user: Any, target: Target, point: RestorePoint, typed_name: str) -> Operation:
-    if typed_name.strip() != point.name:
-        raise RecoveryError(f"Type the restore point's name, {point.name}, to confirm.")
+def undo(user: Any, target: Target, point: RestorePoint) -> tuple[Operation, Operation | None]:
+    """Undo ``target`` to ``point`` (the form checked the confirmation), a restore point taken
+    first (``core.destructive``): the recovery's operation and that point's, or None."""
     if point.status != RestorePoint.Status.AVAILABLE:
         raise RecoveryError(f"Restore point {point.name} is {point.status}; only an AVAILABLE point can be restored.")
-    return _recover(
-        user,
-        target,
-        "restore_points.undo",
-        {"name": point.name, "restore_point": point.pk},
-        lambda client: client.backups.undo(target.ref, point.name),
-    )
+    return _recover(user, target, "restore_points.undo", {"name": point.name, "restore_point": point.pk})
 
 
-def pitr(user: Any, target: Target, when: datetime, typed_ref: str, understood: bool) -> Operation:
+def pitr(user: Any, target: Target, when: datetime) -> tuple[Operation, Operation | None]:
+    """Restore production to ``when`` (the form checked the confirmation and the window; it is
+    checked again against the window as it is now), a restore point taken first."""
     if not target.is_production:
         raise RecoveryError("Point-in-time recovery is for production only; undo a branch to a restore point instead.")
-    if not understood or typed_ref.strip() != target.ref:
-        raise RecoveryError(f"Tick the box and type the project ref, {target.ref}, to confirm the data loss.")
     window = pitr_window(target)
     if window is None:
         raise RecoveryError("Point-in-time recovery is not enabled for this project.")
     earliest, latest = window
     if not earliest <= when <= latest:
         raise RecoveryError(f"Pick a time between {earliest:%Y-%m-%d %H:%M:%S} and {latest:%Y-%m-%d %H:%M:%S} UTC.")
-    stamp = int(when.timestamp())
-    return _recover(
-        user,
-        target,
-        "restore_points.pitr",
-        {"recovery_time_target_unix": stamp, "at": when.isoformat()},
-        lambda client: client.backups.restore_pitr(target.ref, stamp),
+    params = {"recovery_time_target_unix": int(when.timestamp()), "at": when.isoformat()}
+    return _recover(user, target, "restore_points.pitr", params)
+
+
+def _request_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) -> None:
+    """The API call that starts an undo or a PITR, from the operation's params."""
+    if kind == "restore_points.undo":
+        client.backups.undo(ref, params["name"])
+    else:
+        client.backups.restore_pitr(ref, int(params["recovery_time_target_unix"]))
+
+
+def recovery_preview(action: str, target: Target, since: datetime, title: str) -> Preview:
+    """What an undo or PITR to ``since`` reverts, as far as the API tells: the migrations applied
+    after it (a migration's version is the UTC time it was applied, to the second)."""
+    stamp = since.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    try:
+        history = get_client(cached=False).database.list_migrations(target.ref)
+    except errors.APIError:
+        return Preview(action, title, note="The migration history could not be read: what is reverted is not listed.")
+    reverted = [m for m in history if len(m.version) == 14 and m.version.isdigit() and m.version > stamp]
+    return Preview(
+        action,
+        title,
+        items=[f"Migration {m.version} {m.name or ''} is reverted".replace("  ", " ") for m in reverted],
+        note="" if reverted else "No migration was applied since then (rows written since are still reverted).",
     )
 
 
@@ -303,7 +317,17 @@ def _event_title(event: AuditEvent) -> str:
     return "Seed data applied"
 
 
-def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call: Any) -> Operation:
+def _recover(user: Any, target: Target, kind: str, params: dict[str, Any]) -> tuple[Operation, Operation | None]:
+    """Start an undo or PITR. A restore point is taken first (``core.destructive``); while it is
+    being taken the recovery waits (pending, not yet asked of the API: restoring now would race the
+    snapshot), and :func:`after_point_taken` starts it once the point's own operation ends."""
+    if active_recovery(target) is not None:
+        raise RecoveryError("Another undo or restore of this database is still running; wait for it to finish.")
+    label = (
+        f"undo to {params['name']}" if kind == "restore_points.undo" else f"point-in-time recovery to {params['at']}"
+    )
+    taken = restore_point_first(user, kind, target, label)
+    waiting = taken is not None and taken.status not in Operation.TERMINAL
     with transaction.atomic():
         # One recovery per target at a time: the row lock serialises two operators clicking at once.
         list(
@@ -313,35 +337,80 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any], call:
         )
         if active_recovery(target) is not None:
             raise RecoveryError("Another undo or restore of this database is still running; wait for it to finish.")
-        try:
-            call(get_client(cached=False))
-        except errors.APIError as exc:
-            audit(
-                user,
-                kind,
-                project_ref=target.project_ref,
-                success=False,
-                detail={**params, "target": target.ref, "error": str(exc), "status": exc.status},
-            )
-            if exc.status == 409:
-                raise RecoveryError(f"The API refused: {exc}") from exc
-            raise
+        if not waiting:
+            _call_recovery(user, target, kind, params)
         operation = _operation(
             user,
             kind,
             target,
-            {**params, "actor": actor_label(user), "project": target.project_ref},
+            {
+                **params,
+                "actor": actor_label(user),
+                "project": target.project_ref,
+                **({"after_operation": taken.pk, "after_point": taken_name(taken)} if waiting and taken else {}),
+            },
             deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"],
         )
+        if waiting:
+            operation.message = f"Waiting for the restore point {taken_name(taken)} taken first."
+            operation.save(update_fields=["message"])
         audit(
             user,
             kind,
             project_ref=target.project_ref,
             detail={**params, "target": target.ref, "operation": operation.pk, "phase": "started"},
         )
+    if not waiting:
+        forget_cached_reads()
+        enqueue_on_commit(WAIT_HEALTHY, operation.pk)
+    return operation, taken
+
+
+def _call_recovery(user: Any, target: Target, kind: str, params: dict[str, Any]) -> None:
+    try:
+        _request_recovery(get_client(cached=False), kind, target.ref, params)
+    except errors.APIError as exc:
+        audit(
+            user,
+            kind,
+            project_ref=target.project_ref,
+            success=False,
+            detail={**params, "target": target.ref, "error": str(exc), "status": exc.status},
+        )
+        if exc.status == 409:
+            raise RecoveryError(f"The API refused: {exc}") from exc
+        raise
+
+
+def after_point_taken(point_operation: Operation) -> None:
+    """A finish hook of ``restore_points.create``: the recovery waiting for this point starts now
+    (asked of the API, then the health wait), or fails, untouched, when the point could not be
+    taken: a recovery without its way back is not run unasked."""
+    waiting = (
+        Operation.objects.filter(kind__in=RECOVERY_KINDS, params__after_operation=point_operation.pk)
+        .exclude(status__in=Operation.TERMINAL)
+        .first()
+    )
+    if waiting is None:
+        return
+    name = waiting.params.get("after_point", "")
+    if point_operation.status != Operation.Status.SUCCEEDED:
+        finish(
+            waiting,
+            Operation.Status.FAILED,
+            f"The restore point {name} taken first could not be made ({point_operation.message}); nothing was"
+            " restored. Try again.",
+        )
+        return
+    try:
+        _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
+    except errors.APIError as exc:
+        finish(waiting, Operation.Status.FAILED, f"The API refused the recovery: {exc}")
+        return
+    waiting.message = f"Restore point {name} taken; restoring."
+    waiting.save(update_fields=["message", "updated_at"])
     forget_cached_reads()
-    enqueue_on_commit(WAIT_HEALTHY, operation.pk)
-    return operation
+    enqueue(WAIT_HEALTHY, waiting.pk)
 
 
 def _operation(user: Any, kind: str, target: Target, params: dict[str, Any], *, deadline_seconds: float) -> Operation:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from platformkit.access import project_view
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import destructive, upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
 from platformkit.models import RestorePoint
@@ -69,6 +69,7 @@ def _timeline_context(request: HttpRequest, target: Target, **extra: Any) -> dic
         "operation": recovery.shown_operation(target, show=bool(extra.get("show_operation"))),
         "timeline_url": _timeline_url(request, target),
         **_pitr_state(target),
+        **destructive.taken_context(request, target),
         **extra,
     }
 
@@ -109,23 +110,26 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "point": point,
         "changes": recovery.changes_since(target, point),
+        "preview": recovery.recovery_preview(
+            "restore_points.undo", target, point.completed_on or point.created_at, f"Undo to {point.name}"
+        ),
         "not_reverted": recovery.NOT_REVERTED,
         "busy": recovery.active_recovery(target),
         "timeline_url": _timeline_url(request, target),
     }
     if request.method != "POST":
         return _page(request, "undo", context)
-    form = UndoForm(request.POST, point=point)
+    form = UndoForm(request.POST, point=point, target=target)
     context["typed"] = form.submitted("confirm_name")
     if not form.is_valid():
-        return _page(request, "undo", {**context, "error": form.error("confirm_name")}, status=400)
+        return _page(request, "undo", {**context, "error": form.refusal, "typed_ref": form.typed_ref}, status=400)
     try:
-        recovery.undo(request.user, target, point, form.cleaned_data["confirm_name"])
+        _, taken = recovery.undo(request.user, target, point)
     except recovery.RecoveryError as exc:
         return _page(request, "undo", {**context, "error": str(exc)}, status=400)
     except errors.APIError as exc:
         return _page(request, "undo", {**context, "problem": upstream.describe(exc)})
-    return redirect(_timeline_url(request, target))
+    return redirect(destructive.with_taken(_timeline_url(request, target), taken))
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,15 +152,22 @@ def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     context["recovery_time"] = form.submitted("recovery_time")
     if form.error("recovery_time"):  # step 1 again: no usable time
         return _page(request, "pitr", {**context, "error": form.error("recovery_time")}, status=400)
-    context.update(when=form.cleaned_data["recovery_time"], review=True)
+    when = form.cleaned_data["recovery_time"]
+    context.update(
+        when=when,
+        review=True,
+        preview=recovery.recovery_preview(
+            "restore_points.pitr", target, when, f"Restore production to {when:%Y-%m-%d %H:%M:%S} UTC"
+        ),
+    )
     if not form.cleaned_data["confirm"]:  # step 2: the review of what is lost
         return _page(request, "pitr", context)
     if not valid:
         return _page(request, "pitr", {**context, "error": form.error("confirm_ref")}, status=400)
     try:
-        recovery.pitr(request.user, target, context["when"], form.cleaned_data["confirm_ref"], understood=True)
+        _, taken = recovery.pitr(request.user, target, when)
     except recovery.RecoveryError as exc:
         return _page(request, "pitr", {**context, "error": str(exc)}, status=400)
     except errors.APIError as exc:
         return _page(request, "pitr", {**context, "problem": upstream.describe(exc)})
-    return redirect(_timeline_url(request, target))
+    return redirect(destructive.with_taken(_timeline_url(request, target), taken))

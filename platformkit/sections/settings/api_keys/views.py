@@ -4,15 +4,15 @@ only then on the page, with a copy button); enable the new keys; delete one."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from platformkit.access import project_view
+from platformkit.access import project_view, request_access
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import reveals, upstream
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.api_keys import services as api_key_flows
@@ -41,19 +41,28 @@ def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) ->
 @require_GET
 @project_view(SECTION)
 def api_keys(request: HttpRequest, ref: str) -> HttpResponse:
-    return _page(request, ref)
-
-
-@require_POST
-@project_view(SECTION, write=True, action="settings.api_keys.reveal")
-def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
+    """The keys, masked; with a reveal token (``core.reveals``) the one key it names, once."""
+    key_id = reveals.redeem(request, "api_key") if reveals.spent(request) else None
+    if key_id is None:
+        return _page(request, ref, reveal_spent=reveals.spent(request))
+    if not request_access(request).offers(ref, SECTION, "settings.api_keys.reveal"):
+        return _page(request, ref, reveal_spent=True)
     target = request_target(request)
     key = api_key_flows.reveal(request.user, ref, target.ref, key_id)
     if key is None:
         raise Http404("No such key")
     response = _page(request, ref, revealed=key)
-    add_never_cache_headers(response)  # the one page that holds a secret is never cached
+    response["Cache-Control"] = "no-store"  # the one page that holds a secret is kept nowhere
     return response
+
+
+@require_POST
+@project_view(SECTION, write=True, action="settings.api_keys.reveal")
+def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
+    """Redirect to a one-time GET of the key: a reload or Back shows it no more."""
+    target = request_target(request)
+    location = url(request, "api-keys", ref) + (target.query or "?") + ("&" if target.query else "")
+    return redirect(location + urlencode({reveals.PARAM: reveals.issue(request, "api_key", key_id)}))
 
 
 @require_POST
