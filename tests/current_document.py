@@ -41,3 +41,12 @@ def load_current(openapi_path: Path) -> dict[str, Any]:
     """The document at ``openapi_path`` with the ``v1-delta.json`` beside it applied."""
     document = json.loads(openapi_path.read_text())
     return apply_delta(document, json.loads((openapi_path.parent / "v1-delta.json").read_text()))
+
+
+def only(document: dict[str, Any], operations: set[tuple[str, str]]) -> dict[str, Any]:
+    """``document`` cut down to ``operations`` (``(METHOD, /path/{param})`` pairs)."""
+    paths = {
+        path: {method: op for method, op in entries.items() if (method.upper(), path) in operations}
+        for path, entries in document["paths"].items()
+    }
+    return {**document, "paths": {path: entries for path, entries in paths.items() if entries}}
