@@ -244,3 +244,25 @@ def test_a_nul_in_a_free_text_setting_is_a_400(http: httpx.Client, real_targets:
     assert response.status_code == 400, response.text
     assert message(response) == "mailer_templates_invite_content must not contain NUL characters"
     assert http.get(f"/v1/projects/{ref}/config/auth").json()["mailer_templates_invite_content"] != "<p>hi\x00</p>"
+
+
+def test_function_settings_of_the_wrong_type_are_400s_that_change_nothing(
+    http: httpx.Client, real_targets: Any
+) -> None:
+    """Found by the fuzz test: a non-boolean verify_jwt or a non-string name reached a column (500)."""
+    ref = real_targets.shared["ref"]
+    created = http.post(
+        f"/v1/projects/{ref}/functions", json={"slug": "typed", "name": "T", "body": "x", "verify_jwt": {}}
+    )
+    assert created.status_code == 400 and message(created) == "verify_jwt must be a boolean", created.text
+    before = http.get(f"/v1/projects/{ref}/functions/hello").json()
+    for change in ({"name": {}}, {"name": ["x"], "body": "Deno.serve(() => new Response('v'))"}, {"verify_jwt": "yes"}):
+        response = http.patch(f"/v1/projects/{ref}/functions/hello", json=change)
+        assert response.status_code == 400, response.text
+        message(response)
+    bulk = http.put(
+        f"/v1/projects/{ref}/functions",
+        json=[{**{key: before[key] for key in ("id", "slug", "status", "version")}, "name": 5}],
+    )
+    assert bulk.status_code == 400 and message(bulk) == "name must be a non-empty string", bulk.text
+    assert http.get(f"/v1/projects/{ref}/functions/hello").json() == before, "no new version, no changed setting"

@@ -19,7 +19,7 @@ from platformkit.localapi.store import ProjectRow
 
 from . import bundle as bundles
 from . import runtime
-from .store import SETTINGS, Functions
+from .store import SETTINGS, Functions, check_settings
 
 __all__ = ["EdgeFunctions"]
 
@@ -106,6 +106,7 @@ class EdgeFunctions:
                     f"{key}: {path} is not a file of version {current['version']}",
                 )
                 changes[key] = path
+        check_settings(changes)  # before a new version is deployed, so a bad setting changes nothing
         if "body" in body:  # new code: a new version with the entrypoint replaced
             require(isinstance(body["body"], str) and body["body"] != "", "body must be a non-empty string")
             files = self._files(ref, slug, current["version"])
@@ -125,6 +126,7 @@ class EdgeFunctions:
             )
             current = self.store.row(ref, str(item["slug"]))
             require(str(current["id"]) == str(item["id"]), f"[{index}]: id does not match function {item['slug']}")
+            check_settings({key: item[key] for key in SETTINGS if key in item})  # all checked before any is updated
         updated = [
             self.store.update_settings(ref, str(item["slug"]), {key: item[key] for key in SETTINGS if key in item})
             for item in items
