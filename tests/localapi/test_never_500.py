@@ -175,7 +175,35 @@ def _zip_with(**changes: Any) -> bytes:
     if "size" in changes:  # uncompressed size, local header and central directory
         data[local + 22 : local + 26] = changes["size"].to_bytes(4, "little")
         data[central + 24 : central + 28] = changes["size"].to_bytes(4, "little")
+    if "cd_offset" in changes:  # where the end record says the central directory starts
+        end = data.rfind(b"PK\x05\x06")
+        data[end + 16 : end + 20] = changes["cd_offset"].to_bytes(4, "little")
+    if "name_flag_utf8" in changes:  # bit 11 (names are UTF-8) on a name that is not
+        data[local + 6 : local + 8] = (0x800).to_bytes(2, "little")
+        data[central + 8 : central + 10] = (0x800).to_bytes(2, "little")
+        data[central + 46 : central + 46 + 8] = b"\xff\xfendex.t"
+    if "garbage" in changes:  # the compressed data replaced by bytes that do not inflate
+        start = local + 30 + len("index.ts")
+        data[start : start + 32] = b"\xff" * 32
     return bytes(data)
+
+
+def _zip_of(*entries: tuple[str, bytes] | tuple[str, bytes, int]) -> bytes:
+    """A well-formed zip of odd entries: (name, content[, Unix mode])."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content, *mode in entries:
+            info = zipfile.ZipInfo(name)
+            if mode:
+                info.external_attr = mode[0] << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+ENTRY = b"Deno.serve(() => new Response('hi'))"
 
 
 @pytest.mark.parametrize(
@@ -188,13 +216,25 @@ def _zip_with(**changes: Any) -> bytes:
         _zip_with(method=14),  # LZMA flag on deflated data
         _zip_with(method=12),  # bzip2 flag on deflated data
         b"PK\x03\x04" + b"\x00" * 60,  # a local header and nothing else
+        _zip_with()[: len(_zip_with()) // 2],  # cut short
+        _zip_with(cd_offset=0x7FFFFFFF),  # a central directory past the end
+        _zip_with(name_flag_utf8=True),  # "UTF-8" names that are not
+        _zip_with(garbage=True),  # data that does not inflate
+        _zip_of(),  # empty: no entrypoint
+        _zip_of(("../index.ts", ENTRY)),  # leaves the bundle
+        _zip_of(("/etc/index.ts", ENTRY)),  # absolute
+        _zip_of(("C:\\index.ts", ENTRY)),  # a drive
+        _zip_of(("index.ts", b"/etc/passwd", 0o120777)),  # a symbolic link
+        _zip_of(*((f"f{n}.ts", b"") for n in range(1001)), ("index.ts", ENTRY)),  # too many files
+        _zip_of(("inner.zip", _zip_with())),  # a zip in a zip, and no entrypoint
+        b"not a zip at all",
     ],
 )
-def test_a_broken_function_zip_is_a_4xx(http: httpx.Client, active_project: dict[str, Any], bundle: bytes) -> None:
+def test_a_broken_function_zip_is_a_4xx(http: httpx.Client, real_targets: Any, bundle: bytes) -> None:
     import json
 
     response = http.post(
-        f"/v1/projects/{active_project['ref']}/functions/deploy",
+        f"/v1/projects/{real_targets.shared['ref']}/functions/deploy",
         params={"slug": "broken"},
         files=[("file", ("bundle.zip", bundle, "application/zip"))],
         data={"metadata": json.dumps({"entrypoint_path": "index.ts"})},
@@ -266,3 +306,51 @@ def test_function_settings_of_the_wrong_type_are_400s_that_change_nothing(
     )
     assert bulk.status_code == 400 and message(bulk) == "name must be a non-empty string", bulk.text
     assert http.get(f"/v1/projects/{ref}/functions/hello").json() == before, "no new version, no changed setting"
+
+
+def test_odd_deploy_forms_are_4xx(http: httpx.Client, real_targets: Any) -> None:
+    import json
+
+    url = f"/v1/projects/{real_targets.shared['ref']}/functions/deploy"
+    entry = ("file", ("index.ts", ENTRY, "application/typescript"))
+    good = {"entrypoint_path": "index.ts"}
+    for metadata in (
+        "{",
+        '{"entrypoint_path": "index\\u0000.ts"}',
+        '{"entrypoint_path": "\\ud800"}',
+        "[]",
+        json.dumps({"entrypoint_path": 5}),
+        json.dumps({**good, "import_map_path": ["x"]}),
+        json.dumps({**good, "import_map_path": "index.ts"}),  # not JSON
+        json.dumps({**good, "static_patterns": "x"}),
+        json.dumps({**good, "verify_jwt": "yes"}),
+        json.dumps({**good, "name": {"a": 1}}),
+        json.dumps({**good, "entrypoint_path": "file:///../../etc/passwd"}),
+    ):
+        response = http.post(url, params={"slug": "odd"}, files=[entry], data={"metadata": metadata})
+        assert_answered(response)
+        assert response.status_code != 201 or metadata.endswith('{"a": 1}}'), f"{metadata}: {response.text}"
+    for files in (
+        [("file", ("../index.ts", ENTRY, "text/plain"))],
+        [("file", ("", ENTRY, "text/plain"))],
+        [entry, entry],  # the same path twice
+        [("file", ("bundle.zip", _zip_with(), "application/zip")), entry],  # a zip beside files: files
+    ):
+        assert_answered(http.post(url, params={"slug": "odd"}, files=files, data={"metadata": json.dumps(good)}))
+    metadata_part = b'--b\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{"entrypoint_path": "index.ts"}\r\n'
+    for content, content_type in (
+        (metadata_part + b"--b--\r\n", "multipart/form-data"),  # no boundary
+        (metadata_part + b"--b--\r\n", "multipart/form-data; boundary=other"),
+        (metadata_part, "multipart/form-data; boundary=b"),  # never closed
+        (b"--b\r\n\r\n\r\n--b--", "multipart/form-data; boundary=b"),  # a part with no headers
+        (json.dumps(good).encode(), "application/json"),
+        (b"\x00" * 64, "application/vnd.denoland.eszip"),
+    ):
+        response = http.post(url, params={"slug": "odd"}, content=content, headers={"content-type": content_type})
+        assert 400 <= response.status_code < 500, f"{content_type}: {response.text}"
+        message(response)
+    huge = http.post(
+        url, params={"slug": "odd"}, files=[("file", ("index.ts", b"x" * (23 * 1024 * 1024), "text/plain"))]
+    )
+    assert huge.status_code == 413, huge.text
+    message(huge)
