@@ -354,3 +354,15 @@ def test_odd_deploy_forms_are_4xx(http: httpx.Client, real_targets: Any) -> None
     )
     assert huge.status_code == 413, huge.text
     message(huge)
+
+
+def test_an_object_where_a_name_is_expected_is_a_400(http: httpx.Client, real_targets: Any) -> None:
+    """Found by the fuzz test: a JSON object looked up in a table of names (unhashable: a 500)."""
+    ref = real_targets.shared["ref"]
+    addon = http.patch(f"/v1/projects/{ref}/billing/addons", json={"addon_variant": "pitr_7", "addon_type": {}})
+    assert addon.status_code == 400 and message(addon).startswith("addon_type must be one of"), addon.text
+    for code in ({}, [], ["emea"]):
+        for kind in ("smartGroup", "specific"):
+            project = http.post("/v1/projects", json={**PROJECT_BODY, "region_selection": {"type": kind, "code": code}})
+            assert project.status_code == 400, project.text
+            assert message(project).startswith("region_selection.code must be a string"), project.text
