@@ -50,6 +50,16 @@ def openapi_document() -> dict:
     return document
 
 
+@pytest.fixture(scope="session")
+def current_openapi_document() -> dict:
+    """Today's contract: the stored document with ``v1-delta.json`` (beside it) applied."""
+    from tests.current_document import load_current
+
+    if not OPENAPI_PATH.exists() or not (OPENAPI_PATH.parent / "v1-delta.json").exists():
+        pytest.skip(f"the OpenAPI document or its v1-delta.json is not beside the checkout ({OPENAPI_PATH.parent})")
+    return load_current(OPENAPI_PATH)
+
+
 def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
     """Project databases and the control database left by an earlier run."""
     import psycopg

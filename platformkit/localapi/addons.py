@@ -123,7 +123,7 @@ class Addons(ControlTables):
     def apply(self, ref: str, body: Mapping[str, Any]) -> None:
         row = self._project(ref)
         addon_type, variant = body.get("addon_type"), body.get("addon_variant")
-        require(addon_type in FAMILY, f"addon_type must be one of {', '.join(FAMILY)}")
+        require(isinstance(addon_type, str) and addon_type in FAMILY, f"addon_type must be one of {', '.join(FAMILY)}")
         require(
             isinstance(variant, str) and variant.startswith(FAMILY[str(addon_type)]),
             f"addon_variant {variant!r} is not a {addon_type} variant",

@@ -32,17 +32,30 @@ def _no_constant(name: str) -> Any:
 
 
 def check(value: Any, what: str = "Request body") -> None:
-    """Walk ``value`` without recursion: depth, and every string and key encodable as UTF-8."""
-    pending: list[tuple[Any, int]] = [(value, 1)]
+    """Walk ``value`` without recursion: depth, and every string and key encodable as UTF-8 and
+    free of NUL (PostgreSQL's text and jsonb cannot hold U+0000, so a NUL would fail in the
+    database, after the request was accepted). A NUL is named by where it is (``name``,
+    ``region_selection.code``, ``[0].value``)."""
+    pending: list[tuple[Any, int, str]] = [(value, 1, "")]
     while pending:
-        item, depth = pending.pop()
+        item, depth, where = pending.pop()
         if isinstance(item, dict | list):
             if depth > MAX_DEPTH:
                 raise Problem(400, f"{what} is nested more than {MAX_DEPTH} levels deep")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    _check_text(key, what, f"{what}: a key of {where}" if where else f"{what}: a key")
+                    pending.append((child, depth + 1, f"{where}.{key}" if where else key))
+            else:
+                pending.extend((child, depth + 1, f"{where}[{index}]") for index, child in enumerate(item))
         elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise Problem(400, f"{what} holds a lone surrogate ({item[:40]!a}): not valid text") from None
+            _check_text(item, what, where or what)
+
+
+def _check_text(text: str, what: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Problem(400, f"{what} holds a lone surrogate ({text[:40]!a}): not valid text") from None
+    if "\x00" in text:
+        raise Problem(400, f"{where} must not contain NUL characters")

@@ -123,6 +123,7 @@ def region(body: Mapping[str, Any]) -> str:
         kind in ("specific", "smartGroup"), f"region_selection.type must be 'specific' or 'smartGroup', not {kind!r}"
     )
     require(code is not None, "region_selection.code is required")
+    require(isinstance(code, str), f"region_selection.code must be a string, not {type(code).__name__}")
     if kind == "smartGroup":
         require(
             code in catalog.SMART_GROUPS,

@@ -81,3 +81,14 @@ def message(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) == {"message"} and isinstance(body["message"], str) and body["message"], body
     return str(body["message"])
+
+
+@pytest.fixture(scope="module")
+def real_targets(localapi: Any) -> Iterator[Any]:
+    """Live things to aim requests at (tests/localapi/targets.py), one set per test module."""
+    from tests.localapi.targets import RealTargets
+
+    with httpx.Client(
+        base_url=localapi.base_url, headers={"Authorization": f"Bearer {localapi.token}"}, timeout=30
+    ) as client:
+        yield RealTargets(client)

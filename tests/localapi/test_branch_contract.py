@@ -58,14 +58,14 @@ BRANCH_CASES = [
 
 
 def test_branch_routes_match_the_document(
-    http: httpx.Client, anonymous: httpx.Client, openapi_document: dict, active_project: dict[str, Any]
+    http: httpx.Client, anonymous: httpx.Client, current_openapi_document: dict, active_project: dict[str, Any]
 ) -> None:
     ref = active_project["ref"]
     branch = make_branch(http, ref, "contract")
     names = {"ref": ref, "branch_id_or_ref": branch["id"], "branch_ref": branch["project_ref"], "name": "contract"}
     for case in BRANCH_CASES:
         op = operation(
-            openapi_document, Case(case.method, case.path.replace("{branch_ref}", "{ref}"), status=case.status)
+            current_openapi_document, Case(case.method, case.path.replace("{branch_ref}", "{ref}"), status=case.status)
         )
         if "{version}" in case.path:
             names["version"] = http.get(f"/v1/projects/{ref}/database/migrations").json()[0]["version"]
@@ -78,7 +78,7 @@ def test_branch_routes_match_the_document(
         body = case.body() if case.body else None
         if body is not None:
             OAS30WriteValidator(
-                with_components(openapi_document, op["requestBody"]["content"]["application/json"]["schema"])
+                with_components(current_openapi_document, op["requestBody"]["content"]["application/json"]["schema"])
             ).validate(body)
         assert anonymous.request(case.method, path, params=case.params, json=body).status_code == 401
         response = http.request(case.method, path, params=case.params, json=body)
@@ -95,6 +95,6 @@ def test_branch_routes_match_the_document(
         elif "text/plain" in content:
             assert response.headers["content-type"].startswith("text/plain")
         else:
-            OAS30ReadValidator(with_components(openapi_document, content["application/json"]["schema"])).validate(
-                response.json()
-            )
+            OAS30ReadValidator(
+                with_components(current_openapi_document, content["application/json"]["schema"])
+            ).validate(response.json())

@@ -82,11 +82,11 @@ CASES = [
     Case(
         "POST",
         "/v1/projects/{ref}/api-keys",
-        params={"reveal": True},
+        params={"reveal": "true"},
         body=lambda: {"type": "secret", "name": "default", "secret_jwt_template": {"role": "service_role"}},
         status=201,
     ),
-    Case("GET", "/v1/projects/{ref}/api-keys", params={"reveal": False}, status=200),
+    Case("GET", "/v1/projects/{ref}/api-keys", params={"reveal": "false"}, status=200),
     Case("GET", "/v1/projects/{ref}/api-keys/{id}", status=200),
     Case("DELETE", "/v1/projects/{ref}/api-keys/{id}", status=200),
     Case("GET", "/v1/projects/{ref}/database/backups", status=200),
@@ -154,7 +154,7 @@ CASES = [
     Case(
         "PATCH",
         "/v1/projects/{ref}/functions/{function_slug}",
-        params={"verify_jwt": True},
+        params={"verify_jwt": "true"},
         body=lambda: {"name": "Hello again"},
         status=200,
     ),
@@ -249,13 +249,12 @@ def with_components(document: dict, schema: dict) -> dict:
     return without_bare_discriminators({**schema, "components": document["components"]})
 
 
-def test_every_served_route_is_a_documented_operation(openapi_document: dict) -> None:
+def test_every_served_route_is_a_documented_operation(current_openapi_document: dict) -> None:
     served = served_operations()
-    added = added_operations()
     undocumented = sorted(
         f"{method} {path}"
         for method, path in served - LOCAL_EXTENSIONS
-        if method.lower() not in {**openapi_document["paths"].get(path, {}), **added.get(path, {})}
+        if method.lower() not in current_openapi_document["paths"].get(path, {})
     )
     assert not undocumented, f"served but not in the OpenAPI document: {undocumented}"
     from tests.localapi.test_branch_contract import BRANCH_CASES
@@ -269,7 +268,7 @@ def test_every_served_route_is_a_documented_operation(openapi_document: dict) ->
 def test_responses_match_the_document(
     http: httpx.Client,
     anonymous: httpx.Client,
-    openapi_document: dict,
+    current_openapi_document: dict,
     create_project: Callable[..., dict[str, Any]],
     localapi: Any,
 ) -> None:
@@ -279,7 +278,7 @@ def test_responses_match_the_document(
     checked = []
     made: dict[str, str] = {}  # ids of things a case created, for the cases after it
     for case in CASES:
-        op = operation(openapi_document, case)
+        op = operation(current_openapi_document, case)
         documented_codes = set(op["responses"])
         slug = made.get("org_slug", DEFAULT_ORG) if "project-claim" in case.path else DEFAULT_ORG
         path = case.path.format(
@@ -317,7 +316,7 @@ def test_responses_match_the_document(
         body = case.body() if case.body else None
         if body is not None:
             request_schema = op["requestBody"]["content"]["application/json"]["schema"]
-            OAS30WriteValidator(with_components(openapi_document, request_schema)).validate(body)
+            OAS30WriteValidator(with_components(current_openapi_document, request_schema)).validate(body)
         for parameter in op.get("parameters", []):
             if parameter["in"] == "query" and parameter["name"] in case_params:
                 OAS30WriteValidator(parameter["schema"]).validate(case_params[parameter["name"]])
@@ -355,7 +354,7 @@ def test_responses_match_the_document(
             assert response.content == b"", f"{case.method} {case.path} documents no body"
         else:
             schema = content["application/json"]["schema"]
-            OAS30ReadValidator(with_components(openapi_document, schema)).validate(response.json())
+            OAS30ReadValidator(with_components(current_openapi_document, schema)).validate(response.json())
         if case.method == "POST" and case.path.endswith("/api-keys"):
             made["api_key_id"] = response.json()["id"]
         if case.method == "POST" and case.path == "/v1/organizations":
@@ -369,20 +368,20 @@ def test_responses_match_the_document(
 
 
 def test_every_project_state_validates(
-    http: httpx.Client, openapi_document: dict, create_project: Callable[..., dict[str, Any]]
+    http: httpx.Client, current_openapi_document: dict, create_project: Callable[..., dict[str, Any]]
 ) -> None:
     """Each status a project passes through is one of the document's enum values, in every shape."""
-    get_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}", status=200))["responses"]["200"][
+    get_schema = operation(current_openapi_document, Case("GET", "/v1/projects/{ref}", status=200))["responses"]["200"][
         "content"
     ]["application/json"]["schema"]
-    org_schema = operation(openapi_document, Case("GET", "/v1/organizations/{slug}/projects", status=200))["responses"][
-        "200"
-    ]["content"]["application/json"]["schema"]
-    health_schema = operation(openapi_document, Case("GET", "/v1/projects/{ref}/health", status=200))["responses"][
-        "200"
-    ]["content"]["application/json"]["schema"]
+    org_schema = operation(current_openapi_document, Case("GET", "/v1/organizations/{slug}/projects", status=200))[
+        "responses"
+    ]["200"]["content"]["application/json"]["schema"]
+    health_schema = operation(current_openapi_document, Case("GET", "/v1/projects/{ref}/health", status=200))[
+        "responses"
+    ]["200"]["content"]["application/json"]["schema"]
     validators = [
-        OAS30ReadValidator(with_components(openapi_document, schema))
+        OAS30ReadValidator(with_components(current_openapi_document, schema))
         for schema in (get_schema, org_schema, health_schema)
     ]
     ref = create_project()["ref"]
@@ -407,3 +406,21 @@ def test_every_project_state_validates(
     http.post(f"/v1/projects/{ref}/restore")
     check()
     assert {"COMING_UP", "ACTIVE_HEALTHY", "INACTIVE", "RESTORING"} <= seen
+
+
+def test_the_contract_is_the_stored_document_with_its_delta(current_openapi_document: dict) -> None:
+    """The operations above are checked against today's document: the delta's new operations
+    are in it, and its changed ones replaced the stored copies (boolean flags became strings)."""
+    from tests.current_document import apply_delta
+
+    paths = current_openapi_document["paths"]
+    assert paths["/v1/projects/{ref}/restart"]["post"]["operationId"] == "v1-restart-a-project"
+    reveal = next(p for p in paths["/v1/projects/{ref}/api-keys"]["get"]["parameters"] if p["name"] == "reveal")
+    assert reveal["schema"]["type"] == "string"
+    stored = {"paths": {"/a": {"get": {"x": 1}, "post": {"x": 2}}}, "components": {"schemas": {"S": {"x": 1}}}}
+    delta = {"changed": {"/a": {"get": {"x": 3}}}, "removed": ["POST /a"], "schemas": {"S": {"x": 4}}}
+    assert apply_delta(stored, delta) == {
+        "paths": {"/a": {"get": {"x": 3}}},
+        "components": {"schemas": {"S": {"x": 4}}},
+    }
+    assert stored["paths"]["/a"]["post"] == {"x": 2}, "the stored document is left as it was"

@@ -19,7 +19,7 @@ from platformkit.localapi.store import ProjectRow
 
 from . import bundle as bundles
 from . import runtime, sandbox
-from .store import SETTINGS, Functions, bundle_path_of
+from .store import SETTINGS, Functions, bundle_path_of, check_settings
 
 __all__ = ["EdgeFunctions"]
 
@@ -111,6 +111,7 @@ class EdgeFunctions:
                     f"{key}: {path} is not a file of version {current['version']}",
                 )
                 changes[key] = path
+        check_settings(changes)  # before a new version is deployed, so a bad setting changes nothing
         if "body" in body:  # new code: a new version with the entrypoint replaced
             require(isinstance(body["body"], str) and body["body"] != "", "body must be a non-empty string")
             files = self._files(ref, slug, current["version"])
@@ -130,6 +131,7 @@ class EdgeFunctions:
             )
             current = self.store.row(ref, str(item["slug"]))
             require(str(current["id"]) == str(item["id"]), f"[{index}]: id does not match function {item['slug']}")
+            check_settings({key: item[key] for key in SETTINGS if key in item})  # all checked before any is updated
         updated = [
             self.store.update_settings(ref, str(item["slug"]), {key: item[key] for key in SETTINGS if key in item})
             for item in items

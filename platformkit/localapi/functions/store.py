@@ -79,6 +79,17 @@ def shape(row: Mapping[str, Any], ref: str) -> dict[str, Any]:
     return out
 
 
+def check_settings(changes: Mapping[str, Any]) -> None:
+    """Each setting's type, before it reaches a column of that type (a dict would be a 500)."""
+    if "verify_jwt" in changes:
+        require(isinstance(changes["verify_jwt"], bool), "verify_jwt must be a boolean")
+    for key in ("name", "entrypoint_path"):
+        if key in changes:
+            require(isinstance(changes[key], str) and changes[key] != "", f"{key} must be a non-empty string")
+    if changes.get("import_map_path") is not None:
+        require(isinstance(changes["import_map_path"], str), "import_map_path must be a string")
+
+
 class Functions(ControlTables):
     SCHEMA_SQL = """
     create table if not exists edge_functions (
@@ -163,6 +174,7 @@ class Functions(ControlTables):
     ) -> dict[str, Any]:
         self._project(ref)
         require(bool(SLUG.match(slug)), "slug must start with a letter and hold only letters, digits, '-' and '_'")
+        check_settings({key: metadata[key] for key in ("verify_jwt",) if metadata.get(key) is not None})
         now = _now_ms()
         with self._connect() as conn:
             current = conn.execute(
@@ -237,8 +249,7 @@ class Functions(ControlTables):
         current = self.row(ref, slug)
         unknown = sorted(set(changes) - set(SETTINGS))
         require(not unknown, f"Unknown function settings: {', '.join(unknown)}")
-        if "verify_jwt" in changes:
-            require(isinstance(changes["verify_jwt"], bool), "verify_jwt must be a boolean")
+        check_settings(changes)
         for key in ("entrypoint_path", "import_map_path"):  # handed back as this API answered them
             if isinstance(changes.get(key), str):
                 changes = {**changes, key: bundle_path_of(changes[key])}
