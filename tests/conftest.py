@@ -48,7 +48,8 @@ def openapi_document() -> dict:
 
 
 def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
-    """Project databases and the control database left by an earlier run."""
+    """The control database (and any old-layout project databases) left by an earlier run;
+    the instances of an earlier run are stopped and removed by :func:`_remove_instances`."""
     import psycopg
     from psycopg import sql
 
@@ -59,6 +60,22 @@ def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
         roles = [row[0] for row in conn.execute("select rolname from pg_roles where rolname like 'postgres.%'")]
         for role in roles:
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+
+
+def _remove_instances(root: Path) -> None:
+    """Instances an earlier (interrupted) run left: stopped, then removed (the template stays)."""
+    from platformkit.localapi.instances.manager import Instances
+
+    if not (root / "projects").is_dir():
+        return
+    leftovers = Instances(root)
+    leftovers.close()
+    shutil.rmtree(root / "projects", ignore_errors=True)
+
+
+def project_admin_url(server, ref: str) -> str:
+    """A superuser connection to a project's instance (tests looking behind the API)."""
+    return server.api.instances.instance(ref).admin_conninfo()
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +91,7 @@ def localapi(pg_location: PostgresLocation):
 
     control_db = "platformkit_localapi_test"
     _drop_local_api_state(pg_location, control_db)
+    _remove_instances(DATA_DIR / "instances")
     shutil.rmtree(DATA_DIR / "functions", ignore_errors=True)  # bundles of an earlier run's projects
     config = LocalAPIConfig(
         database_url=pg_location.url(),
@@ -84,9 +102,11 @@ def localapi(pg_location: PostgresLocation):
         functions_dir=str(DATA_DIR / "functions"),
         pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
+        instances_dir=str(DATA_DIR / "instances"),
+        idle_stop_seconds=0,  # tests that scale to zero make their own API
     )
     server = LocalAPIServer(config).start()
     os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token
     settings.PLATFORMKIT["API_URL"], settings.PLATFORMKIT["API_TOKEN"] = server.base_url, config.token
     yield server
-    server.stop()
+    server.stop()  # stops every instance it ran

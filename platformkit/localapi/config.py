@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class LocalAPIConfig:
-    database_url: str  # a superuser connection to the PostgreSQL cluster that holds everything
+    database_url: str  # a superuser connection to the control instance (the local API's own records)
     token: str  # the bearer token every request must carry
     status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
@@ -25,6 +25,13 @@ class LocalAPIConfig:
             else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
         )
 
+    def instances_path(self) -> Path:
+        return (
+            Path(self.instances_dir)
+            if self.instances_dir
+            else self.snapshot_path().parent / f"{self.control_db}-instances"
+        )
+
     def functions_path(self) -> Path:
         return (
             Path(self.functions_dir)
@@ -37,6 +44,8 @@ class LocalAPIConfig:
     deno_path: str | None = None  # the Deno that runs functions; None: .tools/deno, then PATH
     function_timeout_seconds: float = 10.0  # one invocation's wall time
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
+    instances_dir: str | None = None  # one PostgreSQL instance per project; None: beside the snapshots
+    idle_stop_seconds: float = 600.0  # an instance unused this long stops (0: never); the next call starts it
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

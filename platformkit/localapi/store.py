@@ -86,6 +86,11 @@ class Store:
             name, slug = DEFAULT_ORGANIZATION
             conn.execute("insert into organizations (slug, name) values (%s, %s) on conflict do nothing", (slug, name))
 
+    def has_old_layout_databases(self) -> bool:
+        """Whether the control instance still holds projects of the one-cluster layout."""
+        with psycopg.connect(self._server_url, autocommit=True) as conn:
+            return conn.execute("select 1 from pg_database where datname like 'project\\_%'").fetchone() is not None
+
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
         with psycopg.connect(self._url, row_factory=dict_row) as conn:
