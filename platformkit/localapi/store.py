@@ -171,11 +171,13 @@ class Store:
             )
 
     def laid_out(self, ref: str, delay_seconds: float) -> None:
-        """The layout is done: ACTIVE_HEALTHY once ``delay_seconds`` have passed since creation."""
+        """The instance is up: ACTIVE_HEALTHY ``delay_seconds`` from now. The delay stands for
+        the platform's services (auth, rest, storage) coming up after the database, so it
+        runs from when the instance is up, not from the request (whose copy and start of the
+        instance took part of a second already)."""
         with self._connect() as conn:
             conn.execute(
-                "update projects set next_status = %s,"
-                " settles_at = greatest(now(), created_at + make_interval(secs => %s))"
+                "update projects set next_status = %s, settles_at = now() + make_interval(secs => %s)"
                 " where ref = %s and status = %s",
                 (catalog.ACTIVE_HEALTHY, delay_seconds, ref, catalog.COMING_UP),
             )

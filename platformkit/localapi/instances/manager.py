@@ -201,9 +201,10 @@ class Instances:
             yield conn
 
     def connection_problem(self, ref: str) -> str | None:
-        """Really connect as the tenant's side would: ``None`` when it answers, else why not."""
+        """Really connect (a fresh login, not a pooled session, which would outlive a server that
+        now refuses connections): ``None`` when it answers, else why not."""
         try:
-            with self.pooled(ref) as conn:
+            with self.using(ref) as instance, psycopg.connect(instance.sql_conninfo(), connect_timeout=3) as conn:
                 conn.execute("select 1")
         except Problem as problem:
             return problem.message.rpartition(": ")[2]
