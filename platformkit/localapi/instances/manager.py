@@ -171,6 +171,9 @@ class Instances:
             if meta.get("paused"):
                 raise Problem(400, f"Cannot connect to the database of {ref}: the project is paused")
             if not instance.is_running():
+                # Pooled sessions of a server that stopped behind the API's back (killed, or
+                # stopped by another process on this directory) are dead: never hand them out.
+                self.pools.close(ref)
                 instance.start(settings_for(str(meta.get("size") or "micro")))
         return instance
 
