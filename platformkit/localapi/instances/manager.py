@@ -106,6 +106,7 @@ class Instances:
             if instance.pgdata.is_dir():
                 instance.stop()
             shutil.rmtree(instance.directory, ignore_errors=True)
+            shutil.rmtree(instance.socket_dir, ignore_errors=True)  # when it is not inside (a long path)
         with self._guard:
             self._last_used.pop(ref, None)
 

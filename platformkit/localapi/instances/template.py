@@ -80,6 +80,7 @@ def ensure_template(root: Path, credentials: Credentials) -> Path:
     if (target / "PG_VERSION").exists():
         return target
     root.mkdir(parents=True, exist_ok=True)
+    binaries.make_reachable(root)
     binaries.give_to_server(root)
     work = Path(tempfile.mkdtemp(prefix="template-building-", dir=root))
     binaries.give_to_server(work)
