@@ -78,6 +78,21 @@ def project_admin_url(server, ref: str) -> str:
     return server.api.instances.instance(ref).admin_conninfo()
 
 
+def tenant_sql(server, ref: str, statement: str) -> list[tuple]:
+    """Run ``statement`` in a project's (or branch's) instance as its tenant role ``postgres``
+    (what it makes belongs to the tenant, as if made with psql and the db_pass), behind the
+    API's back; the instance is started when it was stopped as idle."""
+    import psycopg
+
+    with (
+        server.api.instances.using(ref) as instance,
+        psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn,
+    ):
+        conn.execute("set role postgres")
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
 @pytest.fixture(scope="session")
 def localapi(pg_location: PostgresLocation):
     """The local Management API over real HTTP on loopback, fresh for this run, with the
