@@ -32,7 +32,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from . import catalog, clone
+from . import catalog, clone, sqlrun
 from .control import one_row
 from .errors import Problem, require
 from .instances.manager import Instances
@@ -105,13 +105,19 @@ def find_binary(name: str) -> str:
 
 
 def manifest(instances: Instances, ref: str) -> dict[str, Any]:
-    with instances.admin(ref) as conn, conn.cursor(row_factory=dict_row) as cursor:
+    """The census, read as the tenant (a superuser reading tenant tables is one tenant object
+    away from running tenant code with its rights); ``pg_catalog.count`` whatever the tenant's
+    search_path says."""
+    with (
+        sqlrun.project_transaction(instances, ref, read_only=True) as conn,
+        conn.cursor(row_factory=dict_row) as cursor,
+    ):
         tables = {}
         for row in cursor.execute(MANIFEST_TABLES_SQL).fetchall():
             if row["schema"] in ("supabase_migrations",):
                 continue
             count = cursor.execute(
-                sql.SQL("select count(*) as n from {}.{}").format(
+                sql.SQL("select pg_catalog.count(*) as n from {}.{}").format(
                     sql.Identifier(row["schema"]), sql.Identifier(row["name"])
                 )
             ).fetchone()
