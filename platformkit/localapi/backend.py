@@ -44,6 +44,8 @@ class LocalAPI:
             config.instances_path(),
             idle_stop_seconds=config.idle_stop_seconds,
             query_timeout_seconds=config.query_timeout_seconds,
+            pool_size=config.pool_size,
+            pool_wait_seconds=config.pool_wait_seconds,
         )
         self.instances.template_dir()  # built once per layout (~1 s), so creations are copies
         self.projects = ProjectDirectory(self.store, version=_server_version(config.database_url), host="127.0.0.1")

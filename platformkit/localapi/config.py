@@ -46,6 +46,8 @@ class LocalAPIConfig:
     branch_deletion_grace_seconds: float = 3600.0  # DELETE /v1/branches/{id}?force=false waits this long
     instances_dir: str | None = None  # one PostgreSQL instance per project; None: beside the snapshots
     idle_stop_seconds: float = 600.0  # an instance unused this long stops (0: never); the next call starts it
+    pool_size: int = 10  # the local API's own sessions per instance (database/query, migrations, ...)
+    pool_wait_seconds: float = 5.0  # how long a call waits for a free session before its 503
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

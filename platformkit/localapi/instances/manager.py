@@ -39,10 +39,18 @@ OLD_LAYOUT_MESSAGE = (
 
 
 class Instances:
-    def __init__(self, root: Path, *, idle_stop_seconds: float = 0.0, query_timeout_seconds: float = 15.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        idle_stop_seconds: float = 0.0,
+        query_timeout_seconds: float = 15.0,
+        pool_size: int = 10,
+        pool_wait_seconds: float = 5.0,
+    ) -> None:
         self.root = root
         self.credentials = template.load_credentials(root)
-        self.pools = Pools(timeout_seconds=query_timeout_seconds)
+        self.pools = Pools(timeout_seconds=query_timeout_seconds, max_size=pool_size, wait_seconds=pool_wait_seconds)
         self.idle_stop_seconds = idle_stop_seconds
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
