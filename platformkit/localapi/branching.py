@@ -30,10 +30,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from . import catalog, clone, provision, shapes, sqlrun
+from . import catalog, clone, control, provision, shapes, sqlrun
 from .config import LocalAPIConfig
 from .control import one_row
 from .directory import ProjectDirectory
@@ -184,7 +183,7 @@ class Branching:
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+        with control.connect(self._url) as conn:
             yield conn
 
     # Records

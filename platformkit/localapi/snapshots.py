@@ -27,12 +27,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from . import catalog, clone, sqlrun
+from . import catalog, clone, control, sqlrun
 from .control import one_row
 from .errors import Problem, require
 from .instances.manager import Instances
@@ -201,8 +200,8 @@ class Snapshots:
         self._ticker = threading.Thread(target=self._pitr_loop, name="localapi-pitr", daemon=True)
         self._ticker.start()
 
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        return psycopg.connect(self._control_url, row_factory=dict_row)
+    def _connect(self) -> Any:  # a pooled session (control.connect)
+        return control.connect(self._control_url)
 
     # Restore points
 

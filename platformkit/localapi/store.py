@@ -19,9 +19,8 @@ from typing import Any
 
 import psycopg
 from psycopg import errors, sql
-from psycopg.rows import dict_row
 
-from . import catalog
+from . import catalog, control
 
 # Idempotent: run by every server at start (columns added later go in as "add column if not exists").
 SCHEMA_SQL = """
@@ -93,7 +92,7 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+        with control.connect(self._url) as conn:
             yield conn
 
     # Organizations

@@ -234,6 +234,13 @@ class Instances:
         self.pools.close(instance.ref)
         instance.stop()
 
+    def stop(self, ref: str) -> None:
+        """Stop now, as an idle instance is stopped (the next call starts it; not a pause)."""
+        with self.lock(ref):
+            self._stop_instance(self.instance(ref))
+        with self._guard:
+            self._last_used.pop(ref, None)
+
     def stop_idle(self) -> list[str]:
         """Stop instances unused for ``idle_stop_seconds``; the next request starts them again."""
         now = time.monotonic()
