@@ -3,6 +3,7 @@
 from bench import (
     _harness,
     database_page,
+    instances,
     logs,
     operators,
     page_latency,
@@ -23,6 +24,7 @@ def main() -> None:
     _harness.report("Rate limits: calls per page view; 10 operators for a minute", rate_limits.run())
     _harness.report("Logs: 1M events, 24-hour window", logs.run())
     _harness.report("Database page: 300 tables, a 1M-row table", database_page.run())
+    _harness.report("Instances: one PostgreSQL per project", instances.run())
 
 
 if __name__ == "__main__":

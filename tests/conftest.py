@@ -61,7 +61,8 @@ def current_openapi_document() -> dict:
 
 
 def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
-    """Project databases and the control database left by an earlier run."""
+    """The control database (and any old-layout project databases) left by an earlier run;
+    the instances of an earlier run are stopped and removed by :func:`_remove_instances`."""
     import psycopg
     from psycopg import sql
 
@@ -72,6 +73,37 @@ def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
         roles = [row[0] for row in conn.execute("select rolname from pg_roles where rolname like 'postgres.%'")]
         for role in roles:
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+
+
+def _remove_instances(root: Path) -> None:
+    """Instances an earlier (interrupted) run left: stopped, then removed (the template stays)."""
+    from platformkit.localapi.instances.manager import Instances
+
+    if not (root / "projects").is_dir():
+        return
+    leftovers = Instances(root)
+    leftovers.close()
+    shutil.rmtree(root / "projects", ignore_errors=True)
+
+
+def project_admin_url(server, ref: str) -> str:
+    """A superuser connection to a project's instance (tests looking behind the API)."""
+    return server.api.instances.instance(ref).admin_conninfo()
+
+
+def tenant_sql(server, ref: str, statement: str) -> list[tuple]:
+    """Run ``statement`` in a project's (or branch's) instance as its tenant role ``postgres``
+    (what it makes belongs to the tenant, as if made with psql and the db_pass), behind the
+    API's back; the instance is started when it was stopped as idle."""
+    import psycopg
+
+    with (
+        server.api.instances.using(ref) as instance,
+        psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn,
+    ):
+        conn.execute("set role postgres")
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +119,7 @@ def localapi(pg_location: PostgresLocation):
 
     control_db = "platformkit_localapi_test"
     _drop_local_api_state(pg_location, control_db)
+    _remove_instances(DATA_DIR / "instances")
     shutil.rmtree(DATA_DIR / "functions", ignore_errors=True)  # bundles of an earlier run's projects
     config = LocalAPIConfig(
         database_url=pg_location.url(),
@@ -101,6 +134,8 @@ def localapi(pg_location: PostgresLocation):
         # make it wait. tests/localapi/test_rate_limits.py runs its own server with small budgets.
         rate_limit_per_window=1_000_000,
         rate_limit_logs_per_window=1_000_000,
+        instances_dir=str(DATA_DIR / "instances"),
+        idle_stop_seconds=0,  # tests that scale to zero make their own API
     )
     server = LocalAPIServer(config).start()
     os.environ["PLATFORMKIT_API_URL"], os.environ["PLATFORMKIT_API_TOKEN"] = server.base_url, config.token
@@ -129,6 +164,9 @@ def limited_localapi(localapi, pg_location: PostgresLocation):
             rate_limit_per_window=standard,
             rate_limit_logs_per_window=logs,
             rate_limit_window_seconds=window,
+            # The suite's projects: the same instances (a second server over them, not new ones).
+            instances_dir=localapi.config.instances_dir,
+            idle_stop_seconds=0,
         )
         server = LocalAPIServer(config).start()
         servers.append(server)

@@ -96,8 +96,11 @@ class Addons(ControlTables):
         set_pitr: Callable[[str, int], None],
         pitr_days: Callable[[str], int],
         status_delay_seconds: float,
+        *,
+        resize: Callable[[str, str], None],
     ) -> None:
         super().__init__(control_url)
+        self._restart_with_size = resize
         self._store = store
         self._project = project
         self._set_pitr = set_pitr
@@ -184,6 +187,11 @@ class Addons(ControlTables):
             )
 
     def _resize(self, ref: str, size: str) -> None:
-        # A resize restarts the database upstream: RESIZING for a moment, then healthy again.
+        # A resize restarts the instance with the size's settings (instances/sizes.py): RESIZING
+        # while it does, and for the status delay, then healthy again.
+        self._store.set_status(ref, "RESIZING")
         self._store.set_instance_size(ref, size)
-        self._store.set_status(ref, "RESIZING", then=catalog.ACTIVE_HEALTHY, after_seconds=self._delay)
+        try:
+            self._restart_with_size(ref, size)
+        finally:
+            self._store.set_status(ref, "RESIZING", then=catalog.ACTIVE_HEALTHY, after_seconds=self._delay)

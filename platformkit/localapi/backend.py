@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from . import catalog, health, provision, shapes, validation
+from . import catalog, health, shapes, validation
 from .addons import Addons
 from .advisors import Advisors
 from .api_keys import ApiKeys
@@ -22,6 +22,8 @@ from .directory import ProjectDirectory
 from .errors import Problem, require
 from .functions import EdgeFunctions
 from .functions.runtime import find_deno
+from .instances.manager import OLD_LAYOUT_MESSAGE, Instances
+from .instances.sizes import settings_for
 from .logs import Logs
 from .secrets import Secrets
 from .service_config import ServiceConfigs
@@ -37,13 +39,19 @@ class LocalAPI:
         self.config = config
         self.store = Store(config.database_url, config.control_db)
         self.store.migrate()
-        self.projects = ProjectDirectory(
-            self.store,
-            version=provision.server_version(config.database_url),
-            host=str(psycopg.conninfo.conninfo_to_dict(config.database_url).get("host") or "localhost"),
+        if self.store.has_old_layout_databases():
+            raise RuntimeError(OLD_LAYOUT_MESSAGE)
+        self.instances = Instances(
+            config.instances_path(),
+            idle_stop_seconds=config.idle_stop_seconds,
+            query_timeout_seconds=config.query_timeout_seconds,
+            pool_size=config.pool_size,
+            pool_wait_seconds=config.pool_wait_seconds,
         )
+        self.instances.template_dir()  # built once per layout (~1 s), so creations are copies
+        self.projects = ProjectDirectory(self.store, version=_server_version(config.database_url), host="127.0.0.1")
         self.snapshots = Snapshots(
-            database_url=config.database_url,
+            instances=self.instances,
             control_url=psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db),
             directory=config.snapshot_path(),
             project=self.require_project,
@@ -62,6 +70,7 @@ class LocalAPI:
             self.snapshots.set_pitr,
             self.snapshots.pitr_retention_days,
             config.status_delay_seconds,
+            resize=self.instances.resize,
         )
         self.claims = Claims(control_url, self.store, self.require_project, self.customizations)
         self.logs = Logs(config.snapshot_path().parent / f"{config.control_db}-logs")
@@ -81,21 +90,19 @@ class LocalAPI:
             self.store,
             config,
             self.secrets,
+            self.instances,
             forget=self.forget,
             # a branch's functions reach production only through its merge
             merge_hooks=[self.functions.promote_on_merge],
         )
         self.advisors = Advisors(
-            config.database_url,
+            self.instances,
             self.require_project,
             self.service_config.get,
             self.snapshots.pitr_retention_days,
             lambda ref: ref in self.branching.branch_refs(),
         )
-        branch_refs = self.branching.branch_refs()  # a branch is cloned, not laid out
-        for ref in self.store.being_laid_out():
-            if ref not in branch_refs:
-                self._lay_out_in_background(ref)
+        self._reconcile()
 
     def require_project(self, ref: str) -> ProjectRow:
         """The project's (or branch's) record; ``Problem(404)`` when there is none."""
@@ -154,16 +161,18 @@ class LocalAPI:
             instance_size=new.instance_size,
         )
         try:
-            provision.create_database(self.config.database_url, ref, new.db_pass)
-        except psycopg.Error as exc:  # the record stays, failed, as a failed launch does upstream
+            with self.projects.lock(ref):
+                self.instances.create(ref, new.db_pass, new.instance_size)
+        except (psycopg.Error, OSError, RuntimeError) as exc:  # the record stays, failed, as upstream
             self.store.set_status(ref, catalog.INIT_FAILED)
-            logger.exception("creating the database of project %s failed", ref)
-            provision.drop(self.config.database_url, ref)  # no orphaned role or database
+            logger.exception("creating the instance of project %s failed", ref)
+            self.instances.drop(ref)  # no half-made instance left running
             raise Problem(500, f"Failed to create the project's database: {type(exc).__name__}") from exc
-        self._lay_out_in_background(ref)
+        created = self.require_project(ref)  # COMING_UP, as the real API answers a create
+        self.store.laid_out(ref, self.config.status_delay_seconds)  # the template is laid out already
         if self.config.pitr_days_for_new_projects:
             self.snapshots.set_pitr(ref, self.config.pitr_days_for_new_projects)
-        return shapes.project(self.require_project(ref))
+        return shapes.project(created)
 
     def get_project(self, ref: str) -> dict[str, Any]:
         return self._with_database(self.require_project(ref))
@@ -176,8 +185,9 @@ class LocalAPI:
 
     def delete_project(self, ref: str) -> dict[str, Any]:
         row = self.require_project(ref)
+        self.branching.delete_branches_of(ref)  # a project's branches go with it
         with self.projects.lock(ref):
-            provision.drop(self.config.database_url, ref)
+            self.instances.drop(ref)
             self.store.mark_deleted(ref)
         self.forget(ref)
         return shapes.project_ref(row)
@@ -201,7 +211,7 @@ class LocalAPI:
         row = self.require_project(ref)
         wanted = validation.services(services)
         validation.int_param(params, "timeout_ms", 0, 0, 10000)
-        return [health.service_health(self.config.database_url, row, service) for service in wanted]
+        return [health.service_health(self.instances, row, service) for service in wanted]
 
     def available_regions(self, params: Mapping[str, str]) -> dict[str, Any]:
         slug = params.get("organization_slug")
@@ -218,8 +228,8 @@ class LocalAPI:
             f"Project {ref} is {row.status}; only an ACTIVE_HEALTHY project can be paused",
         )
         self.store.set_status(ref, catalog.PAUSING)
-        provision.allow_connections(self.config.database_url, ref, False)
-        # Connections are refused from here on; the state shows PAUSING for a moment, as upstream.
+        self.instances.pause(ref)
+        # The instance is stopped; the state shows PAUSING for a moment, as upstream.
         self.store.set_status(
             ref, catalog.PAUSING, then=catalog.INACTIVE, after_seconds=self.config.status_delay_seconds / 2
         )
@@ -230,7 +240,7 @@ class LocalAPI:
             row.status == catalog.INACTIVE,
             f"Project {ref} is {row.status}; only an INACTIVE (paused) project can be restored",
         )
-        provision.allow_connections(self.config.database_url, ref, True)
+        self.instances.resume(ref)
         self.store.set_status(
             ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self.config.status_delay_seconds
         )
@@ -273,6 +283,7 @@ class LocalAPI:
         """Wait for layouts and branch workflows still running (so a stopped server leaves no half-made project)."""
         self.projects.join(timeout)
         self.snapshots.close(timeout)
+        self.instances.close()
 
     # Helpers
 
@@ -286,17 +297,33 @@ class LocalAPI:
     def _with_database(self, row: ProjectRow) -> dict[str, Any]:
         return shapes.project_with_database(row, self.projects.host, self.projects.version)
 
-    def _lay_out_in_background(self, ref: str) -> None:
-        self.projects.spawn(self._lay_out, ref, name=f"localapi-layout-{ref}")
+    def connection_strings(self, ref: str) -> dict[str, str]:
+        """Where a client (psql, the CLI's --db-url) reaches the project: its instance directly,
+        as the tenant's role ``postgres`` (the password is the project's db_pass)."""
+        self.require_project(ref)
+        return {"direct": self.instances.instance(ref).direct_url()}
 
-    def _lay_out(self, ref: str) -> None:
-        with self.projects.lock(ref):
-            if self.store.project(ref) is None:
-                return  # deleted before its layout began
-            try:
-                provision.lay_out(self.config.database_url, ref)
-            except Exception:
-                logger.exception("laying out the database of project %s failed", ref)
+    def size_settings(self, ref: str) -> dict[str, str]:
+        """What the instance runs with for its compute size (see ``instances/sizes.py``)."""
+        return settings_for(self.require_project(ref).instance_size).as_conf()
+
+    def _reconcile(self) -> None:
+        """At start: instances that should run are started; a creation cut short (the request's
+        server stopped mid-copy) ends INIT_FAILED, never half-made and COMING_UP forever."""
+        active = {row.ref for row in self.store.projects() if row.status != catalog.INACTIVE}
+        unfinished = self.instances.reconcile(active)
+        branch_refs = self.branching.branch_refs()  # a branch's own workflow says how it ended
+        for ref in self.store.being_laid_out():
+            if ref in branch_refs:
+                continue
+            if ref in unfinished or not self.instances.exists(ref):
                 self.store.set_status(ref, catalog.INIT_FAILED)
-                return
-            self.store.laid_out(ref, self.config.status_delay_seconds)
+            else:
+                self.store.laid_out(ref, self.config.status_delay_seconds)
+
+
+def _server_version(control_url: str) -> str:
+    # The instances run the same binaries as the control instance.
+    with psycopg.connect(control_url) as conn:
+        row = conn.execute("show server_version").fetchone()
+    return str(row[0]).split()[0] if row else ""

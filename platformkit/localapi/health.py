@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog, provision, shapes
+from . import catalog, shapes
+from .instances.manager import Instances
 from .store import ProjectRow
 
 STARTING = {catalog.COMING_UP, catalog.RESTORING}
@@ -18,18 +19,21 @@ SERVICE_INFO: dict[str, dict[str, Any]] = {
 }
 
 
-def service_health(database_url: str, row: ProjectRow, service: str) -> dict[str, Any]:
+def service_health(instances: Instances, row: ProjectRow, service: str) -> dict[str, Any]:
     if row.status in STARTING:
         return shapes.service_health(service, "COMING_UP")
     if service in catalog.DATABASE_SERVICES:
-        return _database_health(database_url, row, service)
+        return _database_health(instances, row, service)
     if row.status != catalog.ACTIVE_HEALTHY:
         return shapes.service_health(service, "UNHEALTHY", error=f"Project is {row.status}")
     return shapes.service_health(service, "ACTIVE_HEALTHY", SERVICE_INFO.get(service))
 
 
-def _database_health(database_url: str, row: ProjectRow, service: str) -> dict[str, Any]:
-    problem = provision.connection_problem(database_url, row.ref)
+def _database_health(instances: Instances, row: ProjectRow, service: str) -> dict[str, Any]:
+    if row.status == catalog.INACTIVE:
+        problem: str | None = "Project is INACTIVE: its instance is stopped"  # a check must not start it
+    else:
+        problem = instances.connection_problem(row.ref)  # a real connection (starting a scaled-to-zero one)
     if problem is None and row.status != catalog.ACTIVE_HEALTHY:
         problem = f"Project is {row.status}"
     connected = problem is None

@@ -1,30 +1,54 @@
-"""The SQL that lays a database out as a Supabase project: the API roles, and the ``auth``,
+"""The SQL that lays an instance out as a Supabase project: its roles, and the ``auth``,
 ``storage``, ``extensions`` and ``supabase_migrations`` schemas with the tables, functions and
-grants that SQL, migrations and advisor lints rely on. Idempotent, so a provisioning cut short
-(a restart) can simply run again."""
+grants that SQL, migrations and advisor lints rely on. Run once into the template data dir
+(``instances/template.py``), which every project's instance is a copy of; a change of this text
+changes the template's key, so the template is rebuilt."""
 
 from __future__ import annotations
 
-# Cluster-wide, as roles are in PostgreSQL, and shared by every project of the local API. The
-# advisory lock keeps two concurrent project creations from racing to create the same role.
-API_ROLES_SQL = """
-do $$
-begin
-  perform pg_advisory_xact_lock(hashtext('platformkit.localapi.api_roles'));
-  if not exists (select from pg_roles where rolname = 'anon') then
-    create role anon nologin noinherit;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin noinherit;
-  end if;
-  if not exists (select from pg_roles where rolname = 'service_role') then
-    create role service_role nologin noinherit bypassrls;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticator') then
-    create role authenticator login noinherit;
-  end if;
-end $$;
+# The roles of one instance, as on the platform. Run once, in the template, by the bootstrap
+# superuser ``supabase_admin`` (the local API's alone); ``{sql_password}`` is the API's login
+# for tenant SQL. ``postgres`` is the tenant's role: not a superuser, owner of the database
+# and of what is made in ``public``; its password (the project's ``db_pass``) is set per instance.
+INSTANCE_ROLES_SQL = """
+create role postgres login createrole createdb bypassrls;
+create role anon nologin noinherit;
+create role authenticated nologin noinherit;
+create role service_role nologin noinherit bypassrls;
+create role authenticator login noinherit;
+create role supabase_auth_admin login noinherit createrole;
+create role supabase_storage_admin login noinherit createrole;
 grant anon, authenticated, service_role to authenticator;
+grant anon, authenticated, service_role to postgres with admin option;
+-- The local API's session for tenant SQL: NOINHERIT and a member of postgres only, so whatever
+-- a query does (RESET ROLE, COMMIT, set_config) it is never more than postgres.
+create role platformkit_sql login noinherit password {sql_password};
+grant postgres to platformkit_sql;
+alter role platformkit_sql set log_statement = 'all';
+alter database postgres owner to postgres;
+"""
+
+# After PROJECT_SQL: ``auth`` and ``storage`` belong to their services' admin roles (not to a
+# superuser, not to the tenant), as on the platform.
+SERVICE_OWNERS_SQL = """
+do $$
+declare item record;
+begin
+  for item in select n.nspname as schema, o.owner from (values ('auth', 'supabase_auth_admin'),
+      ('storage', 'supabase_storage_admin')) as o(schema, owner) join pg_namespace n on n.nspname = o.schema loop
+    execute format('alter schema %I owner to %I', item.schema, item.owner);
+  end loop;
+  for item in select c.oid::regclass as rel, case n.nspname when 'auth' then 'supabase_auth_admin'
+      else 'supabase_storage_admin' end as owner
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ('auth', 'storage') and c.relkind in ('r', 'p', 'v') loop
+    execute format('alter table %s owner to %I', item.rel, item.owner);
+  end loop;
+  for item in select p.oid::regprocedure as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'auth' loop
+    execute format('alter function %s owner to supabase_auth_admin', item.fn);
+  end loop;
+end $$;
 """
 
 
@@ -52,7 +76,7 @@ $f$;""" + "".join(
     for name, claim, returns in (("uid", "sub", "uuid"), ("role", "role", "text"), ("email", "email", "text"))
 )
 
-# Run inside the project database as the superuser; ``{owner}`` is the project's login role.
+# Run inside the instance's database as the superuser; ``{owner}`` is the tenant's role.
 PROJECT_SQL = (
     """
 create schema if not exists extensions;

@@ -39,6 +39,11 @@ class LocalAPIHandler(WSGIHandler):
         return super().get_response(request)
 
 
+class _Server(ThreadedWSGIServer):
+    # The stdlib's listen backlog is 5: a burst of 100 clients got connection resets.
+    request_queue_size = 256
+
+
 class _QuietRequestHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass
@@ -51,7 +56,7 @@ class LocalAPIServer:
     def __init__(self, config: LocalAPIConfig, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
         self.config = config
         self.api = LocalAPI(config)
-        self._httpd = ThreadedWSGIServer((host, port), _QuietRequestHandler if quiet else WSGIRequestHandler)
+        self._httpd = _Server((host, port), _QuietRequestHandler if quiet else WSGIRequestHandler)
         self._httpd.daemon_threads = True
         self._httpd.set_app(LocalAPIHandler(self.api))
         self._thread: threading.Thread | None = None

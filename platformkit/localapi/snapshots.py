@@ -1,7 +1,11 @@
-"""Restore points, undo and point-in-time recovery, for real.
+"""Restore points, undo and point-in-time recovery (interim, until the physical WAL-based
+module replaces them).
 
-A snapshot is ``pg_dump --format=custom`` of the project's (or branch's) whole database: schema,
-data, ``auth`` users and ``supabase_migrations`` history. Files live under
+A snapshot is two ``pg_dump --format=custom`` files taken as the tenant's role ``postgres``
+(``clone.dump_files``): the tenant's schema and data, and the rows of ``auth``, ``storage`` and
+``supabase_migrations``. A restore swaps a fresh template copy in for the instance's data dir
+(the tenant's password kept) and loads both files as ``postgres``: no tenant code ever runs with
+superuser rights. Files live under
 ``LocalAPIConfig.snapshot_dir``; their rows live in the control database, so both survive a
 restart. Undo and PITR drop the database and restore the chosen file into a fresh one (objects
 created after the snapshot disappear too, as on the platform); configuration, secrets and
@@ -17,22 +21,20 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import threading
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from . import catalog, provision
+from . import catalog, clone, control, sqlrun
 from .control import one_row
 from .errors import Problem, require
+from .instances.manager import Instances
 
 logger = logging.getLogger("platformkit.localapi")
 
@@ -101,9 +103,12 @@ def find_binary(name: str) -> str:
     return found
 
 
-def manifest(database_url: str, ref: str) -> dict[str, Any]:
+def manifest(instances: Instances, ref: str) -> dict[str, Any]:
+    """The census, read as the tenant (a superuser reading tenant tables is one tenant object
+    away from running tenant code with its rights); ``pg_catalog.count`` whatever the tenant's
+    search_path says."""
     with (
-        provision.superuser(database_url, provision.database_name(ref)) as conn,
+        sqlrun.project_transaction(instances, ref, read_only=True) as conn,
         conn.cursor(row_factory=dict_row) as cursor,
     ):
         tables = {}
@@ -111,7 +116,7 @@ def manifest(database_url: str, ref: str) -> dict[str, Any]:
             if row["schema"] in ("supabase_migrations",):
                 continue
             count = cursor.execute(
-                sql.SQL("select count(*) as n from {}.{}").format(
+                sql.SQL("select pg_catalog.count(*) as n from {}.{}").format(
                     sql.Identifier(row["schema"]), sql.Identifier(row["name"])
                 )
             ).fetchone()
@@ -166,7 +171,7 @@ class Snapshots:
     def __init__(
         self,
         *,
-        database_url: str,
+        instances: Instances,
         control_url: str,
         directory: Path,
         project: Callable[[str], Any],
@@ -174,7 +179,7 @@ class Snapshots:
         status_delay_seconds: float,
         pitr_interval_seconds: float,
     ) -> None:
-        self.database_url = database_url
+        self.instances = instances
         self._control_url = control_url
         self.directory = directory
         self._project = project
@@ -195,8 +200,8 @@ class Snapshots:
         self._ticker = threading.Thread(target=self._pitr_loop, name="localapi-pitr", daemon=True)
         self._ticker.start()
 
-    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
-        return psycopg.connect(self._control_url, row_factory=dict_row)
+    def _connect(self) -> Any:  # a pooled session (control.connect)
+        return control.connect(self._control_url)
 
     # Restore points
 
@@ -337,6 +342,7 @@ class Snapshots:
         for row in rows:
             if row["file"]:
                 Path(row["file"]).unlink(missing_ok=True)
+                Path(_rows_file(row["file"])).unlink(missing_ok=True)
         return len(rows)
 
     def forget(self, ref: str) -> None:
@@ -389,21 +395,19 @@ class Snapshots:
         path = self.directory / ref / f"{snapshot_id}.dump"
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            contents = manifest(self.database_url, ref)
-            _run(
-                [find_binary("pg_dump"), "--format=custom", f"--file={path}"],
-                provision.tool_environment(self.database_url, ref),
-            )
+            contents = manifest(self.instances, ref)
+            clone.dump_files(self.instances, ref, str(path), _rows_file(str(path)))
         except Exception as exc:  # recorded on the row: the point shows FAILED with the reason
             logger.exception("snapshot %s of project %s failed", snapshot_id, ref)
             path.unlink(missing_ok=True)
+            Path(_rows_file(str(path))).unlink(missing_ok=True)
             self._update(snapshot_id, status=FAILED, error=str(exc)[:500])
             return
         self._update(
             snapshot_id,
             status=AVAILABLE,
             file=str(path),
-            size_bytes=path.stat().st_size,
+            size_bytes=path.stat().st_size + Path(_rows_file(str(path))).stat().st_size,
             manifest=Jsonb(contents),
             completed_at=datetime.now(UTC),
         )
@@ -442,7 +446,7 @@ class Snapshots:
             require(ref not in self._busy, f"Project {ref} is already being restored", 409)
             self._busy.add(ref)
         try:
-            report = compare(manifest(self.database_url, ref), snapshot.get("manifest") or {})
+            report = compare(manifest(self.instances, ref), snapshot.get("manifest") or {})
             report["restored_to"] = target
             self._set_status(ref, catalog.RESTORING)
         except BaseException:
@@ -460,25 +464,15 @@ class Snapshots:
 
     def _replace_database(self, ref: str, file: str) -> None:
         try:
-            dbname = provision.database_name(ref)
-            with provision.superuser(self.database_url) as conn:
-                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
-                conn.execute(
-                    sql.SQL("create database {} owner {}").format(
-                        sql.Identifier(dbname), sql.Identifier(provision.owner_role(ref))
-                    )
-                )
-                provision.confine_connections(conn, ref)
-            _run(
-                [
-                    find_binary("pg_restore"),
-                    "--exit-on-error",
-                    "--single-transaction",
-                    f"--dbname={provision.database_name(ref)}",
-                    file,
-                ],
-                provision.tool_environment(self.database_url, ref),
-            )
+            with self.instances.admin(ref) as conn:
+                row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+            verifier = row[0] if row else None
+            self.instances.replace_data_dir(ref, self.instances.fresh_data_dir(ref))
+            if verifier:  # the tenant's password (its SCRAM verifier) survives the restore
+                with self.instances.admin(ref) as conn:
+                    conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(verifier)))
+            clone.restore_file(self.instances, ref, file)
+            clone.restore_file(self.instances, ref, _rows_file(file))
             self._set_status(ref, catalog.RESTORING, then=catalog.ACTIVE_HEALTHY, after_seconds=self._status_delay / 2)
         except Exception:
             logger.exception("restoring project %s from %s failed", ref, file)
@@ -509,12 +503,6 @@ def _point_shape(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": row["name"], "status": row["status"], "completed_on": completed.isoformat() if completed else None}
 
 
-def _run(command: list[str], environment: dict[str, str]) -> None:
-    env = {"PGCONNECT_TIMEOUT": "10", **environment}
-    started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
-    if result.returncode != 0:
-        # pg_* tools print the connection string on some errors: keep only their message lines.
-        message = " ".join(line for line in result.stderr.splitlines() if "password" not in line.lower())[:400]
-        raise RuntimeError(f"{Path(command[0]).name} failed: {message}")
-    logger.debug("%s took %.2fs", Path(command[0]).name, time.monotonic() - started)
+def _rows_file(file: str) -> str:
+    """The second file of a snapshot: the rows of the template's schemas (auth, storage, ...)."""
+    return file + ".rows"

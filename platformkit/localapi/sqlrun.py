@@ -1,8 +1,9 @@
 """SQL on a project's (or a branch's) database, for real: ``database/query`` and the migration
 history in ``supabase_migrations.schema_migrations``.
 
-Statements run as the project's owner role (``postgres.<ref>``, so what they create belongs to
-it, as in a Supabase project) from a session that is not a superuser's, in one transaction,
+Statements run as the tenant's role ``postgres`` of the project's own instance (so what they
+create belongs to it, as in a Supabase project) from a pooled session that is not a
+superuser's (``instances/pools.py``), in one transaction,
 with a statement timeout; ``read_only`` runs in a READ ONLY transaction that the query cannot
 end. Every statement is logged by PostgreSQL itself (``log_statement`` set on the session's
 role) and, with password literals masked, by the ``platformkit.localapi.sql`` logger, where
@@ -23,10 +24,9 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg import sql
 
-from . import provision
 from .errors import Problem, require
+from .instances.manager import Instances
 
 sql_logger = logging.getLogger("platformkit.localapi.sql")
 
@@ -108,29 +108,23 @@ def json_value(value: Any) -> Any:
 
 @contextmanager
 def project_transaction(
-    database_url: str, ref: str, *, read_only: bool = False, timeout_seconds: float = 15.0
+    instances: Instances, ref: str, *, read_only: bool = False, timeout_seconds: float | None = None
 ) -> Iterator[psycopg.Connection[Any]]:
-    """One transaction on the project's database, as its owner role, from a session that is
-    not a superuser's (:func:`provision.sql_role`). A read-only one has taken its snapshot
-    before the caller's SQL runs, so ``SET TRANSACTION READ WRITE`` can no longer undo it."""
-    try:
-        conn = provision.sql_connection(database_url, ref, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        raise Problem(
-            400, f"Cannot connect to the database of {ref}: {str(exc).rpartition('FATAL:')[2].strip()}"
-        ) from None
-    with conn:
-        conn.autocommit = False
+    """One transaction on the project's instance as its tenant role ``postgres``, on a pooled
+    ``platformkit_sql`` session (which can be nothing more than ``postgres``). The role is set
+    for the transaction only, and a read-only one has taken its snapshot with that same
+    statement, so ``SET TRANSACTION READ WRITE`` can no longer undo it. ``timeout_seconds``
+    other than the pool's statement timeout is set for this session (DISCARD ALL undoes it)."""
+    with instances.pooled(ref) as conn:
+        conn.read_only = read_only
         with conn.transaction():
-            # Session-wide (the connection is this call's alone), so a COMMIT in the text keeps it.
-            conn.execute(sql.SQL("set statement_timeout = {}").format(sql.Literal(f"{int(timeout_seconds * 1000)}ms")))
-            # The text is parsed as pglast parses it: a database-level standard_conforming_strings
-            # = off would let '\'' hide a COMMIT from the check below.
-            conn.execute("set standard_conforming_strings = on")
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(provision.owner_role(ref))))
-            if read_only:
-                conn.execute("set transaction read only")
-                conn.execute("select 1")
+            if timeout_seconds is None:
+                conn.execute("select set_config('role', 'postgres', true)")
+            else:
+                conn.execute(
+                    "select set_config('role', 'postgres', true), set_config('statement_timeout', %s, false)",
+                    (f"{int(timeout_seconds * 1000)}ms",),
+                )
             yield conn
 
 
@@ -175,7 +169,7 @@ def _bind(value: Any) -> Any:
 
 
 def run_query(
-    database_url: str,
+    instances: Instances,
     ref: str,
     body: Mapping[str, Any],
     *,
@@ -192,7 +186,7 @@ def run_query(
     try:
         with (
             _logged(log, ref, shown),
-            project_transaction(database_url, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn,
+            project_transaction(instances, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn,
         ):
             if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
@@ -236,17 +230,17 @@ def _split(text: str) -> list[str]:
         return [text]
 
 
-def list_migrations(database_url: str, ref: str) -> list[dict[str, Any]]:
-    with project_transaction(database_url, ref) as conn:
+def list_migrations(instances: Instances, ref: str) -> list[dict[str, Any]]:
+    with project_transaction(instances, ref) as conn:
         rows = conn.execute(
             "select version, name from supabase_migrations.schema_migrations order by version"
         ).fetchall()
     return [{"version": version, **({"name": name} if name is not None else {})} for version, name in rows]
 
 
-def get_migration(database_url: str, ref: str, version: str) -> dict[str, Any]:
+def get_migration(instances: Instances, ref: str, version: str) -> dict[str, Any]:
     require(version.isdigit(), f"version must be digits, not {version!r}")
-    with project_transaction(database_url, ref) as conn:
+    with project_transaction(instances, ref) as conn:
         row = conn.execute(
             "select version, name, statements, rollback, created_by, idempotency_key"
             " from supabase_migrations.schema_migrations where version = %s",
@@ -271,7 +265,7 @@ def _next_version(conn: psycopg.Connection[Any]) -> str:
 
 
 def apply_migration(
-    database_url: str,
+    instances: Instances,
     ref: str,
     body: Mapping[str, Any],
     *,
@@ -291,7 +285,7 @@ def apply_migration(
     shown = redact(str(query))
     sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", shown)
     try:
-        with _logged(log, ref, shown), project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+        with _logged(log, ref, shown), project_transaction(instances, ref, timeout_seconds=timeout_seconds) as conn:
             if idempotency_key:
                 seen = conn.execute(
                     "select 1 from supabase_migrations.schema_migrations where idempotency_key = %s", (idempotency_key,)
@@ -315,12 +309,12 @@ def apply_migration(
         raise Problem(400, "Failed to run migration: " + postgres_message(exc, str(query))) from None
 
 
-def rollback_migrations(database_url: str, ref: str, gte: str | None, *, timeout_seconds: float) -> None:
+def rollback_migrations(instances: Instances, ref: str, gte: str | None, *, timeout_seconds: float) -> None:
     """Undo every migration from ``gte`` on, newest first, with its recorded rollback; all or
     nothing, and refused when one of them has no rollback recorded."""
     require(bool(gte) and str(gte).isdigit(), "gte is required: a migration version (digits)")
     try:
-        with project_transaction(database_url, ref, timeout_seconds=timeout_seconds) as conn:
+        with project_transaction(instances, ref, timeout_seconds=timeout_seconds) as conn:
             rows = conn.execute(
                 "select version, rollback from supabase_migrations.schema_migrations"
                 " where version >= %s order by version desc for update",

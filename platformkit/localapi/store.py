@@ -19,9 +19,8 @@ from typing import Any
 
 import psycopg
 from psycopg import errors, sql
-from psycopg.rows import dict_row
 
-from . import catalog
+from . import catalog, control
 
 # Idempotent: run by every server at start (columns added later go in as "add column if not exists").
 SCHEMA_SQL = """
@@ -86,9 +85,14 @@ class Store:
             name, slug = DEFAULT_ORGANIZATION
             conn.execute("insert into organizations (slug, name) values (%s, %s) on conflict do nothing", (slug, name))
 
+    def has_old_layout_databases(self) -> bool:
+        """Whether the control instance still holds projects of the one-cluster layout."""
+        with psycopg.connect(self._server_url, autocommit=True) as conn:
+            return conn.execute("select 1 from pg_database where datname like 'project\\_%'").fetchone() is not None
+
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+        with control.connect(self._url) as conn:
             yield conn
 
     # Organizations
@@ -166,11 +170,13 @@ class Store:
             )
 
     def laid_out(self, ref: str, delay_seconds: float) -> None:
-        """The layout is done: ACTIVE_HEALTHY once ``delay_seconds`` have passed since creation."""
+        """The instance is up: ACTIVE_HEALTHY ``delay_seconds`` from now. The delay stands for
+        the platform's services (auth, rest, storage) coming up after the database, so it
+        runs from when the instance is up, not from the request (whose copy and start of the
+        instance took part of a second already)."""
         with self._connect() as conn:
             conn.execute(
-                "update projects set next_status = %s,"
-                " settles_at = greatest(now(), created_at + make_interval(secs => %s))"
+                "update projects set next_status = %s, settles_at = now() + make_interval(secs => %s)"
                 " where ref = %s and status = %s",
                 (catalog.ACTIVE_HEALTHY, delay_seconds, ref, catalog.COMING_UP),
             )

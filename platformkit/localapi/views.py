@@ -161,7 +161,10 @@ def _handle(api: LocalAPI, handler: Handler, request: HttpRequest, kwargs: dict[
     try:
         status, payload = handler(api, request, **kwargs)
     except Problem as problem:
-        return answer(problem.status, {"message": problem.message})
+        response = answer(problem.status, {"message": problem.message})
+        for header, value in problem.headers.items():
+            response[header] = value
+        return response
     except RequestDataTooBig:
         return answer(413, {"message": "Request body is too large"})
     except Exception:

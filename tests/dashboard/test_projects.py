@@ -102,7 +102,7 @@ def test_create_form_lists_organizations(api: Any, organization: Any, operator_c
 
 
 def test_create_launches_and_keeps_only_ciphertext(
-    api: Any, organization: Any, operator_client: Client, operator: Any, pg_location: Any, caplog: Any
+    api: Any, organization: Any, operator_client: Client, operator: Any, caplog: Any
 ) -> None:
     caplog.set_level(logging.DEBUG)
     response = operator_client.post(CREATE, create_form(organization))
@@ -125,8 +125,8 @@ def test_create_launches_and_keeps_only_ciphertext(
 
     # The local API made a real database whose owner logs in with exactly that password.
     ref = operation.project_ref
-    with psycopg.connect(pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password=password)) as conn:
-        assert conn.execute("select current_user").fetchone() == (f"postgres.{ref}",)
+    with psycopg.connect(api.api.instances.instance(ref).direct_url(password)) as conn:  # its own instance, over TCP
+        assert conn.execute("select current_user, current_setting('is_superuser')").fetchone() == ("postgres", "off")
 
     # Nothing rendered or logged carries it.
     follow = operator_client.get(response["Location"])

@@ -7,17 +7,16 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from platformkit.core.targets import Target
-from platformkit.localapi import provision
 from platformkit.models import AuditEvent, Operation, RestorePoint
 from platformkit.sections.projects import tasks
 from platformkit.sections.restore_points import services as recovery
 from platformkit.sections.restore_points import tasks as recovery_tasks
+from tests.conftest import tenant_sql
 from tests.dashboard.conftest import assert_valid_html
 
 
@@ -31,10 +30,8 @@ def project(make_project: Any, upstream: Any) -> Any:
     return created
 
 
-def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
+def sql(api: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
+    return tenant_sql(api, ref, statement)
 
 
 def run_operations() -> None:
@@ -59,19 +56,19 @@ def timeline_url(ref: str) -> str:
 
 
 def test_create_undo_flow_restores_the_table_exactly(
-    operator_client: Client, project: Any, pg_location: Any, upstream: Any
+    operator_client: Client, project: Any, api: Any, upstream: Any
 ) -> None:
     ref = project.ref
     sql(
-        pg_location,
+        api,
         ref,
         "create table public.todos (id int primary key, title text);"
         " insert into public.todos values (1, 'a'), (2, 'b')",
     )
     before = (
-        sql(pg_location, ref, "select * from public.todos order by id"),
+        sql(api, ref, "select * from public.todos order by id"),
         sql(
-            pg_location,
+            api,
             ref,
             "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position",
         ),
@@ -83,7 +80,7 @@ def test_create_undo_flow_restores_the_table_exactly(
     point = RestorePoint.objects.get(target_ref=ref, name="before-alter")
     assert point.status == "AVAILABLE" and point.completed_on is not None
 
-    sql(pg_location, ref, "insert into public.todos values (3, 'c'); alter table public.todos add column done boolean")
+    sql(api, ref, "insert into public.todos values (3, 'c'); alter table public.todos add column done boolean")
     time.sleep(1.1)  # a migration's version is the second it was applied: after the point's
     upstream.database.apply_migration(ref, query="create table public.extra (id int)", name="add_extra")
     page = operator_client.get(timeline_url(ref))
@@ -103,7 +100,7 @@ def test_create_undo_flow_restores_the_table_exactly(
     )
     assert wrong.status_code == 400 and f"Type the project ref {ref} to confirm".encode() in wrong.content
     assert b'value="before-alter" data-confirm-ref' in wrong.content
-    assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
+    assert sql(api, ref, "select count(*) from public.todos") == [(3,)]
 
     done = operator_client.post(reverse("platformkit:restore-point-undo", args=[ref, point.pk]), {"confirm_ref": ref})
     assert done.status_code == 302
@@ -112,7 +109,7 @@ def test_create_undo_flow_restores_the_table_exactly(
     assert taken.reason == "before undo to before-alter"
     operation = Operation.objects.get(kind="restore_points.undo", project_ref=ref)
     assert operation.status == "pending" and f"Waiting for the restore point {taken.name}" in operation.message
-    assert sql(pg_location, ref, "select count(*) from public.todos") == [(3,)]
+    assert sql(api, ref, "select count(*) from public.todos") == [(3,)]
     shown = operator_client.get(done["Location"]).content.decode()
     assert f"<code>{taken.name}</code></a>, was taken first" in shown
     run_operations()
@@ -121,9 +118,9 @@ def test_create_undo_flow_restores_the_table_exactly(
     assert operation.status == "succeeded", operation.message
     assert taken.status == "AVAILABLE"  # the way back to the state before the undo
     after = (
-        sql(pg_location, ref, "select * from public.todos order by id"),
+        sql(api, ref, "select * from public.todos order by id"),
         sql(
-            pg_location,
+            api,
             ref,
             "select column_name from information_schema.columns where table_name = 'todos' order by ordinal_position",
         ),
@@ -174,14 +171,14 @@ def test_pitr_disabled_says_why(operator_client: Client, project: Any) -> None:
     assert b"Restore production" not in page.content
 
 
-def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any, api: Any, pg_location: Any) -> None:
+def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any, api: Any) -> None:
     ref = project.ref
-    sql(pg_location, ref, "create table public.t (v text); insert into public.t values ('kept')")
+    sql(api, ref, "create table public.t (v text); insert into public.t values ('kept')")
     api.api.snapshots.set_pitr(ref, 7)
     time.sleep(1.1)
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     time.sleep(1.1)
-    sql(pg_location, ref, "insert into public.t values ('lost')")
+    sql(api, ref, "insert into public.t values ('lost')")
     url = reverse("platformkit:restore-points-pitr", args=[ref])
 
     review = operator_client.post(url, {"recovery_time": when, "step": "review"})
@@ -204,7 +201,7 @@ def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any,
     )
     run_operations()
     assert Operation.objects.get(kind="restore_points.pitr").status == "succeeded"
-    assert sql(pg_location, ref, "select v from public.t") == [("kept",)]
+    assert sql(api, ref, "select v from public.t") == [("kept",)]
 
 
 def test_restore_point_after_change_is_configurable(project: Any, operator: Any, settings: Any) -> None:

@@ -27,6 +27,8 @@ def slow_api(api: Any, pg_location: Any) -> Iterator[LocalAPIServer]:
         database_url=pg_location.url(),
         token="slow-" + secrets.token_urlsafe(8),
         control_db=api.config.control_db,
+        instances_dir=str(api.config.instances_path()),  # the same records, so the same instances
+        snapshot_dir=str(api.config.snapshot_path()),
         latency_seconds=1.5,
     )
     server = LocalAPIServer(config).start()

@@ -139,13 +139,14 @@ def test_runs_its_own_embedded_postgres_under_the_data_dir(tmp_path: Path) -> No
         headers=headers,
         timeout=30,
     ).json()
-    assert (data / "pg" / "PG_VERSION").exists()
-    assert httpx.get(running.base_url + f"/v1/projects/{project['ref']}", headers=headers).json()["database"][
-        "host"
-    ] == str(data.resolve() / "pg")
-    assert (data / "pg" / "postmaster.pid").exists()
+    assert (data / "pg" / "PG_VERSION").exists()  # the control state's cluster
+    got = httpx.get(running.base_url + f"/v1/projects/{project['ref']}", headers=headers).json()
+    assert got["database"]["host"] == "127.0.0.1"  # the project's own instance, over loopback TCP
+    instance = data / "localapi" / "instances" / "projects" / project["ref"] / "pgdata"
+    assert (data / "pg" / "postmaster.pid").exists() and (instance / "postmaster.pid").exists()
     assert running.stop()[0] == 0
     assert not (data / "pg" / "postmaster.pid").exists(), "the embedded server outlived the command"
+    assert not (instance / "postmaster.pid").exists(), "the project's instance outlived the command"
 
 
 def test_rate_limit_flags_set_the_budgets(tmp_path: Path, database_url_args: list[str]) -> None:

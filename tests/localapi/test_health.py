@@ -43,20 +43,22 @@ def test_coming_up_project_reports_coming_up(http: httpx.Client, create_project:
     assert [(item["status"], item["healthy"]) for item in report] == [("COMING_UP", False)] * 2
 
 
-def test_db_health_really_connects(http: httpx.Client, active_project: dict[str, Any], pg_location: Any) -> None:
+def test_db_health_really_connects(http: httpx.Client, localapi: Any, active_project: dict[str, Any]) -> None:
     import psycopg
-    from psycopg import sql
 
     ref = active_project["ref"]
-    # Refuse connections behind the API's back: the report must notice, so it really connects.
-    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        conn.execute(sql.SQL("alter database {} allow_connections false").format(sql.Identifier(f"project_{ref}")))
+    # Refuse connections behind the API's back: the report must notice, so it really connects
+    # (its pooled sessions stay open, so it must log in afresh).
+    admin = localapi.api.instances.instance(ref).admin_conninfo("template1")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("alter database postgres allow_connections false")
         try:
             db = http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]
         finally:
-            conn.execute(sql.SQL("alter database {} allow_connections true").format(sql.Identifier(f"project_{ref}")))
+            conn.execute("alter database postgres allow_connections true")
     assert db["status"] == "UNHEALTHY" and db["info"]["db_connected"] is False
     assert "not currently accepting connections" in db["error"]
+    assert http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]["status"] == "ACTIVE_HEALTHY"
 
 
 @pytest.mark.parametrize(

@@ -15,19 +15,22 @@ from tests.localapi.test_projects import connect_as_owner
 
 
 def test_pause_refuses_connections_and_restore_allows_them(
-    http: httpx.Client, pg_location: Any, active_project: dict[str, Any]
+    http: httpx.Client, localapi: Any, active_project: dict[str, Any]
 ) -> None:
     ref = active_project["ref"]
-    held = connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"])
+    held = connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"])
 
     response = http.post(f"/v1/projects/{ref}/pause")
     assert (response.status_code, response.json()) == (200, {})  # JSON the MCP server parses (client-compatibility.md)
     assert http.get(f"/v1/projects/{ref}").json()["status"] in {"PAUSING", "INACTIVE"}
     with pytest.raises(psycopg.OperationalError):  # the open session was ended
         held.execute("select 1")
-    with pytest.raises(psycopg.OperationalError, match="not currently accepting connections"):
-        connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"])
+    with pytest.raises(psycopg.OperationalError, match="Connection refused"):  # its instance is stopped
+        connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"])
     wait_for_status(http, ref, "INACTIVE")
+    refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"})
+    assert refused.status_code == 400 and "paused" in message(refused)  # a call does not start it
+    assert not localapi.api.instances.instance(ref).is_running()
     db = http.get(f"/v1/projects/{ref}/health", params={"services": "db,auth"}).json()
     assert [item["status"] for item in db] == ["UNHEALTHY", "UNHEALTHY"]
 
@@ -36,7 +39,7 @@ def test_pause_refuses_connections_and_restore_allows_them(
     assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
     assert http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]["status"] == "COMING_UP"
     wait_for_status(http, ref, "ACTIVE_HEALTHY")
-    with connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"]) as conn:
+    with connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"]) as conn:
         assert conn.execute("select 1").fetchone() == (1,)
     assert http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]["status"] == "ACTIVE_HEALTHY"
 

@@ -14,10 +14,9 @@ import pytest
 from tests.localapi.conftest import DEFAULT_ORG, PROJECT_BODY, message, wait_for_status
 
 
-def connect_as_owner(pg_location: Any, ref: str, password: str) -> psycopg.Connection:
-    return psycopg.connect(
-        pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password=password), connect_timeout=5
-    )
+def connect_as_owner(localapi: Any, ref: str, password: str) -> psycopg.Connection:
+    """The tenant's role over TCP, as psql or any client would (the project's own instance)."""
+    return psycopg.connect(localapi.api.instances.instance(ref).direct_url(password), connect_timeout=5)
 
 
 def test_create_answers_coming_up_then_becomes_active(http: httpx.Client, localapi: Any) -> None:
@@ -49,38 +48,38 @@ def test_status_waits_for_the_configured_delay(
 
 
 def test_project_database_is_real_and_checks_the_password(
-    pg_location: Any, create_project: Callable[..., dict[str, Any]]
+    localapi: Any, create_project: Callable[..., dict[str, Any]]
 ) -> None:
     ref = create_project(db_pass="s3cret pass/with:odd@chars")["ref"]
-    with connect_as_owner(pg_location, ref, "s3cret pass/with:odd@chars") as conn:
-        assert conn.execute("select current_user, current_database()").fetchone() == (
-            f"postgres.{ref}",
-            f"project_{ref}",
+    with connect_as_owner(localapi, ref, "s3cret pass/with:odd@chars") as conn:
+        assert conn.execute("select current_user, current_database(), current_setting('is_superuser')").fetchone() == (
+            "postgres",
+            "postgres",
+            "off",
         )
         conn.execute("create table public.notes (id serial primary key, body text)")
         conn.execute("insert into public.notes (body) values ('hello')")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-        connect_as_owner(pg_location, ref, "wrong password")
+        connect_as_owner(localapi, ref, "wrong password")
 
 
 def test_an_owner_cannot_connect_to_another_projects_database(
-    http: httpx.Client, pg_location: Any, create_project: Any
+    http: httpx.Client, localapi: Any, create_project: Any
 ) -> None:
-    """Every owner belongs to the shared API roles, so PUBLIC's default CONNECT would let one
-    project's password open another project's database with those roles' grants."""
-    first, second = create_project()["ref"], create_project()["ref"]
+    """Each project is its own instance: one project's password does not open another's."""
+    first = create_project(db_pass="first-project-pass")["ref"]
+    second = create_project()["ref"]
     for ref in (first, second):
         wait_for_status(http, ref, "ACTIVE_HEALTHY")
-    url = pg_location.url(f"project_{second}", user=f"postgres.{first}", password=PROJECT_BODY["db_pass"])
-    with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
-        psycopg.connect(url, connect_timeout=5)
-    with connect_as_owner(pg_location, second, PROJECT_BODY["db_pass"]) as conn:  # its own owner still can
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        connect_as_owner(localapi, second, "first-project-pass")
+    with connect_as_owner(localapi, second, PROJECT_BODY["db_pass"]) as conn:  # its own owner still can
         assert conn.execute("select 1").fetchone() == (1,)
 
 
-def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, active_project: dict[str, Any]) -> None:
+def test_project_is_laid_out_as_supabase(http: httpx.Client, localapi: Any, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
-    with connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"]) as conn:
+    with connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"]) as conn:
         roles = dict(
             conn.execute(
                 "select rolname, rolcanlogin from pg_roles"
@@ -147,6 +146,7 @@ def test_project_is_laid_out_as_supabase(http: httpx.Client, pg_location: Any, a
 def test_list_and_get_include_the_database(
     http: httpx.Client, localapi: Any, pg_location: Any, active_project: dict[str, Any]
 ) -> None:
+    """The host is a loopback address a client can use (not a socket path)."""
     ref = active_project["ref"]
     listed = http.get("/v1/projects").json()
     assert ref in [project["ref"] for project in listed]
@@ -155,7 +155,7 @@ def test_list_and_get_include_the_database(
     with psycopg.connect(pg_location.url()) as conn:
         version = conn.execute("show server_version").fetchone()[0].split()[0]
     assert got["database"] == {
-        "host": pg_location.host,
+        "host": "127.0.0.1",
         "version": version,
         "postgres_engine": version.split(".")[0],
         "release_channel": "ga",
@@ -240,9 +240,9 @@ def test_rename_rejects_bad_bodies(
     assert http.get(f"/v1/projects/{ref}").json()["name"] == PROJECT_BODY["name"]
 
 
-def test_delete_drops_database_and_role(http: httpx.Client, pg_location: Any, active_project: dict[str, Any]) -> None:
+def test_delete_drops_database_and_role(http: httpx.Client, localapi: Any, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
-    held = connect_as_owner(pg_location, ref, PROJECT_BODY["db_pass"])  # an open session does not stop it
+    held = connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"])  # an open session does not stop it
     response = http.delete(f"/v1/projects/{ref}")
     assert response.status_code == 200
     deleted = response.json()
@@ -251,23 +251,19 @@ def test_delete_drops_database_and_role(http: httpx.Client, pg_location: Any, ac
 
     assert http.get(f"/v1/projects/{ref}").status_code == 404
     assert ref not in [project["ref"] for project in http.get("/v1/projects").json()]
-    with psycopg.connect(pg_location.url()) as conn:
-        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (
-            0,
-        )
-        assert conn.execute("select count(*) from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (0,)
+    instance = localapi.api.instances.instance(ref)
+    assert not instance.directory.exists()  # stopped and removed
+    with pytest.raises(psycopg.OperationalError):
+        connect_as_owner(localapi, ref, PROJECT_BODY["db_pass"])
     assert http.delete(f"/v1/projects/{ref}").status_code == 404
 
 
 def test_delete_while_coming_up(
-    http: httpx.Client, pg_location: Any, create_project: Callable[..., dict[str, Any]]
+    http: httpx.Client, localapi: Any, create_project: Callable[..., dict[str, Any]]
 ) -> None:
     ref = create_project()["ref"]
     assert http.delete(f"/v1/projects/{ref}").status_code == 200
-    with psycopg.connect(pg_location.url()) as conn:
-        assert conn.execute("select count(*) from pg_database where datname = %s", (f"project_{ref}",)).fetchone() == (
-            0,
-        )
+    assert not localapi.api.instances.instance(ref).directory.exists()
 
 
 def test_ids_of_different_projects_differ(http: httpx.Client, create_project: Callable[..., dict[str, Any]]) -> None:

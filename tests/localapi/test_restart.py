@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +24,14 @@ def own_config(localapi: Any, pg_location: Any) -> Any:
     control_db = "platformkit_localapi_restart"
     with psycopg.connect(pg_location.url(), autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(control_db)))
-    return dataclasses.replace(localapi.config, control_db=control_db, token="restart-" + secrets.token_urlsafe(8))
+    # Its own instances too: a stopping server stops every instance of its directory.
+    instances_dir = Path(localapi.config.instances_path()).parent / "instances-restart"
+    return dataclasses.replace(
+        localapi.config,
+        control_db=control_db,
+        token="restart-" + secrets.token_urlsafe(8),
+        instances_dir=str(instances_dir),
+    )
 
 
 def client(server: LocalAPIServer) -> httpx.Client:
@@ -72,31 +80,54 @@ def test_a_status_change_started_before_a_restart_completes_after_it(own_config:
         second.stop()
 
 
-def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAPIConfig, pg_location: Any) -> None:
-    from platformkit.localapi import provision
+def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAPIConfig) -> None:
+    from platformkit.localapi.instances.manager import Instances
     from platformkit.localapi.store import Store
 
-    # As if a server died after creating the database but before laying it out.
+    # As if a server died after making the instance but before settling the project's status.
     store = Store(own_config.database_url, own_config.control_db)
     store.migrate()
     ref = "restartlayoutaaaaaaa"
-    provision.drop(own_config.database_url, ref)
     store.add_project(
         ref=ref, organization_slug="localorganization", name="Half made", region="us-east-1", instance_size="nano"
     )
-    provision.create_database(own_config.database_url, ref, "pw-half-made")
+    instances = Instances(own_config.instances_path())
+    instances.create(ref, "pw-half-made", "nano")
+    instances.close()
 
     server = LocalAPIServer(own_config).start()
     try:
         with client(server) as http:
             wait_for_status(http, ref, "ACTIVE_HEALTHY")
-        with psycopg.connect(
-            pg_location.url(f"project_{ref}", user=f"postgres.{ref}", password="pw-half-made")
-        ) as conn:
+        with psycopg.connect(server.api.instances.instance(ref).direct_url("pw-half-made")) as conn:
             assert conn.execute("select to_regclass('auth.users') is not null").fetchone() == (True,)
     finally:
         server.stop()
-        provision.drop(own_config.database_url, ref)
+
+
+def test_an_instance_cut_short_mid_creation_is_init_failed(own_config: LocalAPIConfig) -> None:
+    from platformkit.localapi.instances.manager import Instances
+    from platformkit.localapi.store import Store
+
+    store = Store(own_config.database_url, own_config.control_db)
+    store.migrate()
+    ref = "restartcreatingaaaaa"
+    store.add_project(
+        ref=ref, organization_slug="localorganization", name="Cut short", region="us-east-1", instance_size="nano"
+    )
+    instances = Instances(own_config.instances_path())
+    instances.create(ref, "pw-cut-short", "nano")
+    instances.instance(ref).write_meta(state="creating")  # as before the tenant's password was set
+    instances.close()
+
+    server = LocalAPIServer(own_config).start()
+    try:
+        with client(server) as http:
+            wait_for_status(http, ref, "INIT_FAILED")
+            query = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"})
+            assert query.status_code == 400 and "no database instance" in query.json()["message"]
+    finally:
+        server.stop()
 
 
 def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
@@ -115,7 +146,7 @@ def test_a_failed_layout_is_init_failed(own_config: LocalAPIConfig) -> None:
         with client(server) as http:
             wait_for_status(http, ref, "INIT_FAILED")
             db = http.get(f"/v1/projects/{ref}/health", params={"services": "db"}).json()[0]
-            assert db["status"] == "UNHEALTHY" and "does not exist" in db["error"]
+            assert db["status"] == "UNHEALTHY" and "no database instance" in db["error"]
     finally:
         server.stop()
 

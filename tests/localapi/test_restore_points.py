@@ -9,24 +9,25 @@ from typing import Any
 import httpx
 import psycopg
 
-from platformkit.localapi import provision
-from tests.localapi.conftest import message, wait_for_status, wait_until_available
+from tests.localapi.conftest import PROJECT_BODY, message, wait_for_status, wait_until_available
 
 
-def sql(pg_location: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
+def sql(localapi: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
+    """As the tenant, over TCP to the project's instance (as psql would)."""
+    url = localapi.api.instances.instance(ref).direct_url(PROJECT_BODY["db_pass"])
+    with psycopg.connect(url, autocommit=True) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else []
 
 
-def table_state(pg_location: Any, ref: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def table_state(localapi: Any, ref: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     columns = sql(
-        pg_location,
+        localapi,
         ref,
         "select column_name, data_type from information_schema.columns"
         " where table_name = 'todos' order by ordinal_position",
     )
-    rows = sql(pg_location, ref, "select * from public.todos order by 1")
+    rows = sql(localapi, ref, "select * from public.todos order by 1")
     return columns, rows
 
 
@@ -38,37 +39,37 @@ def restore_point(http: httpx.Client, ref: str, name: str) -> dict[str, Any]:
 
 
 def test_undo_restores_schema_data_users_and_migrations(
-    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
+    http: httpx.Client, active_project: dict, localapi: Any
 ) -> None:
     ref = active_project["ref"]
     sql(
-        pg_location,
+        localapi,
         ref,
         "create table public.todos (id int primary key, title text);"
         " insert into public.todos values (1, 'one'), (2, 'two')",
     )
-    sql(pg_location, ref, "insert into auth.users (id, email) values (gen_random_uuid(), 'before@example.com')")
-    before = table_state(pg_location, ref)
+    sql(localapi, ref, "insert into auth.users (id, email) values (gen_random_uuid(), 'before@example.com')")
+    before = table_state(localapi, ref)
     point = restore_point(http, ref, "before-change")
     assert point["status"] == "AVAILABLE" and point["completed_on"]
 
     sql(
-        pg_location,
+        localapi,
         ref,
         "insert into public.todos values (3, 'three'); alter table public.todos add column done boolean",
     )
     sql(
-        pg_location,
+        localapi,
         ref,
         "create table public.extra (id int);"
         " insert into auth.users (id, email) values (gen_random_uuid(), 'after@example.com')",
     )
     sql(
-        pg_location,
+        localapi,
         ref,
         "insert into supabase_migrations.schema_migrations (version, name) values ('20260101000000', 'add_extra')",
     )
-    assert table_state(pg_location, ref) != before
+    assert table_state(localapi, ref) != before
 
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "before-change"})
     assert response.status_code == 201 and response.content == b"", response.text
@@ -82,10 +83,10 @@ def test_undo_restores_schema_data_users_and_migrations(
     assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
 
-    assert table_state(pg_location, ref) == before
-    assert sql(pg_location, ref, "select to_regclass('public.extra')") == [(None,)]
-    assert sql(pg_location, ref, "select email from auth.users order by email") == [("before@example.com",)]
-    assert sql(pg_location, ref, "select count(*) from supabase_migrations.schema_migrations") == [(0,)]
+    assert table_state(localapi, ref) == before
+    assert sql(localapi, ref, "select to_regclass('public.extra')") == [(None,)]
+    assert sql(localapi, ref, "select email from auth.users order by email") == [("before@example.com",)]
+    assert sql(localapi, ref, "select count(*) from supabase_migrations.schema_migrations") == [(0,)]
 
 
 def test_missing_point_is_404_and_bad_names_are_400(http: httpx.Client, active_project: dict) -> None:
@@ -114,9 +115,7 @@ def test_pending_point_cannot_be_restored_and_names_are_unique(
     assert again.status_code == 409 and "already exists" in message(again)
 
 
-def test_concurrent_undo_one_wins_the_other_conflicts(
-    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
-) -> None:
+def test_concurrent_undo_one_wins_the_other_conflicts(http: httpx.Client, active_project: dict, localapi: Any) -> None:
     ref = active_project["ref"]
     restore_point(http, ref, "point")
     results: list[int] = []
@@ -138,9 +137,7 @@ def test_concurrent_undo_one_wins_the_other_conflicts(
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
 
 
-def test_pitr_refused_when_off_and_restores_when_on(
-    http: httpx.Client, active_project: dict, pg_location: Any, localapi: Any
-) -> None:
+def test_pitr_refused_when_off_and_restores_when_on(http: httpx.Client, active_project: dict, localapi: Any) -> None:
     ref = active_project["ref"]
     backups = http.get(f"/v1/projects/{ref}/database/backups").json()
     assert backups["pitr_enabled"] is False and backups["walg_enabled"] is False
@@ -150,7 +147,7 @@ def test_pitr_refused_when_off_and_restores_when_on(
     assert off.status_code == 400 and "not enabled" in message(off)
 
     sql(
-        pg_location,
+        localapi,
         ref,
         "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'kept')",
     )
@@ -161,7 +158,7 @@ def test_pitr_refused_when_off_and_restores_when_on(
     time.sleep(1.1)
     target = int(time.time())
     time.sleep(1.1)
-    sql(pg_location, ref, "delete from public.todos; insert into public.todos values (2, 'lost')")
+    sql(localapi, ref, "delete from public.todos; insert into public.todos values (2, 'lost')")
 
     too_early = http.post(
         f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": earliest - 3600}
@@ -172,7 +169,7 @@ def test_pitr_refused_when_off_and_restores_when_on(
     )
     assert response.status_code == 201, response.text
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
-    assert sql(pg_location, ref, "select * from public.todos") == [(1, "kept")]
+    assert sql(localapi, ref, "select * from public.todos") == [(1, "kept")]
 
 
 def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, active_project: dict, localapi: Any) -> None:
@@ -193,11 +190,22 @@ def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, activ
     assert http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": "kept"}).status_code == 404
 
 
-def test_client_tools_get_the_password_from_the_environment_not_the_command_line() -> None:
+def test_client_tools_get_the_password_from_the_environment_not_the_command_line(
+    localapi: Any, active_project: dict, monkeypatch: Any
+) -> None:
+    """pg_dump and pg_restore log in through PG* variables of their own (``ps`` shows command
+    lines to everyone), and none of this process's PG* settings leak into them."""
     from platformkit.localapi import provision
 
-    env = provision.tool_environment(
-        "postgresql://admin:s3cret@db.example:6543/postgres?sslmode=require", "abcdefghijklmnopqrst"
+    monkeypatch.setenv("PGPASSWORD", "not-this-one")
+    monkeypatch.setenv("PGSERVICE", "elsewhere")
+    ref = active_project["ref"]
+    env = provision.tool_environment(localapi.api.instances, ref)
+    instance = localapi.api.instances.instance(ref)
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"]) == (
+        str(instance.socket_dir),
+        str(instance.port),
+        "platformkit_sql",
     )
-    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"]) == ("db.example", "6543", "admin", "s3cret")
-    assert env["PGDATABASE"] == "project_abcdefghijklmnopqrst" and env["PGSSLMODE"] == "require"
+    assert env["PGPASSWORD"] == localapi.api.instances.credentials.sql_password and "PGSERVICE" not in env
+    assert env["PGDATABASE"] == "postgres"

@@ -6,7 +6,9 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 
+from tests.conftest import project_admin_url
 from tests.localapi.conftest import message, wait_for_status, wait_until_available
 from tests.localapi.test_branches import migrate, sql
 
@@ -70,52 +72,62 @@ def test_read_only_cannot_be_escaped(http: httpx.Client, active_project: dict[st
 
 def test_no_query_can_become_a_superuser(http: httpx.Client, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
-    assert sql(http, ref, "select current_user as u") == [{"u": f"postgres.{ref}"}]
+    assert sql(http, ref, "select current_user as u") == [{"u": "postgres"}]
     escaped = sql(
         http,
         ref,
         "reset role; select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s",
     )
-    assert escaped == [{"u": f"platformkit_sql.{ref}", "s": False}]
+    assert escaped == [{"u": "platformkit_sql", "s": False}]
     after_commit = sql(http, ref, "commit; reset role; select session_user as u, current_setting('is_superuser') as s")
-    assert after_commit == [{"u": f"platformkit_sql.{ref}", "s": "off"}]
-    refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "set role postgres; select 1"})
-    assert refused.status_code == 400 and "permission denied" in message(refused)
-    refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": "copy (select 1) to program 'true'"})
-    assert refused.status_code == 400
+    assert after_commit == [{"u": "platformkit_sql", "s": "off"}]
+    for attempt in (
+        "set role supabase_admin; select 1",
+        "alter role postgres superuser",
+        "reset role; alter role platformkit_sql superuser",
+        "alter role supabase_admin password 'mine'",
+        "alter role platformkit_sql password 'mine'",
+        "grant supabase_admin to postgres",
+        "copy (select 1) to program 'true'",
+        "select pg_read_file('postgresql.conf')",
+        "create extension dblink",
+    ):
+        refused = http.post(f"/v1/projects/{ref}/database/query", json={"query": attempt})
+        assert refused.status_code == 400, (attempt, refused.text)
+        assert "permission denied" in message(refused) or "must be" in message(refused), (attempt, refused.text)
+    assert sql(http, ref, "select rolname from pg_roles where rolsuper order by 1") == [{"rolname": "supabase_admin"}]
 
 
 def test_database_settings_of_the_tenant_do_not_steer_the_local_api(
-    http: httpx.Client, active_project: dict[str, Any], pg_location: Any
+    http: httpx.Client, localapi: Any, active_project: dict[str, Any]
 ) -> None:
-    """An owner may ALTER DATABASE ... SET: neither a search_path that puts its own ``count``
-    first (the restore point's table census runs as the superuser) nor backslash-escaped
-    strings (which would hide a COMMIT from the read-only check) may turn into privileges."""
+    """The tenant owns its database and may ALTER DATABASE ... SET: neither a search_path that
+    puts its own ``count`` first (the local API's superuser sessions run the restore point's
+    census and the password copy) nor backslash-escaped strings (which would hide a COMMIT from
+    the read-only check) may turn into privileges."""
     ref = active_project["ref"]
     sql(
         http,
         ref,
-        f"""
+        """
         create function public.sf(bigint) returns bigint language plpgsql as $$
         begin
-          if current_setting('is_superuser') = 'on' then execute 'alter role "postgres.{ref}" superuser'; end if;
+          if current_setting('is_superuser') = 'on' then execute 'alter role postgres superuser'; end if;
           return $1 + 1;
         end $$;
         create aggregate public.count(*) (sfunc = public.sf, stype = bigint, initcond = '0');
         create table public.rows (id int primary key);
         insert into public.rows values (1);
-        alter database "project_{ref}" set search_path = public, pg_catalog;
-        alter database "project_{ref}" set standard_conforming_strings = off""",
+        alter database postgres set search_path = public, pg_catalog;
+        alter database postgres set standard_conforming_strings = off""",
     )
     created = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "census"})
     assert created.status_code == 201, created.text
     wait_until_available(http, ref, "census")
-    smuggled = f"select '\\''; commit; set role \"postgres.{ref}\"; create table public.smuggled (); select 1 -- '"
+    smuggled = "select '\\''; commit; set role postgres; create table public.smuggled (); select 1 -- '"
     http.post(f"/v1/projects/{ref}/database/query/read-only", json={"query": smuggled})
-    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        assert conn.execute("select rolsuper from pg_roles where rolname = %s", (f"postgres.{ref}",)).fetchone() == (
-            False,
-        )
+    with psycopg.connect(project_admin_url(localapi, ref), autocommit=True) as conn:
+        assert conn.execute("select rolsuper from pg_roles where rolname = 'postgres'").fetchone() == (False,)
     assert sql(http, ref, "select to_regclass('public.smuggled') as t") == [{"t": None}]
 
 
@@ -128,30 +140,21 @@ def test_a_commit_does_not_lift_the_statement_timeout(
     assert response.status_code == 400 and "statement timeout" in message(response)
 
 
-def test_a_sql_role_made_by_another_tenant_is_replaced_not_adopted(
-    http: httpx.Client, create_project: Any, pg_location: Any
-) -> None:
-    from platformkit.localapi import provision
-
+def test_the_local_api_roles_are_out_of_a_tenants_reach(http: httpx.Client, localapi: Any, create_project: Any) -> None:
+    """The API's own roles exist in every instance but are not the tenant's to take: it cannot
+    make them again, change their passwords, or log in as them over TCP; and what one tenant
+    does to roles in its instance does not exist in another project's."""
     first, second = create_project()["ref"], create_project()["ref"]
     for ref in (first, second):
         wait_for_status(http, ref, "ACTIVE_HEALTHY")
-    taken = http.post(
-        f"/v1/projects/{first}/database/query", json={"query": f'create role "platformkit_sql.{second}" login'}
-    )
-    assert taken.status_code == 400 and "already exists" in message(taken)  # made with the project
-    with psycopg.connect(pg_location.url(), autocommit=True) as conn:  # an older project, never queried since
-        conn.execute(f'revoke connect on database "project_{second}" from "platformkit_sql.{second}"')
-        conn.execute(f'drop role "platformkit_sql.{second}"')
-    provision.forget_sql_role(second)
-    sql(http, first, f"create role \"platformkit_sql.{second}\" login password 'mine'")
-    assert sql(http, second, "select current_user as u") == [{"u": f"postgres.{second}"}]
-    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        admins = conn.execute(
-            "select count(*) from pg_auth_members m join pg_roles r on r.oid = m.roleid where r.rolname = %s",
-            (f"platformkit_sql.{second}",),
-        ).fetchone()
-    assert admins == (0,)  # first's ADMIN over it went with the role it made
+    taken = http.post(f"/v1/projects/{first}/database/query", json={"query": "create role platformkit_sql login"})
+    assert taken.status_code == 400 and "already exists" in message(taken)
+    sql(http, first, "create role app_user login password 'mine'")
+    assert sql(http, second, "select count(*) as n from pg_roles where rolname = 'app_user'") == [{"n": 0}]
+    port = localapi.api.instances.instance(first).port
+    for user in ("supabase_admin", "platformkit_sql"):
+        with pytest.raises(psycopg.OperationalError, match="rejects connection|no pg_hba.conf entry"):
+            psycopg.connect(host="127.0.0.1", port=port, user=user, password="guess", dbname="postgres")
 
 
 def test_password_literals_never_reach_the_logs(

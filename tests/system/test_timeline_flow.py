@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 import pytest
 
-from platformkit.localapi import provision
+from tests.conftest import tenant_sql
 from tests.system.test_branch_flow import production  # noqa: F401 (fixture)
 from tests.system.test_browser import _artifacts, browser_page, operator, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_undo_a_broken_table_from_the_timeline(
-    live_server, production, start_worker, operator, browser_page, pg_location
-):  # noqa: F811
+def test_undo_a_broken_table_from_the_timeline(live_server, production, start_worker, operator, browser_page, localapi):  # noqa: F811
     from playwright.sync_api import expect
 
     ref, _client = production
@@ -49,8 +46,7 @@ def test_undo_a_broken_table_from_the_timeline(
     entry = timeline.locator("li", has_text="Restore point before-break")
     expect(entry).to_contain_text("available", timeout=10_000)
 
-    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
-        conn.execute("delete from public.notes; alter table public.notes drop column body")
+    tenant_sql(localapi, ref, "delete from public.notes; alter table public.notes drop column body")
 
     page.reload()
     timeline.locator("li", has_text="Restore point before-break").get_by_role("link", name="Undo to here…").click()
@@ -63,8 +59,7 @@ def test_undo_a_broken_table_from_the_timeline(
     expect(timeline).to_contain_text("Undo to before-break finished", timeout=10_000)
     page.screenshot(path=str(_artifacts() / "timeline-after-undo.png"), full_page=True)
 
-    with psycopg.connect(pg_location.url(provision.database_name(ref)), autocommit=True) as conn:
-        assert conn.execute("select id, body from public.notes").fetchall() == [(1, "keep me")]
+    assert tenant_sql(localapi, ref, "select id, body from public.notes") == [(1, "keep me")]
 
     page.get_by_label("Show").select_option("recovery")
     expect(timeline.locator("li")).to_have_count(2)  # undo started and finished; nothing else

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import psycopg
-
-from platformkit.localapi import provision
 from platformkit.localapi.errors import require
+from platformkit.localapi.instances.manager import Instances
 from platformkit.localapi.store import ProjectRow
 
 from .config_lints import config_lints
@@ -20,13 +18,13 @@ LEVEL_ORDER = {"ERROR": 0, "WARN": 1, "INFO": 2}
 class Advisors:
     def __init__(
         self,
-        database_url: str,
+        instances: Instances,
         project: Callable[[str], ProjectRow],
         config: Callable[[str, str], dict[str, Any]],
         pitr_days: Callable[[str], int],
         is_branch: Callable[[str], bool],
     ) -> None:
-        self._url = database_url
+        self._instances = instances
         self._project = project
         self._config = config
         self._pitr_days = pitr_days
@@ -52,8 +50,9 @@ class Advisors:
         )
         exposed = str(self._config(ref, "postgrest").get("db_schema") or "")
         found: list[dict[str, Any]] = []
-        with psycopg.connect(psycopg.conninfo.make_conninfo(self._url, dbname=provision.database_name(ref))) as conn:
-            # As the hosted advisor: one transaction, rolled back, nothing resolved through search_path.
+        # As the hosted advisor: the superuser reads the catalogs, in one transaction, rolled back,
+        # nothing resolved through search_path (the lints call no tenant function).
+        with self._instances.admin(ref) as conn, conn.transaction(force_rollback=True):
             conn.execute("set local search_path = ''")
             conn.execute("select set_config('pgrst.db_schemas', %s, true)", (exposed,))
             for lint in (lint for lint in SQL_LINTS if lint.category == category):
@@ -72,7 +71,6 @@ class Advisors:
                             "cache_key": cache_key,
                         }
                     )
-            conn.rollback()
         return found
 
 

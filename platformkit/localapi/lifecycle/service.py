@@ -1,12 +1,12 @@
-"""Restarting a project (``POST /v1/projects/{ref}/restart``, from the newer document): every
-session of its database is ended, as a restart of its PostgreSQL would, and the project shows
-RESTARTING for a moment before it is ACTIVE_HEALTHY again."""
+"""Restarting a project (``POST /v1/projects/{ref}/restart``, from the newer document): its
+PostgreSQL instance is really stopped and started again (every session ends), and the project
+shows RESTARTING for a moment before it is ACTIVE_HEALTHY again."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from platformkit.localapi import catalog, provision
+from platformkit.localapi import catalog
 from platformkit.localapi.errors import require
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ def restart(api: LocalAPI, ref: str) -> None:
     )
     with api.projects.lock(ref):
         api.store.set_status(ref, catalog.RESTARTING)
-        provision.allow_connections(api.config.database_url, ref, False)  # ends every open session
-        provision.allow_connections(api.config.database_url, ref, True)
+        api.instances.stop(ref)  # ends every open session
+        api.instances.running(ref)
     api.store.set_status(
         ref, catalog.RESTARTING, then=catalog.ACTIVE_HEALTHY, after_seconds=api.config.status_delay_seconds
     )

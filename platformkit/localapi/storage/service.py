@@ -21,7 +21,7 @@ def buckets(api: LocalAPI, ref: str) -> list[dict[str, Any]]:
     """``V1StorageBucketResponse`` for each bucket, by name."""
     api.require_project(ref)
     with sqlrun.project_transaction(
-        api.config.database_url, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
+        api.instances, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
     ) as conn:
         conn.execute("set local role service_role")
         rows = conn.execute(BUCKETS_SQL).fetchall()

@@ -31,7 +31,7 @@ def typescript(api: LocalAPI, ref: str, params: Mapping[str, str]) -> dict[str, 
     api.require_project(ref)
     schemas = schemas_param(params)
     with sqlrun.project_transaction(
-        api.config.database_url, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
+        api.instances, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
     ) as conn:
         found = catalog.read(conn, schemas)
     default = "public" if "public" in schemas else schemas[0]

@@ -92,6 +92,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rate-limit-window", type=float, default=60.0, help="seconds of a rate-limit window (the real API: 60)"
         )
+        parser.add_argument(
+            "--idle-stop", type=float, default=600.0, help="seconds until an unused project instance stops (0: never)"
+        )
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -109,13 +112,18 @@ class Command(BaseCommand):
             latency_seconds=options["latency"],
             snapshot_dir=str(data_dir / "localapi" / "snapshots"),
             functions_dir=str(data_dir / "localapi" / "functions"),
+            instances_dir=str(data_dir / "localapi" / "instances"),
+            idle_stop_seconds=options["idle_stop"],
             pitr_interval_seconds=options["pitr_interval"],
             pitr_days_for_new_projects=options["pitr_days"],
             rate_limit_per_window=options["rate_limit"],
             rate_limit_logs_per_window=options["rate_limit_logs"],
             rate_limit_window_seconds=options["rate_limit_window"],
         )
-        server = LocalAPIServer(config, host, port, quiet=False)
+        try:
+            server = LocalAPIServer(config, host, port, quiet=False)
+        except RuntimeError as exc:  # e.g. a data dir of the old one-cluster layout
+            raise CommandError(str(exc)) from None
         if generated:
             self.stdout.write(f"Generated token (stored in {data_dir / 'localapi' / 'token'}): {token}")
         self.stdout.write(f"Local Management API on {server.base_url}/v1")  # last: it says "ready"

@@ -1,0 +1,191 @@
+"""One PostgreSQL instance per project (issue 15): what a project costs and how fast it answers.
+
+- create to ACTIVE_HEALTHY with the status delay at 0 (goal: p50 < 1.5 s);
+- ``select 1`` through ``database/query`` against psql's own ``-c 'select 1'`` on the same
+  instance (goal: ratio <= 3). psql pays a process start and a login per call, the API a
+  pooled session and an HTTP request; both are measured serially, wall time per call;
+- 100 concurrent API clients running ``select 1`` (goal: 0 errors, p99 <= 10x the 1-client p50);
+- resident memory (RSS, summed over every postgres process) of 50 idle projects, running and
+  then stopped (scaled to zero).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import _harness
+
+BODY = {
+    "name": "bench-instance",
+    "organization_slug": "localorganization",
+    "db_pass": "bench-instance-pass",
+    "desired_instance_size": "micro",
+}
+CREATES = 7
+SERIAL_CALLS = 200
+CLIENTS = 100
+CALLS_PER_CLIENT = 20
+IDLE_PROJECTS = 50
+
+
+def _server(**overrides: Any) -> Any:
+    import psycopg
+    from psycopg import sql
+
+    from platformkit.localapi.config import LocalAPIConfig
+    from platformkit.localapi.server import LocalAPIServer
+
+    location = _harness._location_holder[0]
+    control_db = "platformkit_localapi_bench_instances"
+    with psycopg.connect(location.url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(control_db)))
+    root = _harness.DATA_DIR / "instances-bench"
+    shutil.rmtree(root / "projects", ignore_errors=True)  # the template stays: it is built once
+    config = LocalAPIConfig(
+        database_url=location.url(),
+        token="bench-" + secrets.token_urlsafe(16),
+        status_delay_seconds=0.0,
+        control_db=control_db,
+        instances_dir=str(root),
+        snapshot_dir=str(_harness.DATA_DIR / "snapshots-bench"),
+        idle_stop_seconds=0,
+        **overrides,
+    )
+    return LocalAPIServer(config).start()
+
+
+def _client(server: Any) -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=60)
+
+
+def _create(http: httpx.Client) -> tuple[str, float]:
+    started = time.perf_counter()
+    ref = http.post("/v1/projects", json=BODY).json()["ref"]
+    while http.get(f"/v1/projects/{ref}").json()["status"] != "ACTIVE_HEALTHY":
+        time.sleep(0.01)
+    return ref, time.perf_counter() - started
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _query_latencies(http: httpx.Client, ref: str, calls: int) -> list[float]:
+    spent = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        response = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"})
+        spent.append(time.perf_counter() - started)
+        assert response.status_code == 201, response.text
+    return spent
+
+
+def _psql_latencies(server: Any, ref: str, calls: int) -> list[float]:
+    from platformkit.localapi.instances import binaries
+
+    url = server.api.instances.instance(ref).direct_url(BODY["db_pass"])
+    spent = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        subprocess.run([binaries.path("psql"), "-X", "-qAt", "-c", "select 1", url], check=True, capture_output=True)
+        spent.append(time.perf_counter() - started)
+    return spent
+
+
+def _concurrent(server: Any, ref: str) -> tuple[int, list[float]]:
+    errors, spent, lock = 0, [], threading.Lock()
+    barrier = threading.Barrier(CLIENTS)
+
+    def one_client() -> None:
+        nonlocal errors
+        with _client(server) as http:
+            barrier.wait()
+            for _ in range(CALLS_PER_CLIENT):
+                started = time.perf_counter()
+                try:
+                    ok = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"}).status_code == 201
+                except httpx.HTTPError:
+                    ok = False
+                with lock:
+                    spent.append(time.perf_counter() - started)
+                    errors += not ok
+
+    threads = [threading.Thread(target=one_client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors, spent
+
+
+def _postgres_rss_mb(root: Path) -> float:
+    """RSS of every postgres process whose data dir is under ``root`` (from /proc)."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if not command[0].endswith(b"postgres"):
+                continue
+            # backends do not carry -D: attribute by their postmaster's data dir via cwd
+            if not os.readlink(f"/proc/{pid}/cwd").startswith(str(root)):
+                continue
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, IndexError):
+            continue
+    return total / 1024
+
+
+def run(**overrides: Any) -> dict[str, float]:
+    server = _server(**overrides)
+    try:
+        with _client(server) as http:
+            creates = [_create(http) for _ in range(CREATES)]
+            ref = creates[0][0]
+            _query_latencies(http, ref, 20)  # warm: the pool's sessions exist
+            api = _query_latencies(http, ref, SERIAL_CALLS)
+            psql = _psql_latencies(server, ref, SERIAL_CALLS // 4)
+            one_client_p50 = statistics.median(api)
+            started = time.perf_counter()
+            errors, concurrent = _concurrent(server, ref)
+            throughput = len(concurrent) / (time.perf_counter() - started)
+            refs = [ref for ref, _ in creates]
+            while len(refs) < IDLE_PROJECTS:
+                refs.append(_create(http)[0])
+            root = Path(server.api.config.instances_path()) / "projects"
+            running_mb = _postgres_rss_mb(root)
+            for each in refs:
+                server.api.instances.stop(each)
+            stopped_mb = _postgres_rss_mb(root)
+        return {
+            "create to ACTIVE_HEALTHY p50 (s, delay 0)": statistics.median(t for _, t in creates),
+            "database/query select 1 p50 (ms)": one_client_p50 * 1000,
+            "psql -c select 1 p50 (ms)": statistics.median(psql) * 1000,
+            "ratio API / psql (goal <= 3)": one_client_p50 / statistics.median(psql),
+            f"{CLIENTS} clients: errors (goal 0)": errors,
+            f"{CLIENTS} clients: p99 (ms)": _percentile(concurrent, 0.99) * 1000,
+            f"{CLIENTS} clients: throughput (calls/s)": throughput,
+            "1 client: throughput (calls/s)": 1 / one_client_p50,
+            f"{CLIENTS} clients: p99 / 1-client p50 (goal <= 10)": _percentile(concurrent, 0.99) / one_client_p50,
+            f"RSS of {IDLE_PROJECTS} idle projects, running (MB)": running_mb,
+            f"RSS of {IDLE_PROJECTS} idle projects, stopped (MB)": stopped_mb,
+        }
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    _harness.setup_django()
+    _harness.report("Instances: one PostgreSQL per project", run())

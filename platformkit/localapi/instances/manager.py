@@ -1,0 +1,319 @@
+"""The instances of one local API: a directory per project or branch under ``root``
+(``root/projects/<ref>``), made from the template, started on demand, stopped when idle.
+
+Crash safety: a creation copies the template to ``pgdata.creating`` and renames it, and the
+instance counts as made only once ``instance.json`` says ``ready`` (after the tenant's password
+is set): :meth:`reconcile` reports the others, whose projects then end INIT_FAILED.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from platformkit.localapi.errors import Problem
+
+from . import binaries, template
+from .instance import Instance, free_port
+from .pools import Pools
+from .sizes import settings_for
+
+logger = logging.getLogger("platformkit.localapi.instances")
+
+# The one-cluster layout of earlier versions kept projects as databases ``project_<ref>``.
+OLD_LAYOUT_MESSAGE = (
+    "This data directory holds projects of the old layout (one database per project in one"
+    " cluster); projects are now PostgreSQL instances of their own. Run `make clean` (or delete"
+    " the data directory) to start afresh."
+)
+
+
+class Instances:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        idle_stop_seconds: float = 0.0,
+        query_timeout_seconds: float = 15.0,
+        pool_size: int = 10,
+        pool_wait_seconds: float = 5.0,
+    ) -> None:
+        self.root = root
+        self.credentials = template.load_credentials(root)
+        self.pools = Pools(timeout_seconds=query_timeout_seconds, max_size=pool_size, wait_seconds=pool_wait_seconds)
+        self.idle_stop_seconds = idle_stop_seconds
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+        self._last_used: dict[str, float] = {}
+        self._borrowed: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._template: Path | None = None
+        self._reaper: threading.Thread | None = None
+        if idle_stop_seconds > 0:
+            self._reaper = threading.Thread(target=self._reap, name="localapi-instances-idle", daemon=True)
+            self._reaper.start()
+
+    # Where things are
+
+    def instance(self, ref: str) -> Instance:
+        return Instance(ref, self.root / "projects" / ref, self.credentials)
+
+    def exists(self, ref: str) -> bool:
+        return self.instance(ref).ready
+
+    def refs(self) -> list[str]:
+        folder = self.root / "projects"
+        return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+    def lock(self, ref: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(ref, threading.RLock())
+
+    def template_dir(self) -> Path:
+        if self._template is None or not self._template.exists():
+            with self._guard:
+                self._template = template.ensure_template(self.root, self.credentials)
+        return self._template
+
+    # Lifecycle
+
+    def create(self, ref: str, db_pass: str, size: str) -> Instance:
+        """A copy of the template, started, with ``db_pass`` as the tenant's password."""
+        source = self.template_dir()
+        instance = self.instance(ref)
+        with self.lock(ref):
+            if instance.directory.exists():
+                shutil.rmtree(instance.directory)
+            instance.directory.mkdir(parents=True)
+            binaries.give_to_server(instance.directory)
+            creating = instance.directory / "pgdata.creating"
+            template.copy_template(source, creating)
+            os.rename(creating, instance.pgdata)
+            instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
+            instance.start(settings_for(size))
+            self._touch(ref)
+            with psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn:
+                conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(db_pass)))
+            instance.write_meta(state="ready")
+        return instance
+
+    def drop(self, ref: str) -> None:
+        instance = self.instance(ref)
+        with self.lock(ref):
+            self.pools.close(ref)
+            if instance.pgdata.is_dir():
+                instance.stop()
+            shutil.rmtree(instance.directory, ignore_errors=True)
+            shutil.rmtree(instance.socket_dir, ignore_errors=True)  # when it is not inside (a long path)
+        with self._guard:
+            self._last_used.pop(ref, None)
+
+    def pause(self, ref: str) -> None:
+        """The instance stops and stays stopped (no request starts it) until :meth:`resume`."""
+        with self.lock(ref):
+            instance = self.instance(ref)
+            instance.write_meta(paused=True)
+            self._stop_instance(instance)
+
+    def resume(self, ref: str) -> None:
+        with self.lock(ref):
+            instance = self.instance(ref)
+            instance.write_meta(paused=False)
+            self.running(ref)
+
+    def resize(self, ref: str, size: str) -> None:
+        """Restart with the settings of ``size`` (a paused instance just records it)."""
+        with self.lock(ref):
+            instance = self.instance(ref)
+            instance.write_meta(size=size, resizing=True)
+            if not instance.meta().get("paused"):
+                self._stop_instance(instance)
+                instance.start(settings_for(size))
+                self._touch(ref)
+            instance.write_meta(resizing=False)
+
+    def fresh_data_dir(self, ref: str) -> Path:
+        """A copy of the template beside the instance's data dir, for :meth:`replace_data_dir`."""
+        target = self.instance(ref).directory / "pgdata.fresh"
+        shutil.rmtree(target, ignore_errors=True)
+        template.copy_template(self.template_dir(), target)
+        return target
+
+    def replace_data_dir(self, ref: str, new: Path) -> Instance:
+        """Swap a complete data dir (recovered, or fresh) in: pools closed, stop, rename, start."""
+        with self.lock(ref):
+            instance = self.instance(ref)
+            self.pools.close(ref)
+            instance.replace_data_dir(new, settings_for(str(instance.meta().get("size") or "micro")))
+            self._touch(ref)
+        return instance
+
+    def settings(self, ref: str) -> dict[str, str]:
+        """The size settings the running instance really has (from PostgreSQL itself)."""
+        with self.admin(ref) as conn:
+            rows = conn.execute(
+                "select name, current_setting(name) from pg_settings where name in"
+                " ('shared_buffers', 'max_connections', 'work_mem')"
+            ).fetchall()
+        return {str(name): str(value) for name, value in rows}
+
+    def running(self, ref: str) -> Instance:
+        """The instance, started if it was stopped (scale to zero); 400 when paused or missing."""
+        instance = self.instance(ref)
+        self._touch(ref)
+        if instance.is_running():
+            return instance
+        with self.lock(ref):
+            meta = instance.meta()
+            if not instance.pgdata.is_dir() or meta.get("state") != "ready":
+                raise Problem(400, f"Cannot connect to the database of {ref}: it has no database instance")
+            if meta.get("paused"):
+                raise Problem(400, f"Cannot connect to the database of {ref}: the project is paused")
+            if not instance.is_running():
+                # Pooled sessions of a server that stopped behind the API's back (killed, or
+                # stopped by another process on this directory) are dead: never hand them out.
+                self.pools.close(ref)
+                instance.start(settings_for(str(meta.get("size") or "micro")))
+        return instance
+
+    # Connections
+
+    @contextmanager
+    def using(self, ref: str) -> Iterator[Instance]:
+        """The running instance, kept from being stopped as idle while the caller uses it."""
+        with self._guard:
+            self._borrowed[ref] = self._borrowed.get(ref, 0) + 1
+        try:
+            yield self.running(ref)
+        finally:
+            with self._guard:
+                self._borrowed[ref] -= 1
+            self._touch(ref)
+
+    @contextmanager
+    def pooled(self, ref: str) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled ``platformkit_sql`` connection (autocommit) to the running instance."""
+        with self.using(ref) as instance, self.pools.connection(instance) as conn:
+            yield conn
+
+    @contextmanager
+    def admin(self, ref: str, dbname: str = "postgres") -> Iterator[psycopg.Connection[Any]]:
+        """A superuser session (autocommit), for the local API's own work: never tenant SQL."""
+        with self.using(ref) as instance, psycopg.connect(instance.admin_conninfo(dbname), autocommit=True) as conn:
+            yield conn
+
+    def connection_problem(self, ref: str) -> str | None:
+        """Really connect (a fresh login, not a pooled session, which would outlive a server that
+        now refuses connections): ``None`` when it answers, else why not."""
+        try:
+            with self.using(ref) as instance, psycopg.connect(instance.sql_conninfo(), connect_timeout=3) as conn:
+                conn.execute("select 1")
+        except Problem as problem:
+            return problem.message.rpartition(": ")[2]
+        except psycopg.Error as exc:
+            return str(exc).strip().rpartition("FATAL:")[2].strip() or type(exc).__name__
+        return None
+
+    # Scale to zero
+
+    def _touch(self, ref: str) -> None:
+        with self._guard:
+            self._last_used[ref] = time.monotonic()
+
+    def _stop_instance(self, instance: Instance) -> None:
+        self.pools.close(instance.ref)
+        instance.stop()
+
+    def stop(self, ref: str) -> None:
+        """Stop now, as an idle instance is stopped (the next call starts it; not a pause)."""
+        with self.lock(ref):
+            self._stop_instance(self.instance(ref))
+        with self._guard:
+            self._last_used.pop(ref, None)
+
+    def stop_idle(self) -> list[str]:
+        """Stop instances unused for ``idle_stop_seconds``; the next request starts them again."""
+        now = time.monotonic()
+        with self._guard:
+            idle = [
+                ref
+                for ref, used in self._last_used.items()
+                if now - used >= self.idle_stop_seconds and not self._borrowed.get(ref)
+            ]
+        stopped = []
+        for ref in idle:
+            lock = self.lock(ref)
+            if not lock.acquire(blocking=False):
+                continue  # being created, resized or swapped: not idle
+            try:
+                with self._guard:
+                    if self._borrowed.get(ref) or now - self._last_used.get(ref, now) < self.idle_stop_seconds:
+                        continue
+                    self._last_used.pop(ref, None)
+                instance = self.instance(ref)
+                if instance.is_running():
+                    self._stop_instance(instance)
+                    stopped.append(ref)
+            finally:
+                lock.release()
+        return stopped
+
+    def _reap(self) -> None:
+        while not self._stop.wait(max(0.2, min(self.idle_stop_seconds / 4, 5.0))):
+            try:
+                for ref in self.stop_idle():
+                    logger.info("instance %s stopped after %.0f s idle", ref, self.idle_stop_seconds)
+            except Exception:
+                logger.exception("stopping idle instances failed")
+
+    # Start and stop of the local API
+
+    def reconcile(self, active: set[str]) -> set[str]:
+        """At start: put interrupted swaps right, finish interrupted resizes, start the instances
+        of ``active`` projects (in the background) and answer the refs whose creation never
+        finished (their projects end INIT_FAILED)."""
+        unfinished = set()
+        to_start = []
+        for ref in self.refs():
+            instance = self.instance(ref)
+            instance.finish_interrupted_swap()
+            meta = instance.meta()
+            if meta.get("state") != "ready":
+                unfinished.add(ref)
+                continue
+            if meta.get("resizing"):
+                instance.write_meta(resizing=False)  # its new size is recorded: the next start uses it
+            if ref in active and not meta.get("paused"):
+                to_start.append(ref)
+        if to_start:
+            threading.Thread(
+                target=self._start_all, args=(to_start,), name="localapi-instances-start", daemon=True
+            ).start()
+        return unfinished
+
+    def _start_all(self, refs: list[str]) -> None:
+        for ref in refs:
+            try:
+                self.running(ref)
+            except Exception:
+                logger.exception("starting the instance of %s failed", ref)
+
+    def close(self) -> None:
+        """Close the pools and stop every instance this data dir runs."""
+        self._stop.set()
+        self.pools.close_all()
+        for ref in self.refs():
+            instance = self.instance(ref)
+            if instance.pgdata.is_dir() and instance.is_running():
+                with self.lock(ref):
+                    instance.stop()

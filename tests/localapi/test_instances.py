@@ -1,0 +1,112 @@
+"""Each project and branch is a PostgreSQL instance of its own: deleting a project deletes its
+branches' instances; an idle instance stops and the next call starts it again; an instance
+with no free session answers 503 with Retry-After, never 500."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql as pgsql
+
+from platformkit.localapi.server import LocalAPIServer
+from tests.localapi.conftest import PROJECT_BODY, wait_for_status
+from tests.localapi.test_branches import make_branch, sql
+
+
+def test_deleting_a_project_deletes_its_branches_instances(
+    http: httpx.Client, localapi: Any, active_project: dict[str, Any]
+) -> None:
+    ref = active_project["ref"]
+    sql(http, ref, "create table public.secret_rows (v text); insert into public.secret_rows values ('production')")
+    dev = make_branch(http, ref, "doomed", with_data=True)["project_ref"]
+    assert sql(http, dev, "select v from public.secret_rows") == [{"v": "production"}]
+    branch_dir = localapi.api.instances.instance(dev).directory
+    port = localapi.api.instances.instance(dev).port
+    assert branch_dir.is_dir()
+
+    assert http.delete(f"/v1/projects/{ref}").status_code == 200
+    assert http.get(f"/v1/projects/{dev}").status_code == 404
+    assert http.post(f"/v1/projects/{dev}/database/query", json={"query": "select 1"}).status_code == 404
+    assert not branch_dir.exists() and not localapi.api.instances.instance(ref).directory.exists()
+    with pytest.raises(psycopg.OperationalError):  # nothing listens for the branch any more
+        psycopg.connect(
+            host="127.0.0.1", port=port, user="postgres", password=PROJECT_BODY["db_pass"], connect_timeout=3
+        )
+
+
+@pytest.fixture
+def own_server(localapi: Any, pg_location: Any, request: pytest.FixtureRequest) -> Iterator[LocalAPIServer]:
+    """A local API of the test's own (control database and instances), with the test's settings."""
+    name = "platformkit_localapi_" + request.node.name.removeprefix("test_")[:30]
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("drop database if exists {} with (force)").format(pgsql.Identifier(name)))
+    root = Path(localapi.config.instances_path()).parent
+    config = dataclasses.replace(
+        localapi.config,
+        control_db=name,
+        token="own-" + secrets.token_urlsafe(8),
+        instances_dir=str(root / f"instances-{name}"),
+        snapshot_dir=str(root / f"snapshots-{name}"),
+        status_delay_seconds=0,
+        **getattr(request, "param", {}),
+    )
+    server = LocalAPIServer(config).start()
+    yield server
+    server.stop()
+
+
+def client(server: LocalAPIServer) -> httpx.Client:
+    return httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=30)
+
+
+@pytest.mark.parametrize("own_server", [{"idle_stop_seconds": 1.0}], indirect=True)
+def test_an_idle_instance_stops_and_the_next_call_starts_it(own_server: LocalAPIServer) -> None:
+    with client(own_server) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        sql(http, ref, "create table public.kept (v int); insert into public.kept values (7)")
+        instance = own_server.api.instances.instance(ref)
+        assert instance.is_running()
+        deadline = time.monotonic() + 10
+        while instance.is_running():  # stopped after 1 s unused (the reaper looks every 0.25 s)
+            assert time.monotonic() < deadline, "the idle instance never stopped"
+            time.sleep(0.1)
+        with pytest.raises(psycopg.OperationalError, match="Connection refused"):
+            psycopg.connect(instance.direct_url(PROJECT_BODY["db_pass"]), connect_timeout=3)
+        assert http.get(f"/v1/projects/{ref}").json()["status"] == "ACTIVE_HEALTHY"  # scaled to zero, not paused
+
+        started = time.monotonic()
+        assert sql(http, ref, "select v from public.kept") == [{"v": 7}]  # the call starts it again
+        assert instance.is_running() and time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("own_server", [{"pool_size": 2, "pool_wait_seconds": 0.5}], indirect=True)
+def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_server: LocalAPIServer) -> None:
+    with client(own_server) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        statuses: list[int] = []
+
+        def hold() -> None:
+            with client(own_server) as other:
+                answer = other.post(f"/v1/projects/{ref}/database/query", json={"query": "select pg_sleep(2)"})
+                statuses.append(answer.status_code)
+
+        holders = [threading.Thread(target=hold) for _ in range(2)]
+        for thread in holders:
+            thread.start()
+        time.sleep(0.6)  # both pooled sessions are taken by now
+        busy = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1 as one"})
+        for thread in holders:
+            thread.join()
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"] == "1" and "no free connection" in busy.json()["message"]
+        assert statuses == [201, 201]  # the calls holding them were not disturbed
+        assert sql(http, ref, "select 1 as one") == [{"one": 1}]  # and once free, it answers
