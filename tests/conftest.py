@@ -128,7 +128,6 @@ def localapi(pg_location: PostgresLocation):
         control_db=control_db,
         snapshot_dir=str(DATA_DIR / "snapshots"),
         functions_dir=str(DATA_DIR / "functions"),
-        pitr_interval_seconds=1.0,
         query_timeout_seconds=3.0,
         # One token and a few projects serve the whole suite: the documented 120/min would only
         # make it wait. tests/localapi/test_rate_limits.py runs its own server with small budgets.

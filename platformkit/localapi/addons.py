@@ -1,5 +1,5 @@
 """Billing add-ons per project: compute size (really changes the project's recorded size and
-puts it through RESIZING), PITR (really turns the snapshot-based PITR of :mod:`.snapshots` on
+puts it through RESIZING), PITR (really turns the WAL-based PITR of :mod:`.backups` on
 for 7, 14 or 28 days), IPv4 and custom domain (recorded only: nothing here serves them).
 
 Prices are the hosted platform's public list prices when this was written, for display only."""

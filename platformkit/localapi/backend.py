@@ -15,6 +15,7 @@ from . import catalog, health, shapes, validation
 from .addons import Addons
 from .advisors import Advisors
 from .api_keys import ApiKeys
+from .backups.service import Backups
 from .branching import Branching
 from .claims import Claims
 from .config import LocalAPIConfig
@@ -27,7 +28,6 @@ from .instances.sizes import settings_for
 from .logs import Logs
 from .secrets import Secrets
 from .service_config import ServiceConfigs
-from .snapshots import Snapshots
 from .snippets.service import Snippets
 from .store import ProjectRow, Store, random_ref
 
@@ -50,14 +50,13 @@ class LocalAPI:
         )
         self.instances.template_dir()  # built once per layout (~1 s), so creations are copies
         self.projects = ProjectDirectory(self.store, version=_server_version(config.database_url), host="127.0.0.1")
-        self.snapshots = Snapshots(
+        self.backups = Backups(
             instances=self.instances,
             control_url=psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db),
-            directory=config.snapshot_path(),
             project=self.require_project,
             set_status=self.store.set_status,
             status_delay_seconds=config.status_delay_seconds,
-            pitr_interval_seconds=config.pitr_interval_seconds,
+            base_backup_interval_seconds=config.base_backup_interval_seconds,
         )
         control_url = psycopg.conninfo.make_conninfo(config.database_url, dbname=config.control_db)
         self.secrets = Secrets(control_url)
@@ -67,8 +66,8 @@ class LocalAPI:
             control_url,
             self.store,
             self.require_project,
-            self.snapshots.set_pitr,
-            self.snapshots.pitr_retention_days,
+            self.backups.set_pitr,
+            self.backups.pitr_retention_days,
             config.status_delay_seconds,
             resize=self.instances.resize,
         )
@@ -99,7 +98,7 @@ class LocalAPI:
             self.instances,
             self.require_project,
             self.service_config.get,
-            self.snapshots.pitr_retention_days,
+            self.backups.pitr_retention_days,
             lambda ref: ref in self.branching.branch_refs(),
         )
         self._reconcile()
@@ -171,7 +170,7 @@ class LocalAPI:
         created = self.require_project(ref)  # COMING_UP, as the real API answers a create
         self.store.laid_out(ref, self.config.status_delay_seconds)  # the template is laid out already
         if self.config.pitr_days_for_new_projects:
-            self.snapshots.set_pitr(ref, self.config.pitr_days_for_new_projects)
+            self.backups.set_pitr(ref, self.config.pitr_days_for_new_projects)
         return shapes.project(created)
 
     def get_project(self, ref: str) -> dict[str, Any]:
@@ -195,7 +194,7 @@ class LocalAPI:
     def forget(self, ref: str) -> None:
         """Drop everything kept beside a deleted project's (or branch's) database."""
         for part in (
-            self.snapshots,
+            self.backups,
             self.secrets,
             self.api_keys,
             self.service_config,
@@ -282,7 +281,7 @@ class LocalAPI:
     def close(self, timeout: float = 10.0) -> None:
         """Wait for layouts and branch workflows still running (so a stopped server leaves no half-made project)."""
         self.projects.join(timeout)
-        self.snapshots.close(timeout)
+        self.backups.close(timeout)
         self.instances.close()
 
     # Helpers
@@ -311,7 +310,11 @@ class LocalAPI:
         """At start: instances that should run are started; a creation cut short (the request's
         server stopped mid-copy) ends INIT_FAILED, never half-made and COMING_UP forever."""
         active = {row.ref for row in self.store.projects() if row.status != catalog.INACTIVE}
-        unfinished = self.instances.reconcile(active)
+        unfinished = self.instances.reconcile(active)  # interrupted swaps finished first
+        # An undo or PITR cut short: reconcile left either the recovered data (the swap had
+        # begun) or the previous data (it had not), never a mix; either way it is usable.
+        for ref in self.store.end_interrupted_restores():
+            logger.warning("project %s was RESTORING when the local API stopped: ACTIVE_HEALTHY again", ref)
         branch_refs = self.branching.branch_refs()  # a branch's own workflow says how it ended
         for ref in self.store.being_laid_out():
             if ref in branch_refs:

@@ -564,8 +564,12 @@ class Branching:
                 try:
                     if reset:
                         self.instances.drop(ref)
-                    self.instances.create(ref, random_secrets.token_urlsafe(24), self.store_size(parent))
-                    clone.copy_database(self.instances, parent, ref, with_data=row["with_data"])
+                    password, size = random_secrets.token_urlsafe(24), self.store_size(parent)
+                    if row["with_data"]:  # a physical clone: the parent's pages, no SQL of theirs run
+                        self.instances.create_clone(ref, parent, password, size)
+                    else:  # the schema and history, loaded as the tenant (clone.copy_schema)
+                        self.instances.create(ref, password, size)
+                        clone.copy_schema(self.instances, parent, ref)
                 except Exception:
                     self._set_status(row, "MIGRATIONS_FAILED")
                     self.store.set_status(ref, catalog.INIT_FAILED)

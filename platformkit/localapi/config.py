@@ -14,8 +14,8 @@ class LocalAPIConfig:
     status_delay_seconds: float = 3.0  # how long COMING_UP / RESTORING last (PAUSING half that)
     control_db: str = "platformkit_localapi"  # where organizations and projects are recorded
     latency_seconds: float = 0.0  # slept before every answer (benchmarks)
-    snapshot_dir: str | None = None  # restore point files; None: <tmp>/platformkit-localapi/<control_db>
-    pitr_interval_seconds: float = 300.0  # PITR granularity: a snapshot this often while PITR is on
+    snapshot_dir: str | None = None  # the logs store's parent (and the default parent of the dirs below)
+    base_backup_interval_seconds: float = 86400.0  # a base backup of each running instance this often
     pitr_days_for_new_projects: int = 0  # >0: new projects start with PITR on, this retention
 
     def snapshot_path(self) -> Path:

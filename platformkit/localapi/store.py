@@ -169,6 +169,17 @@ class Store:
                 (status, then, then, after_seconds, ref),
             )
 
+    def end_interrupted_restores(self) -> list[str]:
+        """At start: projects left RESTORING by an undo or PITR that a stop cut short (nothing
+        is set to settle them) are ACTIVE_HEALTHY again; their refs."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "update projects set status = %s where status = %s and next_status is null"
+                " and deleted_at is null returning ref",
+                (catalog.ACTIVE_HEALTHY, catalog.RESTORING),
+            ).fetchall()
+        return [str(row["ref"]) for row in rows]
+
     def laid_out(self, ref: str, delay_seconds: float) -> None:
         """The instance is up: ACTIVE_HEALTHY ``delay_seconds`` from now. The delay stands for
         the platform's services (auth, rest, storage) coming up after the database, so it

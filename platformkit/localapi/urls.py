@@ -8,12 +8,12 @@ from django.urls import path, re_path
 from . import (
     advisor_routes,
     api_key_routes,
-    backup_routes,
     function_routes,
     log_routes,
     project_settings_routes,
     secret_routes,
 )
+from .backups import routes as backups_routes
 from .branch_urls import urlpatterns as branch_urlpatterns
 from .lifecycle import routes as lifecycle_routes
 from .snippets import routes as snippet_routes
@@ -76,7 +76,7 @@ urlpatterns = [
     *typescript_routes.urlpatterns,
     *storage_routes.urlpatterns,
     *snippet_routes.urlpatterns,
-    *backup_routes.urlpatterns,
+    *backups_routes.urlpatterns,
     *secret_routes.urlpatterns,
     *api_key_routes.urlpatterns,
     *project_settings_routes.urlpatterns,

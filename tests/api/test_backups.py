@@ -54,7 +54,7 @@ def test_restore_point_undo_and_list(client: ManagementClient, localapi: Any) ->
 
 def test_pitr_window_and_restore(client: ManagementClient, localapi: Any) -> None:
     ref = _active_project(client)
-    localapi.api.snapshots.set_pitr(ref, 7)
+    localapi.api.backups.set_pitr(ref, 7)
     info = client.backups.list(ref)
     assert info.pitr_enabled and info.backups[0].status == "COMPLETED"
     earliest, latest = info.pitr_window  # type: ignore[misc]

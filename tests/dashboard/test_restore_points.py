@@ -174,7 +174,7 @@ def test_pitr_disabled_says_why(operator_client: Client, project: Any) -> None:
 def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any, api: Any) -> None:
     ref = project.ref
     sql(api, ref, "create table public.t (v text); insert into public.t values ('kept')")
-    api.api.snapshots.set_pitr(ref, 7)
+    api.api.backups.set_pitr(ref, 7)
     time.sleep(1.1)
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     time.sleep(1.1)

