@@ -19,7 +19,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -98,29 +98,22 @@ class Instances:
     def create(self, ref: str, db_pass: str, size: str) -> Instance:
         """A copy of the template, started, with ``db_pass`` as the tenant's password."""
         source = self.template_dir()
-        instance = self.instance(ref)
-        with self.lock(ref):
-            if instance.directory.exists():
-                shutil.rmtree(instance.directory)
-            instance.directory.mkdir(parents=True)
-            binaries.give_to_server(instance.directory)
-            creating = instance.directory / "pgdata.creating"
-            template.copy_template(source, creating)
-            os.rename(creating, instance.pgdata)
-            instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
-            self._ensure_archiving(instance)
-            instance.start(settings_for(size))
-            self._touch(ref)
-            with psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn:
-                conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(db_pass)))
-            instance.write_meta(state="ready")
-        self.in_background(f"first-backup-{ref}", self.base_backup, ref)
-        return instance
+        return self._create(ref, db_pass, size, lambda creating: template.copy_template(source, creating))
 
     def create_clone(self, ref: str, parent: str, db_pass: str, size: str) -> Instance:
         """A physical clone of ``parent``'s running instance (a with-data branch): an independent
         primary with the parent's data, archiving into its own store, ``db_pass`` as the tenant's
         password. No SQL of the parent's runs to make it (pg_basebackup copies pages)."""
+
+        def copy(creating: Path) -> None:
+            with self.using(parent) as source:
+                recovery.clone(self.replication_conninfo(source), creating, owner_like=creating.parent)
+
+        return self._create(ref, db_pass, size, copy)
+
+    def _create(self, ref: str, db_pass: str, size: str, lay_out: Callable[[Path], None]) -> Instance:
+        """``lay_out`` fills ``pgdata.creating``; renamed into place, archiving set up, started,
+        the tenant's password set, ``ready``; the first base backup follows in the background."""
         instance = self.instance(ref)
         with self.lock(ref):
             if instance.directory.exists():
@@ -128,8 +121,7 @@ class Instances:
             instance.directory.mkdir(parents=True)
             binaries.give_to_server(instance.directory)
             creating = instance.directory / "pgdata.creating"
-            with self.using(parent) as source:
-                recovery.clone(self.replication_conninfo(source), creating, owner_like=instance.directory)
+            lay_out(creating)
             os.rename(creating, instance.pgdata)
             instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
             self._ensure_archiving(instance)
