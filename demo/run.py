@@ -191,8 +191,6 @@ def main() -> None:
             str(DATA_DIR),
             "--pitr-days",
             "7",
-            "--pitr-interval",
-            "60",
         )
     ]
     try:

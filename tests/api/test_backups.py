@@ -45,7 +45,9 @@ def test_restore_point_undo_and_list(client: ManagementClient, localapi: Any) ->
     _until(lambda: client.projects.get(ref).status == "ACTIVE_HEALTHY")
 
     info = client.backups.list(ref)
-    assert info.pitr_enabled is False and info.pitr_window is None and info.backups == ()
+    assert info.pitr_enabled is False and info.pitr_window is None
+    # The instance's physical base backups are listed (its first one is taken as it comes up).
+    assert info.walg_enabled and info.backups and all(b.is_physical_backup for b in info.backups)
     with pytest.raises(errors.ValidationError, match="not enabled"):
         client.backups.restore_pitr(ref, int(time.time()))
     with pytest.raises(errors.NotFoundError):
