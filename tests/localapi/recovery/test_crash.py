@@ -22,7 +22,7 @@ from platformkit.localapi.recovery import (
     take_base_backup,
 )
 from platformkit.localapi.recovery.postmaster import postmaster_pid
-from platformkit.localapi.recovery.swap import CRASH_ENV, journal_path
+from platformkit.localapi.recovery.swap import CRASH_ENV
 
 OLD = ["old", "newer"]  # the live data
 NEW = ["old"]  # as at the restore point
