@@ -13,6 +13,7 @@ from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.api.types import EdgeFunction
 from platformkit.core import upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.functions import services as functions
@@ -46,6 +47,7 @@ def function_list(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@idempotent
 def deploy(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = DeployForm(request.POST, request.FILES)
@@ -111,6 +113,7 @@ def detail(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@idempotent
 def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     _function_or_404(target.ref, slug)
@@ -134,6 +137,7 @@ def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     form = DeleteForm(request.POST, slug=slug)
@@ -148,6 +152,7 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.invoke")
+@idempotent
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     form = InvokeForm(request.POST)
