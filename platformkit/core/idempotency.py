@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-__all__ = ["FIELD", "TTL_SECONDS", "field_html", "idempotent", "new_key"]
+__all__ = ["FIELD", "TTL_SECONDS", "field_html", "idempotent", "new_key", "operator_key"]
 
 FIELD = "idempotency_key"
 TTL_SECONDS = 15 * 60  # longer than any Back-and-resubmit an operator would do, short enough to forget
@@ -48,7 +48,8 @@ def field_html() -> SafeString:
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_key())
 
 
-def _operator(request: HttpRequest) -> str:
+def operator_key(request: HttpRequest) -> str:
+    """Who is acting: the signed-in user, or the embed session (its end-user has no account)."""
     session = getattr(request, "platformkit_embed", None)
     if session is not None:
         return f"embed:{session.pk}"
@@ -56,7 +57,7 @@ def _operator(request: HttpRequest) -> str:
 
 
 def _cache_key(request: HttpRequest, key: str) -> str:
-    return f"platformkit:idempotency:{_operator(request)}:{request.path}:{key}"
+    return f"platformkit:idempotency:{operator_key(request)}:{request.path}:{key}"
 
 
 def _replayed(cache_key: str) -> HttpResponse | None:

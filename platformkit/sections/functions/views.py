@@ -42,7 +42,11 @@ def _list_page(request: HttpRequest, ref: str, *, status: int = 200, **extra: An
 @require_GET
 @project_view(SECTION)
 def function_list(request: HttpRequest, ref: str) -> HttpResponse:
-    return _list_page(request, ref)
+    """With ``?retry=<operation>``: the deploy form as that failed deploy sent it, with its error."""
+    failed = functions.failed_deploy(ref, request.GET.get("retry", ""))
+    if failed is None:
+        return _list_page(request, ref)
+    return _list_page(request, ref, deploy_error=failed.message, form=functions.deploy_form_of(failed))
 
 
 @require_POST
@@ -65,6 +69,7 @@ def deploy(request: HttpRequest, ref: str) -> HttpResponse:
             import_map=data["import_map_path"],
             verify_jwt=data["verify_jwt"],
             static_patterns=data["static_patterns"],
+            branch=target.branch_name,
         )
     except functions.FunctionError as exc:
         return _list_page(request, ref, status=400, deploy_error=str(exc), form=form.typed())

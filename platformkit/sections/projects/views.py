@@ -24,7 +24,7 @@ from platformkit.access import (
 )
 from platformkit.api import errors
 from platformkit.core import reveals, upstream
-from platformkit.core.idempotency import idempotent
+from platformkit.core.idempotency import idempotent, operator_key
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target
 from platformkit.models import Operation
@@ -104,6 +104,7 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "health": health.value or [],
         "health_problem": health.problem,
         "operation": operation,
+        "operations": services.recent_operations(ref, operator_key(request)),
         "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
         "has_credential": services.has_stored_password(ref),
         "retry_url": url(request, "project", ref),
@@ -229,6 +230,14 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, f"Project {name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
     return _confirm_page(request, "delete", context)
+
+
+@require_POST
+@project_view("projects")  # a viewer's own list: seeing the project is enough
+def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+    if not services.dismiss_operation(ref, operator_key(request), pk):
+        raise Http404("No finished operation of this project")
+    return redirect(url(request, "project", ref))
 
 
 # An operation's live status: what the page polls while a task works. It reads our database

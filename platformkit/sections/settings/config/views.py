@@ -115,7 +115,9 @@ def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
         return _page(request, ref, service, form_error=form.errors["change"][0], status=400)
     sealed = form.cleaned_data["change"]
     try:
-        operation = config_changes.apply(request.user, ref, target.ref, service, sealed["body"], sealed["base"])
+        operation = config_changes.apply(
+            request.user, ref, target.ref, service, sealed["body"], sealed["base"], branch=target.branch_name
+        )
     except config_fields.ConfigConflict as exc:
         return _page(request, ref, service, form_error=str(exc), status=409)
     except errors.APIError as exc:
