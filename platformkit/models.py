@@ -84,7 +84,12 @@ class Operation(models.Model):
 
     @property
     def title(self) -> str:
-        return sections.operation_title(self.kind)
+        return self.described.title
+
+    @property
+    def described(self) -> sections.Described:
+        """Title, result message and link to the thing changed (``core.sections.describe``)."""
+        return sections.describe(self.kind, self.params, self.project_ref)
 
     @property
     def waits_for_health(self) -> bool:

@@ -13,21 +13,28 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 __all__ = [
     "REGISTRY",
+    "Described",
+    "OperationKind",
     "Section",
     "actions",
     "all_sections",
     "collect",
+    "describe",
     "finish_hooks",
     "get",
     "keys",
+    "operation_kind",
     "operation_title",
 ]
 
@@ -48,6 +55,21 @@ REGISTRY: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class OperationKind:
+    """How pages name one kind of operation. The texts are ``str.format`` templates over the
+    operation's ``params`` plus ``{target}`` ("production" or "branch dev"); a missing name
+    reads as "?" rather than failing a page."""
+
+    title: str  # "Deploy function {slug} on {target}"
+    done: str = ""  # what a success says: "Function {slug} is deployed on {target}."
+    # The page of the thing changed: a URL name taking the production ref, then ``link_args``
+    # read from ``params``; ``?branch=`` is added when the operation ran on a branch.
+    link: str | None = None
+    link_args: tuple[str, ...] = ()
+    link_label: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """What a section is and what it contributes. Dotted paths are imported when first used."""
 
@@ -58,8 +80,8 @@ class Section:
     urls: str | None = None  # module with ``urlpatterns``; default "<package>.urls"
     # Actions a view names in ``project_view(..., action=...)`` so an embed can deny them.
     actions: tuple[str, ...] = ()
-    # Operation kinds this section starts -> the title pages show.
-    operation_titles: Mapping[str, str] = field(default_factory=dict)
+    # Operation kinds this section starts -> how pages name them (a plain title, or an OperationKind).
+    operation_titles: Mapping[str, str | OperationKind] = field(default_factory=dict)
     # Operation kind -> dotted callables run with the finished row (in ``operations.finish``).
     finish_hooks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Extension hooks offered by other sections (``platformkit.core.hooks``): name -> callables.
@@ -112,11 +134,65 @@ def actions() -> frozenset[str]:
     return frozenset(action for section in all_sections() for action in section.actions)
 
 
-def operation_title(kind: str) -> str:
+def operation_kind(kind: str) -> OperationKind:
+    """The declared naming of ``kind`` (its dotted code as the title when no section declares it)."""
     for section in all_sections():
-        if kind in section.operation_titles:
-            return section.operation_titles[kind]
-    return kind
+        declared = section.operation_titles.get(kind)
+        if declared is not None:
+            return declared if isinstance(declared, OperationKind) else OperationKind(title=declared)
+    return OperationKind(title=kind)
+
+
+def operation_title(kind: str) -> str:
+    return operation_kind(kind).title
+
+
+@dataclass(frozen=True)
+class Described:
+    """What pages say about one operation: its title, what a success means, the thing changed."""
+
+    title: str
+    done: str
+    link: str | None
+    link_label: str
+
+
+class _Params(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _fill(text: str, params: Mapping[str, Any]) -> str:
+    # format_map over plain names only: a param holding "{...}" (a typed name) stays text.
+    return string.Formatter().vformat(text, (), _Params(params))
+
+
+def describe(kind: str, params: Mapping[str, Any], project_ref: str) -> Described:
+    """Title, result and link of an operation (``Operation.described``) from its kind's declaration.
+
+    ``params["project"]`` names the production project when the row's ``project_ref`` is a
+    branch's; ``params["branch"]`` the branch it ran on (for ``branch.*`` kinds, the branch acted
+    on), ``params["target"]`` the ref the API was called at."""
+    declared = operation_kind(kind)
+    params = params or {}
+    production = params.get("project") or project_ref
+    on_branch = params.get("branch") if not kind.startswith("branch.") else None
+    target_ref = params.get("target") or (project_ref if on_branch else production)
+    values = {**params, "target": f"branch {on_branch}" if on_branch else "production"}
+    link = None
+    if declared.link:
+        try:
+            link = reverse(f"platformkit:{declared.link}", args=[production, *(params[a] for a in declared.link_args)])
+        except (KeyError, NoReverseMatch):
+            link = None
+        if link is not None and target_ref != production:
+            link += "?" + urlencode({"branch": target_ref})
+    return Described(
+        title=_fill(declared.title, values),
+        done=_fill(declared.done, values),
+        link=link,
+        link_label=_fill(declared.link_label, values),
+    )
 
 
 def finish_hooks(kind: str) -> list[Callable[..., Any]]:

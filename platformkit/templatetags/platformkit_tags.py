@@ -92,3 +92,11 @@ def may(context: template.Context, section: str, action: str = "", gate: str = "
     access, ref = context.get("access"), context.get("ref")
     write = gate != "read"
     return bool(access is not None and ref and access.offers(str(ref), section, action or None, write=write))
+
+
+@register.simple_tag
+def idempotency_field() -> str:
+    """The hidden idempotency key every mutating form carries (``core.idempotency``)."""
+    from platformkit.core.idempotency import field_html
+
+    return field_html()

@@ -69,7 +69,7 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
         dev = _create_branch(operator_client, project_ref)
         page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
         assert_valid_html(page)
-        assert 'data-branch="dev"' in page and "Done: every step of the workflow finished." in page
+        assert 'data-branch="dev"' in page and "Done: Branch dev is ready." in page
         assert '<span class="pk-badge pk-badge--ok">migrations passed</span>' in page
         detail = AuditEvent.objects.get(action="branches.create").detail
         assert detail["secret_names"] == ["API_KEY"] and "abc" not in str(detail)

@@ -67,9 +67,14 @@ def test_claim_token_is_shown_once_and_revocable(operator_client: Client, make_p
     assert_valid_html(page.content)
     assert b"No claim token." in page.content and b"Remove custom configuration first." in page.content
     assert b"CLAIM_OAUTH_CLIENT_ID" in page.content  # transfer disabled, with the reason
-    created = operator_client.post(reverse("platformkit:claim-token-create", args=[project.ref]))
-    token = created.context["created"].token
+    posted = operator_client.post(reverse("platformkit:claim-token-create", args=[project.ref]))
+    # Post/redirect/get: the POST answers a redirect, the token shows on that one GET.
+    assert posted.status_code == 302 and "reveal=" in posted["Location"]
+    created = operator_client.get(posted["Location"])
+    token = created.context["created"]["token"]
     assert token.encode() in created.content and "no-store" in created["Cache-Control"]
+    reloaded = operator_client.get(posted["Location"])  # a reload or Back: spent
+    assert token.encode() not in reloaded.content and b"data-reveal-spent" in reloaded.content
     later = operator_client.get(reverse("platformkit:claim", args=[project.ref]))
     assert token.encode() not in later.content and b"data-claim-token>Active:" in later.content
     operator_client.post(reverse("platformkit:claim-token-revoke", args=[project.ref]))

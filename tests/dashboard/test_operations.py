@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -75,15 +76,18 @@ def test_operation_of_a_hidden_project_is_404(operator_client: Client, settings:
 def test_a_finished_operation_says_what_it_did(operator_client: Client, settings: Any, closed_port_url: str) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": closed_port_url}
     said = {
-        ("project.create", "succeeded", "All services are healthy."): "Done: the project is up and healthy.",
-        ("functions.deploy", "succeeded", "Version 3 of hello is ACTIVE."): "Done: Version 3 of hello is ACTIVE.",
+        ("project.create", "succeeded", "All services are healthy."): "Done: Project Shop is up and healthy.",
+        ("functions.deploy", "succeeded", "Version 3 of hello is ACTIVE."): (
+            "Done: Function hello is deployed on production. Version 3 of hello is ACTIVE."
+        ),
         ("settings.config.auth", "running", ""): "Working…",
         ("functions.deploy", "timed_out", "Not done by the deadline."): "Gave up waiting. Not done by the deadline.",
         ("project.restore", "timed_out", "x"): "Gave up waiting: the project was not healthy by the deadline.",
     }
     for (kind, status, message), expected in said.items():
-        operation = make_operation(kind=kind, status=status, message=message)
+        params = {"name": "Shop"} if kind == "project.create" else {"slug": "hello", "target": "abcdefghijabcdefghij"}
+        operation = make_operation(kind=kind, status=status, message=message, params=params)
         page = htmx_get(operator_client, reverse("platformkit:operation", args=[operation.pk])).content.decode()
-        assert expected in " ".join(page.split()), (kind, status)
+        assert expected in " ".join(re.sub(r"<[^>]+>", " ", page).split()), (kind, status)
         if kind == "functions.deploy":
             assert "up and healthy" not in page and "every service" not in page

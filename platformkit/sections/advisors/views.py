@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view, request_access
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.advisors import services as advisors
@@ -77,6 +78,7 @@ def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, action="advisors.run")
+@idempotent
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     advisors.scan(ref, request_target(request).ref, trigger="manual")
     return _back(request, ref, BackForm(request.POST))
@@ -84,6 +86,7 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@idempotent
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     form = DismissForm(request.POST)
     if not form.is_valid():
@@ -104,6 +107,7 @@ def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@idempotent
 def restore(request: HttpRequest, ref: str) -> HttpResponse:
     form = RestoreForm(request.POST)
     form.is_valid()  # every field is optional: a missing finding is the service's refusal

@@ -14,6 +14,7 @@ from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
 from platformkit.core import destructive, upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.models import Operation
 from platformkit.sections.branches import services as workflows
@@ -56,6 +57,7 @@ def branch_list(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("branches", write=True)
+@idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     form = BranchCreateForm(request.POST)
     if not form.is_valid():
@@ -105,6 +107,7 @@ def _review_page(request: HttpRequest, ref: str, branch: Branch, status: int = 2
 
 
 @project_view("branches", write=True, action="branches.merge")
+@idempotent
 def _merge(request: HttpRequest, ref: str, branch: Branch) -> HttpResponse:
     review = workflows.review_merge(ref, branch)
     form = MergeForm(request.POST, review=review, may_override=request_access(request).can_override_merge_checks)
@@ -134,6 +137,7 @@ def merge(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("branches", write=True, action="branches.reset")
+@idempotent
 def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
     form = BranchConfirmForm(request.POST, branch=branch, verb="reset")
@@ -145,6 +149,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("branches", write=True, action="branches.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
     form = BranchDeleteForm(request.POST, branch=branch, verb="delete")
@@ -156,6 +161,7 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("branches", write=True)
+@idempotent
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""
     workflows.restore(request.user, project_ref=ref, branch=_branch(ref, branch_ref))

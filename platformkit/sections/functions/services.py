@@ -167,6 +167,7 @@ def deploy(
     import_map: str | None,
     static_patterns: list[str],
     verify_jwt: bool,
+    branch: str | None = None,
 ) -> Operation:
     """Stage ``files`` (each a folder-relative path and an upload, checked by the deploy form:
     the entrypoint is among them) and start the deploy task on them."""
@@ -182,6 +183,7 @@ def deploy(
         import_map=import_map,
         static_patterns=static_patterns,
         verify_jwt=verify_jwt,
+        branch=branch,
     )
 
 
@@ -197,6 +199,7 @@ def start_deploy(
     import_map: str | None,
     static_patterns: list[str],
     verify_jwt: bool,
+    branch: str | None = None,
 ) -> Operation:
     with transaction.atomic():
         operation = Operation.objects.create(
@@ -204,6 +207,7 @@ def start_deploy(
             project_ref=project_ref,
             params={
                 "target": target_ref,
+                "branch": branch,  # the target's name, for the operation's title
                 "slug": slug,
                 "folder": str(folder),
                 "files": names,
@@ -223,6 +227,31 @@ def start_deploy(
         )
     enqueue_on_commit(tasks.DEPLOY_TASK, operation.pk)
     return operation
+
+
+def failed_deploy(project_ref: str, operation_id: str) -> Operation | None:
+    """The project's failed (or timed-out) deploy ``operation_id``, for the form to be sent again."""
+    if not operation_id.isdigit():
+        return None
+    return (
+        Operation.objects.filter(pk=int(operation_id), project_ref=project_ref, kind="functions.deploy")
+        .exclude(status__in=[Operation.Status.SUCCEEDED, Operation.Status.PENDING, Operation.Status.RUNNING])
+        .first()
+    )
+
+
+def deploy_form_of(operation: Operation) -> dict[str, Any]:
+    """A deploy's inputs as the deploy form shows them (the files must be chosen again: a
+    browser never lets a page fill a file input; their names are listed)."""
+    params = operation.params
+    return {
+        "slug": params.get("slug", ""),
+        "entrypoint_path": params.get("entrypoint_path", ""),
+        "import_map_path": params.get("import_map_path") or "",
+        "static_patterns": "\n".join(params.get("static_patterns") or []),
+        "verify_jwt": bool(params.get("verify_jwt")),
+        "files": list(params.get("files") or []),
+    }
 
 
 # Settings and delete

@@ -13,6 +13,7 @@ from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.api.types import EdgeFunction
 from platformkit.core import upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.functions import services as functions
@@ -41,11 +42,16 @@ def _list_page(request: HttpRequest, ref: str, *, status: int = 200, **extra: An
 @require_GET
 @project_view(SECTION)
 def function_list(request: HttpRequest, ref: str) -> HttpResponse:
-    return _list_page(request, ref)
+    """With ``?retry=<operation>``: the deploy form as that failed deploy sent it, with its error."""
+    failed = functions.failed_deploy(ref, request.GET.get("retry", ""))
+    if failed is None:
+        return _list_page(request, ref)
+    return _list_page(request, ref, deploy_error=failed.message, form=functions.deploy_form_of(failed))
 
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@idempotent
 def deploy(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = DeployForm(request.POST, request.FILES)
@@ -63,6 +69,7 @@ def deploy(request: HttpRequest, ref: str) -> HttpResponse:
             import_map=data["import_map_path"],
             verify_jwt=data["verify_jwt"],
             static_patterns=data["static_patterns"],
+            branch=target.branch_name,
         )
     except functions.FunctionError as exc:
         return _list_page(request, ref, status=400, deploy_error=str(exc), form=form.typed())
@@ -111,6 +118,7 @@ def detail(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@idempotent
 def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     _function_or_404(target.ref, slug)
@@ -134,6 +142,7 @@ def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     form = DeleteForm(request.POST, slug=slug)
@@ -148,6 +157,7 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="functions.invoke")
+@idempotent
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
     form = InvokeForm(request.POST)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.pgerrors import parse_error
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
@@ -81,6 +82,7 @@ def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
 
 @require_POST
 @project_view("migrations", write=True)
+@idempotent
 def apply(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = ApplyMigrationForm(request.POST, project_ref=ref, production=target.is_production)
@@ -110,6 +112,7 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("migrations", write=True, action="migrations.rollback")
+@idempotent
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = RollbackForm(request.POST, action="migrations.rollback", target=target)
@@ -127,6 +130,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view("migrations", write=True, action="migrations.seed")
+@idempotent
 def seed(request: HttpRequest, ref: str) -> HttpResponse:
     """Seed data goes into branches; production needs its own, explicit confirmation."""
     target = request_target(request)

@@ -9,7 +9,9 @@ import string
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from platformkit import crypto
@@ -131,6 +133,34 @@ def reveal_db_password(user: AbstractBaseUser | AnonymousUser | None, project_re
 
 def latest_operation(project_ref: str) -> Operation | None:
     return Operation.objects.filter(project_ref=project_ref).first()
+
+
+RECENT_OPERATIONS = 8
+_DISMISSED = "platformkit:dismissed-operations:"
+_DISMISSED_TTL = 7 * 24 * 3600
+
+
+def recent_operations(project_ref: str, operator: str) -> list[Operation]:
+    """The project's running operations and its latest finished ones (branch operations and
+    restore points of its branches included), minus those ``operator`` dismissed."""
+    hidden = cache.get(_DISMISSED + operator) or set()
+    mine = Operation.objects.filter(Q(project_ref=project_ref) | Q(params__project=project_ref))
+    running = list(mine.exclude(status__in=Operation.TERMINAL)[:RECENT_OPERATIONS])
+    finished = mine.filter(status__in=Operation.TERMINAL).exclude(pk__in=hidden)[:RECENT_OPERATIONS]
+    return running + list(finished)[: max(0, RECENT_OPERATIONS - len(running))]
+
+
+def dismiss_operation(project_ref: str, operator: str, operation_id: int) -> bool:
+    """Hide a finished operation of the project from ``operator``'s overview (a running one stays)."""
+    found = (
+        Operation.objects.filter(Q(project_ref=project_ref) | Q(params__project=project_ref), pk=operation_id)
+        .filter(status__in=Operation.TERMINAL)
+        .exists()
+    )
+    if found:
+        hidden = cache.get(_DISMISSED + operator) or set()
+        cache.set(_DISMISSED + operator, {*hidden, operation_id}, timeout=_DISMISSED_TTL)
+    return found
 
 
 def launched_sizes(refs: list[str]) -> dict[str, str]:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("projects/<project_ref:ref>/delete/", views.delete, name="project-delete"),
     path("projects/<project_ref:ref>/password/reveal/", views.reveal_password, name="project-reveal-password"),
     path("operations/<int:pk>/", views.operation_detail, name="operation"),
+    path("projects/<project_ref:ref>/operations/<int:pk>/dismiss/", views.dismiss_operation, name="operation-dismiss"),
 ]

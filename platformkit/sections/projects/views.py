@@ -24,6 +24,7 @@ from platformkit.access import (
 )
 from platformkit.api import errors
 from platformkit.core import reveals, upstream
+from platformkit.core.idempotency import idempotent, operator_key
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target
 from platformkit.models import Operation
@@ -51,6 +52,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @dashboard_view("projects", embeddable=False)
+@idempotent
 def project_create(request: HttpRequest) -> HttpResponse:
     if not request_access(request).can_create_projects:
         raise PermissionDenied("platformkit: may not create projects")
@@ -102,6 +104,7 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "health": health.value or [],
         "health_problem": health.problem,
         "operation": operation,
+        "operations": services.recent_operations(ref, operator_key(request)),
         "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
         "has_credential": services.has_stored_password(ref),
         "retry_url": url(request, "project", ref),
@@ -118,6 +121,7 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @dashboard_view("projects")
+@idempotent
 def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     changeable_project_or_403(request, ref)
     if not request_access(request).can_reveal_credentials:
@@ -149,6 +153,7 @@ def _password(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.pause")
+@idempotent
 def pause(request: HttpRequest, ref: str) -> HttpResponse:
     """GET: what pausing does, and the ref to type. POST: pause (``core.destructive``'s rule)."""
     context = _confirm_context(ref)
@@ -185,6 +190,7 @@ def _confirm_page(request: HttpRequest, name: str, context: dict[str, Any], stat
 
 @require_POST
 @project_view("projects", write=True)
+@idempotent
 def resume(request: HttpRequest, ref: str) -> HttpResponse:
     return _lifecycle(request, ref, lifecycle.restore)
 
@@ -202,6 +208,7 @@ def _lifecycle(request: HttpRequest, ref: str, act: Callable[[Any, str], Operati
 
 @require_http_methods(["GET", "POST"])
 @project_view("projects", write=True, action="projects.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     """What deleting removes and the ref to type, then delete upstream and forget it here."""
     context = _confirm_context(ref)
@@ -223,6 +230,14 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
             messages.success(request, f"Project {name} was deleted.", fail_silently=True)
             return redirect(url(request, "projects"))
     return _confirm_page(request, "delete", context)
+
+
+@require_POST
+@project_view("projects")  # a viewer's own list: seeing the project is enough
+def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
+    if not services.dismiss_operation(ref, operator_key(request), pk):
+        raise Http404("No finished operation of this project")
+    return redirect(url(request, "project", ref))
 
 
 # An operation's live status: what the page polls while a task works. It reads our database

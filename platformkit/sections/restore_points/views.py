@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
 from platformkit.models import RestorePoint
@@ -83,6 +84,7 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True)
+@idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = RestorePointForm(request.POST)
@@ -104,6 +106,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @project_view(SECTION, write=True, action="restore_points.undo")
+@idempotent
 def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
     target = request_target(request)
     point = get_object_or_404(RestorePoint, pk=point_id, target_ref=target.ref)
@@ -134,6 +137,7 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @project_view(SECTION, write=True, action="restore_points.pitr")
+@idempotent
 def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     """Two steps: pick a time (GET form → POST step=review), then confirm the data loss (step=confirm)."""
     target = request_target(request)

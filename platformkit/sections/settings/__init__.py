@@ -2,7 +2,7 @@
 (allauth's ``mfa/<feature>/``): secrets, API keys, service configuration, compute and add-ons,
 transfer (claim)."""
 
-from platformkit.core.sections import Section
+from platformkit.core.sections import OperationKind, Section
 
 SECTION = Section(
     key="settings",
@@ -16,5 +16,19 @@ SECTION = Section(
         "settings.compute",
         "settings.claim",
     ),
-    operation_titles={"settings.config.auth": "Auth configuration change", "settings.compute": "Compute size change"},
+    operation_titles={
+        "settings.config.auth": OperationKind(
+            "Apply Auth configuration on {target}",
+            "The Auth configuration is applied on {target}.",
+            "config",
+            ("service",),
+            "Open the Auth configuration",
+        ),
+        "settings.compute": OperationKind(
+            "Change compute from {from} to {to}",
+            "The project runs on {to} and every service is healthy.",
+            "compute",
+            link_label="Open compute and add-ons",
+        ),
+    },
 )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.core import reveals, upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.api_keys import services as api_key_flows
@@ -58,6 +59,7 @@ def api_keys(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.api_keys.reveal")
+@idempotent
 def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     """Redirect to a one-time GET of the key: a reload or Back shows it no more."""
     target = request_target(request)
@@ -67,6 +69,7 @@ def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True)
+@idempotent
 def enable(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     try:
@@ -78,6 +81,7 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.api_keys.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)
     form = ApiKeyDeleteForm(request.POST)

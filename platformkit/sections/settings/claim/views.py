@@ -3,17 +3,23 @@ project to the end user's own organization, with the seed's warning first."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from platformkit import crypto
 from platformkit.access import project_view
 from platformkit.api import errors
-from platformkit.core import upstream
+from platformkit.core import reveals, upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.claim import services as claim
@@ -44,21 +50,38 @@ def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) ->
 @require_GET
 @project_view(SECTION)
 def claim_page(request: HttpRequest, ref: str) -> HttpResponse:
-    return _page(request, ref)
+    """With a reveal token (``core.reveals``): the token just created, shown on this one GET."""
+    nonce = reveals.redeem(request, "claim_token") if reveals.spent(request) else None
+    held = cache.get(_HELD + nonce) if nonce else None
+    if nonce:
+        cache.delete(_HELD + nonce)
+    created = json.loads(crypto.decrypt(held)) if held else None
+    return _page(request, ref, created=created, reveal_spent=reveals.spent(request) and created is None)
+
+
+# The API shows a new claim token once, in the POST's answer: it is held here, encrypted, for the
+# redirect's GET to show (post/redirect/get), and dropped as soon as that GET has read it.
+_HELD = "platformkit:claim-token:"
 
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@idempotent
 def create_token(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         created = claim.create_token(request.user, ref)
     except errors.APIError as exc:
         return _page(request, ref, status=502, claim_error=upstream.describe(exc).message)
-    return _page(request, ref, created=created)
+    nonce = secrets.token_urlsafe(16)
+    shown = {"token": created.token, "expires_at": created.expires_at}
+    cache.set(_HELD + nonce, crypto.encrypt(json.dumps(shown)), timeout=reveals.MAX_AGE_SECONDS)
+    token = reveals.issue(request, "claim_token", nonce)
+    return redirect(url(request, "claim", ref) + "?" + urlencode({reveals.PARAM: token}))
 
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@idempotent
 def revoke_token(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         claim.revoke_token(request.user, ref)
@@ -70,6 +93,7 @@ def revoke_token(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@idempotent
 def transfer(request: HttpRequest, ref: str) -> HttpResponse:
     form = TransferForm(request.POST, not_configured=claim.configured())
     if not form.is_valid():

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.compute import services as compute
@@ -41,6 +42,7 @@ def _upstream_status(exc: errors.APIError) -> int:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@idempotent
 def review(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         found = compute.options(ref)
@@ -54,6 +56,7 @@ def review(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@idempotent
 def change(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         found = compute.options(ref)
@@ -68,6 +71,7 @@ def change(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@idempotent
 def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         found = compute.options(ref)

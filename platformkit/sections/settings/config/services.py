@@ -39,7 +39,14 @@ def seal_review(
 
 
 def apply(
-    user: Any, ref: str, target_ref: str, service: str, body: dict[str, Any], base: dict[str, Any]
+    user: Any,
+    ref: str,
+    target_ref: str,
+    service: str,
+    body: dict[str, Any],
+    base: dict[str, Any],
+    *,
+    branch: str | None = None,
 ) -> Operation | None:
     """Send ``body`` unless the reviewed fields moved meanwhile (:class:`ConfigConflict`).
     Returns the operation when the change waits for the service (Auth), else None."""
@@ -60,7 +67,8 @@ def apply(
         operation = Operation.objects.create(
             kind=f"settings.config.{service}",
             project_ref=ref,
-            params={"target": target_ref, "service": service, "fields": sorted(base)},
+            # ``branch``: the target's name, for the operation's title ("... on branch dev").
+            params={"target": target_ref, "branch": branch, "service": service, "fields": sorted(base)},
             payload_ciphertext=crypto.encrypt(json.dumps(body)),
             deadline=timezone.now() + timedelta(seconds=get_config()["HEALTH_POLL_DEADLINE"]),
             created_by=user if user is not None and getattr(user, "is_authenticated", False) else None,

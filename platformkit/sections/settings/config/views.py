@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.config import fields as config_fields
@@ -76,6 +77,7 @@ def config(request: HttpRequest, ref: str, service: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.config")
+@idempotent
 def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
     try:
@@ -105,6 +107,7 @@ def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.config")
+@idempotent
 def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
     form = ConfigApplyForm(request.POST, ref=target.ref, service=service, actor=_actor(request))
@@ -112,7 +115,9 @@ def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
         return _page(request, ref, service, form_error=form.errors["change"][0], status=400)
     sealed = form.cleaned_data["change"]
     try:
-        operation = config_changes.apply(request.user, ref, target.ref, service, sealed["body"], sealed["base"])
+        operation = config_changes.apply(
+            request.user, ref, target.ref, service, sealed["body"], sealed["base"], branch=target.branch_name
+        )
     except config_fields.ConfigConflict as exc:
         return _page(request, ref, service, form_error=str(exc), status=409)
     except errors.APIError as exc:

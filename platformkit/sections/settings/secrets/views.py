@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
+from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings.secrets import services
@@ -45,6 +46,7 @@ def secrets(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True)
+@idempotent
 def add(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = SecretsAddForm(request.POST)
@@ -69,6 +71,7 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @project_view(SECTION, write=True, action="settings.secrets.delete")
+@idempotent
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = SecretsDeleteForm(request.POST)
