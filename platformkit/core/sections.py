@@ -36,6 +36,7 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.projects",
     "platformkit.sections.database",
     "platformkit.sections.users",
+    "platformkit.sections.storage",
     "platformkit.sections.branches",
     "platformkit.sections.sql",
     "platformkit.sections.migrations",

@@ -14,6 +14,7 @@ def test_all_sections_listed_with_projects_built() -> None:
         "projects",
         "database",
         "users",
+        "storage",
         "branches",
         "sql",
         "migrations",
