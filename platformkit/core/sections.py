@@ -37,6 +37,7 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.database",
     "platformkit.sections.users",
     "platformkit.sections.storage",
+    "platformkit.sections.connect",
     "platformkit.sections.branches",
     "platformkit.sections.sql",
     "platformkit.sections.migrations",

@@ -15,6 +15,7 @@ def test_all_sections_listed_with_projects_built() -> None:
         "database",
         "users",
         "storage",
+        "connect",
         "branches",
         "sql",
         "migrations",
