@@ -45,6 +45,7 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.restore_points",
     "platformkit.sections.advisors",
     "platformkit.sections.logs",
+    "platformkit.sections.usage",
     "platformkit.sections.settings",
 )
 
