@@ -46,6 +46,7 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.advisors",
     "platformkit.sections.logs",
     "platformkit.sections.usage",
+    "platformkit.sections.audit",
     "platformkit.sections.settings",
 )
 

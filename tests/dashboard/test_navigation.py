@@ -24,6 +24,7 @@ def test_all_sections_listed_with_projects_built() -> None:
         "advisors",
         "logs",
         "usage",
+        "audit",
         "settings",
     ]
     assert items[0].url == "/platform/" and items[0].current and not items[0].soon
