@@ -54,7 +54,8 @@ def test_bucket_connection_string_and_audit_trail(live_server, launched, operato
     client.database.query(
         ref,
         "set local role service_role;"
-        " insert into storage.buckets (id, name, public, file_size_limit) values ('browser-bucket', 'browser-bucket', true, 1048576)",
+        " insert into storage.buckets (id, name, public, file_size_limit)"
+        " values ('browser-bucket', 'browser-bucket', true, 1048576)",
     )
     page = browser_page
     page.goto(f"{live_server.url}/platform/projects/{ref}/")
