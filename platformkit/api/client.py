@@ -37,6 +37,7 @@ from .resources import (
     Projects,
     Secrets,
     ServiceConfig,
+    Storage,
 )
 from .types import RateLimitState
 
@@ -82,6 +83,7 @@ class _BaseClient(ABC):
         self.advisors = Advisors(self)
         self.analytics = Analytics(self)
         self.functions = EdgeFunctions(self)
+        self.storage = Storage(self)
 
     @abstractmethod
     def _request(self, call: Call[T]) -> Any:

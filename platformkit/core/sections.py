@@ -43,6 +43,8 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.projects",
     "platformkit.sections.database",
     "platformkit.sections.users",
+    "platformkit.sections.storage",
+    "platformkit.sections.connect",
     "platformkit.sections.branches",
     "platformkit.sections.sql",
     "platformkit.sections.migrations",
@@ -50,6 +52,8 @@ REGISTRY: tuple[str, ...] = (
     "platformkit.sections.restore_points",
     "platformkit.sections.advisors",
     "platformkit.sections.logs",
+    "platformkit.sections.usage",
+    "platformkit.sections.audit",
     "platformkit.sections.settings",
 )
 

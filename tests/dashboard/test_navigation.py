@@ -14,6 +14,8 @@ def test_all_sections_listed_with_projects_built() -> None:
         "projects",
         "database",
         "users",
+        "storage",
+        "connect",
         "branches",
         "sql",
         "migrations",
@@ -21,6 +23,8 @@ def test_all_sections_listed_with_projects_built() -> None:
         "restore_points",
         "advisors",
         "logs",
+        "usage",
+        "audit",
         "settings",
     ]
     assert items[0].url == "/platform/" and items[0].current and not items[0].soon

@@ -13,6 +13,7 @@ from .functions import EdgeFunctions
 from .organizations import Organizations
 from .projects import Projects
 from .secrets import Secrets
+from .storage import Storage
 
 __all__ = [
     "Advisors",
@@ -28,4 +29,5 @@ __all__ = [
     "Projects",
     "Secrets",
     "ServiceConfig",
+    "Storage",
 ]

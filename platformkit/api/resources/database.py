@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from platformkit.api._core import Call
-from platformkit.api.types import Migration
+from platformkit.api.types import Migration, PoolerConfig
 
 from ._base import Resource, segment
 
@@ -72,3 +72,21 @@ class Database(Resource):
         """DELETE /v1/projects/{ref}/database/migrations?gte=<version>: run the recorded
         rollbacks of every migration from ``gte`` on, newest first, and forget them."""
         return self._run(Call[None]("DELETE", f"/v1/projects/{segment(ref)}/database/migrations", params={"gte": gte}))
+
+    # Connection details and generated types (same tag, separate from the SQL calls above).
+
+    def typescript_types(self, ref: str, *, included_schemas: str | None = None) -> str:
+        """GET /v1/projects/{ref}/types/typescript (``v1-generate-typescript-types``): the
+        ``types`` text of ``TypescriptResponse`` (schemas: the API's default, ``public``)."""
+        params = {"included_schemas": included_schemas} if included_schemas else None
+        return self._run(Call("GET", f"/v1/projects/{segment(ref)}/types/typescript", params=params, cast=_typescript))
+
+    def pooler_config(self, ref: str) -> list[PoolerConfig]:
+        """GET /v1/projects/{ref}/config/database/pooler (``v1-get-pooler-config``)."""
+        return self._run(
+            Call("GET", f"/v1/projects/{segment(ref)}/config/database/pooler", cast=PoolerConfig.list_from_json)
+        )
+
+
+def _typescript(data: Any) -> str:
+    return str(data.get("types", "")) if isinstance(data, dict) else ""

@@ -10,11 +10,12 @@ from .backups import Backup, Backups, RestorePoint
 from .billing import AddonPrice, AddonVariant, AvailableAddon, ProjectAddons, SelectedAddon
 from .branches import ActionRun, ActionRunStep, Branch, BranchDetail, BranchUpdate
 from .claims import ClaimToken
-from .database import Migration
+from .database import Migration, PoolerConfig
 from .functions import EdgeFunction
 from .organizations import Organization, OrganizationDetail
 from .projects import Project, ProjectDatabase, ProjectRef, Region, RegionsInfo, RestoreVersion, ServiceHealth
 from .secrets import Secret
+from .storage import StorageBucket
 
 __all__ = [
     "APIObject",
@@ -36,6 +37,7 @@ __all__ = [
     "Migration",
     "Organization",
     "OrganizationDetail",
+    "PoolerConfig",
     "Project",
     "ProjectAddons",
     "ProjectDatabase",
@@ -48,4 +50,5 @@ __all__ = [
     "Secret",
     "SelectedAddon",
     "ServiceHealth",
+    "StorageBucket",
 ]
