@@ -294,7 +294,8 @@ class LocalAPI:
         return row
 
     def _with_database(self, row: ProjectRow) -> dict[str, Any]:
-        return shapes.project_with_database(row, self.projects.host, self.projects.version)
+        port = self.instances.instance(row.ref).port if self.instances.exists(row.ref) else None
+        return shapes.project_with_database(row, self.projects.host, self.projects.version, port)
 
     def connection_strings(self, ref: str) -> dict[str, str]:
         """Where a client (psql, the CLI's --db-url) reaches the project: its instance directly,

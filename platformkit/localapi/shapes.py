@@ -44,9 +44,19 @@ def project(row: ProjectRow) -> dict[str, Any]:
     }
 
 
-def project_with_database(row: ProjectRow, host: str, version: str) -> dict[str, Any]:
-    """V1ProjectWithDatabaseResponse: where the database is and which PostgreSQL it runs."""
-    database = {"host": host, "version": version, "postgres_engine": version.split(".")[0], "release_channel": "ga"}
+def project_with_database(row: ProjectRow, host: str, version: str, port: int | None = None) -> dict[str, Any]:
+    """V1ProjectWithDatabaseResponse: where the database is and which PostgreSQL it runs.
+
+    ``port`` is the local API's addition (docs/client-compatibility.md): every hosted database
+    listens on 5432, each local instance on a port of its own, so a client needs to be told."""
+    database: dict[str, Any] = {
+        "host": host,
+        "version": version,
+        "postgres_engine": version.split(".")[0],
+        "release_channel": "ga",
+    }
+    if port is not None:
+        database["port"] = port
     return {**project(row), "database": database}
 
 
