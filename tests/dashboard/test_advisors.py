@@ -169,12 +169,16 @@ def test_security_advisor_gates_the_merge(
     review = operator_client.get(url).content.decode()
     assert "blocks</span> <strong>security_advisor</strong>: 1 ERROR finding(s) on the branch" in review
     assert "RLS Disabled in Public: Table `public.orders` is public" in review
-    assert operator_client.post(url, {"override_reason": "later"}).status_code == 403
+    # A merge into production takes the project ref typed (core/destructive.py).
+    assert operator_client.post(url, {"override_reason": "later", "confirm_ref": project_ref}).status_code == 403
     assert AdvisorScan.objects.filter(target_ref=dev, trigger="merge").exists()
 
     lead = Client()
     lead.force_login(make_user("lead", "override_merge_checks", is_staff=True))
-    assert lead.post(url, {"override_reason": "orders are public by design, ticket 7"}).status_code == 302
+    overridden = lead.post(
+        url, {"override_reason": "orders are public by design, ticket 7", "confirm_ref": project_ref}
+    )
+    assert overridden.status_code == 302
     override = AuditEvent.objects.get(action="branches.merge_override")
     assert override.detail["checks"] == ["security_advisor"] and override.actor_label == "lead"
 
@@ -199,7 +203,7 @@ def test_fixed_or_dismissed_findings_let_the_merge_through(
     )
     review = operator_client.get(url).content.decode()
     assert "no ERROR findings on the branch" in review and "data-override-denied" not in review
-    assert operator_client.post(url).status_code == 302
+    assert operator_client.post(url, {"confirm_ref": project_ref}).status_code == 302
 
 
 def test_on_a_branch_run_now_and_the_sidebar_stay_on_the_branch(

@@ -58,7 +58,7 @@ def test_log_in_create_a_project_and_watch_it_become_healthy(
     page.get_by_label("Project name").fill("Browser launched")
     page.get_by_role("button", name=re.compile("Create project", re.I)).click()
 
-    expect(page.get_by_role("heading", name="Browser launched")).to_be_visible()
+    expect(page.get_by_role("heading", name="Browser launched", exact=True)).to_be_visible()
     progress = page.locator("[data-operation-status]")
     expect(progress).to_have_attribute("data-operation-status", "running", timeout=10_000)
     expect(progress).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
