@@ -16,7 +16,7 @@ from . import jsondata
 from .errors import Problem, require
 from .functions import multipart as multipart_body
 from .functions.bundle import MAX_BUNDLE_BYTES
-from .functions.headers import passed
+from .functions.headers import HARDENING, forwarded, passed
 from .views import File, answer, backend_for, body, endpoint, query
 
 MAX_REQUEST_BYTES = MAX_BUNDLE_BYTES + 2 * 1024 * 1024  # the bundle plus multipart framing and metadata
@@ -145,7 +145,7 @@ def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpRes
                 "url": request.build_absolute_uri(),
                 "pathname": request.path,
                 "host": request.get_host(),
-                "headers": {key.lower(): value for key, value in request.headers.items()},
+                "headers": forwarded(request.headers, api.config.token),
                 "body": payload,
                 "remote_addr": request.META.get("REMOTE_ADDR", ""),
                 "server_port": request.META.get("SERVER_PORT", ""),
@@ -156,6 +156,8 @@ def invoke(request: HttpRequest, ref: str, slug: str, rest: str = "") -> HttpRes
         return answer(problem.status, {"message": problem.message})
     response = HttpResponse(result.body, status=result.status)
     for key, value in passed(result.headers):  # no cookies or hop-by-hop headers on this site
+        response[key] = value
+    for key, value in HARDENING.items():
         response[key] = value
     response["x-sb-execution-id"] = result.execution_id
     return response

@@ -166,6 +166,42 @@ def test_cookies_and_hop_by_hop_headers_never_reach_the_caller(
     assert response.headers.get("connection", "close") == "close"  # the server's own, not the function's list
 
 
+ECHO = b"""
+Deno.serve((req) => new Response(JSON.stringify(Object.fromEntries(req.headers)), {
+  headers: { "content-type": "text/html", "content-security-policy": "default-src *" },
+}));
+"""
+
+
+@deno_missing
+def test_a_function_never_sees_the_sites_cookies_or_the_management_token(
+    http: httpx.Client, localapi: Any, active_project: dict
+) -> None:
+    ref = active_project["ref"]
+    assert deploy(http, ref, "echo", [("index.ts", ECHO)], verify_jwt=False).status_code == 201
+    response = httpx.get(
+        f"{localapi.base_url}/project/{ref}/functions/v1/echo",
+        headers={
+            "Cookie": "sessionid=OPERATOR-SESSION; csrftoken=abc",
+            "X-CSRFToken": "abc",
+            "Authorization": f"Bearer {localapi.token}",
+            "X-Kept": "yes",
+        },
+        timeout=30,
+    )
+    seen = response.json()
+    assert response.status_code == 200 and seen["x-kept"] == "yes"
+    assert "cookie" not in seen and "x-csrftoken" not in seen and "authorization" not in seen
+    # Its HTML cannot run scripts on whichever site serves the invoke URL.
+    assert response.headers["content-security-policy"] == "sandbox"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    # A function's own bearer token (an anon key, a user's JWT) still reaches it.
+    other = httpx.get(
+        f"{localapi.base_url}/project/{ref}/functions/v1/echo", headers={"Authorization": "Bearer user-jwt"}, timeout=30
+    )
+    assert other.json()["authorization"] == "Bearer user-jwt"
+
+
 def test_header_filter_keeps_order_and_drops_what_connection_names() -> None:
     given = [("X-A", "1"), ("Connection", "keep-alive, X-Secret"), ("X-Secret", "s"), ("Set-Cookie", "a=1")]
     given += [("Proxy-Anything", "p"), ("Content-Length", "9"), ("X-B", "2")]

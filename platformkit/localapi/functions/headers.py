@@ -5,6 +5,7 @@ with any header the function's ``Connection`` names, and ``Content-Length`` is t
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Mapping
 
 WITHHELD = frozenset(
@@ -35,3 +36,29 @@ def passed(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple
         for name, value in pairs
         if (lowered := name.lower()) not in WITHHELD and not lowered.startswith("proxy-") and lowered not in named
     ]
+
+
+# Request headers a function never sees: the browser sends the site's cookies to every port of
+# its host (the demo's site and local API share 127.0.0.1), and a function could carry an
+# operator's session, CSRF token or Management API token off to any host it may reach.
+_NOT_FORWARDED = frozenset({"cookie", "cookie2", "x-csrftoken"})
+
+# Set on every function answer, over whatever the function said: with the local API mounted in
+# the dashboard's site, a function's HTML would otherwise run scripts on the dashboard's origin
+# (the hosted platform serves functions from <ref>.supabase.co, a site of their own).
+HARDENING = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
+
+
+def forwarded(headers: Mapping[str, str], management_token: str) -> dict[str, str]:
+    """The caller's request headers as the function receives them (lower-cased names)."""
+    kept = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in _NOT_FORWARDED:
+            continue
+        if lowered == "authorization" and management_token:
+            presented = value.removeprefix("Bearer ").removeprefix("bearer ").strip()
+            if hmac.compare_digest(presented.encode(), management_token.encode()):
+                continue  # the Management API's own token is no function's business
+        kept[lowered] = value
+    return kept
