@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -106,6 +107,10 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+# PostgreSQL's statement_timeout answers first when the tenant left it alone.
+_CANCEL_GRACE_SECONDS = 0.5
+
+
 @contextmanager
 def project_transaction(
     instances: Instances, ref: str, *, read_only: bool = False, timeout_seconds: float | None = None
@@ -114,18 +119,36 @@ def project_transaction(
     ``platformkit_sql`` session (which can be nothing more than ``postgres``). The role is set
     for the transaction only, and a read-only one has taken its snapshot with that same
     statement, so ``SET TRANSACTION READ WRITE`` can no longer undo it. ``timeout_seconds``
-    other than the pool's statement timeout is set for this session (DISCARD ALL undoes it)."""
+    other than the pool's statement timeout is set for this session (DISCARD ALL undoes it), and
+    also enforced from outside: the tenant's own text can ``SET statement_timeout = 0``, so a
+    timer cancels the session's work once the limit (and a moment's grace) has passed."""
     with instances.pooled(ref) as conn:
         conn.read_only = read_only
-        with conn.transaction():
-            if timeout_seconds is None:
+        if timeout_seconds is None:
+            with conn.transaction():
                 conn.execute("select set_config('role', 'postgres', true)")
-            else:
+                yield conn
+            return
+        timer = threading.Timer(timeout_seconds + _CANCEL_GRACE_SECONDS, conn.cancel_safe)
+        timer.daemon = True
+        timer.start()
+        try:
+            with conn.transaction():
                 conn.execute(
                     "select set_config('role', 'postgres', true), set_config('statement_timeout', %s, false)",
                     (f"{int(timeout_seconds * 1000)}ms",),
                 )
-            yield conn
+                yield conn
+        except psycopg.errors.QueryCanceled:
+            if timer.is_alive():
+                raise  # PostgreSQL's own statement timeout: its message says so
+            raise Problem(
+                400,
+                "Failed to run sql query: ERROR:  57014: canceling statement due to statement timeout"
+                f" (the query ran longer than {timeout_seconds:g} s)",
+            ) from None
+        finally:
+            timer.cancel()
 
 
 def refuse_transaction_control(query: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -178,6 +179,26 @@ def test_statement_timeout(localapi: Any, http: httpx.Client, active_project: di
         f"/v1/projects/{active_project['ref']}/database/query", json={"query": "select pg_sleep(60)"}, timeout=60
     )
     assert response.status_code == 400 and "statement timeout" in message(response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "set statement_timeout = 0; select pg_sleep(30)",
+        "set local statement_timeout = 0; select pg_sleep(30)",
+        "select set_config('statement_timeout', '0', false), pg_sleep(30)",
+    ],
+)
+def test_the_query_cannot_lift_its_own_time_limit(
+    localapi: Any, http: httpx.Client, active_project: dict[str, Any], query: str
+) -> None:
+    # The suite's limit is 3 s; a session timeout the query turns off is enforced from outside.
+    started = time.monotonic()
+    response = http.post(f"/v1/projects/{active_project['ref']}/database/query", json={"query": query}, timeout=30)
+    assert response.status_code == 400 and "statement timeout" in message(response)
+    assert time.monotonic() - started < localapi.config.query_timeout_seconds + 3
+    # The session went back to the pool usable.
+    assert sql(http, active_project["ref"], "select 1 as ok") == [{"ok": 1}]
 
 
 def test_failed_migration_leaves_nothing(http: httpx.Client, active_project: dict[str, Any]) -> None:
