@@ -33,9 +33,11 @@ def _stored_secret(relative: str, nbytes: int = 24) -> str:
     """A demo secret generated once and kept (0600) in the data dir."""
     path = DATA_DIR / relative
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(nbytes))
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600, never readable by others for a moment (as demo/settings.py's secrets).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
 
 

@@ -23,9 +23,11 @@ def _secret(name: str, generate) -> str:
         return os.environ[name]
     path = DATA_DIR / "secrets" / name.lower()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate())
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600 (not written, then restricted: readable for a moment under umask 022).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(generate())
     return path.read_text().strip()
 
 

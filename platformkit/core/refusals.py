@@ -17,7 +17,8 @@ from platformkit.core.targets import Target, resolve_target
 
 # Never echoed back: tokens of the form itself and anything that reads like a credential.
 _HIDDEN_FIELDS = ("csrfmiddlewaretoken", "idempotency_key", "branch")
-_SECRET_WORDS = ("password", "secret", "token", "value")
+# Generated Auth config names say "pass", "key" or "auth" (smtp_pass, sms_*_api_key, ..._auth_token).
+_SECRET_WORDS = ("pass", "secret", "token", "value", "key", "auth", "credential")
 
 
 def _back_url(request: HttpRequest, section: str, ref: str, target: Target) -> str:
@@ -71,6 +72,7 @@ def refused(request: HttpRequest, ref: str, section: str, reason: str) -> HttpRe
         # so the button would seem dead), retargeted over the page.
         status=403,
     )
+    response["Cache-Control"] = "no-store"  # it may hold what the form carried
     if htmx:
         response["HX-Retarget"] = "#pk-page"
         response["HX-Reswap"] = "innerHTML"

@@ -40,6 +40,7 @@ _NAMED_SCOPE = re.compile(
     r"^/v1/(?:projects/(?P<ref>[a-z]{20})|organizations/(?P<slug>[^/]+)|branches/(?P<branch_id_or_ref>[^/]+))(?:/|$)"
 )
 _PRUNE_AT = 10_000  # keys kept before expired windows are swept
+_MOST_KEYS = 50_000  # beyond this (a token naming made-up refs), the oldest windows are dropped
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class RateLimiter:
         self._clock = clock
         self._windows: dict[tuple[str, str, str], list[float]] = {}  # key -> [started, count]
         self._lock = threading.Lock()
+        self._next_prune = _PRUNE_AT
 
     def take(self, caller: str, scope: str, budget: str) -> Decision:
         """Count one request; whether it is admitted, and the headers' figures after it."""
@@ -102,8 +104,12 @@ class RateLimiter:
             now = self._clock()
             window = self._windows.get(key)
             if window is None or now >= window[0] + rule.window_seconds:
-                if len(self._windows) >= _PRUNE_AT:
+                # Sweep when the table has grown by half since the last sweep, not at every new
+                # key past a fixed size (that made each new key cost a full pass).
+                if len(self._windows) >= self._next_prune:
                     self._prune(now)
+                    self._next_prune = max(_PRUNE_AT, len(self._windows) * 3 // 2)
+                self._windows.pop(key, None)
                 window = self._windows[key] = [now, 0]
             allowed = window[1] < rule.limit
             if allowed:
@@ -116,6 +122,11 @@ class RateLimiter:
         for key, (started, _) in list(self._windows.items()):
             if now >= started + self.budgets[key[2]].window_seconds:
                 del self._windows[key]
+        # Still full of live windows: forget the oldest (dicts keep insertion order, and a key
+        # is re-inserted when its window starts), so memory and the sweep's cost stay bounded.
+        excess = len(self._windows) - _MOST_KEYS
+        for key in list(self._windows)[: max(0, excess)]:
+            del self._windows[key]
 
 
 def caller_of(token: str | None, remote_addr: str) -> str:

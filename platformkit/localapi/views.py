@@ -112,7 +112,9 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
         authorized = _authorized(request, api.config.token)
         decision = ratelimit.limiter_for(api).take(
             ratelimit.caller_of(api.config.token if authorized else None, request.META.get("REMOTE_ADDR", "")),
-            ratelimit.scope_of(kwargs, request.path),
+            # Without a valid token every path counts on one budget per address: a scope per path
+            # would give each made-up /v1/organizations/<x> a fresh budget (and a counter).
+            ratelimit.scope_of(kwargs, request.path) if authorized else "unauthenticated",
             ratelimit.budget_name(request.path),
         )
         handler = handlers.get((request.method or "").lower())

@@ -117,6 +117,30 @@ def test_callers_without_the_token_do_not_spend_its_budget(
         assert admitted.status_code == 200 and figures(admitted)[1] == STANDARD - 1
 
 
+def test_a_caller_without_the_token_gets_one_budget_whatever_the_path_names(
+    limited: Callable[..., LocalAPIServer],
+) -> None:
+    # Each made-up organization used to be a fresh scope: an unauthenticated flood was never limited.
+    server = limited()
+    with client_for(server, token="wrong") as stranger:
+        statuses = [stranger.get(f"/v1/organizations/made-up-{number}").status_code for number in range(STANDARD + 2)]
+    assert statuses == [401] * STANDARD + [429, 429]
+
+
+def test_the_counters_stay_bounded_and_cheap_under_made_up_scopes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformkit.localapi import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_PRUNE_AT", 100)
+    monkeypatch.setattr(ratelimit, "_MOST_KEYS", 500)
+    limiter = RateLimiter({"standard": Budget(5, 60.0)}, clock=lambda: 1.0)  # no window ever ends
+    started = time.monotonic()
+    for number in range(20_000):
+        limiter.take("token:t", f"organization:o{number}", "standard")
+    assert len(limiter._windows) <= 750 and time.monotonic() - started < 2.0
+    # The latest scopes are still counted.
+    assert limiter.take("token:t", "organization:o19999", "standard").remaining == 3
+
+
 def test_the_window_ends_and_the_budget_returns(limited: Callable[..., LocalAPIServer], refs: list[str]) -> None:
     server = limited(standard=2, window=1.0)
     with client_for(server) as http:

@@ -34,6 +34,12 @@ DENIED_NETWORKS: tuple[ipaddress.IPv4Network, ...] = tuple(
         "192.168.0.0/16",
         "100.64.0.0/10",
         "169.254.0.0/16",
+        # IETF protocol assignments, benchmarking (test hosts), multicast, reserved: no public
+        # service a function needs lives there.
+        "192.0.0.0/24",
+        "198.18.0.0/15",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
     )
 )
 # Deno 2.9 parses no IPv6 ranges in --deny-net (``fc00::/7`` is refused as a flag), only single
