@@ -54,20 +54,16 @@ def test_masked_strings_api_url_key_and_types(
     operator_client: Client, launched: tuple[str, str], upstream: Any
 ) -> None:
     ref, password = launched
-    host = upstream.projects.get(ref).database.host
+    database = upstream.projects.get(ref).database
     response = operator_client.get(reverse("platformkit:connect", args=[ref]))
     assert response.status_code == 200
     assert_valid_html(response.content)
     html = response.content.decode()
     shown = strings(html)
-    if host.startswith("/"):
-        assert (
-            shown["direct"]
-            == f"postgresql://postgres:[YOUR-PASSWORD]@/postgres?host={quote(host, safe='/')}&amp;port=5432"
-        )
-        assert "data-socket-host" in html
-    else:
-        assert shown["direct"] == f"postgresql://postgres:[YOUR-PASSWORD]@{host}:5432/postgres"
+    # The project's own instance: loopback TCP on the port the local API reports beside the host.
+    port = database.extra["port"]
+    assert database.host == "127.0.0.1" and isinstance(port, int) and port != 5432
+    assert shown["direct"] == f"postgresql://postgres:[YOUR-PASSWORD]@127.0.0.1:{port}/postgres"
     assert password not in html
     # The local API serves no pooler config: the page says it shows the direct string only.
     assert "data-pooler-missing" in html and list(shown) == ["direct"]
