@@ -26,6 +26,7 @@ from .functions.runtime import find_deno
 from .instances.manager import OLD_LAYOUT_MESSAGE, Instances
 from .instances.sizes import settings_for
 from .logs import Logs
+from .pooler.service import Pooler
 from .secrets import Secrets
 from .service_config import ServiceConfigs
 from .snippets.service import Snippets
@@ -49,6 +50,12 @@ class LocalAPI:
             pool_wait_seconds=config.pool_wait_seconds,
         )
         self.instances.template_dir()  # built once per layout (~1 s), so creations are copies
+        # Bound now (its port is known), serving once the server starts it (LocalAPIServer).
+        self.pooler = (
+            Pooler(self.instances, port=config.pooler_port, max_clients=config.pooler_max_clients)
+            if config.pooler_port is not None
+            else None
+        )
         self.projects = ProjectDirectory(self.store, version=_server_version(config.database_url), host="127.0.0.1")
         self.backups = Backups(
             instances=self.instances,
@@ -282,6 +289,8 @@ class LocalAPI:
         """Wait for layouts and branch workflows still running (so a stopped server leaves no half-made project)."""
         self.projects.join(timeout)
         self.backups.close(timeout)
+        if self.pooler is not None:  # its sessions end before their instances stop
+            self.pooler.stop()
         self.instances.close()
 
     # Helpers
@@ -299,9 +308,13 @@ class LocalAPI:
 
     def connection_strings(self, ref: str) -> dict[str, str]:
         """Where a client (psql, the CLI's --db-url) reaches the project: its instance directly,
-        as the tenant's role ``postgres`` (the password is the project's db_pass)."""
+        as the tenant's role ``postgres``, and, when the pooler runs, through the pooler as
+        ``postgres.<ref>`` (the password is the project's db_pass either way)."""
         self.require_project(ref)
-        return {"direct": self.instances.instance(ref).direct_url()}
+        strings = {"direct": self.instances.instance(ref).direct_url()}
+        if self.pooler is not None:
+            strings["pooler"] = self.pooler.connection_string(ref)
+        return strings
 
     def size_settings(self, ref: str) -> dict[str, str]:
         """What the instance runs with for its compute size (see ``instances/sizes.py``)."""

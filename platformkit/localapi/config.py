@@ -56,6 +56,10 @@ class LocalAPIConfig:
     idle_stop_seconds: float = 600.0  # an instance unused this long stops (0: never); the next call starts it
     pool_size: int = 10  # the local API's own sessions per instance (database/query, migrations, ...)
     pool_wait_seconds: float = 5.0  # how long a call waits for a free session before its 503
+    # The pooler endpoint (pooler/): one loopback port routing postgres.<ref> to each project's
+    # instance, session mode. None: no pooler; 0: any free port.
+    pooler_port: int | None = None
+    pooler_max_clients: int = 200  # client connections at once, all projects together
 
     def __repr__(self) -> str:  # the token stays out of logs and tracebacks
         return (

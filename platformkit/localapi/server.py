@@ -72,13 +72,23 @@ class LocalAPIServer:
         return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
 
     def start(self) -> LocalAPIServer:
+        self._start_pooler()
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="platformkit-localapi", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until :meth:`stop` (from another thread) or an interrupt."""
+        self._start_pooler()
         self._httpd.serve_forever()
+
+    @property
+    def pooler_port(self) -> int | None:
+        return self.api.pooler.port if self.api.pooler is not None else None
+
+    def _start_pooler(self) -> None:
+        if self.api.pooler is not None:
+            self.api.pooler.start()
 
     def close(self) -> None:
         self._httpd.server_close()

@@ -16,6 +16,7 @@ from . import (
 from .backups import routes as backups_routes
 from .branch_urls import urlpatterns as branch_urlpatterns
 from .lifecycle import routes as lifecycle_routes
+from .pooler import routes as pooler_routes
 from .snippets import routes as snippet_routes
 from .storage import routes as storage_routes
 from .typescript import routes as typescript_routes
@@ -73,6 +74,7 @@ urlpatterns = [
         ),
     ),
     *lifecycle_routes.urlpatterns,
+    *pooler_routes.urlpatterns,
     *typescript_routes.urlpatterns,
     *storage_routes.urlpatterns,
     *snippet_routes.urlpatterns,

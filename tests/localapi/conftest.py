@@ -83,6 +83,30 @@ def message(response: httpx.Response) -> str:
     return str(body["message"])
 
 
+def own_config(localapi: Any, pg_location: Any, name: str, **overrides: Any) -> Any:
+    """The suite's local API config with a control database, token and instances of its own
+    (``name`` dropped first), for a test's own server with its own settings."""
+    import dataclasses
+    import secrets
+    from pathlib import Path
+
+    import psycopg
+    from psycopg import sql as pgsql
+
+    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("drop database if exists {} with (force)").format(pgsql.Identifier(name)))
+    root = Path(localapi.config.instances_path()).parent
+    return dataclasses.replace(
+        localapi.config,
+        control_db=name,
+        token="own-" + secrets.token_urlsafe(8),
+        instances_dir=str(root / f"instances-{name}"),
+        snapshot_dir=str(root / f"snapshots-{name}"),
+        status_delay_seconds=0,
+        **overrides,
+    )
+
+
 @pytest.fixture(scope="module")
 def real_targets(localapi: Any) -> Iterator[Any]:
     """Live things to aim requests at (tests/localapi/targets.py), one set per test module."""

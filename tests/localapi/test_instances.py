@@ -4,21 +4,17 @@ with no free session answers 503 with Retry-After, never 500."""
 
 from __future__ import annotations
 
-import dataclasses
-import secrets
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 import pytest
-from psycopg import sql as pgsql
 
 from platformkit.localapi.server import LocalAPIServer
-from tests.localapi.conftest import PROJECT_BODY, wait_for_status
+from tests.localapi.conftest import PROJECT_BODY, own_config, wait_for_status
 from tests.localapi.test_branches import make_branch, sql
 
 
@@ -47,19 +43,7 @@ def test_deleting_a_project_deletes_its_branches_instances(
 def own_server(localapi: Any, pg_location: Any, request: pytest.FixtureRequest) -> Iterator[LocalAPIServer]:
     """A local API of the test's own (control database and instances), with the test's settings."""
     name = "platformkit_localapi_" + request.node.name.removeprefix("test_")[:30]
-    with psycopg.connect(pg_location.url(), autocommit=True) as conn:
-        conn.execute(pgsql.SQL("drop database if exists {} with (force)").format(pgsql.Identifier(name)))
-    root = Path(localapi.config.instances_path()).parent
-    config = dataclasses.replace(
-        localapi.config,
-        control_db=name,
-        token="own-" + secrets.token_urlsafe(8),
-        instances_dir=str(root / f"instances-{name}"),
-        snapshot_dir=str(root / f"snapshots-{name}"),
-        status_delay_seconds=0,
-        **getattr(request, "param", {}),
-    )
-    server = LocalAPIServer(config).start()
+    server = LocalAPIServer(own_config(localapi, pg_location, name, **getattr(request, "param", {}))).start()
     yield server
     server.stop()
 

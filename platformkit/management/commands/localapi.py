@@ -98,6 +98,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--idle-stop", type=float, default=600.0, help="seconds until an unused project instance stops (0: never)"
         )
+        parser.add_argument(
+            "--pooler-port",
+            type=int,
+            default=None,
+            help="serve the pooler (postgres.<ref>, session mode) on this loopback port (0: any free; default: none)",
+        )
         parser.add_argument("--allow-remote", action="store_true", help="allow listening on a non-loopback address")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -122,6 +128,7 @@ class Command(BaseCommand):
             rate_limit_per_window=options["rate_limit"],
             rate_limit_logs_per_window=options["rate_limit_logs"],
             rate_limit_window_seconds=options["rate_limit_window"],
+            pooler_port=options["pooler_port"],
         )
         try:
             server = LocalAPIServer(config, host, port, quiet=False)
@@ -129,6 +136,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if generated:
             self.stdout.write(f"Generated token (stored in {data_dir / 'localapi' / 'token'}): {token}")
+        if server.pooler_port is not None:
+            self.stdout.write(f"Pooler on 127.0.0.1:{server.pooler_port} (user postgres.<ref>, session mode)")
         self.stdout.write(f"Local Management API on {server.base_url}/v1")  # last: it says "ready"
         self.stdout.flush()
         # SIGTERM unwinds like Ctrl-C, so the finally below runs and the embedded server's

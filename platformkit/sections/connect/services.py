@@ -62,12 +62,14 @@ def direct(found: Project) -> Direct | None:
 
 
 def pooler(target_ref: str) -> list[PoolerConfig] | None:
-    """The pooler's primary-database entries; None when the API serves no pooler config (404)."""
+    """The pooler's primary-database entries; None when the API serves no pooler config (a 404,
+    or a list with no primary entry: the local API without its pooler answers ``[]``)."""
     try:
         configs = get_client().database.pooler_config(target_ref)
     except errors.NotFoundError:
         return None
-    return [config for config in configs if config.database_type in ("", "PRIMARY") and config.connection_string]
+    primary = [config for config in configs if config.database_type in ("", "PRIMARY") and config.connection_string]
+    return primary or None
 
 
 def api_url(target_ref: str) -> str:
