@@ -26,6 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLATFORMKIT_DATA_DIR", BASE_DIR / ".data" / "demo")).resolve()
 SITE_ADDR = os.environ.get("PLATFORMKIT_DEMO_ADDR", "127.0.0.1:8000")
 API_ADDR = os.environ.get("PLATFORMKIT_DEMO_API_ADDR", "127.0.0.1:8765")
+POOLER_PORT = os.environ.get("PLATFORMKIT_DEMO_POOLER_PORT", "6543")
 OPERATOR = "operator"
 
 
@@ -182,7 +183,8 @@ def main() -> None:
     _manage("createcachetable")
     password = _ensure_operator()
 
-    # PITR on for the demo's projects, one snapshot a minute, so the recovery screen has something to show.
+    # PITR on for the demo's projects (WAL-based: any second of the window), and the pooler port
+    # (one for every project, user postgres.<ref>, as Supavisor's session mode).
     children = [
         _start(
             "local API",
@@ -193,6 +195,8 @@ def main() -> None:
             str(DATA_DIR),
             "--pitr-days",
             "7",
+            "--pooler-port",
+            POOLER_PORT,
         )
     ]
     try:
@@ -206,6 +210,7 @@ def main() -> None:
             f"  log in as: {OPERATOR} / {password}\n"
             f"  embed demo (a host app on another site framing one project): http://localhost:{SITE_ADDR.rpartition(':')[2]}/host/\n"
             f"  local Management API: http://{API_ADDR}/v1 (token in {DATA_DIR / 'localapi' / 'token'})\n"
+            f"  projects' pooler: postgresql://postgres.<ref>:<db password>@127.0.0.1:{POOLER_PORT}/postgres\n"
             "  Ctrl-C stops everything (the worker takes a few seconds to drain).\n",
             flush=True,
         )
