@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,22 @@ class Running:
         self.base_url = next(
             re.search(r"(http://\S+)/v1", line).group(1) for line in lines if "Local Management API on" in line
         )  # type: ignore[union-attr]
+        # Read what the server prints as it prints it: a pipe nobody reads fills (64 KB of request
+        # and statement logs) and blocks the server mid-request.
+        self._after: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._after.append(line)
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
-        rest, _ = self.process.communicate(timeout=30)
-        return self.process.returncode, rest
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=10)
+        return self.process.returncode, "".join(self._after)
 
 
 _started: list[subprocess.Popen[str]] = []

@@ -131,3 +131,44 @@ def test_killed_during_an_undo_leaves_old_or_new_data_and_no_wedge(
         assert client.sql(ref, "select id from public.t order by id") == BEFORE
     finally:
         assert again.stop()[0] == 0
+
+
+def a_project_with_a_target_time(client: Client) -> tuple[str, int]:
+    """A PITR project with rows 1, 2 before the target second and row 3 after it."""
+    body = {"name": "Crash PITR", "organization_slug": "localorganization", "db_pass": "pw-crash-test"}
+    ref = str(client.http.post("/v1/projects", json=body).json()["ref"])
+    client.wait(ref, "ACTIVE_HEALTHY")
+    deadline = time.monotonic() + 30
+    while not (window := client.http.get(f"/v1/projects/{ref}/database/backups").json()["physical_backup_data"]):
+        assert time.monotonic() < deadline, "no base backup: no PITR window"
+        time.sleep(0.1)
+    time.sleep(max(0.0, window["earliest_physical_backup_date_unix"] + 1 - time.time()))
+    client.sql(ref, "create table public.t (id int primary key); insert into public.t values (1), (2)")
+    target = int(time.time()) + 2
+    time.sleep(target + 2 - time.time())
+    client.sql(ref, "insert into public.t values (3)")
+    return ref, target
+
+
+def test_killed_during_a_pitr_leaves_old_or_new_data_and_no_wedge(tmp_path: Path, database_url_args: list[str]) -> None:
+    args = [*database_url_args, "--pitr-days", "7"]
+    running = serve(tmp_path, args)
+    client = Client(running.base_url)
+    ref, target = a_project_with_a_target_time(client)
+    pitr = {"recovery_time_target_unix": target}
+    response = client.http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json=pitr)
+    assert response.status_code == 201, response.text
+    time.sleep(0.5)
+    running.process.kill()
+    running.process.wait(timeout=10)
+
+    again, client, rows = after_restart(tmp_path, args, ref)
+    try:
+        assert rows in (BEFORE, AFTER), rows  # recovered to the second, or the previous data: never a mix
+        assert not list((tmp_path / "localapi" / "instances" / "projects" / ref).glob("pgdata.*")), "leftovers"
+        response = client.http.post(f"/v1/projects/{ref}/database/backups/restore-pitr", json=pitr)
+        assert response.status_code == 201, response.text
+        client.wait(ref, "ACTIVE_HEALTHY")
+        assert client.sql(ref, "select id from public.t order by id") == BEFORE
+    finally:
+        assert again.stop()[0] == 0
