@@ -25,6 +25,12 @@ grant anon, authenticated, service_role to postgres with admin option;
 create role platformkit_sql login noinherit password {sql_password};
 grant postgres to platformkit_sql;
 alter role platformkit_sql set log_statement = 'all';
+-- As on the platform, the tenant may read the server's statistics (pg_stat_activity and
+-- pg_stat_statements of every role, pg_ls_waldir: what `supabase inspect db` reads).
+grant pg_monitor to postgres;
+-- The local API's own statements (setting the tenant's password among them) stay out of
+-- pg_stat_statements, which pg_monitor lets the tenant read.
+alter role supabase_admin set pg_stat_statements.track = 'none';
 alter database postgres owner to postgres;
 """
 

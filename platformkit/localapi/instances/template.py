@@ -47,6 +47,8 @@ password_encryption = 'scram-sha-256'
 fsync = on
 log_destination = 'stderr'
 log_line_prefix = '%m [%p] %q%u@%d '
+# As on the platform (`supabase inspect db outliers`, `calls`, `db-stats` read it).
+shared_preload_libraries = 'pg_stat_statements'
 """
 
 
@@ -121,6 +123,7 @@ def _build(work: Path, credentials: Credentials) -> None:
     builder.start(settings_for("micro"))
     try:
         with psycopg.connect(builder.admin_conninfo(), autocommit=True) as conn:
+            conn.execute("set pg_stat_statements.track = 'none'")  # platformkit_sql's password is set below
             conn.execute(sql.SQL(layout.INSTANCE_ROLES_SQL).format(sql_password=sql.Literal(credentials.sql_password)))
             with conn.transaction():
                 conn.execute(sql.SQL(layout.PROJECT_SQL).format(owner=sql.Identifier("postgres")))
