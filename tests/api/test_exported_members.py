@@ -37,6 +37,7 @@ TYPE_NAMES = [
     "Migration",
     "Organization",
     "OrganizationDetail",
+    "PoolerConfig",
     "Project",
     "ProjectAddons",
     "ProjectDatabase",
@@ -49,6 +50,7 @@ TYPE_NAMES = [
     "Secret",
     "SelectedAddon",
     "ServiceHealth",
+    "StorageBucket",
 ]
 
 
