@@ -177,7 +177,9 @@ class LocalAPI:
         created = self.require_project(ref)  # COMING_UP, as the real API answers a create
         self.store.laid_out(ref, self.config.status_delay_seconds)  # the template is laid out already
         if self.config.pitr_days_for_new_projects:
-            self.backups.set_pitr(ref, self.config.pitr_days_for_new_projects)
+            # Not a base backup inside the create request: the instance's first one is already
+            # being taken in the background (a failure here would 500 a project that exists).
+            self.backups.set_pitr(ref, self.config.pitr_days_for_new_projects, backup_now=False)
         return shapes.project(created)
 
     def get_project(self, ref: str) -> dict[str, Any]:
@@ -191,6 +193,13 @@ class LocalAPI:
 
     def delete_project(self, ref: str) -> dict[str, Any]:
         row = self.require_project(ref)
+        # A recovery writes a data directory of its own beside the live one: deleting under it
+        # would leave its postmaster running in a half-removed directory.
+        require(
+            row.status != catalog.RESTORING,
+            f"Project {ref} is being restored; delete it once the restore has finished",
+            409,
+        )
         self.branching.delete_branches_of(ref)  # a project's branches go with it
         with self.projects.lock(ref):
             self.instances.drop(ref)

@@ -129,7 +129,13 @@ def project_transaction(
                 conn.execute("select set_config('role', 'postgres', true)")
                 yield conn
             return
-        timer = threading.Timer(timeout_seconds + _CANCEL_GRACE_SECONDS, conn.cancel_safe)
+        fired = threading.Event()
+
+        def cancel() -> None:
+            fired.set()  # before the cancel, so the error below is known to be ours
+            conn.cancel_safe()
+
+        timer = threading.Timer(timeout_seconds + _CANCEL_GRACE_SECONDS, cancel)
         timer.daemon = True
         timer.start()
         try:
@@ -140,7 +146,7 @@ def project_transaction(
                 )
                 yield conn
         except psycopg.errors.QueryCanceled:
-            if timer.is_alive():
+            if not fired.is_set():
                 raise  # PostgreSQL's own statement timeout: its message says so
             raise Problem(
                 400,
@@ -149,6 +155,9 @@ def project_transaction(
             ) from None
         finally:
             timer.cancel()
+            timer.join()  # a cancel already on its way lands here, not on the session's next borrower
+            if fired.is_set():
+                conn.close()  # the pool replaces it: no cancel of ours can be pending on it
 
 
 def refuse_transaction_control(query: str) -> bool:

@@ -171,12 +171,13 @@ class Store:
 
     def end_interrupted_restores(self) -> list[str]:
         """At start: projects left RESTORING by an undo or PITR that a stop cut short (nothing
-        is set to settle them) are ACTIVE_HEALTHY again; their refs."""
+        is set to settle them), or RESTORE_FAILED after one, are ACTIVE_HEALTHY again (their
+        data is the previous or the restored one, never a mix); their refs."""
         with self._connect() as conn:
             rows = conn.execute(
-                "update projects set status = %s where status = %s and next_status is null"
+                "update projects set status = %s where status = any(%s) and next_status is null"
                 " and deleted_at is null returning ref",
-                (catalog.ACTIVE_HEALTHY, catalog.RESTORING),
+                (catalog.ACTIVE_HEALTHY, [catalog.RESTORING, "RESTORE_FAILED"]),
             ).fetchall()
         return [str(row["ref"]) for row in rows]
 

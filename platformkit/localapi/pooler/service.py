@@ -34,8 +34,10 @@ logger = logging.getLogger("platformkit.localapi.pooler")
 
 HOST = "127.0.0.1"
 POOL_MODE = "session"
-# Supavisor's answer to a user name naming no tenant (or a tenant it cannot serve): the same for
-# every case, so the port tells nobody which refs exist.
+# Supavisor's answer to a user name naming no tenant (or a tenant it cannot serve). An existing
+# ref is still told apart (its instance answers the password exchange), as on the platform; and
+# the instance is woken before that exchange, so anyone on this machine who knows a ref can
+# start its stopped instance (not read it).
 NOT_FOUND = ("XX000", "Tenant or user not found")
 STARTUP_TIMEOUT_SECONDS = 10.0  # a client that never finishes its startup frees its slot
 USER = re.compile(rf"^{TENANT_ROLE}\.([a-z]{{20}})$")
