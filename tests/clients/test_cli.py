@@ -72,7 +72,8 @@ def test_functions_deploy_list_download_delete(cli: CLI, project: dict[str, Any]
 
 def test_backups_list(cli: CLI, project: dict[str, Any]) -> None:
     listed = cli.run("backups", "list", "--project-ref", project["ref"]).stdout
-    assert "REGION" in listed and "PITR" in listed
+    # The instance's physical base backups (WAL-based: the first is taken when it comes up).
+    assert "REGION" in listed and "PHYSICAL" in listed and "COMPLETED" in listed
 
 
 def test_gen_types_typescript(cli: CLI, project: dict[str, Any], http_session: httpx.Client, tmp_path: Any) -> None:

@@ -159,6 +159,8 @@ def test_list_and_get_include_the_database(
         "version": version,
         "postgres_engine": version.split(".")[0],
         "release_channel": "ga",
+        # The local addition (docs/client-compatibility.md): the instance's own loopback port.
+        "port": localapi.api.instances.instance(ref).port,
     }
 
 
