@@ -49,6 +49,12 @@ log_destination = 'stderr'
 log_line_prefix = '%m [%p] %q%u@%d '
 # As on the platform (`supabase inspect db outliers`, `calls`, `db-stats` read it).
 shared_preload_libraries = 'pg_stat_statements'
+# Disk: every project is an instance with its own WAL and archive. With 1 MB segments (initdb
+# --wal-segsize=1) a forced switch (archive_timeout, a restore point, a PITR seal) archives 1 MB,
+# not 16; and pg_wal keeps a few MB recycled, not the default 80 MB (a test run of a few hundred
+# projects filled ~70 GB with the defaults).
+min_wal_size = 4MB
+max_wal_size = 64MB
 """
 
 
@@ -110,7 +116,7 @@ def _build(work: Path, credentials: Credentials) -> None:
         [
             "-D", str(pgdata), "-U", "supabase_admin", f"--pwfile={password_file}", "--encoding=UTF8",
             "--locale=C.UTF-8", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--no-instructions",
-            "--no-sync",
+            "--no-sync", "--wal-segsize=1",
         ],
         timeout=120,
     )  # fmt: skip

@@ -8,7 +8,8 @@ A ``cp``/``mv`` command does not fsync; ``pg_receivewal`` is one more process pe
 supervise and restart (and it needs a replication slot to lose nothing while it is down).
 
 Why ``archive_timeout`` is a minute and not a few seconds: a forced switch archives a whole
-16 MB segment, so a short timeout costs 16 MB of archive per idle instance per period. Recent
+segment (1 MB in the local API's instances, 16 MB by PostgreSQL's default), so a short timeout
+costs a segment of archive per active instance per period. Recent
 targets are made exact another way: :func:`~.points.seal` (called by every operation that is
 about to recover) commits one tiny transaction and switches WAL, then waits until the segment
 is archived, so every commit up to that moment is in the archive and a PITR target a second
