@@ -72,6 +72,7 @@ test-django5: $(VENV)/.installed chromium deno clients
 test-django6: chromium deno clients
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
+	  rm -rf $(CURDIR)/.data/test/instances && \
 	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest $(PYTEST_ARGS); \
 	else echo "no Python 3.12+ interpreter here: the Django 6.x leg is skipped"; fi
 

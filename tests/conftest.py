@@ -141,6 +141,10 @@ def localapi(pg_location: PostgresLocation):
     settings.PLATFORMKIT["API_URL"], settings.PLATFORMKIT["API_TOKEN"] = server.base_url, config.token
     yield server
     server.stop()
+    # Each project is an instance with its data dir, base backup and WAL archive (tens of MB);
+    # a run makes hundreds: give the disk back once they are stopped (a new run starts fresh).
+    for leftover in (DATA_DIR / "instances").glob("projects/*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 @pytest.fixture
