@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -97,8 +98,18 @@ class Instances:
 
     def create(self, ref: str, db_pass: str, size: str) -> Instance:
         """A copy of the template, started, with ``db_pass`` as the tenant's password."""
-        source = self.template_dir()
-        return self._create(ref, db_pass, size, lambda creating: template.copy_template(source, creating))
+
+        def copy(creating: Path) -> None:
+            try:
+                template.copy_template(self.template_dir(), creating)
+            except subprocess.CalledProcessError:
+                # The template was replaced under the copy (another server over this directory
+                # rebuilt it, seen at a suite's start): once more, from the template as it is now.
+                shutil.rmtree(creating, ignore_errors=True)
+                self._template = None
+                template.copy_template(self.template_dir(), creating)
+
+        return self._create(ref, db_pass, size, copy)
 
     def create_clone(self, ref: str, parent: str, db_pass: str, size: str) -> Instance:
         """A physical clone of ``parent``'s running instance (a with-data branch): an independent
