@@ -4,6 +4,7 @@ branch adds, in one transaction; action runs report each workflow."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -142,6 +143,40 @@ def test_reset_recreates_from_production(http: httpx.Client, production: str) ->
     wait_for_status(http, dev, "ACTIVE_HEALTHY")
     assert sql(http, dev, "select to_regclass('public.scratch') as t") == [{"t": None}]
     assert [m["name"] for m in http.get(f"/v1/projects/{dev}/database/migrations").json()] == ["customers"]
+
+
+def test_calls_during_a_reset_wait_or_get_a_503_and_the_reset_completes(
+    http: httpx.Client, production: str, localapi: Any
+) -> None:
+    """A reset replaces the branch's server under whatever calls are in flight (seen in the fuzz
+    run: a diff waiting on the old server's pool got a 500 and the reset itself failed)."""
+    dev = make_branch(http, production, "busy-reset")["project_ref"]
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with httpx.Client(base_url=str(http.base_url), headers=http.headers, timeout=30) as client:
+            while not stop.is_set():
+                statuses.append(client.get(f"/v1/branches/{dev}/diff").status_code)
+                statuses.append(
+                    client.post(f"/v1/projects/{dev}/database/query", json={"query": "select 1"}).status_code
+                )
+
+    workers = [threading.Thread(target=hammer) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in range(2):
+            run_id = http.post(f"/v1/branches/{dev}/reset").json()["workflow_run_id"]
+            assert [step["status"] for step in wait_run(http, dev, run_id)["run_steps"]] == ["EXITED"] * 3
+            wait_for_status(http, dev, "ACTIVE_HEALTHY")
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    assert 500 not in statuses and set(statuses) <= {200, 201, 400, 503}, sorted(set(statuses))
+    assert statuses.count(200) and statuses.count(201)  # they were answered before and after
+    assert sql(http, dev, "select 1 as one") == [{"one": 1}]
 
 
 def test_scheduled_delete_can_be_restored_and_force_delete_drops(http: httpx.Client, production: str) -> None:

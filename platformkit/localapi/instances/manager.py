@@ -33,7 +33,7 @@ from platformkit.localapi.errors import Problem
 
 from . import binaries, template
 from .instance import Instance, free_port
-from .pools import Pools
+from .pools import Pools, restarting
 from .sizes import settings_for
 
 logger = logging.getLogger("platformkit.localapi.instances")
@@ -310,8 +310,17 @@ class Instances:
     @contextmanager
     def pooled(self, ref: str) -> Iterator[psycopg.Connection[Any]]:
         """A pooled ``platformkit_sql`` connection (autocommit) to the running instance."""
-        with self.using(ref) as instance, self.pools.connection(instance) as conn:
-            yield conn
+        with self.using(ref) as instance:
+            taken = self.pools.take(instance)
+            if taken is None:  # its server went while the call waited: once more, as it is now
+                taken = self.pools.take(self.running(ref))
+            if taken is None:
+                raise restarting(ref)
+            pool, conn = taken
+            try:
+                yield conn
+            finally:
+                pool.putconn(conn)  # rolled back if left in a transaction, then DISCARD ALL
 
     @contextmanager
     def admin(self, ref: str, dbname: str = "postgres") -> Iterator[psycopg.Connection[Any]]:

@@ -4,17 +4,19 @@ call costs no login and no SET). A connection goes back with ``DISCARD ALL``, wh
 whatever the tenant's SQL did to the session (``SET ROLE``, settings, temp tables, prepared
 statements). When an instance has no connection to give (its ``max_connections`` are taken,
 or every pooled one is busy for ``wait_seconds``) the caller gets 503 with Retry-After.
+
+A pool belongs to one server: its key is the ref, the port and the data dir's inode, so an
+instance replaced under a request (a branch reset, a restore's swap; the new server may get
+the old port) never receives the old server's pool or connections.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from platformkit.localapi.errors import Problem
 
@@ -27,6 +29,14 @@ def busy(ref: str, why: str) -> Problem:
     return Problem(
         503,
         f"The database of {ref} has no free connection ({why}); retry shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def restarting(ref: str) -> Problem:
+    return Problem(
+        503,
+        f"The database of {ref} was restarted or replaced while the call waited for it; retry shortly",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -44,7 +54,11 @@ class Pools:
         self._guard = threading.Lock()
 
     def _pool(self, instance: Instance) -> ConnectionPool[psycopg.Connection[Any]]:
-        key = f"{instance.ref}:{instance.port}"
+        try:
+            server = instance.pgdata.stat().st_ino
+        except FileNotFoundError:
+            raise restarting(instance.ref) from None
+        key = f"{instance.ref}:{instance.port}:{server}"
         with self._guard:
             pool = self._pools.get(instance.ref)
             if pool is not None and pool.name == key:
@@ -65,25 +79,29 @@ class Pools:
             max_size=self._max_size,
             timeout=self._wait,
             reset=_discard,
+            # A pooled session can outlive its server (stopped or killed behind the pool's back):
+            # checked on the way out (an empty query), it is replaced instead of failing the call.
+            check=ConnectionPool.check_connection,
             name=key,
             num_workers=1,
             kwargs={"autocommit": True, "prepare_threshold": None},
             open=True,
         )
 
-    @contextmanager
-    def connection(self, instance: Instance) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection (autocommit; the caller opens its transaction)."""
+    def take(
+        self, instance: Instance
+    ) -> tuple[ConnectionPool[psycopg.Connection[Any]], psycopg.Connection[Any]] | None:
+        """A pooled connection (autocommit; the caller opens its transaction) and the pool to give
+        it back to; ``None`` when the pool was closed during the wait (the instance stopped or was
+        replaced meanwhile: the caller looks the instance up again)."""
         pool = self._pool(instance)
         try:
-            conn = pool.getconn()
+            return pool, pool.getconn()
         except PoolTimeout:
             # Every pooled connection busy, or the server refusing new ones (too many clients).
             raise busy(instance.ref, f"none came free within {self._wait:g} s") from None
-        try:
-            yield conn
-        finally:
-            pool.putconn(conn)  # rolled back if left in a transaction, then DISCARD ALL
+        except PoolClosed:
+            return None
 
     def in_use(self, ref: str) -> int:
         with self._guard:

@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
@@ -58,9 +59,23 @@ max_wal_size = 64MB
 """
 
 
+# 1 MB WAL segments: a forced switch (restore point, seal) archives 1 MB, not 16.
+INITDB_OPTIONS = (
+    "--encoding=UTF8", "--locale=C.UTF-8", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
+    "--no-instructions", "--no-sync", "--wal-segsize=1",
+)  # fmt: skip
+
+# Another layout's template may be in use by another server over the same directory (an older
+# checkout, a second test run): it is removed only once it has not been touched for this long.
+STALE_TEMPLATE_SECONDS = 24 * 3600
+
+
 def layout_key() -> str:
-    """What the template is a function of: the layout SQL, the HBA rules and settings."""
-    text = "\n".join((layout.INSTANCE_ROLES_SQL, layout.PROJECT_SQL, layout.SERVICE_OWNERS_SQL, HBA, BASE_CONF))
+    """What the template is a function of: initdb's options, the layout SQL, the HBA rules and
+    settings (a template made with other options is never reused)."""
+    text = "\n".join(
+        (*INITDB_OPTIONS, layout.INSTANCE_ROLES_SQL, layout.PROJECT_SQL, layout.SERVICE_OWNERS_SQL, HBA, BASE_CONF)
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -101,9 +116,16 @@ def ensure_template(root: Path, credentials: Credentials) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for old in root.glob("template-*"):
-        if old != target and not old.name.startswith("template-building-"):
+        if old != target and not old.name.startswith("template-building-") and _untouched(old):
             shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _untouched(template: Path) -> bool:
+    try:
+        return time.time() - template.stat().st_mtime > STALE_TEMPLATE_SECONDS
+    except FileNotFoundError:
+        return False
 
 
 def _build(work: Path, credentials: Credentials) -> None:
@@ -113,11 +135,7 @@ def _build(work: Path, credentials: Credentials) -> None:
     pgdata = work / "pgdata"
     binaries.run(
         "initdb",
-        [
-            "-D", str(pgdata), "-U", "supabase_admin", f"--pwfile={password_file}", "--encoding=UTF8",
-            "--locale=C.UTF-8", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--no-instructions",
-            "--no-sync", "--wal-segsize=1",
-        ],
+        ["-D", str(pgdata), "-U", "supabase_admin", f"--pwfile={password_file}", *INITDB_OPTIONS],
         timeout=120,
     )  # fmt: skip
     password_file.unlink()
