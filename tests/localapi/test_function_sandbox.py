@@ -1,7 +1,7 @@
 """The Edge Function sandbox, proven with deployed functions run by the real Deno: no loopback,
 private network or this API by any name (a counting loopback server sees no request), an allowed
 host works, no cookie or hop-by-hop header reaches the caller, no file outside the bundle, no
-process, no environment but the function's own."""
+process, no environment but the function's own, no IPv6 socket."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from platformkit.localapi.functions import headers, sandbox
+from platformkit.localapi.functions import headers, ipv6, sandbox
 from tests.localapi.test_functions import deno_missing, deploy
 
 PROBE = b"""
@@ -124,6 +124,46 @@ def test_an_allowed_host_is_reachable_but_this_api_stays_closed(probe: str, loca
         functions.allowed_hosts = saved
     assert reached.status_code == 200 and reached.text == "reached 200: counted" and target.hits == 1
     _refused(this_api)
+
+
+@deno_missing
+def test_no_ipv6_socket_is_made_even_to_an_allowed_ipv6_host(probe: str, localapi: Any) -> None:
+    """Deno denies no IPv6 range, so the process gets no IPv6 socket at all (a seccomp filter):
+    an IPv6 listener here, allowed by name, stands in for another host of the machine's IPv6
+    network (a unique-local gateway) and sees no connection."""
+    if not socket.has_ipv6:
+        pytest.skip("this kernel has no IPv6")
+    listener = socket.socket(socket.AF_INET6)
+    listener.bind(("::1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    functions = localapi.api.functions
+    saved, functions.allowed_hosts = functions.allowed_hosts, ("::1",)
+    try:
+        answers = [
+            httpx.get(probe, params={"how": "connect", "host": host, "port": listener.getsockname()[1]}, timeout=30)
+            for host in ("::1", "2001:db8::1", "fd00::1")
+        ]
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        functions.allowed_hosts = saved
+        listener.close()
+    for answer in answers:
+        assert answer.status_code == 500 and "Address family not supported" in answer.text, answer.text
+
+
+def test_routable_ipv6_addresses_are_read_from_the_kernel_table(tmp_path: Path) -> None:
+    table = tmp_path / "if_inet6"
+    table.write_text(
+        "00000000000000000000000000000001 01 80 10 80       lo\n"
+        "fd000000000000000000000000000002 04 40 00 82     eth0\n"
+        "fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n"
+        "20010db8000000000000000000000007 04 40 00 80     eth0\n"
+    )
+    assert ipv6.routable_addresses(table) == ["fd00::2", "2001:db8::7"]  # not loopback, not link-local
+    (tmp_path / "empty").write_text("")
+    assert ipv6.routable_addresses(tmp_path / "empty") == []
 
 
 def test_allowed_hosts_are_names_or_addresses_without_ports() -> None:

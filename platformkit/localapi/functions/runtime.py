@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import sandbox
+from . import ipv6, sandbox
 
 RUNNER = Path(__file__).with_name("runner.js")
 REPO_DENO = Path(__file__).resolve().parents[3] / ".tools" / "deno" / "node_modules" / ".bin" / "deno"
@@ -72,7 +72,7 @@ def run(
 ) -> Invocation:
     """``own_ports``: the ports the local API (and the site serving the invoke URL) answer on,
     denied even on an allowed host's addresses."""
-    refused = sandbox.refusal(deno)
+    refused = sandbox.refusal(deno) or ipv6.refusal()
     if refused:  # fail closed: an unconfined function could reach this API
         return _failure(503, f"Functions cannot run here: {refused}.")
     root = unpack(bundle)
@@ -100,6 +100,7 @@ def run(
             timeout=timeout,
             env=process_env,
             cwd=root,
+            preexec_fn=ipv6.preexec(),  # no IPv6 sockets (Deno cannot deny IPv6 ranges)
         )
     except subprocess.TimeoutExpired:
         return Invocation(
@@ -124,6 +125,8 @@ def run(
         answer = {"crashed": "the runtime answered something that is not JSON"}
     if "status" not in answer:
         reason = answer.get("crashed") or f"the runtime exited with {done.returncode}"
+        if done.returncode == ipv6.EXIT_FILTER_FAILED and not done.stdout:
+            reason = "its process could not be confined (the seccomp filter was refused), so it did not start"
         return _failure(500, f"The function failed: {reason}", logs, elapsed)
     return Invocation(
         int(answer["status"]),

@@ -7,7 +7,8 @@ connection *and* against every address a name resolves to (fetch, WebSocket, ``D
 ``node:net``), so ``localhost``, this machine's hostname, ``2130706433`` or a public name pointing at
 ``127.0.0.1`` are all refused, and a name that re-resolves between the check and the connection
 gains nothing. Older Deno builds lack the resolved-address check, so :func:`refusal` probes the
-installed Deno once and invocations are refused rather than run unconfined."""
+installed Deno once and invocations are refused rather than run unconfined. IPv6, which Deno
+cannot deny by range, is closed at the kernel instead (:mod:`.ipv6`)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ DENIED_NETWORKS: tuple[ipaddress.IPv4Network, ...] = tuple(
 )
 # Deno 2.9 parses no IPv6 ranges in --deny-net (``fc00::/7`` is refused as a flag), only single
 # addresses: IPv6 loopback and unspecified, plus this machine's own IPv6 addresses (own_addresses).
-# Other hosts of a unique-local or link-local IPv6 network the machine is on stay reachable.
+# Other hosts of the machine's IPv6 networks are kept off by the process having no IPv6 socket
+# at all (functions/ipv6.py); these entries stay for where that filter is not needed.
 DENIED_IPV6: tuple[ipaddress.IPv6Address, ...] = (ipaddress.IPv6Address("::1"), ipaddress.IPv6Address("::"))
 
 
