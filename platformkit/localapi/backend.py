@@ -332,8 +332,14 @@ class LocalAPI:
     def _reconcile(self) -> None:
         """At start: instances that should run are started; a creation cut short (the request's
         server stopped mid-copy) ends INIT_FAILED, never half-made and COMING_UP forever."""
-        active = {row.ref for row in self.store.projects() if row.status != catalog.INACTIVE}
-        unfinished = self.instances.reconcile(active)  # interrupted swaps finished first
+        projects = self.store.projects()
+        active = {row.ref for row in projects if row.status != catalog.INACTIVE}
+        sizes = {row.ref: row.instance_size for row in projects}
+        unfinished = self.instances.reconcile(active, sizes)  # interrupted swaps and resizes finished first
+        for row in projects:
+            if row.status == "RESIZING":  # its instance now starts with the size the project records
+                logger.warning("project %s was RESIZING when the local API stopped: ACTIVE_HEALTHY again", row.ref)
+                self.store.set_status(row.ref, catalog.ACTIVE_HEALTHY)
         # An undo or PITR cut short: reconcile left either the recovered data (the swap had
         # begun) or the previous data (it had not), never a mix; either way it is usable.
         for ref in self.store.end_interrupted_restores():

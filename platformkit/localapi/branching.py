@@ -20,13 +20,16 @@ from __future__ import annotations
 import builtins
 import difflib
 import logging
+import os
 import re
 import secrets as random_secrets
+import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -95,6 +98,7 @@ create table if not exists action_runs (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+alter table action_runs add column if not exists runner text;
 """
 
 BRANCH_COLUMNS = (
@@ -164,22 +168,38 @@ class Branching:
         self._end_interrupted_runs()
 
     def _end_interrupted_runs(self) -> None:
-        """A run whose thread died with its server (no step moved for ``STALE_RUN``) can never
-        finish: its unfinished steps become DEAD, so callers stop waiting and can reset."""
+        """A run whose thread died with its server can never finish: its unfinished steps
+        become DEAD, so callers stop waiting and can reset (a branch being made ends
+        INIT_FAILED; one whose merge was cut short MIGRATIONS_FAILED: the merge's single
+        transaction committed or it did not, and production says which).
+
+        A run is known dead when the process that ran it (``runner``) is gone from this
+        machine; a run of another machine's server, or of an older version without a runner,
+        only once no step moved for ``STALE_RUN``."""
         with self._connect() as conn:
             rows = conn.execute(
-                "select id, project_ref, kind, steps from action_runs where updated_at < now() - %s::interval"
-                " and exists (select from jsonb_array_elements(steps) step"
+                "select id, project_ref, branch_id, kind, steps, runner, updated_at < now() - %s::interval as stale"
+                " from action_runs where exists (select from jsonb_array_elements(steps) step"
                 " where step->>'status' in ('CREATED', 'RUNNING'))",
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
+            if not (row["stale"] or _runner_gone(row["runner"])):
+                continue
             for index, step in enumerate(row["steps"]):
                 if step["status"] in ("CREATED", "RUNNING"):
                     self._step(row["id"], index, "DEAD")
             self._log(row["id"], f"[{row['kind']}] failed: interrupted, the local API stopped during this run")
             if row["kind"] in ("create", "reset"):
+                self._set_status({"id": row["branch_id"]}, "MIGRATIONS_FAILED")
                 self.store.set_status(row["project_ref"], catalog.INIT_FAILED)
+            elif row["kind"] == "merge":
+                with self._connect() as conn:
+                    conn.execute(
+                        "update branches set status = 'MIGRATIONS_FAILED', updated_at = now()"
+                        " where id = %s and status = 'RUNNING_MIGRATIONS'",
+                        (row["branch_id"],),
+                    )
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
@@ -504,8 +524,9 @@ class Branching:
         initial = [{"name": name, "status": "CREATED", "created_at": stamp, "updated_at": stamp} for name in names]
         with self._connect() as conn:
             conn.execute(
-                "insert into action_runs (id, branch_id, project_ref, kind, steps) values (%s, %s, %s, %s, %s)",
-                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial)),
+                "insert into action_runs (id, branch_id, project_ref, kind, steps, runner)"
+                " values (%s, %s, %s, %s, %s, %s)",
+                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial), _runner()),
             )
         self.projects.spawn(self._execute, run_id, kind, steps, name=f"localapi-{kind}-{run_id}")
         return run_id
@@ -681,6 +702,32 @@ class Branching:
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
         self._forget(ref)
+
+
+def _process_started(pid: int) -> str | None:
+    """When ``pid`` started (clock ticks since boot, /proc's field 22): with the pid it names
+    one process, not a later one given the same pid. None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]
+
+
+def _runner() -> str:
+    """Who runs this process's workflows: host, pid and the pid's start, so a restarted server
+    tells the runs of a dead one (ended at once) from those of a live one (left alone)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{_process_started(os.getpid())}"
+
+
+def _runner_gone(runner: str | None) -> bool:
+    """Whether the process named by ``runner`` is known to be gone (only provable on its host)."""
+    if not runner or runner.count("/") != 2:
+        return False
+    host, pid, started = runner.split("/")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return _process_started(int(pid)) != started
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,8 @@ class Instances:
         self._stop = threading.Event()
         self._template: Path | None = None
         self._reaper: threading.Thread | None = None
+        # What reconcile found of swaps cut short, by ref (how an interrupted restore ended).
+        self.swap_outcomes: dict[str, recovery.Outcome] = {}
         if idle_stop_seconds > 0:
             self._reaper = threading.Thread(target=self._reap, name="localapi-instances-idle", daemon=True)
             self._reaper.start()
@@ -169,12 +171,15 @@ class Instances:
             self.running(ref)
 
     def resize(self, ref: str, size: str) -> None:
-        """Restart with the settings of ``size`` (a paused instance just records it)."""
+        """Restart with the settings of ``size`` (a paused instance just records it). The new
+        size is recorded first, with ``resizing``: a stop cut short anywhere after that ends, at
+        :meth:`reconcile`, running the new size (see there)."""
         with self.lock(ref):
             instance = self.instance(ref)
             instance.write_meta(size=size, resizing=True)
             if not instance.meta().get("paused"):
                 self._stop_instance(instance)
+                recovery.crash_point("resize-stopped")
                 instance.start(settings_for(size))
                 self._touch(ref)
             instance.write_meta(resizing=False)
@@ -394,27 +399,36 @@ class Instances:
 
     # Start and stop of the local API
 
-    def reconcile(self, active: set[str]) -> set[str]:
+    def reconcile(self, active: set[str], sizes: Mapping[str, str] | None = None) -> set[str]:
         """At start: put interrupted swaps right, finish interrupted resizes, start the instances
         of ``active`` projects (in the background) and answer the refs whose creation never
         finished (their projects end INIT_FAILED).
 
         A swap cut short rolls forward (the recovered copy was complete before its journal was
-        written); a recovery cut short before its swap is discarded: the previous data stays."""
+        written); a recovery cut short before its swap is discarded: the previous data stays.
+        A resize cut short ends at ``sizes[ref]`` (the size the project records: it is written
+        before the instance's), and a server still running with other settings (its local API
+        was killed before its stop) is stopped, so the start runs the recorded size."""
         unfinished = set()
         to_start = []
+        self.swap_outcomes.clear()
         for ref in self.refs():
             instance = self.instance(ref)
             outcome = recovery.reconcile(instance.pgdata)
             if outcome != recovery.Outcome.NOTHING:
                 logger.warning("instance %s: an interrupted swap of its data dir %s", ref, outcome.value)
+                self.swap_outcomes[ref] = outcome
             recovery.discard(self.recovery_dir(ref))
             meta = instance.meta()
             if meta.get("state") != "ready":
                 unfinished.add(ref)
                 continue
-            if meta.get("resizing"):
-                instance.write_meta(resizing=False)  # its new size is recorded: the next start uses it
+            size = (sizes or {}).get(ref)
+            if meta.get("resizing") or (size is not None and size != meta.get("size")):
+                logger.warning("instance %s: an interrupted resize ends at %s", ref, size or meta.get("size"))
+                self.pools.close(ref)
+                instance.stop()
+                instance.write_meta(size=size or meta.get("size"), resizing=False)
             if ref in active and not meta.get("paused"):
                 to_start.append(ref)
         if to_start:

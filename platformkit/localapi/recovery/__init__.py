@@ -71,7 +71,7 @@ from .clone import clone
 from .points import RestorePoint, Seal, create_restore_point, seal
 from .recover import LATEST, Recovered, Target, discard, read_marker, recover
 from .store import Backup, BackupStore, Timeline
-from .swap import Outcome, reconcile, swap
+from .swap import Outcome, crash_point, reconcile, swap
 from .window import Pruned, Window, prune, window
 
 __all__ = [
@@ -90,6 +90,7 @@ __all__ = [
     "archive_settings",
     "clone",
     "configure_archiving",
+    "crash_point",
     "create_restore_point",
     "discard",
     "find_binary",
