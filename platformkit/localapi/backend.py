@@ -344,6 +344,7 @@ class LocalAPI:
         # begun) or the previous data (it had not), never a mix; either way it is usable.
         for ref in self.store.end_interrupted_restores():
             logger.warning("project %s was RESTORING when the local API stopped: ACTIVE_HEALTHY again", ref)
+        self.backups.end_interrupted(self.instances.swap_outcomes)  # and its restore report says so
         branch_refs = self.branching.branch_refs()  # a branch's own workflow says how it ended
         for ref in self.store.being_laid_out():
             if ref in branch_refs:

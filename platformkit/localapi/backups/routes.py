@@ -27,6 +27,12 @@ urlpatterns = [
             post=lambda api, request, ref: (201, api.backups.undo(ref, body(request)) and None),
         ),
     ),
+    # A local extension (the real API keeps no such report): what each undo or PITR did, newest
+    # first, including one a stop cut short ("interrupted", with the data it left).
+    path(
+        "local/v1/projects/<str:ref>/database/backups/reports",
+        endpoint(get=lambda api, request, ref: (200, api.backups.report_list(ref))),
+    ),
     path(
         "v1/projects/<str:ref>/database/backups/restore-pitr",
         endpoint(

@@ -19,10 +19,13 @@ restore changed is a census read as the tenant (:mod:`.report`), before and afte
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -33,6 +36,7 @@ from platformkit.localapi import catalog, control, recovery
 from platformkit.localapi.control import one_row
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.instances.manager import Instances
+from platformkit.localapi.recovery.postmaster import postmaster_pid, stop
 
 from .report import compare, manifest
 
@@ -40,6 +44,9 @@ logger = logging.getLogger("platformkit.localapi")
 
 NAME_MAX = 20  # V1RestorePointPostBody.name maxLength
 PENDING, AVAILABLE, FAILED, REMOVED = "PENDING", "AVAILABLE", "FAILED", "REMOVED"
+# What an interrupted restore left (its report's ``state``).
+UNCHANGED = "unchanged: the recovery had not been swapped in; the previous data is intact"
+RESTORED_ON_START = "restored: the swap had begun, and was completed when the local API started again"
 DEFAULT_RETENTION_DAYS = 7  # restore points of a project without PITR stay restorable this long
 
 SCHEMA_SQL = """
@@ -61,6 +68,12 @@ create table if not exists pitr_settings (
     ref text primary key,
     retention_days integer not null,
     enabled_at timestamptz not null default now()
+);
+create table if not exists restores_under_way (   -- an undo or PITR between its 201 and its report
+    ref text primary key,
+    kind text not null,
+    target text not null,
+    started_at timestamptz not null default now()
 );
 create table if not exists undo_reports (
     id bigserial primary key,
@@ -164,6 +177,7 @@ class Backups:
                 )
             else:
                 conn.execute("delete from pitr_settings where ref = %s", (ref,))
+            conn.execute("delete from restores_under_way where ref = %s", (ref,))
         if backup_now and retention_days > 0 and not self.instances.store(ref).backups():
             self.instances.ensure_base_backup(ref)
 
@@ -230,6 +244,11 @@ class Backups:
                 "select kind, target, report, created_at from undo_reports where ref = %s order by id desc", (ref,)
             ).fetchall()
 
+    def report_list(self, ref: str) -> list[dict[str, Any]]:
+        """The reports as JSON (the local extension route)."""
+        self._project(ref)
+        return [{**row, "created_at": row["created_at"].isoformat()} for row in self.reports(ref)]
+
     # Space
 
     def usage(self, ref: str) -> dict[str, Any]:
@@ -261,12 +280,32 @@ class Backups:
             conn.execute("update restore_points set status = 'REMOVED' where ref = %s", (ref,))
             conn.execute("delete from pitr_settings where ref = %s", (ref,))
 
+    def end_interrupted(self, swaps: Mapping[str, recovery.Outcome]) -> list[str]:
+        """At start, after the instances' reconcile (``swaps``: how it settled each swap it found
+        cut short): every undo or PITR that a stop cut short between its 201 and its report gets
+        a report saying so, and what data the project has now. Their refs."""
+        with self._connect() as conn:
+            rows = conn.execute("delete from restores_under_way returning ref, kind, target").fetchall()
+        for row in rows:
+            ref = row["ref"]
+            state = RESTORED_ON_START if swaps.get(ref) == recovery.Outcome.COMPLETED else UNCHANGED
+            self._record(ref, row["kind"], row["target"], _interrupted(row["kind"], row["target"], state))
+        return [str(row["ref"]) for row in rows]
+
     def close(self, timeout: float = 30.0) -> None:
+        """Stop: a recovery under way is abandoned (its postmaster stopped, its thread then
+        records the interruption; the previous data stays), a swap under way finishes."""
         self._stop.set()
         with self._guard:
             threads = list(self._threads)
+        deadline = time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            while thread.is_alive() and time.monotonic() < deadline:
+                with self._guard:
+                    busy = list(self._busy)
+                for ref in busy:
+                    _stop_recovery(self.instances.recovery_dir(ref))
+                thread.join(0.1)
 
     # Internals
 
@@ -343,6 +382,13 @@ class Backups:
             self._busy.add(ref)
         try:
             before = _manifest_or_why(self.instances, ref)
+            with self._connect() as conn:  # until its report: a restart cut it short if this stays
+                conn.execute(
+                    "insert into restores_under_way (ref, kind, target) values (%s, %s, %s)"
+                    " on conflict (ref) do update set kind = excluded.kind, target = excluded.target,"
+                    " started_at = now()",
+                    (ref, kind, label),
+                )
             self._set_status(ref, catalog.RESTORING)
         except BaseException:
             with self._guard:
@@ -359,12 +405,16 @@ class Backups:
         try:
             try:
                 recovered = recovery.recover(self.instances.store(ref), target, into)
+                recovery.crash_point("recovered")  # tests: killed after the recovery, before its swap
                 self.instances.swap_in(ref, into)
             except Exception as exc:
-                logger.exception("%s of project %s to %s failed", kind, ref, label)
                 recovery.discard(into)
-                self.instances.running(ref)
-                self._record(ref, kind, label, {"restored_to": label, "failed": str(exc)[:500]})
+                if self._stop.is_set():  # close() stopped the recovery: the instances stop too
+                    self._record(ref, kind, label, _interrupted(kind, label, UNCHANGED))
+                else:
+                    logger.exception("%s of project %s to %s failed", kind, ref, label)
+                    self.instances.running(ref)
+                    self._record(ref, kind, label, {"restored_to": label, "failed": str(exc)[:500]})
             else:
                 after = _manifest_or_why(self.instances, ref)
                 unavailable = before.get("report_unavailable") or after.get("report_unavailable")
@@ -388,11 +438,13 @@ class Backups:
                 self._busy.discard(ref)
 
     def _record(self, ref: str, kind: str, label: str, report: dict[str, Any]) -> None:
-        with self._connect() as conn:
+        """The restore's report; it is no longer under way."""
+        with self._connect() as conn, conn.transaction():
             conn.execute(
                 "insert into undo_reports (ref, kind, target, report) values (%s, %s, %s, %s)",
                 (ref, kind, label, Jsonb(report)),
             )
+            conn.execute("delete from restores_under_way where ref = %s", (ref,))
 
     def _update(self, point_id: int, **fields: Any) -> None:
         assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in fields)
@@ -415,6 +467,20 @@ def _point_shape(row: Mapping[str, Any]) -> dict[str, Any]:
     """``V1RestorePointResponse``."""
     completed = row.get("completed_at")
     return {"name": row["name"], "status": row["status"], "completed_on": completed.isoformat() if completed else None}
+
+
+def _interrupted(kind: str, label: str, state: str) -> dict[str, Any]:
+    """The report of a restore a stop of the local API cut short; ``state``: the data it left."""
+    why = f"interrupted: the local API stopped during the {kind}"
+    return {"restored_to": label, "failed": why, "interrupted": True, "state": state}
+
+
+def _stop_recovery(into: Path) -> None:
+    """Stop the postmaster replaying WAL into ``into`` (not yet finished: no completion marker;
+    a finished one is being swapped in, which is let finish)."""
+    if into.exists() and recovery.read_marker(into) is None and postmaster_pid(into) is not None:
+        with contextlib.suppress(recovery.RecoveryError):
+            stop(into, mode="immediate")
 
 
 def _manifest_or_why(instances: Any, ref: str) -> dict[str, Any]:
