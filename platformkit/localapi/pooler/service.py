@@ -39,7 +39,12 @@ POOL_MODE = "session"
 # the instance is woken before that exchange, so anyone on this machine who knows a ref can
 # start its stopped instance (not read it).
 NOT_FOUND = ("XX000", "Tenant or user not found")
-STARTUP_TIMEOUT_SECONDS = 10.0  # a client that never finishes its startup frees its slot
+# A client has this long to finish its startup (a real one takes milliseconds). Until it has, it
+# holds no client slot (``max_clients`` counts sessions past their StartupMessage) and wakes no
+# instance; at most ``max_pending`` such connections are kept, the oldest closed for a new one,
+# so connections that say nothing cannot lock real clients out for even this long.
+STARTUP_TIMEOUT_SECONDS = 5.0
+MAX_PENDING = 64
 USER = re.compile(rf"^{TENANT_ROLE}\.([a-z]{{20}})$")
 
 
@@ -47,9 +52,12 @@ class Pooler:
     """``Pooler(instances, port=0).start()`` serves on ``HOST:port`` (0: any free port) until
     :meth:`stop`; ``.port`` is where it listens (bound at construction)."""
 
-    def __init__(self, instances: Instances, *, port: int = 0, max_clients: int = 200) -> None:
+    def __init__(
+        self, instances: Instances, *, port: int = 0, max_clients: int = 200, max_pending: int = MAX_PENDING
+    ) -> None:
         self.instances = instances
         self.max_clients = max_clients
+        self.max_pending = max_pending
         self._socket = socket.create_server((HOST, port), backlog=256)
         self._socket.setblocking(False)
         self.port = int(self._socket.getsockname()[1])
@@ -57,7 +65,8 @@ class Pooler:
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        self._clients = 0
+        self._clients = 0  # sessions past their StartupMessage
+        self._pending: dict[asyncio.Task[Any], None] = {}  # connections before it, oldest first
         self._sessions: set[asyncio.Task[Any]] = set()
         self._backend_keys: dict[bytes, int] = {}  # BackendKeyData payload -> the instance's port
 
@@ -129,22 +138,35 @@ class Pooler:
         task = asyncio.current_task()
         assert task is not None
         self._sessions.add(task)
-        self._clients += 1
+        self._pending[task] = None
+        while len(self._pending) > self.max_pending:  # the oldest silent one makes room
+            oldest = next(iter(self._pending))
+            self._pending.pop(oldest)
+            oldest.cancel()
+        counted = False
         try:
-            await self._serve(reader, writer)
+            first = await asyncio.wait_for(self._first_packet(reader, writer), STARTUP_TIMEOUT_SECONDS)
+            self._pending.pop(task, None)
+            if isinstance(first, protocol.Startup):
+                self._clients += 1
+                counted = True
+            await self._serve(first, reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError, TimeoutError, protocol.ProtocolError) as exc:
             logger.debug("pooler client left: %s", exc)
         except asyncio.CancelledError:
-            pass  # the pooler stops
+            pass  # the pooler stops, or a newer connection took this silent one's place
         except Exception:
             logger.exception("pooler session failed")
         finally:
-            self._clients -= 1
+            if counted:
+                self._clients -= 1
+            self._pending.pop(task, None)
             self._sessions.discard(task)
             writer.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        first = await asyncio.wait_for(self._first_packet(reader, writer), STARTUP_TIMEOUT_SECONDS)
+    async def _serve(
+        self, first: protocol.Startup | protocol.Cancel, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         if isinstance(first, protocol.Cancel):
             await self._forward_cancel(first)
             return

@@ -1,0 +1,75 @@
+"""The pooler's client slots go to clients that have said who they are: connections that send
+nothing (or half a StartupMessage) hold no slot, wake no instance, are closed after the startup
+timeout, and the oldest of them are closed for newer ones, so hundreds of them cannot lock a real
+client out (before, 200 silent connections filled ``max_clients`` for 10 s)."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from platformkit.localapi.pooler.service import STARTUP_TIMEOUT_SECONDS
+from platformkit.localapi.server import LocalAPIServer
+from tests.localapi.conftest import own_config
+from tests.localapi.test_pooler import make_project, pooled
+
+
+@pytest.fixture(scope="module")
+def server(localapi: Any, pg_location: Any) -> Iterator[LocalAPIServer]:
+    config = own_config(localapi, pg_location, "platformkit_localapi_pooler_slots", pooler_port=0)
+    started = LocalAPIServer(config).start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def api(server: LocalAPIServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=30) as c:
+        yield c
+
+
+def closed_by_the_pooler(connection: socket.socket, within: float) -> bool:
+    connection.settimeout(within)
+    try:
+        return connection.recv(1) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_silent_connections_take_no_slot_and_cannot_lock_a_real_client_out(
+    server: LocalAPIServer, api: httpx.Client
+) -> None:
+    ref, password = make_project(api, "slots")
+    pooler = server.api.pooler
+    assert pooler is not None
+    silent = [socket.create_connection(("127.0.0.1", pooler.port)) for _ in range(pooler.max_clients + 50)]
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        with pooled(server, f"postgres.{ref}", password) as conn:
+            assert conn.execute("select v from public.marker").fetchone() == ("slots",)
+        assert time.monotonic() - started < 3
+        # Only the newest max_pending are still waiting; the older ones made room for them.
+        closed = sum(closed_by_the_pooler(connection, 0.05) for connection in silent)
+        assert closed >= len(silent) - pooler.max_pending - 1, closed
+    finally:
+        for connection in silent:
+            connection.close()
+
+
+def test_half_a_startup_packet_is_closed_after_the_startup_timeout(server: LocalAPIServer) -> None:
+    pooler = server.api.pooler
+    assert pooler is not None
+    with socket.create_connection(("127.0.0.1", pooler.port)) as connection:
+        connection.sendall(struct.pack("!II", 40, 196608) + b"user\0")  # and then nothing
+        started = time.monotonic()
+        assert closed_by_the_pooler(connection, STARTUP_TIMEOUT_SECONDS + 3)
+        assert STARTUP_TIMEOUT_SECONDS - 0.5 < time.monotonic() - started < STARTUP_TIMEOUT_SECONDS + 3
