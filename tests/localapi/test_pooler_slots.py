@@ -8,30 +8,12 @@ from __future__ import annotations
 import socket
 import struct
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
-import pytest
 
 from platformkit.localapi.pooler.service import STARTUP_TIMEOUT_SECONDS
 from platformkit.localapi.server import LocalAPIServer
-from tests.localapi.conftest import own_config
-from tests.localapi.test_pooler import make_project, pooled
-
-
-@pytest.fixture(scope="module")
-def server(localapi: Any, pg_location: Any) -> Iterator[LocalAPIServer]:
-    config = own_config(localapi, pg_location, "platformkit_localapi_pooler_slots", pooler_port=0)
-    started = LocalAPIServer(config).start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: LocalAPIServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, timeout=30) as c:
-        yield c
+from tests.localapi.test_pooler import api, make_project, pooled, server  # noqa: F401 (fixtures)
 
 
 def closed_by_the_pooler(connection: socket.socket, within: float) -> bool:
