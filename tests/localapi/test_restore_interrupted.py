@@ -6,6 +6,7 @@ once (not at the next start) and reports the same. Reports are read through the 
 
 from __future__ import annotations
 
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -109,3 +110,4 @@ def test_stopping_the_local_api_mid_recovery_stops_the_recovery_at_once(localapi
         print(f"stopped mid-recovery in {stopping:.2f} s")
     finally:
         second.stop()
+        shutil.rmtree(config.instances_dir, ignore_errors=True)  # ~1 GB of WAL and backups
