@@ -228,7 +228,12 @@ class Instances:
 
     def ensure_base_backup(self, ref: str) -> recovery.Backup | None:
         """The newest base backup, taken now if there is none yet (the first one may still be
-        under way in the background: this waits for it rather than taking a second)."""
+        under way in the background: this waits for it rather than taking a second). With one
+        already there it answers at once: a restore point needs a backup before it, not the one a
+        periodic backup is taking (which holds the lock for as long as it copies)."""
+        backups = self.store(ref).backups()
+        if backups:
+            return backups[-1]
         with self._backup_lock(ref):
             backups = self.store(ref).backups()
             if backups:
