@@ -57,6 +57,12 @@ class Client:
         response = self.http.post(f"/v1/projects/{ref}/database/backups/undo", json={"name": name})
         assert response.status_code == 201, response.text
 
+    def last_report(self, ref: str) -> dict[str, Any]:
+        """What the newest undo or PITR reported (the local API's reports extension)."""
+        response = self.http.get(f"/local/v1/projects/{ref}/database/backups/reports")
+        assert response.status_code == 200, response.text
+        return dict(response.json()[0]["report"])
+
 
 def a_project_with_a_point(client: Client) -> str:
     body = {"name": "Crash", "organization_slug": "localorganization", "db_pass": "pw-crash-test"}
@@ -106,6 +112,7 @@ def test_killed_in_the_middle_of_the_swap_finishes_the_undo_on_restart(
         client.undo(ref, "before")  # and the project takes the next one
         client.wait(ref, "ACTIVE_HEALTHY")
         assert client.sql(ref, "select id from public.t order by id") == BEFORE
+        assert "failed" not in client.last_report(ref), client.last_report(ref)
     finally:
         assert again.stop()[0] == 0
 
@@ -129,6 +136,7 @@ def test_killed_during_an_undo_leaves_old_or_new_data_and_no_wedge(
         client.undo(ref, "before")
         client.wait(ref, "ACTIVE_HEALTHY")
         assert client.sql(ref, "select id from public.t order by id") == BEFORE
+        assert "failed" not in client.last_report(ref), client.last_report(ref)
     finally:
         assert again.stop()[0] == 0
 
@@ -170,5 +178,6 @@ def test_killed_during_a_pitr_leaves_old_or_new_data_and_no_wedge(tmp_path: Path
         assert response.status_code == 201, response.text
         client.wait(ref, "ACTIVE_HEALTHY")
         assert client.sql(ref, "select id from public.t order by id") == BEFORE
+        assert "failed" not in client.last_report(ref), client.last_report(ref)
     finally:
         assert again.stop()[0] == 0
