@@ -46,6 +46,9 @@ OLD_LAYOUT_MESSAGE = (
 )
 
 
+VERIFIER_FILE = "tenant.verifier"  # the tenant role's SCRAM verifier as the instance last stopped
+
+
 class Instances:
     def __init__(
         self,
@@ -358,7 +361,31 @@ class Instances:
 
     def _stop_instance(self, instance: Instance) -> None:
         self.pools.close(instance.ref)
+        if instance.is_running():
+            self._keep_verifier(instance)
         instance.stop()
+
+    def _keep_verifier(self, instance: Instance) -> None:
+        """The tenant role's SCRAM verifier as it is now, kept beside the stopped instance: the
+        pooler checks a client's password with it before waking the instance (pooler/scram.py)."""
+        try:
+            with psycopg.connect(instance.admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
+                row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+        except psycopg.Error:
+            return  # the pooler then lets the instance check it, after waking it
+        path = instance.directory / VERIFIER_FILE
+        temporary = path.with_suffix(".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(str(row[0] if row and row[0] else ""))
+        os.replace(temporary, path)
+
+    def tenant_verifier(self, ref: str) -> str | None:
+        """The verifier kept when ``ref``'s instance last stopped (None if none was)."""
+        try:
+            return (self.instance(ref).directory / VERIFIER_FILE).read_text() or None
+        except OSError:
+            return None
 
     def stop(self, ref: str) -> None:
         """Stop now, as an idle instance is stopped (the next call starts it; not a pause)."""
@@ -457,4 +484,5 @@ class Instances:
             instance = self.instance(ref)
             if instance.pgdata.is_dir() and instance.is_running():
                 with self.lock(ref):
+                    self._keep_verifier(instance)
                     instance.stop()

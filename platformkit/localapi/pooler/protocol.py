@@ -85,3 +85,40 @@ async def relay_until_ready(server: asyncio.StreamReader, client: asyncio.Stream
             key = body
         elif kind in (b"Z", b"E"):
             return key
+
+
+# Authentication request codes (the "R" message) of a SASL exchange, and the end of one.
+AUTH_OK, AUTH_SASL, AUTH_SASL_CONTINUE, AUTH_SASL_FINAL = 0, 10, 11, 12
+MAX_AUTH_MESSAGE = 8192  # a SASL message is a few hundred bytes
+
+
+def message(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+def authentication(code: int, data: bytes = b"") -> bytes:
+    return message(b"R", struct.pack("!I", code) + data)
+
+
+async def read_message(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """One typed message of the authentication phase: (its type byte, its body)."""
+    header = await reader.readexactly(5)
+    kind, length = header[:1], struct.unpack("!I", header[1:])[0]
+    if length < 4 or length > MAX_AUTH_MESSAGE:
+        raise ProtocolError(f"invalid message length {length} during authentication")
+    return kind, await reader.readexactly(length - 4)
+
+
+def sasl_initial(mechanism: str, data: bytes) -> bytes:
+    """A SASLInitialResponse ("p"): the mechanism chosen and the client-first message."""
+    return message(b"p", mechanism.encode() + b"\0" + struct.pack("!i", len(data)) + data)
+
+
+def parse_sasl_initial(body: bytes) -> tuple[str, bytes]:
+    mechanism, _, rest = body.partition(b"\0")
+    if len(rest) < 4:
+        raise ProtocolError("invalid SASLInitialResponse")
+    (length,) = struct.unpack("!i", rest[:4])
+    if length != len(rest) - 4:
+        raise ProtocolError("invalid SASLInitialResponse length")
+    return mechanism.decode(errors="replace"), rest[4:]

@@ -3,12 +3,14 @@
 on its project's own instance (woken if it had stopped), as the tenant's role ``postgres``.
 
 Session mode only: a client holds its server connection until it leaves; nothing is pooled
-across clients (no transaction mode). Authentication is the instance's own: the rewritten
-StartupMessage names ``postgres`` and the client's SCRAM exchange passes through unread
-(PostgreSQL ignores the user name inside SCRAM's client-first message), so the pooler never
-sees or keeps a password. A hand-written proxy rather than PgBouncer: PgBouncer routes by
-database name, not by a suffix of the user name, so ``postgres.<ref>`` could not pick the
-instance.
+across clients (no transaction mode). The StartupMessage is rewritten to name ``postgres``.
+Authentication: to a running instance the client's SCRAM exchange passes through unread
+(PostgreSQL ignores the user name inside SCRAM's client-first message); a *stopped* instance is
+woken only for a client whose SCRAM proof checks out against the tenant role's verifier kept as
+the instance stopped, and the pooler then logs in to it with the ClientKey that proof revealed
+(:mod:`.scram`). Either way the instance accepts the login itself, and the pooler never sees or
+keeps a password. A hand-written proxy rather than PgBouncer: PgBouncer routes by database name,
+not by a suffix of the user name, so ``postgres.<ref>`` could not pick the instance.
 
 Runs in a thread of its own with its own event loop (``start`` / ``stop``); an open session
 counts as use of its instance (``Instances.using``), so an idle stop never ends it.
@@ -28,16 +30,15 @@ from platformkit.localapi.errors import Problem
 from platformkit.localapi.instances.manager import Instances
 from platformkit.localapi.provision import TENANT_DATABASE, TENANT_ROLE, pooler_user
 
-from . import protocol
+from . import protocol, scram
 
 logger = logging.getLogger("platformkit.localapi.pooler")
 
 HOST = "127.0.0.1"
 POOL_MODE = "session"
 # Supavisor's answer to a user name naming no tenant (or a tenant it cannot serve). An existing
-# ref is still told apart (its instance answers the password exchange), as on the platform; and
-# the instance is woken before that exchange, so anyone on this machine who knows a ref can
-# start its stopped instance (not read it).
+# ref is still told apart (a password exchange follows), as on the platform; a stopped instance
+# is woken only after that exchange succeeded.
 NOT_FOUND = ("XX000", "Tenant or user not found")
 # A client has this long to finish its startup (a real one takes milliseconds). Until it has, it
 # holds no client slot (``max_clients`` counts sessions past their StartupMessage) and wakes no
@@ -151,7 +152,14 @@ class Pooler:
                 self._clients += 1
                 counted = True
             await self._serve(first, reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError, protocol.ProtocolError) as exc:
+        except (
+            asyncio.IncompleteReadError,
+            ConnectionError,
+            TimeoutError,
+            protocol.ProtocolError,
+            scram.ScramError,
+            UnicodeDecodeError,
+        ) as exc:
             logger.debug("pooler client left: %s", exc)
         except asyncio.CancelledError:
             pass  # the pooler stops, or a newer connection took this silent one's place
@@ -178,6 +186,16 @@ class Pooler:
             await _refuse(writer, *NOT_FOUND)
             return
         ref = match.group(1)
+        try:
+            verifier = await asyncio.to_thread(self._verifier_if_asleep, ref)
+        except Problem:  # no such project, or it is paused: the same answer (see NOT_FOUND)
+            await _refuse(writer, *NOT_FOUND)
+            return
+        client_key = None
+        if verifier is not None:  # a stopped instance: the password is checked before it is woken
+            client_key = await asyncio.wait_for(self._authenticate(reader, writer, verifier), STARTUP_TIMEOUT_SECONDS)
+            if client_key is None:
+                return
         with contextlib.ExitStack() as held:
             try:
                 port = await asyncio.to_thread(self._wake, held, ref)
@@ -199,6 +217,8 @@ class Pooler:
             try:
                 server_writer.write(protocol.Startup(first.version, params).encode())
                 await server_writer.drain()
+                if client_key is not None and not await _log_in(server_reader, server_writer, writer, client_key):
+                    return
                 await self._splice(reader, writer, server_reader, server_writer, port)
             finally:
                 server_writer.close()
@@ -216,6 +236,46 @@ class Pooler:
             if code == protocol.CANCEL_REQUEST:
                 return protocol.cancel_from(code, body)
             return protocol.parse_startup(code, body)
+
+    def _verifier_if_asleep(self, ref: str) -> scram.Verifier | None:
+        """The tenant role's SCRAM verifier when ``ref``'s instance is stopped (kept as it
+        stopped), None when it runs (it checks the password itself, nothing to wake); Problem
+        when there is no instance or it is paused."""
+        instance = self.instances.instance(ref)
+        if not instance.ready or instance.meta().get("paused"):
+            raise Problem(404, f"no instance {ref} to serve")
+        if instance.is_running():
+            return None
+        return scram.Verifier.parse(self.instances.tenant_verifier(ref))
+
+    async def _authenticate(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, verifier: scram.Verifier
+    ) -> bytes | None:
+        """The pooler's own SCRAM exchange with the client: the ClientKey its proof revealed (to
+        log in to the instance with), or None once it was refused (a wrong password)."""
+        writer.write(protocol.authentication(protocol.AUTH_SASL, scram.MECHANISM.encode() + b"\0\0"))
+        await writer.drain()
+        kind, body = await protocol.read_message(reader)
+        if kind != b"p":
+            raise protocol.ProtocolError("expected a SASLInitialResponse")
+        mechanism, client_first = protocol.parse_sasl_initial(body)
+        if mechanism != scram.MECHANISM:
+            await _refuse(writer, "28000", f"SASL authentication mechanism {mechanism} is not supported")
+            return None
+        exchange = scram.ServerSide(verifier)
+        writer.write(protocol.authentication(protocol.AUTH_SASL_CONTINUE, exchange.challenge(client_first)))
+        await writer.drain()
+        kind, body = await protocol.read_message(reader)
+        if kind != b"p":
+            raise protocol.ProtocolError("expected a SASLResponse")
+        checked = exchange.check(body)
+        if checked is None:
+            await _refuse(writer, "28P01", f'password authentication failed for user "{TENANT_ROLE}"')
+            return None
+        client_key, server_final = checked
+        writer.write(protocol.authentication(protocol.AUTH_SASL_FINAL, server_final))
+        await writer.drain()
+        return client_key
 
     def _wake(self, held: contextlib.ExitStack, ref: str) -> int:
         """The running instance's port, held in use (so not stopped as idle) until ``held`` closes.
@@ -266,6 +326,36 @@ class Pooler:
             await writer.drain()
         finally:
             writer.close()
+
+
+async def _log_in(
+    server_reader: asyncio.StreamReader,
+    server_writer: asyncio.StreamWriter,
+    client_writer: asyncio.StreamWriter,
+    client_key: bytes,
+) -> bool:
+    """Answer the instance's SCRAM exchange with the client's ClientKey. True once it accepted
+    (its AuthenticationOk and what follows are relayed as usual); else its ErrorResponse went to
+    the client (a verifier kept from before a password change: the instance has the last word)."""
+    exchange = scram.ClientSide(client_key)
+    while True:
+        kind, body = await protocol.read_message(server_reader)
+        if kind == b"E":
+            client_writer.write(protocol.message(kind, body))
+            await client_writer.drain()
+            return False
+        if kind != b"R" or len(body) < 4:
+            raise protocol.ProtocolError(f"unexpected message {kind!r} from the instance during authentication")
+        code = int.from_bytes(body[:4], "big")
+        if code == protocol.AUTH_SASL:
+            server_writer.write(protocol.sasl_initial(scram.MECHANISM, exchange.first()))
+        elif code == protocol.AUTH_SASL_CONTINUE:
+            server_writer.write(protocol.message(b"p", exchange.final(body[4:])))
+        elif code == protocol.AUTH_SASL_FINAL:
+            return True
+        else:
+            raise protocol.ProtocolError(f"the instance asked for authentication {code}, not SCRAM")
+        await server_writer.drain()
 
 
 async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
