@@ -35,7 +35,7 @@ def reports(client: Client | httpx.Client, ref: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(
     ("step", "rows", "state"),
-    [("recovered", AFTER, "unchanged"), ("live-moved-aside", BEFORE, "restored")],
+    [("recovered", AFTER, "unchanged"), ("live-moved-aside", BEFORE, "restored"), ("swapped", BEFORE, "restored")],
 )
 def test_an_undo_killed_after_its_201_is_reported_interrupted_on_restart(
     tmp_path: Path, database_url_args: list[str], step: str, rows: list[dict[str, int]], state: str

@@ -46,6 +46,7 @@ NAME_MAX = 20  # V1RestorePointPostBody.name maxLength
 PENDING, AVAILABLE, FAILED, REMOVED = "PENDING", "AVAILABLE", "FAILED", "REMOVED"
 # What an interrupted restore left (its report's ``state``).
 UNCHANGED = "unchanged: the recovery had not been swapped in; the previous data is intact"
+RESTORED = "restored: the recovery had been swapped in; only its report was cut short"
 RESTORED_ON_START = "restored: the swap had begun, and was completed when the local API started again"
 DEFAULT_RETENTION_DAYS = 7  # restore points of a project without PITR stay restorable this long
 
@@ -285,12 +286,25 @@ class Backups:
         cut short): every undo or PITR that a stop cut short between its 201 and its report gets
         a report saying so, and what data the project has now. Their refs."""
         with self._connect() as conn:
-            rows = conn.execute("delete from restores_under_way returning ref, kind, target").fetchall()
+            rows = conn.execute("select ref, kind, target, started_at from restores_under_way").fetchall()
         for row in rows:
             ref = row["ref"]
-            state = RESTORED_ON_START if swaps.get(ref) == recovery.Outcome.COMPLETED else UNCHANGED
+            if swaps.get(ref) == recovery.Outcome.COMPLETED:
+                state = RESTORED_ON_START
+            elif self._swapped_since(ref, row["started_at"]):  # cut short after its swap, before its report
+                state = RESTORED
+            else:
+                state = UNCHANGED
             self._record(ref, row["kind"], row["target"], _interrupted(row["kind"], row["target"], state))
         return [str(row["ref"]) for row in rows]
+
+    def _swapped_since(self, ref: str, since: datetime) -> bool:
+        """Whether a recovery was swapped in since ``since``: a swap registers the timeline it
+        made live, with when, in the store's catalog."""
+        try:
+            return any(timeline.since >= since for timeline in self.instances.store(ref).read().timelines)
+        except (OSError, ValueError):
+            return False
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop: a recovery under way is abandoned (its postmaster stopped, its thread then
@@ -407,6 +421,7 @@ class Backups:
                 recovered = recovery.recover(self.instances.store(ref), target, into)
                 recovery.crash_point("recovered")  # tests: killed after the recovery, before its swap
                 self.instances.swap_in(ref, into)
+                recovery.crash_point("swapped")  # tests: killed after the swap, before the report
             except Exception as exc:
                 recovery.discard(into)
                 if self._stop.is_set():  # close() stopped the recovery: the instances stop too
