@@ -76,13 +76,13 @@ def _drop_local_api_state(location: PostgresLocation, control_db: str) -> None:
 
 
 def _remove_instances(root: Path) -> None:
-    """Instances an earlier (interrupted) run left: stopped, then removed (the template stays)."""
+    """Instances of this run or an earlier (interrupted) one: stopped, then removed (the template
+    stays)."""
     from platformkit.localapi.instances.manager import Instances
 
     if not (root / "projects").is_dir():
         return
-    leftovers = Instances(root)
-    leftovers.close()
+    Instances(root).stop_all()
     shutil.rmtree(root / "projects", ignore_errors=True)
 
 
@@ -143,8 +143,8 @@ def localapi(pg_location: PostgresLocation):
     server.stop()
     # Each project is an instance with its data dir, base backup and WAL archive (tens of MB);
     # a run makes hundreds: give the disk back once they are stopped (a new run starts fresh).
-    for leftover in (DATA_DIR / "instances").glob("projects/*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    # (Stopped whoever started them: a subprocess API a test killed leaves its servers running.)
+    _remove_instances(DATA_DIR / "instances")
 
 
 @pytest.fixture

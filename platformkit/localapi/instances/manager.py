@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import subprocess
 import threading
@@ -73,6 +74,9 @@ class Instances:
         self._reaper: threading.Thread | None = None
         # What reconcile found of swaps cut short, by ref (how an interrupted restore ended).
         self.swap_outcomes: dict[str, recovery.Outcome] = {}
+        # Which servers this object started (or adopted from a dead predecessor), so closing it
+        # stops those and not the servers of another local API over the same directory.
+        self.owner = f"{os.getpid()}-{secrets.token_hex(4)}"
         if idle_stop_seconds > 0:
             self._reaper = threading.Thread(target=self._reap, name="localapi-instances-idle", daemon=True)
             self._reaper.start()
@@ -141,7 +145,7 @@ class Instances:
             os.rename(creating, instance.pgdata)
             instance.write_meta(port=free_port(), size=size, state="creating", paused=False)
             self._ensure_archiving(instance)
-            instance.start(settings_for(size))
+            self._start(instance, size)
             self._touch(ref)
             with psycopg.connect(instance.admin_conninfo(), autocommit=True) as conn:
                 conn.execute(sql.SQL("alter role postgres password {}").format(sql.Literal(db_pass)))
@@ -183,7 +187,7 @@ class Instances:
             if not instance.meta().get("paused"):
                 self._stop_instance(instance)
                 recovery.crash_point("resize-stopped")
-                instance.start(settings_for(size))
+                self._start(instance, size)
                 self._touch(ref)
             instance.write_meta(resizing=False)
 
@@ -264,7 +268,7 @@ class Instances:
             instance.stop()
             recovery.swap(instance.pgdata, recovered)
             self._ensure_archiving(instance)
-            instance.start(settings_for(str(instance.meta().get("size") or "micro")))
+            self._start(instance, str(instance.meta().get("size") or "micro"))
             self._touch(ref)
         return instance
 
@@ -303,7 +307,7 @@ class Instances:
                 # stopped by another process on this directory) are dead: never hand them out.
                 self.pools.close(ref)
                 self._ensure_archiving(instance)
-                instance.start(settings_for(str(meta.get("size") or "micro")))
+                self._start(instance, str(meta.get("size") or "micro"))
         return instance
 
     # Connections
@@ -358,6 +362,10 @@ class Instances:
     def _touch(self, ref: str) -> None:
         with self._guard:
             self._last_used[ref] = time.monotonic()
+
+    def _start(self, instance: Instance, size: str) -> None:
+        instance.start(settings_for(size))
+        instance.write_meta(started_by=self.owner)
 
     def _stop_instance(self, instance: Instance) -> None:
         self.pools.close(instance.ref)
@@ -461,6 +469,8 @@ class Instances:
                 self.pools.close(ref)
                 instance.stop()
                 instance.write_meta(size=size or meta.get("size"), resizing=False)
+            if instance.is_running() and not _alive(str(meta.get("started_by") or "")):
+                instance.write_meta(started_by=self.owner)  # left by a local API that died: ours now
             if ref in active and not meta.get("paused"):
                 to_start.append(ref)
         if to_start:
@@ -477,12 +487,39 @@ class Instances:
                 logger.exception("starting the instance of %s failed", ref)
 
     def close(self) -> None:
-        """Close the pools and stop every instance this data dir runs."""
+        """Close the pools and stop the instances this object started or adopted (another local
+        API over the same directory keeps its own running: a suite's second server stopped all of
+        them, hundreds, on each close)."""
         self._stop.set()
         self.pools.close_all()
         for ref in self.refs():
             instance = self.instance(ref)
-            if instance.pgdata.is_dir() and instance.is_running():
-                with self.lock(ref):
-                    self._keep_verifier(instance)
-                    instance.stop()
+            if instance.meta().get("started_by") == self.owner:
+                self._stop_if_running(instance)
+
+    def stop_all(self) -> None:
+        """Stop every instance of this directory, whoever started it (clean-up of a directory
+        no local API serves any more)."""
+        self.close()
+        for ref in self.refs():
+            self._stop_if_running(self.instance(ref))
+
+    def _stop_if_running(self, instance: Instance) -> None:
+        if instance.pgdata.is_dir() and instance.is_running():
+            with self.lock(instance.ref):
+                self._keep_verifier(instance)
+                instance.stop()
+
+
+def _alive(owner: str) -> bool:
+    """Whether the process of an ``owner`` tag (``<pid>-<nonce>``) still runs."""
+    pid = owner.partition("-")[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
