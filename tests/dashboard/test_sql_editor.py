@@ -231,3 +231,48 @@ def test_a_delete_hidden_in_a_with_asks_first(operator_client: Client, project_r
     html = run(operator_client, project_ref, sql, read_only=False).content.decode()
     assert "DELETE without WHERE changes every row of todos." in html
     assert upstream.database.query(project_ref, "select count(*)::int as n from public.todos") == [{"n": 2}]
+
+
+def test_the_confirmation_says_about_how_many_rows_change(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
+    upstream.database.query(
+        project_ref,
+        "create table public.todos (id int primary key, done boolean);"
+        " insert into public.todos select g, g % 2 = 0 from generate_series(1, 1000) g; analyze public.todos",
+    )
+    html = run(operator_client, project_ref, "update public.todos set done = true", read_only=False).content.decode()
+    assert "UPDATE without WHERE changes every row of todos." in html
+    assert 'data-estimate="1000"' in html and "UPDATE of todos: about 1000 rows" in html
+    nested = "with x as (delete from public.todos returning *) select count(*) from x"
+    html = run(operator_client, project_ref, nested, read_only=False).content.decode()
+    assert "DELETE from todos: about 1000 rows" in html
+    # Nothing ran to find out: the planner's estimate, not the rows.
+    assert upstream.database.query(
+        project_ref, "select count(*)::int as n, count(*) filter (where done)::int as d from public.todos"
+    ) == [{"n": 1000, "d": 500}]
+    # A script whose table does not exist yet is confirmed without an estimate.
+    html = run(operator_client, project_ref, "create table public.t2 (id int); delete from public.t2", read_only=False)
+    assert "data-sql-confirm" in html.content.decode() and "data-sql-estimates" not in html.content.decode()
+
+
+def test_a_do_block_that_changes_data_asks_first(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    upstream.database.query(
+        project_ref, "create table public.jobs (id int); insert into public.jobs values (1), (2), (3)"
+    )
+    block = "do $$ begin delete from public.jobs where id > 1; end $$"
+    html = run(operator_client, project_ref, block, read_only=False).content.decode()
+    assert "data-sql-confirm" in html and "The DO block changes data or the schema: DELETE from jobs." in html
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 3}]
+    run(operator_client, project_ref, block, read_only=False, confirmed="1")
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 1}]
+    dynamic = "do $$ begin execute 'truncate public.jobs'; end $$"
+    html = run(operator_client, project_ref, dynamic, read_only=False).content.decode()
+    assert "runs SQL built at run time (EXECUTE)" in html
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 1}]
+    function = (
+        "create function public.purge() returns void language plpgsql as $$ begin delete from public.jobs; end $$"
+    )
+    html = run(operator_client, project_ref, function, read_only=False).content.decode()
+    assert "Function public.purge changes data or the schema when it is called: DELETE from jobs." in html
+    assert upstream.database.query(project_ref, "select to_regprocedure('public.purge()')::text as f") == [{"f": None}]

@@ -8,14 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from pglast import ast, enums, parse_sql
+from pglast import ast, enums, parse_plpgsql, parse_sql
 from pglast.parser import ParseError
-from pglast.visitors import Visitor
+from pglast.visitors import Skip, Visitor
 
 from platformkit.api import errors
 from platformkit.core.audit import audit
@@ -43,12 +44,24 @@ class Warning:
     message: str
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """The planner's guess of the rows one UPDATE or DELETE changes (EXPLAIN, nothing run)."""
+
+    verb: str  # Update, Delete
+    table: str
+    rows: int
+
+
 @dataclass
 class Analysis:
     warnings: list[Warning] = field(default_factory=list)
     writes: bool = False  # anything but plain reads
     tables_without_rls: list[str] = field(default_factory=list)  # "schema.table" created in public
     parse_error: str | None = None
+    # Top-level statements holding an UPDATE or DELETE, whose rows EXPLAIN can estimate.
+    estimable: list[str] = field(default_factory=list)
+    estimates: list[Estimate] = field(default_factory=list)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -67,71 +80,13 @@ def analyse(sql: str) -> Analysis:
         return result
     enabled: set[str] = set()
     created: list[str] = []
+    encoded = sql.encode()  # the parser's locations count UTF-8 bytes
     for raw in statements:
-        stmt = raw.stmt
-        nested = _Modifications()
-        if stmt is not None and not _explained_only(stmt):
-            nested(stmt)
-        if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
-            result.writes = True
-        if isinstance(stmt, ast.DropStmt):
-            kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
-            result.warnings.append(Warning("drop", f"DROP {kind.upper()} removes it and everything in it."))
-        elif isinstance(stmt, ast.TruncateStmt):
-            result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
-        elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
-            result.warnings.append(_unfiltered(stmt))
-        elif isinstance(stmt, ast.AlterTableStmt):
-            for cmd in stmt.cmds or ():
-                name = enums.AlterTableType(cmd.subtype).name
-                if name.startswith("AT_Drop"):
-                    result.warnings.append(
-                        Warning("alter_drop", f"ALTER TABLE {_name(stmt.relation)} drops something ({name[3:]}).")
-                    )
-                if name == "AT_EnableRowSecurity":
-                    enabled.add(_qualified(stmt.relation))
-                if name == "AT_DisableRowSecurity":
-                    result.warnings.append(
-                        Warning(
-                            "lockout",
-                            f"Row level security is switched off on {_name(stmt.relation)}:"
-                            " every row becomes reachable through the API.",
-                        )
-                    )
-        elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
-            roles = (
-                [stmt.role]
-                if hasattr(stmt, "role") and stmt.role is not None
-                else list(getattr(stmt, "roles", None) or [])
-            )
-            names = {getattr(role, "rolename", None) for role in roles}
-            if names & PROTECTED_ROLES:
-                result.warnings.append(
-                    Warning(
-                        "lockout",
-                        f"Changing role {', '.join(sorted(n for n in names if n))}"
-                        " can lock the dashboard and the API out.",
-                    )
-                )
-        elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
-            result.warnings.append(Warning("lockout", "ALTER DATABASE can refuse connections or change every session."))
-        elif isinstance(stmt, ast.VariableSetStmt) and (stmt.name or "") in LOCKOUT_SETTINGS:
-            result.warnings.append(Warning("lockout", f"SET {stmt.name} changes what this session may do."))
-        elif (
-            isinstance(stmt, ast.GrantStmt)
-            and not stmt.is_grant
-            and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
-        ):
-            result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
-        elif (
-            isinstance(stmt, ast.CreateStmt)
-            and stmt.relation is not None
-            and (stmt.relation.schemaname or "public") in RLS_SCHEMAS
-        ):
-            created.append(_qualified(stmt.relation))
-        # A DELETE or UPDATE inside another statement (a data-modifying WITH, EXPLAIN ANALYZE)
-        # changes rows just the same: ``with x as (delete from t returning *) select ...``.
-        result.warnings.extend(_unfiltered(found) for found in nested.unfiltered if found is not stmt)
+        location, length = raw.stmt_location or 0, raw.stmt_len or len(encoded)
+        text = encoded[location : location + length].decode().strip()
+        _check(raw.stmt, text, result, enabled, created)
+        if not isinstance(raw.stmt, ast.ExplainStmt) and _Modifications.of(raw.stmt, ast.UpdateStmt, ast.DeleteStmt):
+            result.estimable.append(text)
     result.tables_without_rls = [name for name in created if name not in enabled]
     for name in result.tables_without_rls:
         result.warnings.append(
@@ -142,12 +97,199 @@ def analyse(sql: str) -> Analysis:
     return result
 
 
+def _check(stmt: Any, text: str, result: Analysis, enabled: set[str], created: list[str]) -> None:
+    """Add what ``stmt`` (whose SQL is ``text``) risks to ``result``."""
+    nested = _Modifications()
+    if stmt is not None and not _explained_only(stmt):
+        nested(stmt)
+    if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
+        result.writes = True
+    if isinstance(stmt, ast.DropStmt):
+        kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
+        result.warnings.append(Warning("drop", f"DROP {kind.upper()} removes it and everything in it."))
+    elif isinstance(stmt, ast.TruncateStmt):
+        result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
+    elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
+        result.warnings.append(_unfiltered(stmt))
+    elif isinstance(stmt, ast.AlterTableStmt):
+        for cmd in stmt.cmds or ():
+            name = enums.AlterTableType(cmd.subtype).name
+            if name.startswith("AT_Drop"):
+                result.warnings.append(
+                    Warning("alter_drop", f"ALTER TABLE {_name(stmt.relation)} drops something ({name[3:]}).")
+                )
+            if name == "AT_EnableRowSecurity":
+                enabled.add(_qualified(stmt.relation))
+            if name == "AT_DisableRowSecurity":
+                result.warnings.append(
+                    Warning(
+                        "lockout",
+                        f"Row level security is switched off on {_name(stmt.relation)}:"
+                        " every row becomes reachable through the API.",
+                    )
+                )
+    elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
+        roles = (
+            [stmt.role] if hasattr(stmt, "role") and stmt.role is not None else list(getattr(stmt, "roles", None) or [])
+        )
+        names = {getattr(role, "rolename", None) for role in roles}
+        if names & PROTECTED_ROLES:
+            result.warnings.append(
+                Warning(
+                    "lockout",
+                    f"Changing role {', '.join(sorted(n for n in names if n))} can lock the dashboard and the API out.",
+                )
+            )
+    elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
+        result.warnings.append(Warning("lockout", "ALTER DATABASE can refuse connections or change every session."))
+    elif isinstance(stmt, ast.VariableSetStmt) and (stmt.name or "") in LOCKOUT_SETTINGS:
+        result.warnings.append(Warning("lockout", f"SET {stmt.name} changes what this session may do."))
+    elif (
+        isinstance(stmt, ast.GrantStmt)
+        and not stmt.is_grant
+        and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
+    ):
+        result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
+    elif isinstance(stmt, ast.CreateStmt) and stmt.relation is not None:
+        if (stmt.relation.schemaname or "public") in RLS_SCHEMAS:
+            created.append(_qualified(stmt.relation))
+    elif isinstance(stmt, ast.DoStmt):
+        _check_procedural(result, "The DO block", "", _do_body(stmt))
+    elif isinstance(stmt, ast.CreateFunctionStmt):
+        what = f"{'Procedure' if stmt.is_procedure else 'Function'} {'.'.join(n.sval for n in stmt.funcname or ())}"
+        _check_procedural(result, what, " when it is called", _function_body(stmt, text))
+    # A DELETE or UPDATE inside another statement (a data-modifying WITH, EXPLAIN ANALYZE)
+    # changes rows just the same: ``with x as (delete from t returning *) select ...``.
+    result.warnings.extend(_unfiltered(found) for found in nested.unfiltered if found is not stmt)
+
+
+# Procedural code: a DO block runs now, a function body whenever it is called. PL/pgSQL is
+# parsed (pglast's parse_plpgsql) and each SQL statement in it checked as a top-level one is;
+# what cannot be read ahead (EXECUTE of a string, another language) is said so and confirmed.
+PLPGSQL_STATEMENT = 0  # PLpgSQL_expr parseMode: a whole SQL statement (else an expression)
+DYNAMIC = frozenset({"PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors"})
+
+
+@dataclass
+class Body:
+    """The SQL statements found in a procedural body, and why it could not be read whole."""
+
+    statements: list[tuple[Any, str]] = field(default_factory=list)  # (node, text)
+    unreadable: str | None = None
+
+
+def _option(options: Any, name: str) -> Any:
+    return next((option.arg for option in options or () if option.defname == name), None)
+
+
+def _do_body(stmt: ast.DoStmt) -> Body:
+    language = getattr(_option(stmt.args, "language"), "sval", None) or "plpgsql"
+    code = getattr(_option(stmt.args, "as"), "sval", None) or ""
+    if language.lower() != "plpgsql":
+        return Body(unreadable=f"is written in {language}, which cannot be checked here")
+    quote = "$pk_body$"
+    while quote in code:
+        quote = quote[:-1] + "_$"
+    return _plpgsql(f"create function pk_do() returns void language plpgsql as {quote}{code}{quote}")
+
+
+def _function_body(stmt: ast.CreateFunctionStmt, text: str) -> Body:
+    if stmt.sql_body is not None:  # BEGIN ATOMIC ... END: parsed with the statement
+        nodes = [node for item in stmt.sql_body for node in (item if isinstance(item, tuple) else (item,))]
+        return Body([(node, "") for node in nodes if node is not None])
+    language = (getattr(_option(stmt.options, "language"), "sval", None) or "sql").lower()
+    code = _option(stmt.options, "as")
+    if language == "plpgsql":
+        return _plpgsql(text)
+    if language == "sql" and code:
+        try:
+            return Body([(raw.stmt, "") for raw in parse_sql(code[0].sval)])
+        except ParseError:
+            return Body(unreadable="does not parse")
+    if language in ("c", "internal"):
+        return Body()  # compiled code, no SQL to read (and only a superuser may create it)
+    return Body(unreadable=f"is written in {language}, which cannot be checked here")
+
+
+def _plpgsql(definition: str) -> Body:
+    try:
+        functions = parse_plpgsql(definition)
+    except ParseError as exc:
+        return Body(unreadable=f"does not parse ({exc})")
+    body = Body()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in DYNAMIC and body.unreadable is None:
+                    body.unreadable = "runs SQL built at run time (EXECUTE), which cannot be checked here"
+                if key == "PLpgSQL_expr" and value.get("parseMode") == PLPGSQL_STATEMENT:
+                    query = str(value.get("query", ""))
+                    try:
+                        body.statements.extend((raw.stmt, query) for raw in parse_sql(query))
+                    except ParseError:
+                        body.unreadable = body.unreadable or f"holds a statement that does not parse ({query[:60]})"
+                walk(value)
+
+    walk(functions)
+    return body
+
+
+def _check_procedural(result: Analysis, what: str, when: str, body: Body) -> None:
+    inner = Analysis()
+    for node, text in body.statements:
+        _check(node, text, inner, set(), [])
+    changes = [_describe(node) for node, _ in body.statements if _writes(node)]
+    if changes:
+        result.warnings.append(Warning("procedural", f"{what} changes data or the schema{when}: {', '.join(changes)}."))
+    result.warnings.extend(
+        Warning(warning.kind, f"In {what[0].lower()}{what[1:]}: {warning.message}") for warning in inner.warnings
+    )
+    if body.unreadable is not None:
+        result.warnings.append(
+            Warning("procedural", f"{what} {body.unreadable}: confirm only if you know what it does.")
+        )
+
+
+def _writes(node: Any) -> bool:
+    probe = Analysis()
+    _check(node, "", probe, set(), [])
+    return probe.writes
+
+
+def _describe(node: Any) -> str:
+    """A statement in a few words: its verb and the table it names."""
+    verb = type(node).__name__.removesuffix("Stmt")
+    words = {"Insert": "INSERT into", "Update": "UPDATE", "Delete": "DELETE from", "Merge": "MERGE into"}
+    relation = getattr(node, "relation", None)
+    if verb in words and relation is not None:
+        return f"{words[verb]} {_name(relation)}"
+    if isinstance(node, ast.TruncateStmt):
+        return "TRUNCATE " + ", ".join(_name(relation) for relation in node.relations or ())
+    if isinstance(node, ast.DropStmt):
+        return "DROP " + _object_type(node.removeType).removeprefix("OBJECT_")
+    return " ".join(part.upper() for part in re.findall(r"[A-Z][a-z]*", verb)) or verb
+
+
 class _Modifications(Visitor):
     """Every INSERT, UPDATE, DELETE and MERGE in a statement, at any depth (the statement included)."""
 
     def __init__(self) -> None:
         self.found: list[Any] = []
         self.unfiltered: list[ast.DeleteStmt | ast.UpdateStmt] = []
+
+    @classmethod
+    def of(cls, stmt: Any, *kinds: type) -> bool:
+        """Whether ``stmt`` holds (or is) a modification of one of ``kinds``."""
+        found = cls()
+        found(stmt)
+        return any(isinstance(node, kinds) for node in found.found)
+
+    def visit_CreateFunctionStmt(self, ancestors: Any, node: ast.CreateFunctionStmt) -> Any:
+        return Skip  # a body (BEGIN ATOMIC) runs when called, not now: checked on its own
 
     def visit_InsertStmt(self, ancestors: Any, node: ast.InsertStmt) -> None:
         self.found.append(node)
@@ -440,9 +582,11 @@ def run_query(
             # confirmation (a DROP beside the CREATE TABLE must not ride along unasked).
             rewritten = with_rls(sql, analysis.tables_without_rls)
             if analyse(rewritten).needs_confirmation and not confirmed:
+                analysis.estimates = estimate_rows(target_ref, analysis, parameters)
                 return RunOutcome(sql, analysis=analysis)
             sql = rewritten
         elif analysis.needs_confirmation and not confirmed:
+            analysis.estimates = estimate_rows(target_ref, analysis, parameters)
             return RunOutcome(sql, analysis=analysis)
     started = time.monotonic()
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": read_only}
@@ -471,6 +615,50 @@ def run_query(
     if not read_only:
         audit(actor, "sql.run", project_ref=project_ref, detail={**audited, "rows": counted})
     return RunOutcome(sql, rows=rows, duration_ms=duration, limited=wrapped is not None)
+
+
+MAX_ESTIMATES = 5
+
+
+def estimate_rows(target_ref: str, analysis: Analysis, parameters: list[Any] | None) -> list[Estimate]:
+    """The rows each UPDATE and DELETE of ``analysis`` would change, as the planner guesses
+    them: ``EXPLAIN`` (never ANALYZE) in a read-only transaction, so nothing runs. A statement
+    that cannot be planned yet (its table is created earlier in the same script) has none."""
+    estimates: list[Estimate] = []
+    client = get_client(cached=False)
+    for text in analysis.estimable[:MAX_ESTIMATES]:
+        try:
+            rows = client.database.query(
+                target_ref, f"explain (format json)\n{text}", parameters=parameters, read_only=True
+            )
+        except errors.APIError:
+            continue
+        plan = rows[0].get("QUERY PLAN") if rows else None
+        estimates.extend(_modified(plan))
+    return estimates
+
+
+def _modified(plan: Any) -> list[Estimate]:
+    """Each ModifyTable node of an EXPLAIN (FORMAT JSON) plan with its input's row estimate."""
+    found: list[Estimate] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("Node Type") == "ModifyTable" and node.get("Operation") in ("Update", "Delete"):
+                feeding = (node.get("Plans") or [{}])[0]
+                found.append(
+                    Estimate(
+                        str(node["Operation"]), str(node.get("Relation Name", "")), int(feeding.get("Plan Rows", 0))
+                    )
+                )
+            for value in node.values():
+                walk(value)
+
+    walk(plan)
+    return found
 
 
 def split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
