@@ -10,6 +10,7 @@ import io
 import json
 import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -401,33 +402,37 @@ def as_text(value: Any) -> str:
 
 
 _GRID_HEAD = "select * from (\n"
+# A download reads a plain SELECT in pages, each call its own transaction; with synchronized
+# scans on, a scan of a big table starts where the last one stopped (a LIMIT stops early), so
+# OFFSET pages would skip and repeat rows. Off for the page's transaction only.
+_DOWNLOAD_HEAD = "set local synchronize_seqscans = off;\n" + _GRID_HEAD
 
 
 @dataclass(frozen=True)
 class Limited:
-    """One plain SELECT wrapped to read one row past the grid (:func:`limited`)."""
+    """One plain SELECT wrapped to read a bounded number of its rows (:func:`limited`,
+    :func:`download_page`)."""
 
     sql: str  # what is sent
     start: int  # where the statement's own text begins in the editor's text (characters)
     length: int
+    head: str = _GRID_HEAD  # what precedes the statement's text in ``sql``
 
     def in_editor(self, error: PostgresError, editor_sql: str) -> PostgresError:
         """``error`` (positioned in :attr:`sql`) with its position in the editor's text, or no
         position when it points into the wrapper."""
         if error.offset is None:
             return error
-        offset = error.offset - len(_GRID_HEAD) + self.start
+        offset = error.offset - len(self.head) + self.start
         if not self.start <= offset < self.start + self.length:
             return replace(error, line=None, column=None, offset=None)
         before = editor_sql[:offset]
         return replace(error, line=before.count("\n") + 1, column=offset - before.rfind("\n"), offset=offset)
 
 
-def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
-    """``sql`` reading at most ``cap + 1`` rows, when it is one plain SELECT (or VALUES, TABLE,
-    WITH ... SELECT): the grid shows ``cap`` and needs only to know that more exist, so a
-    ``select *`` of a million rows is not fetched, sent and parsed whole (3.1 s for 100k rows;
-    the timeout for 1M). ``None`` for anything else, which runs as written."""
+def _plain_select(sql: str) -> tuple[str, int] | None:
+    """The text of ``sql`` when it is one plain SELECT (or VALUES, TABLE, WITH ... SELECT) that
+    changes and locks nothing, and where that text starts (characters); else ``None``."""
     try:
         statements = parse_sql(sql)
     except ParseError:
@@ -446,10 +451,35 @@ def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
     location, length = statements[0].stmt_location or 0, statements[0].stmt_len or len(encoded)
     raw = encoded[location : location + length].decode()
     text = raw.strip().rstrip(";").rstrip()
-    start = len(encoded[:location].decode()) + len(raw) - len(raw.lstrip())
+    return text, len(encoded[:location].decode()) + len(raw) - len(raw.lstrip())
+
+
+def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
+    """``sql`` reading at most ``cap + 1`` rows, when it is one plain SELECT: the grid shows
+    ``cap`` and needs only to know that more exist, so a ``select *`` of a million rows is not
+    fetched, sent and parsed whole (3.1 s for 100k rows; the timeout for 1M). ``None`` for
+    anything else, which runs as written."""
+    found = _plain_select(sql)
+    if found is None:
+        return None
+    text, start = found
     # The statement's own text on lines of its own, so a trailing "-- comment" cannot swallow
     # the closing parenthesis.
     return Limited(f"{_GRID_HEAD}{text}\n) as platformkit_grid limit {cap + 1}", start, len(text))
+
+
+def download_page(sql: str, offset: int, size: int) -> Limited | None:
+    """Rows ``offset`` to ``offset + size`` (one more, to know whether more follow) of one
+    plain SELECT, in its own order; ``None`` when ``sql`` is not one."""
+    found = _plain_select(sql)
+    if found is None:
+        return None
+    text, start = found
+    return Limited(_paged(text, offset, size), start, len(text), head=_DOWNLOAD_HEAD)
+
+
+def _paged(text: str, offset: int, size: int) -> str:
+    return f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_download limit {size + 1} offset {offset}"
 
 
 def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool = False) -> ResultGrid:
@@ -483,18 +513,37 @@ def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool =
     )
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def csv_chunks(pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
+    """A result's pages as CSV, a chunk a page: the header from the first row (the API names
+    no columns of an empty result), cells spreadsheet-safe."""
     out = io.StringIO()
-    names = list(rows[0]) if rows else []
     writer = csv.writer(out)
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if row.get(name) is None else spreadsheet_safe(as_text(row.get(name))) for name in names])
-    return out.getvalue()
+    names: list[str] | None = None
+    for rows in pages:
+        out.seek(0)
+        out.truncate()
+        if names is None:
+            names = list(rows[0]) if rows else []
+            writer.writerow(names)
+        for row in rows:
+            writer.writerow(["" if row.get(n) is None else spreadsheet_safe(as_text(row.get(n))) for n in names])
+        del rows  # not held while the next page is read
+        yield out.getvalue()
+    if names is None:
+        yield "\r\n"
 
 
-def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1)
+def json_chunks(pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
+    """A result's pages as one JSON array of row objects (values as the API gave them)."""
+    yield "["
+    first = True
+    for rows in pages:
+        chunk = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+        del rows  # not held while the next page is read
+        if chunk:
+            yield ("\n" if first else ",\n") + chunk
+            first = False
+    yield "]\n" if first else "\n]\n"
 
 
 # History and snippets: each owner's own
@@ -555,6 +604,7 @@ class RunOutcome:
     rows: list[dict[str, Any]] | None = None
     duration_ms: int | None = None
     limited: bool = False  # read with :func:`limited`'s LIMIT (for the grid)
+    pages: Iterator[list[dict[str, Any]]] | None = None  # a download's rows, page by page
 
 
 def run_query(
@@ -568,13 +618,12 @@ def run_query(
     read_only: bool,
     confirmed: bool = False,
     enable_rls: bool = False,
-    for_grid: bool = True,
 ) -> RunOutcome:
     """Run ``sql`` on ``target_ref``: a writable run asks for confirmation first when
     :func:`analyse` finds something risky (or, with ``enable_rls``, enables row level security
     on the new public tables instead). Timed, kept in the owner's history, and a writable run
-    recorded in the audit trail (``sql.run``) whether it succeeded or not. ``for_grid`` reads
-    one plain SELECT only as far as the grid shows (:func:`limited`); a download reads it all."""
+    recorded in the audit trail (``sql.run``) whether it succeeded or not. One plain SELECT
+    is read only as far as the grid shows (:func:`limited`); downloads: :func:`start_download`."""
     if not read_only:
         analysis = analyse(sql)
         if enable_rls and analysis.tables_without_rls:
@@ -591,24 +640,18 @@ def run_query(
     started = time.monotonic()
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": read_only}
     audited = {"target": target_ref, "characters": len(sql)}
-    wrapped = limited(sql) if for_grid else None
+    wrapped = limited(sql)
     sent = wrapped.sql if wrapped else sql
     try:
         rows = get_client(cached=False).database.query(
             target_ref, sent, parameters=parameters, read_only=read_only or None
         )
     except errors.APIError as exc:
-        duration = int((time.monotonic() - started) * 1000)
-        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=duration)
+        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
         if not read_only:
             audit(actor, "sql.run", project_ref=project_ref, success=False, detail=audited)
-        if isinstance(exc, errors.ValidationError):
-            error = parse_error(exc.message, sent)
-            if wrapped:
-                error = wrapped.in_editor(error, sql)
-            return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
-        return RunOutcome(sql, problem=describe(exc))
-    duration = int((time.monotonic() - started) * 1000)
+        return _failed(exc, sql, sent, wrapped)
+    duration = _since(started)
     # A limited read does not know the full count: the history keeps none rather than a wrong one.
     counted = None if wrapped and len(rows) > GRID_ROW_CAP else len(rows)
     QueryRun.objects.create(**owner.rows(), **run, row_count=counted, duration_ms=duration)
@@ -659,6 +702,77 @@ def _modified(plan: Any) -> list[Estimate]:
 
     walk(plan)
     return found
+
+
+DOWNLOAD_PAGE_ROWS = 10_000  # 1M rows in 100 calls: the API allows 120 a minute per project
+DOWNLOAD_SECONDS = 900.0  # a whole download's limit (each page has the API's statement timeout)
+
+
+class DownloadFailed(Exception):
+    """A page after the first failed or the download ran out of time: the response has begun,
+    so the connection is cut (the browser marks the download failed) rather than ended early
+    with rows missing."""
+
+
+def start_download(
+    *, owner: Owner, project_ref: str, target_ref: str, sql: str, parameters: list[Any] | None
+) -> RunOutcome:
+    """A read-only run whose rows are sent as they are read: one plain SELECT without bound
+    parameters goes in pages of :data:`DOWNLOAD_PAGE_ROWS` (LIMIT/OFFSET, each page a call of
+    its own), so neither the site nor the API holds more than a page; anything else (several
+    statements, bound parameters, which cannot be paged with the synchronized-scan switch
+    before them) is read in one call as before. The first page is read here, so an error is
+    shown like any other; ``pages`` yields it and the rest."""
+    client = get_client(cached=False)
+    first = download_page(sql, 0, DOWNLOAD_PAGE_ROWS) if parameters is None else None
+    # The statement's text, parsed once: the later pages only change the OFFSET.
+    text = first.sql[len(_DOWNLOAD_HEAD) : len(_DOWNLOAD_HEAD) + first.length] if first else sql
+    run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": True}
+    started = time.monotonic()
+    try:
+        rows = client.database.query(target_ref, first.sql if first else sql, parameters=parameters, read_only=True)
+    except errors.APIError as exc:
+        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
+        return _failed(exc, sql, first.sql if first else sql, first)
+    more = first is not None and len(rows) > DOWNLOAD_PAGE_ROWS
+    QueryRun.objects.create(**owner.rows(), **run, row_count=None if more else len(rows), duration_ms=_since(started))
+
+    held = [rows[:DOWNLOAD_PAGE_ROWS] if first else rows]
+    del rows
+
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        # One page alive at a time: none is referenced here while the next is read.
+        yield held.pop()
+        offset, going = DOWNLOAD_PAGE_ROWS, more
+        while going:
+            if time.monotonic() - started > DOWNLOAD_SECONDS:
+                raise DownloadFailed(f"the download ran longer than {DOWNLOAD_SECONDS:g} s")
+            assert first is not None  # more pages follow a paged first one only
+            try:
+                found = client.database.query(target_ref, _paged(text, offset, DOWNLOAD_PAGE_ROWS), read_only=True)
+            except errors.APIError as exc:
+                raise DownloadFailed(f"reading rows from {offset}: {exc}") from exc
+            going = len(found) > DOWNLOAD_PAGE_ROWS
+            del found[DOWNLOAD_PAGE_ROWS:]
+            yield found
+            del found
+            offset += DOWNLOAD_PAGE_ROWS
+
+    return RunOutcome(sql, pages=pages(), duration_ms=_since(started))
+
+
+def _since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _failed(exc: errors.APIError, sql: str, sent: str, wrapped: Limited | None) -> RunOutcome:
+    """A failed run's outcome: PostgreSQL's error placed in the editor's text, or the problem."""
+    if isinstance(exc, errors.ValidationError):
+        error = parse_error(exc.message, sent)
+        if wrapped:
+            error = wrapped.in_editor(error, sql)
+        return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
+    return RunOutcome(sql, problem=describe(exc))
 
 
 def split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
