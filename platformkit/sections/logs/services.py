@@ -30,10 +30,11 @@ PER_CALL = timedelta(hours=24)
 MAX_ROWS = 1000
 
 TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), ClickHouse SQL over `logs`
+    # Each reads the id and timestamp: a row then opens its whole event.
     "errors": (
         "Requests with errors (status ≥ 400)",
         "edge_logs",
-        "select timestamp, log_attributes['response.status_code'] as status_code,\n"
+        "select id, timestamp, log_attributes['response.status_code'] as status_code,\n"
         "  log_attributes['request.path'] as path, event_message\nfrom logs\n"
         "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.status_code']) >= 400\n"
         "order by timestamp desc\nlimit 100",
@@ -41,7 +42,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "slow_requests": (
         "Slow requests (over 1 s)",
         "edge_logs",
-        "select timestamp, log_attributes['request.method'] as method, log_attributes['request.path'] as path,\n"
+        "select id, timestamp, log_attributes['request.method'] as method, log_attributes['request.path'] as path,\n"
         "  log_attributes['response.origin_time'] as origin_time\nfrom logs\n"
         "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.origin_time']) > 1000\n"
         "order by timestamp desc\nlimit 100",
@@ -49,13 +50,13 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "slow_queries": (
         "Slow queries",
         "postgres_logs",
-        "select timestamp, event_message\nfrom logs\n"
+        "select id, timestamp, event_message\nfrom logs\n"
         "where source = 'postgres_logs' and match(event_message, '^duration:')\norder by timestamp desc\nlimit 100",
     ),
     "postgres_errors": (
         "Postgres errors",
         "postgres_logs",
-        "select timestamp, log_attributes['parsed.error_severity'] as error_severity,\n"
+        "select id, timestamp, log_attributes['parsed.error_severity'] as error_severity,\n"
         "  log_attributes['parsed.sql_state_code'] as sql_state_code, event_message,\n"
         "  log_attributes['parsed.query'] as query\nfrom logs\n"
         "where source = 'postgres_logs' and log_attributes['parsed.error_severity'] in ('ERROR', 'FATAL', 'PANIC')\n"
@@ -64,14 +65,14 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "function_errors": (
         "Function errors",
         "function_logs",
-        "select timestamp, log_attributes['function_id'] as function_id, log_attributes['level'] as level,"
+        "select id, timestamp, log_attributes['function_id'] as function_id, log_attributes['level'] as level,"
         " event_message\nfrom logs\nwhere source = 'function_logs' and log_attributes['level'] = 'error'\n"
         "order by timestamp desc\nlimit 100",
     ),
     "auth_failures": (
         "Auth failures",
         "auth_logs",
-        "select timestamp, log_attributes['status'] as status, log_attributes['path'] as path,\n"
+        "select id, timestamp, log_attributes['status'] as status, log_attributes['path'] as path,\n"
         "  log_attributes['msg'] as msg, log_attributes['error'] as error\nfrom logs\n"
         "where source = 'auth_logs' and toInt32OrZero(log_attributes['status']) >= 400\n"
         "order by timestamp desc\nlimit 100",
