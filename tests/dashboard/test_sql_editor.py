@@ -146,6 +146,19 @@ def test_downloads_stream_page_after_page(
         parameters="[1000]",
     )
     assert downloaded(bound).splitlines()[1:] == [str(n) for n in range(1001, 1051)]
+    # Exactly two pages: the last (empty) page ends it.
+    two = "select id from public.big where id <= 200"
+    assert json.loads(downloaded(run(operator_client, project_ref, two, htmx=False, format="json"))) == [
+        {"id": n} for n in range(1, 201)
+    ]
+    # Numbers as PostgreSQL wrote them, not through a float.
+    exact = "select 12345678901234567890.125::numeric as big, 1.50::numeric(4,2) as price"
+    assert '"big":12345678901234567890.125' in downloaded(
+        run(operator_client, project_ref, exact, htmx=False, format="json")
+    )
+    assert downloaded(run(operator_client, project_ref, exact, htmx=False, format="csv")).splitlines()[1] == (
+        "12345678901234567890.125,1.50"
+    )
     # Empty results are still well-formed.
     nothing = "select * from public.big where false"
     assert json.loads(downloaded(run(operator_client, project_ref, nothing, htmx=False, format="json"))) == []

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -405,7 +406,14 @@ _GRID_HEAD = "select * from (\n"
 # A download reads a plain SELECT in pages, each call its own transaction; with synchronized
 # scans on, a scan of a big table starts where the last one stopped (a LIMIT stops early), so
 # OFFSET pages would skip and repeat rows. Off for the page's transaction only.
-_DOWNLOAD_HEAD = "set local synchronize_seqscans = off;\n" + _GRID_HEAD
+# A download's page: the rows as PostgreSQL's JSON text, aggregated in the order the statement
+# gives them (the input order, as the manual says a sorted subquery "will usually" keep) and
+# encoded after the LIMIT, so the rows OFFSET skips are not turned into JSON.
+_DOWNLOAD_HEAD = (
+    "set local synchronize_seqscans = off;\n"
+    "select coalesce(json_agg(platformkit_download), '[]')::text as page, count(*) as rows\n"
+    "from (select * from (\n"
+)
 
 
 @dataclass(frozen=True)
@@ -469,8 +477,8 @@ def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
 
 
 def download_page(sql: str, offset: int, size: int) -> Limited | None:
-    """Rows ``offset`` to ``offset + size`` (one more, to know whether more follow) of one
-    plain SELECT, in its own order; ``None`` when ``sql`` is not one."""
+    """Rows ``offset`` to ``offset + size`` of one plain SELECT, in its own order, as one JSON
+    text (:func:`_paged`); ``None`` when ``sql`` is not one."""
     found = _plain_select(sql)
     if found is None:
         return None
@@ -479,7 +487,11 @@ def download_page(sql: str, offset: int, size: int) -> Limited | None:
 
 
 def _paged(text: str, offset: int, size: int) -> str:
-    return f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_download limit {size + 1} offset {offset}"
+    """One page as PostgreSQL's JSON text of its rows (``page``) and their number (``rows``;
+    fewer than ``size``: the last page). The page travels as one string, so the site holds one
+    big value a page, not thousands of small ones among which the API client's bookkeeping,
+    allocated meanwhile, would keep the process from giving memory back (~1 MB a call)."""
+    return f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_query limit {size} offset {offset}) as platformkit_download"
 
 
 def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool = False) -> ResultGrid:
@@ -513,35 +525,44 @@ def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool =
     )
 
 
-def csv_chunks(pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
-    """A result's pages as CSV, a chunk a page: the header from the first row (the API names
-    no columns of an empty result), cells spreadsheet-safe."""
+def csv_chunks(pages: Iterable[str]) -> Iterator[str]:
+    """A result's pages (JSON arrays of row objects) as CSV, a chunk a page: the header from
+    the first row (an empty result has no column names to give), cells spreadsheet-safe, a
+    numeric's digits as PostgreSQL wrote them."""
     out = io.StringIO()
     writer = csv.writer(out)
     names: list[str] | None = None
-    for rows in pages:
+    for page in pages:
         out.seek(0)
         out.truncate()
+        rows = json.loads(page, parse_float=Decimal)
+        del page
         if names is None:
             names = list(rows[0]) if rows else []
             writer.writerow(names)
         for row in rows:
-            writer.writerow(["" if row.get(n) is None else spreadsheet_safe(as_text(row.get(n))) for n in names])
+            writer.writerow(["" if row.get(n) is None else spreadsheet_safe(_csv_text(row.get(n))) for n in names])
         del rows  # not held while the next page is read
         yield out.getvalue()
     if names is None:
         yield "\r\n"
 
 
-def json_chunks(pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
-    """A result's pages as one JSON array of row objects (values as the API gave them)."""
+def _csv_text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=float)  # a nested number: as JSON writes one
+    return as_text(value)
+
+
+def json_chunks(pages: Iterable[str]) -> Iterator[str]:
+    """A result's pages as one JSON array of row objects, each page's text passed on as it came."""
     yield "["
     first = True
-    for rows in pages:
-        chunk = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
-        del rows  # not held while the next page is read
-        if chunk:
-            yield ("\n" if first else ",\n") + chunk
+    for page in pages:
+        body = page.strip()[1:-1].strip()  # the array's elements
+        del page
+        if body:
+            yield ("\n" if first else ",\n") + body
             first = False
     yield "]\n" if first else "\n]\n"
 
@@ -604,7 +625,7 @@ class RunOutcome:
     rows: list[dict[str, Any]] | None = None
     duration_ms: int | None = None
     limited: bool = False  # read with :func:`limited`'s LIMIT (for the grid)
-    pages: Iterator[list[dict[str, Any]]] | None = None  # a download's rows, page by page
+    pages: Iterator[str] | None = None  # a download's rows, page by page, each a JSON array
 
 
 def run_query(
@@ -726,7 +747,7 @@ def start_download(
     client = get_client(cached=False)
     first = download_page(sql, 0, DOWNLOAD_PAGE_ROWS) if parameters is None else None
     # The statement's text, parsed once: the later pages only change the OFFSET.
-    text = first.sql[len(_DOWNLOAD_HEAD) : len(_DOWNLOAD_HEAD) + first.length] if first else sql
+    text = first.sql[len(first.head) : len(first.head) + first.length] if first else sql
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": True}
     started = time.monotonic()
     try:
@@ -734,13 +755,15 @@ def start_download(
     except errors.APIError as exc:
         QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
         return _failed(exc, sql, first.sql if first else sql, first)
-    more = first is not None and len(rows) > DOWNLOAD_PAGE_ROWS
-    QueryRun.objects.create(**owner.rows(), **run, row_count=None if more else len(rows), duration_ms=_since(started))
-
-    held = [rows[:DOWNLOAD_PAGE_ROWS] if first else rows]
+    if first is not None:
+        count, held = int(rows[0]["rows"]), [str(rows[0]["page"])]
+    else:
+        count, held = len(rows), [json.dumps(rows, ensure_ascii=False)]
     del rows
+    more = first is not None and count == DOWNLOAD_PAGE_ROWS  # a full page: perhaps more
+    QueryRun.objects.create(**owner.rows(), **run, row_count=None if more else count, duration_ms=_since(started))
 
-    def pages() -> Iterator[list[dict[str, Any]]]:
+    def pages() -> Iterator[str]:
         # One page alive at a time: none is referenced here while the next is read.
         yield held.pop()
         offset, going = DOWNLOAD_PAGE_ROWS, more
@@ -752,10 +775,11 @@ def start_download(
                 found = client.database.query(target_ref, _paged(text, offset, DOWNLOAD_PAGE_ROWS), read_only=True)
             except errors.APIError as exc:
                 raise DownloadFailed(f"reading rows from {offset}: {exc}") from exc
-            going = len(found) > DOWNLOAD_PAGE_ROWS
-            del found[DOWNLOAD_PAGE_ROWS:]
-            yield found
+            going = int(found[0]["rows"]) == DOWNLOAD_PAGE_ROWS
+            page = str(found[0]["page"])
             del found
+            yield page
+            del page
             offset += DOWNLOAD_PAGE_ROWS
 
     return RunOutcome(sql, pages=pages(), duration_ms=_since(started))
