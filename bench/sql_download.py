@@ -14,6 +14,7 @@ import gc
 import io
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -84,6 +85,9 @@ def _api_process() -> Iterator[tuple[str, str, int]]:
             "platformkit_localapi_bench_download",
             "--status-delay",
             "0",
+            # Its projects' instances and backups go under the benchmarks' directory, removed after.
+            "--data",
+            str(_harness.DATA_DIR / "download-api"),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -103,6 +107,7 @@ def _api_process() -> Iterator[tuple[str, str, int]]:
     finally:
         process.terminate()
         process.wait(timeout=60)
+        shutil.rmtree(_harness.DATA_DIR / "download-api", ignore_errors=True)
 
 
 def run() -> dict[str, float]:
@@ -172,6 +177,7 @@ def run() -> dict[str, float]:
                 print(f"  {label} failed: {str(result)[:160]}")
             if label.startswith("1M rows, streamed"):
                 time.sleep(61)
+        client.projects.delete(ref)  # a 1M-row instance and its backups: gigabytes after a few runs
         return figures
 
 
