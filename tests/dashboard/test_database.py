@@ -315,3 +315,133 @@ def test_embed_with_database_write_edits_rows(project_ref: str, upstream: Any, s
     assert posted.status_code == 302
     assert sql(upstream, project_ref, "select name from authors where id = 1") == [{"name": "Annie"}]
     assert AuditEvent.objects.get(action="database.update").actor_label == "embed:end-user-7"
+
+
+def picker_url(ref: str, column: str, q: str | None = None, table: str = "books") -> str:
+    from urllib.parse import urlencode
+
+    params = {"schema": "public", "table": table, "column": column, **({"q": q} if q is not None else {})}
+    return reverse("platformkit:database-references", args=[ref]) + "?" + urlencode(params)
+
+
+def picked(html: str) -> list[tuple[str, str]]:
+    """The picker's choices as (key, what the button says)."""
+    return [
+        (key, re.sub(r"<[^>]+>", "", text).strip())
+        for key, text in re.findall(r'data-db-pick="([^"]*)" data-db-pick-for="id_c2">(.*?)</button>', html, re.S)
+    ]
+
+
+def test_the_row_editor_picks_a_foreign_key_from_a_search(
+    operator_client: Client, upstream: Any, project_ref: str
+) -> None:
+    sql(upstream, project_ref, "insert into authors (name) values ('<b>Bold</b> 100%'), ('Bobby')")
+    page = operator_client.get(row_url(project_ref, "books", ["7"])).content.decode()
+    assert_valid_html(page)
+    picker = re.search(r'data-db-picker="author_id">.*?hx-get="([^"]+)"', page, re.S)
+    assert picker is not None and "Find in public.authors" in page
+    assert 'data-db-picker="title"' not in page  # no foreign key, no picker
+    url = picker.group(1).replace("&amp;", "&")
+    # Every author when nothing is typed; by text, case-insensitively; by key, the exact key first.
+    everyone = operator_client.get(url, headers={"HX-Request": "true"})
+    assert everyone.status_code == 200
+    assert_valid_html(everyone.content, fragment=True)
+    assert [key for key, _ in picked(everyone.content.decode())] == ["1", "2", "3", "4"]
+    assert picked(operator_client.get(url + "&q=BOB").content.decode()) == [("2", "2 · Bob"), ("4", "4 · Bobby")]
+    assert picked(operator_client.get(url + "&q=3").content.decode())[0][0] == "3"
+    # The label is escaped, and % in the search is a percent sign, not a wildcard.
+    bold = operator_client.get(url + "&q=100%25").content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; 100%" in bold and "<b>" not in bold and [k for k, _ in picked(bold)] == ["3"]
+    nothing = operator_client.get(url + "&q=%3Cscript%3E").content.decode()
+    assert "data-db-picker-empty" in nothing and "“&lt;script&gt;”" in nothing
+    # Only a foreign key column has a picker.
+    assert operator_client.get(picker_url(project_ref, "title")).status_code == 400
+    assert operator_client.get(picker_url(project_ref, "author_id", table="nope")).status_code == 404
+    # What is picked is saved like any typed value.
+    page_data = dict(re.findall(r'<input type="(?:text|number|date)" name="(c\d+)" value="([^"]*)"', page))
+    saved = operator_client.post(
+        row_url(project_ref, "books", ["7"], name="database-row-save"),
+        {**page_data, "c2": "4", "c4": "true", "c5": "happy", "c7": '{"n": 1}', "n10": "1", "write_production": "1"},
+    )
+    assert saved.status_code == 302
+    assert sql(upstream, project_ref, "select author_id from books where id = 7") == [{"author_id": 4}]
+
+
+def export_url(ref: str, table: str, **params: str) -> str:
+    from urllib.parse import urlencode
+
+    return (
+        reverse("platformkit:database-export", args=[ref])
+        + "?"
+        + urlencode({"schema": "public", "table": table, **params})
+    )
+
+
+def download(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
+def test_json_export_keeps_types_and_filters(operator_client: Client, upstream: Any, project_ref: str) -> None:
+    import json
+
+    html = operator_client.get(table_url(project_ref, "books", fc="mood", fo="eq", fv="happy")).content.decode()
+    link = re.search(r'<a class="[^"]*" href="([^"]+)" download>Export JSON</a>', html)
+    assert link is not None and "fc=mood" in link.group(1) and "format=json" in link.group(1)
+    sql(upstream, project_ref, "update books set mood = 'sad', meta = null, price = 123456.78 where id = 3")
+    response = operator_client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and response.streaming and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="public_books.json"'
+    body = b"".join(response.streaming_content).decode()
+    rows = json.loads(body)
+    assert len(rows) == 249 and 3 not in [row["id"] for row in rows]
+    first = rows[0]
+    assert list(first) == [
+        "id",
+        "title",
+        "author_id",
+        "price",
+        "in_print",
+        "mood",
+        "tags",
+        "meta",
+        "published",
+        "added",
+        "code",
+        "title_upper",
+    ]
+    assert first["id"] == 1 and first["author_id"] == 2 and first["in_print"] is True and first["code"] is None
+    assert first["tags"] == ["a", "b"] and first["meta"] == {"n": 1} and first["published"] == "2024-01-02"
+    assert '"price":1.50' in body  # the numeric's digits as stored, a JSON number
+    # Formula-looking text is data in JSON: kept as it is.
+    sql(upstream, project_ref, "update books set title = '=cmd()' where id = 1")
+    again = json.loads(download(operator_client, export_url(project_ref, "books", format="json")))
+    assert again[0]["title"] == "=cmd()" and len(again) == 250
+    assert operator_client.get(export_url(project_ref, "books", format="xml")).status_code == 400
+    # Empty and without a primary key (paged by ctid) it is still a JSON array.
+    assert json.loads(download(operator_client, export_url(project_ref, "loose", format="json"))) == [
+        {"note": "x"},
+        {"note": "y"},
+        {"note": "<script>alert(1)</script>"},
+    ]
+    sql(upstream, project_ref, "create table public.empty (id int primary key)")
+    empty = operator_client.get(export_url(project_ref, "empty", format="json"))
+    assert json.loads(b"".join(empty.streaming_content)) == []
+
+
+def test_exports_read_page_after_page_in_the_order_shown(
+    operator_client: Client, project_ref: str, monkeypatch: Any
+) -> None:
+    import csv
+    import io
+    import json
+
+    from platformkit.sections.database import services
+
+    monkeypatch.setattr(services, "EXPORT_PAGE_SIZE", 40)  # 250 rows: seven pages
+    by_price = export_url(project_ref, "books", format="json", sort="price", dir="desc")
+    rows = json.loads(download(operator_client, by_price))
+    assert [row["id"] for row in rows] == list(range(250, 0, -1))
+    lines = list(csv.reader(io.StringIO(download(operator_client, export_url(project_ref, "books")))))
+    assert [line[0] for line in lines[1:]] == [str(n) for n in range(1, 251)]

@@ -128,3 +128,78 @@ def test_the_source_picker_reads_another_source(operator_client: Client, busy: s
     assert "where source = &#x27;postgres_logs&#x27;" in page and 'name="shown_source" value="postgres_logs"' in page
     assert "relation &quot;public.nope&quot; does not exist" in page  # a postgres_logs row
     assert "2 postgres_logs events in the window" in page  # the histogram counts the picked source
+
+
+def _zoom_links(page: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(link) for link in re.findall(r'<a href="(\?[^"]+)" data-zoom=', page)]
+
+
+def test_the_histogram_has_a_time_axis_and_a_bar_zooms_in(operator_client: Client, busy: str, api: Any) -> None:
+    import re
+    from urllib.parse import parse_qs
+
+    url = reverse("platformkit:logs", args=[busy])
+    an_hour_ago = datetime.now(UTC) - timedelta(minutes=50)
+    api.api.logs.record(busy, "function_logs", "early line", {"level": "error", "function_id": "f"}, at=an_hour_ago)
+    params = {"template": "function_errors", "range": "24h"}
+    page = operator_client.get(url, params).content.decode()
+    assert_valid_html(page)
+    ticks = re.findall(r'data-tick="([^"]+)"', page)
+    assert 3 <= len(ticks) <= 8 and all(re.fullmatch(r"\d\d [A-Z][a-z]{2} \d\d:00|\d\d:00", tick) for tick in ticks)
+    links = _zoom_links(page)
+    assert len(links) == page.count('class="pk-histogram__bar"') >= 24
+    # The bar holding the event is an hour wide; clicked, that hour is the query's range.
+    hour = an_hour_ago.replace(minute=0, second=0, microsecond=0)
+    chosen = next(link for link in links if f"start={hour:%Y-%m-%dT%H}%3A00%3A00" in link)
+    query = parse_qs(chosen[1:])
+    assert query["range"] == ["custom"] and query["source"] == ["function_logs"]
+    assert query["end"] == [f"{hour + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}"] and "early line" not in query["sql"][0]
+    zoomed = operator_client.get(url + chosen).content.decode()
+    assert "early line" in zoomed and '<option value="custom" selected>' in zoomed
+    assert f'name="start" step="1" value="{hour:%Y-%m-%dT%H:%M:%S}"' in zoomed
+    assert len(_zoom_links(zoomed)) in (60, 61)  # an hour in minutes
+    assert all(re.fullmatch(r"\d\d:\d\d", tick) for tick in re.findall(r'data-tick="([^"]+)"', zoomed))
+
+
+def test_the_range_stays_when_the_query_fails(operator_client: Client, busy: str) -> None:
+    url = reverse("platformkit:logs", args=[busy])
+    end = datetime.now(UTC).replace(microsecond=0)
+    start = end - timedelta(hours=2)
+    params = {
+        "range": "custom",
+        "start": f"{start:%Y-%m-%dT%H:%M:%S}",
+        "end": f"{end:%Y-%m-%dT%H:%M:%S}",
+        "sql": "select nope from logs",
+    }
+    page = operator_client.get(url, params).content.decode()
+    assert "data-log-error" in page
+    assert '<option value="custom" selected>' in page
+    assert f'name="start" step="1" value="{params["start"]}"' in page
+    assert f'name="end" step="1" value="{params["end"]}"' in page
+    assert ">select nope from logs</textarea>" in page
+
+
+def test_a_row_opens_its_whole_event(operator_client: Client, busy: str, api: Any) -> None:
+    import re
+
+    api.api.logs.record(busy, "function_logs", "<b>boom</b>", {"level": "error", "function_id": "<script>x</script>"})
+    url = reverse("platformkit:logs", args=[busy])
+    page = operator_client.get(url, {"source": "function_logs", "range": "15m"}).content.decode()
+    assert "&lt;b&gt;boom&lt;/b&gt;" in page and "<b>boom</b>" not in page
+    event_url = re.search(r'<details data-log-detail hx-get="([^"]+)"', page)
+    assert event_url is not None
+    detail = htmx_get(operator_client, event_url.group(1).replace("&amp;", "&"))
+    assert detail.status_code == 200
+    assert_valid_html(detail.content, fragment=True)
+    text = detail.content.decode()
+    fields = re.findall(r"<dt>([^<]+)</dt>", text)
+    assert {"id", "timestamp", "event_message", "log_attributes", "source"} <= set(fields)
+    assert "&lt;script&gt;x&lt;/script&gt;" in text and "<script>" not in text and "function_logs" in text
+    # The whole page too (the row's link without JavaScript), and a made-up id is not found.
+    assert operator_client.get(event_url.group(1).replace("&amp;", "&")).status_code == 200
+    missing = event_url.group(1).replace("&amp;", "&").split("id=")[0] + "id=0000&at=2026-01-01T00:00:00"
+    assert operator_client.get(missing).status_code == 404
+    assert operator_client.get(url + "event/?id=x'y&at=2026-01-01T00:00:00").status_code == 400

@@ -193,3 +193,84 @@ def test_limited_wraps_one_plain_select_reading_one_row_past_the_grid() -> None:
         getattr(services.limited("values (1), (2)", cap=10), "sql", None)
         == "select * from (\nvalues (1), (2)\n) as platformkit_grid limit 11"
     )
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "do $$ begin delete from todos where id > 1; end $$",
+            [("procedural", "The DO block changes data or the schema: DELETE from todos.")],
+        ),
+        (
+            "do $$ declare r record; begin for r in select * from t loop"
+            " update t set a = 1 where id = r.id; end loop; end $$",
+            [("procedural", "The DO block changes data or the schema: UPDATE t.")],
+        ),
+        (
+            "do $$ begin if true then truncate t; end if; end $$",
+            [
+                ("procedural", "The DO block changes data or the schema: TRUNCATE t."),
+                ("truncate", "In the DO block: TRUNCATE deletes every row of the table."),
+            ],
+        ),
+        (
+            "do $$ begin execute 'select 1'; end $$",
+            [
+                (
+                    "procedural",
+                    "The DO block runs SQL built at run time (EXECUTE), which cannot be checked here:"
+                    " confirm only if you know what it does.",
+                )
+            ],
+        ),
+        (
+            "do language plv8 $$ plv8.execute('delete from t') $$",
+            [
+                (
+                    "procedural",
+                    "The DO block is written in plv8, which cannot be checked here:"
+                    " confirm only if you know what it does.",
+                )
+            ],
+        ),
+        (
+            "create function public.wipe() returns void language plpgsql as $$ begin delete from t; end $$",
+            [
+                ("procedural", "Function public.wipe changes data or the schema when it is called: DELETE from t."),
+                ("unfiltered", "In function public.wipe: DELETE without WHERE changes every row of t."),
+            ],
+        ),
+        (
+            "create function f() returns void language sql as 'insert into log values (1)'",
+            [("procedural", "Function f changes data or the schema when it is called: INSERT into log.")],
+        ),
+        (
+            "create procedure p() begin atomic update t set a = 2 where id = 1; end",
+            [("procedural", "Procedure p changes data or the schema when it is called: UPDATE t.")],
+        ),
+    ],
+)
+def test_procedural_code_that_changes_data_asks_first(sql: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(sql) == expected
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "do $$ begin raise notice 'hello'; perform pg_sleep(0); end $$",
+        "create function add(a int, b int) returns int language sql as 'select a + b'",
+        "create function now_utc() returns timestamptz language plpgsql as $$ begin return now(); end $$",
+        "create function c_thing() returns int language internal as 'int4pl'",
+    ],
+)
+def test_procedural_code_that_only_reads_needs_no_confirmation(sql: str) -> None:
+    assert kinds(sql) == []
+
+
+def test_update_and_delete_statements_are_kept_for_the_row_estimate() -> None:
+    analysis = analyse(
+        "create table x (id int); delete from x; explain delete from x;"
+        " with gone as (update x set id = 2 returning *) select * from gone"
+    )
+    assert analysis.estimable == ["delete from x", "with gone as (update x set id = 2 returning *) select * from gone"]

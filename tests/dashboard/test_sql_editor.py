@@ -104,10 +104,70 @@ def test_an_error_in_a_limited_select_points_into_the_editors_text(operator_clie
     assert "At line 3, column 3" in html and "<mark>n</mark>osuch" in html
 
 
+def downloaded(response: Any) -> str:
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
 def test_the_download_reads_every_row(operator_client: Client, project_ref: str) -> None:
     response = run(operator_client, project_ref, "select g from generate_series(1, 1200) g", htmx=False, format="csv")
-    assert response.status_code == 200
-    assert response.content.decode().splitlines()[1:] == [str(n) for n in range(1, 1201)]
+    assert downloaded(response).splitlines()[1:] == [str(n) for n in range(1, 1201)]
+
+
+def test_downloads_stream_page_after_page(
+    operator_client: Client, project_ref: str, upstream: Any, monkeypatch: Any
+) -> None:
+    import json
+
+    from platformkit.sections.sql import services
+
+    monkeypatch.setattr(services, "DOWNLOAD_PAGE_ROWS", 100)  # 1050 rows: eleven pages
+    upstream.database.query(
+        project_ref,
+        "create table public.big (id int primary key, name text, tags text[], meta jsonb);"
+        " insert into public.big select g, 'n' || g, array['a'], jsonb_build_object('g', g)"
+        " from generate_series(1, 1050) g",
+    )
+    response = run(operator_client, project_ref, "select * from public.big -- no order", htmx=False, format="json")
+    assert response["Content-Type"] == "application/json"
+    rows = json.loads(downloaded(response))
+    assert [row["id"] for row in rows] == list(range(1, 1051))  # each row once, in the table's order
+    assert rows[0] == {"id": 1, "name": "n1", "tags": ["a"], "meta": {"g": 1}}
+    ordered = "select id, name from public.big order by id desc;"
+    lines = downloaded(run(operator_client, project_ref, ordered, htmx=False, format="csv")).splitlines()
+    assert lines[0] == "id,name" and lines[1] == "1050,n1050" and lines[-1] == "1,n1" and len(lines) == 1051
+    # Bound parameters (or several statements) are read in one call, as before.
+    bound = run(
+        operator_client,
+        project_ref,
+        "select id from public.big where id > $1",
+        htmx=False,
+        format="csv",
+        parameters="[1000]",
+    )
+    assert downloaded(bound).splitlines()[1:] == [str(n) for n in range(1001, 1051)]
+    # Exactly two pages: the last (empty) page ends it.
+    two = "select id from public.big where id <= 200"
+    assert json.loads(downloaded(run(operator_client, project_ref, two, htmx=False, format="json"))) == [
+        {"id": n} for n in range(1, 201)
+    ]
+    # Numbers as PostgreSQL wrote them, not through a float.
+    exact = "select 12345678901234567890.125::numeric as big, 1.50::numeric(4,2) as price"
+    assert '"big":12345678901234567890.125' in downloaded(
+        run(operator_client, project_ref, exact, htmx=False, format="json")
+    )
+    assert downloaded(run(operator_client, project_ref, exact, htmx=False, format="csv")).splitlines()[1] == (
+        "12345678901234567890.125,1.50"
+    )
+    # Empty results are still well-formed.
+    nothing = "select * from public.big where false"
+    assert json.loads(downloaded(run(operator_client, project_ref, nothing, htmx=False, format="json"))) == []
+    # An error is shown in the editor, where it is in the operator's text, nothing downloaded.
+    failed = run(operator_client, project_ref, "select nosuch from public.big", htmx=False, format="csv")
+    assert not failed.streaming and "column &quot;nosuch&quot; does not exist" in failed.content.decode()
+    assert "<mark>n</mark>osuch" in failed.content.decode()
+    assert QueryRun.objects.filter(succeeded=False).count() == 1
+    assert QueryRun.objects.filter(sql__startswith="select * from public.big --", row_count=None).count() == 1
 
 
 def test_counts_and_statements_the_limit_leaves_alone(operator_client: Client, project_ref: str) -> None:
@@ -162,7 +222,7 @@ def test_csv_download(operator_client: Client, project_ref: str) -> None:
         operator_client, project_ref, "select 1 as a, null::text as b, '=cmd()' as c", htmx=False, format="csv"
     )
     assert response["Content-Disposition"] == 'attachment; filename="result.csv"'
-    assert response.content.decode().splitlines() == ["a,b,c", "1,,'=cmd()"]
+    assert downloaded(response).splitlines() == ["a,b,c", "1,,'=cmd()"]
 
 
 def test_snippets_and_history(operator_client: Client, project_ref: str) -> None:
@@ -231,3 +291,48 @@ def test_a_delete_hidden_in_a_with_asks_first(operator_client: Client, project_r
     html = run(operator_client, project_ref, sql, read_only=False).content.decode()
     assert "DELETE without WHERE changes every row of todos." in html
     assert upstream.database.query(project_ref, "select count(*)::int as n from public.todos") == [{"n": 2}]
+
+
+def test_the_confirmation_says_about_how_many_rows_change(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
+    upstream.database.query(
+        project_ref,
+        "create table public.todos (id int primary key, done boolean);"
+        " insert into public.todos select g, g % 2 = 0 from generate_series(1, 1000) g; analyze public.todos",
+    )
+    html = run(operator_client, project_ref, "update public.todos set done = true", read_only=False).content.decode()
+    assert "UPDATE without WHERE changes every row of todos." in html
+    assert 'data-estimate="1000"' in html and "UPDATE of todos: about 1000 rows" in html
+    nested = "with x as (delete from public.todos returning *) select count(*) from x"
+    html = run(operator_client, project_ref, nested, read_only=False).content.decode()
+    assert "DELETE from todos: about 1000 rows" in html
+    # Nothing ran to find out: the planner's estimate, not the rows.
+    assert upstream.database.query(
+        project_ref, "select count(*)::int as n, count(*) filter (where done)::int as d from public.todos"
+    ) == [{"n": 1000, "d": 500}]
+    # A script whose table does not exist yet is confirmed without an estimate.
+    html = run(operator_client, project_ref, "create table public.t2 (id int); delete from public.t2", read_only=False)
+    assert "data-sql-confirm" in html.content.decode() and "data-sql-estimates" not in html.content.decode()
+
+
+def test_a_do_block_that_changes_data_asks_first(operator_client: Client, project_ref: str, upstream: Any) -> None:
+    upstream.database.query(
+        project_ref, "create table public.jobs (id int); insert into public.jobs values (1), (2), (3)"
+    )
+    block = "do $$ begin delete from public.jobs where id > 1; end $$"
+    html = run(operator_client, project_ref, block, read_only=False).content.decode()
+    assert "data-sql-confirm" in html and "The DO block changes data or the schema: DELETE from jobs." in html
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 3}]
+    run(operator_client, project_ref, block, read_only=False, confirmed="1")
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 1}]
+    dynamic = "do $$ begin execute 'truncate public.jobs'; end $$"
+    html = run(operator_client, project_ref, dynamic, read_only=False).content.decode()
+    assert "runs SQL built at run time (EXECUTE)" in html
+    assert upstream.database.query(project_ref, "select count(*)::int as n from public.jobs") == [{"n": 1}]
+    function = (
+        "create function public.purge() returns void language plpgsql as $$ begin delete from public.jobs; end $$"
+    )
+    html = run(operator_client, project_ref, function, read_only=False).content.decode()
+    assert "Function public.purge changes data or the schema when it is called: DELETE from jobs." in html
+    assert upstream.database.query(project_ref, "select to_regprocedure('public.purge()')::text as f") == [{"f": None}]

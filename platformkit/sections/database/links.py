@@ -56,8 +56,13 @@ class Links:
         descending = current.column == column and not current.descending
         return self.table(table.schema, table.name, Order(column, descending), filters)
 
-    def export(self, table: Table, order: Order, filters: list[Filter]) -> str:
-        return self.to("database-export", self._table(table.schema, table.name) + self._view(order, filters))
+    def export(self, table: Table, order: Order, filters: list[Filter], format: str = "csv") -> str:
+        params = self._table(table.schema, table.name) + self._view(order, filters)
+        return self.to("database-export", params + ([("format", format)] if format != "csv" else []))
+
+    def picker(self, table: Table, column: str) -> str:
+        """The foreign-key picker's search of the rows ``column`` of ``table`` may reference."""
+        return self.to("database-references", self._table(table.schema, table.name) + [("column", column)])
 
     def row(self, table: Table, key: list[str | None] | None = None) -> str:
         params = self._table(table.schema, table.name) + ([("key", encode_values(key))] if key is not None else [])

@@ -19,6 +19,8 @@ from platformkit.sections.database import statements
 from platformkit.sections.database.catalog import (
     DETAIL_SQL,
     SUMMARY_SQL,
+    Column,
+    ForeignKey,
     SchemaSummary,
     Table,
     schemas_from_rows,
@@ -70,8 +72,9 @@ def page(
     *,
     forward: bool = True,
     size: int = statements.PAGE_SIZE,
+    typed: bool = False,
 ) -> Page:
-    statement = statements.page_query(table, order, filters, cursor=cursor, forward=forward, size=size)
+    statement = statements.page_query(table, order, filters, cursor=cursor, forward=forward, size=size, typed=typed)
     rows = _read(target_ref, statement)
     more = len(rows) > size
     rows = rows[:size]
@@ -204,20 +207,25 @@ def delete(actor: Any, *, project_ref: str, target_ref: str, table: Table, key: 
 # Export
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else spreadsheet_safe(str(value))
+def _pages(target_ref: str, table: Table, order: Order, filters: list[Filter], *, typed: bool) -> Iterator[Page]:
+    """Every page of the table's rows (filtered and sorted as shown), read by keyset one after
+    another: an export holds one page in memory whatever the table's size."""
+    cursor: list[str | None] | None = None
+    while True:
+        found = page(target_ref, table, order, filters, cursor, size=EXPORT_PAGE_SIZE, typed=typed)
+        yield found
+        if found.next_cursor is None:
+            return
+        cursor = found.next_cursor
 
 
 def export_csv(target_ref: str, table: Table, order: Order, filters: list[Filter]) -> Iterator[str]:
-    """The table's rows (filtered and sorted as shown) as CSV, read page by page by keyset and
-    sent as each page arrives: memory stays one page whatever the table's size."""
+    """The rows as CSV (PostgreSQL's text of each value, formulas kept text), sent page by page."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([column.name for column in table.columns])
     yield out.getvalue()
-    cursor: list[str | None] | None = None
-    while True:
-        found = page(target_ref, table, order, filters, cursor, size=EXPORT_PAGE_SIZE)
+    for found in _pages(target_ref, table, order, filters, typed=False):
         out.seek(0)
         out.truncate()
         for item in found.rows:
@@ -225,6 +233,43 @@ def export_csv(target_ref: str, table: Table, order: Order, filters: list[Filter
                 ["" if item.get(c.name) is None else spreadsheet_safe(str(item[c.name])) for c in table.columns]
             )
         yield out.getvalue()
-        if found.next_cursor is None:
-            return
-        cursor = found.next_cursor
+
+
+def export_json(target_ref: str, table: Table, order: Order, filters: list[Filter]) -> Iterator[str]:
+    """The rows as a JSON array of objects, each as PostgreSQL's ``row_to_json`` writes it (its
+    types kept, a numeric's digits exact), sent page by page."""
+    yield "["
+    first = True
+    for found in _pages(target_ref, table, order, filters, typed=True):
+        chunk = ",\n".join(str(item[statements.TYPED_ROW]) for item in found.rows)
+        if chunk:
+            yield ("\n" if first else ",\n") + chunk
+            first = False
+    yield "\n]\n" if not first else "]\n"
+
+
+# The foreign-key picker
+
+PICKER_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str | None
+
+
+def label_column(table: Table) -> Column | None:
+    """The column shown beside a referenced row's key: its first text column outside the key."""
+    return next((c for c in table.columns if c.kind == "text" and c.name not in table.primary_key), None)
+
+
+def references(target_ref: str, fk: ForeignKey, text: str) -> list[Choice] | None:
+    """Rows of the table ``fk`` references matching ``text`` by key or label (None: that table
+    is gone from the catalog)."""
+    referenced = table(target_ref, fk.ref_schema, fk.ref_table)
+    column = referenced.column(fk.ref_columns[0]) if referenced is not None else None
+    if referenced is None or column is None:
+        return None
+    statement = statements.reference_search(referenced, column, label_column(referenced), text, PICKER_SIZE)
+    return [Choice(str(row["key"]), row["label"]) for row in _read(target_ref, statement)]

@@ -136,6 +136,19 @@ def selected_columns(table: Table) -> str:
     return ", ".join(columns) or "1"
 
 
+# The column of a typed page holding the row as JSON text (a name no catalog column will clash
+# with in practice; the key columns beside it are selected under their own names).
+TYPED_ROW = "platformkit row json"
+
+
+def typed_columns(table: Table, order: Order) -> str:
+    """The page's order keys (as text, for the next page's cursor) and the whole row as JSON
+    text made by PostgreSQL: numbers stay numbers (numeric exactly as stored), booleans
+    booleans, arrays and json values nested, times in ISO 8601; columns in the table's order."""
+    keys = [f"{quote(name)}::text as {quote(name)}" for name in cursor_names(table, order)]
+    return ", ".join([*keys, f"row_to_json({ROW})::text as {quote(TYPED_ROW)}"])
+
+
 def page_query(
     table: Table,
     order: Order,
@@ -144,9 +157,11 @@ def page_query(
     cursor: list[str | None] | None = None,
     forward: bool = True,
     size: int = PAGE_SIZE,
+    typed: bool = False,
 ) -> Statement:
     """One page of rows (``size + 1`` are read, to know whether another page follows). Going
-    backwards (``forward=False``) reads in the reverse order; the caller turns the page round."""
+    backwards (``forward=False``) reads in the reverse order; the caller turns the page round.
+    ``typed``: each row also as JSON with its types kept (:func:`typed_columns`)."""
     statement = Statement("")
     conditions = [filter_condition(statement, table, wanted) for wanted in filters]
     keys = order_keys(table, order)
@@ -160,21 +175,26 @@ def page_query(
         ordering.append(f"{expr} {direction}{nulls}")
     where = f" where {' and '.join(conditions)}" if conditions else ""
     limit = statement.bind(size + 1, "int")
+    selected = typed_columns(table, order) if typed else selected_columns(table)
     statement.sql = (
-        f"select {selected_columns(table)} from {table.qualified} as {ROW}{where}"
-        f" order by {', '.join(ordering)} limit {limit}"
+        f"select {selected} from {table.qualified} as {ROW}{where} order by {', '.join(ordering)} limit {limit}"
     )
     return statement
 
 
 def cursor_of(table: Table, order: Order, row: dict[str, Any]) -> list[str | None]:
     """The key values of ``row`` (as selected by :func:`selected_columns`) in ``order_keys`` order."""
+    return [row.get(name) for name in cursor_names(table, order)]
+
+
+def cursor_names(table: Table, order: Order) -> list[str]:
+    """The columns a page's cursor holds, in ``order_keys`` order: the sort column, then the key."""
     names = []
     sort = table.column(order.column) if order.column else None
     if sort is not None and sort.name not in table.primary_key[:1]:
         names.append(sort.name)
     names.extend(table.primary_key or (CTID,))
-    return [row.get(name) for name in names]
+    return names
 
 
 def key_condition(statement: Statement, table: Table, key: dict[str, str]) -> str:
@@ -225,4 +245,28 @@ def delete_statement(table: Table, key: dict[str, str]) -> Statement:
     statement = Statement("")
     condition = key_condition(statement, table, key)
     statement.sql = f"delete from {table.qualified} where {condition} returning {_returning(table)}"
+    return statement
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as an ILIKE pattern matching it anywhere, its own ``%``, ``_`` and ``\\`` literal."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def reference_search(table: Table, column: Column, label: Column | None, text: str, size: int) -> Statement:
+    """Rows of ``table`` (a foreign key's referenced table) whose ``column`` (the referenced key)
+    or ``label`` (a text column shown beside it) contains ``text``, an exact key first."""
+    statement = Statement("")
+    key = f"{ROW}.{column.quoted}"
+    shown = f"{ROW}.{label.quoted}::text" if label is not None else "null::text"
+    where, exact = "", ""
+    if text:
+        pattern = statement.bind(like_pattern(text), "text")
+        where = f" where {key}::text ilike {pattern}" + (f" or {shown} ilike {pattern}" if label is not None else "")
+        exact = f"{key}::text = {statement.bind(text, 'text')} desc, "
+    limit = statement.bind(size, "int")
+    statement.sql = (
+        f"select {key}::text as key, {shown} as label from {table.qualified} as {ROW}{where}"
+        f" order by {exact}{key} limit {limit}"
+    )
     return statement

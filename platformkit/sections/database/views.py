@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from platformkit.access import project_view
@@ -144,9 +144,13 @@ def table(request: HttpRequest, ref: str) -> HttpResponse:
             else None,
             "first_url": links.table(found.schema, found.name, order, filters) if page.previous_cursor else None,
             "export_url": links.export(found, order, filters),
+            "export_json_url": links.export(found, order, filters, "json"),
             "new_url": links.row(found) if found.writable else None,
         },
     )
+
+
+EXPORTS = {"csv": ("text/csv; charset=utf-8", services.export_csv), "json": ("application/json", services.export_json)}
 
 
 @require_GET
@@ -154,11 +158,16 @@ def table(request: HttpRequest, ref: str) -> HttpResponse:
 def export(request: HttpRequest, ref: str) -> HttpResponse:
     found = _table_or_404(request, request.GET)
     browse = Browse(found, request.GET)
+    wanted = request.GET.get("format") or "csv"
+    if wanted not in EXPORTS:
+        browse.error = f"Unknown export format {wanted!r}: csv or json."
     if browse.error:
         return HttpResponse(browse.error, status=400, content_type="text/plain; charset=utf-8")
-    rows = services.export_csv(request_target(request).ref, found, browse.order, browse.filters)
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(found)}.csv"'
+    content_type, rows = EXPORTS[wanted]
+    response = StreamingHttpResponse(
+        rows(request_target(request).ref, found, browse.order, browse.filters), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(found)}.{wanted}"'
     # The gate's type says HttpResponse; a streaming one is served just the same by Django.
     return cast(HttpResponse, response)
 
@@ -177,6 +186,12 @@ def _editor(
     **extra: Any,
 ) -> HttpResponse:
     links = Links(request, ref)
+    # A single-column foreign key's field gets a search of the referenced rows to pick from.
+    pickers = {
+        fk.columns[0]: {"fk": fk, "url": links.picker(found, fk.columns[0])}
+        for fk in found.foreign_keys
+        if len(fk.columns) == 1
+    }
     context = {
         "table": found,
         "key": key,
@@ -186,6 +201,8 @@ def _editor(
         "table_url": links.table(found.schema, found.name),
         "no_key": NO_KEY_REFUSAL if not found.writable else None,
         "references": {fk.columns[0]: fk for fk in found.foreign_keys if len(fk.columns) == 1},
+        "editor_rows": [{**item, "picker": pickers.get(item["column"].name)} for item in form.rows()],
+        "pickers": bool(pickers),
         **extra,
     }
     return _render(request, ref, "row.html", context, status=status)
@@ -199,6 +216,33 @@ def _key(found: Table, params: Any) -> tuple[list[str | None] | None, dict[str, 
     if key is None:
         raise Http404("No such row")
     return decode_values(text, len(found.primary_key)), key
+
+
+@require_GET
+@project_view(SECTION)
+def references(request: HttpRequest, ref: str) -> HttpResponse:
+    """The foreign-key picker's choices (an HTMX fragment): rows of the table ``column``
+    references whose key or label contains ``q``."""
+    try:
+        found = _table_or_404(request, request.GET)
+    except errors.APIError as exc:
+        return render(request, "platformkit/database/references.html", {"problem": upstream.describe(exc)})
+    column = request.GET.get("column", "")
+    fk = found.link_for(column)
+    index = next((i for i, c in enumerate(found.columns) if c.name == column), None)
+    if fk is None or index is None:
+        return HttpResponse(
+            f"{column!r} is no single-column foreign key of this table.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    text = request.GET.get("q", "")[:200]
+    listed = upstream.attempt(lambda: services.references(request_target(request).ref, fk, text))
+    return render(
+        request,
+        "platformkit/database/references.html",
+        {"fk": fk, "choices": listed.value, "problem": listed.problem, "field_id": f"id_c{index}", "q": text},
+    )
 
 
 @require_GET

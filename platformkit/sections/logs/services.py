@@ -30,10 +30,11 @@ PER_CALL = timedelta(hours=24)
 MAX_ROWS = 1000
 
 TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), ClickHouse SQL over `logs`
+    # Each reads the id and timestamp: a row then opens its whole event.
     "errors": (
         "Requests with errors (status ≥ 400)",
         "edge_logs",
-        "select timestamp, log_attributes['response.status_code'] as status_code,\n"
+        "select id, timestamp, log_attributes['response.status_code'] as status_code,\n"
         "  log_attributes['request.path'] as path, event_message\nfrom logs\n"
         "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.status_code']) >= 400\n"
         "order by timestamp desc\nlimit 100",
@@ -41,7 +42,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "slow_requests": (
         "Slow requests (over 1 s)",
         "edge_logs",
-        "select timestamp, log_attributes['request.method'] as method, log_attributes['request.path'] as path,\n"
+        "select id, timestamp, log_attributes['request.method'] as method, log_attributes['request.path'] as path,\n"
         "  log_attributes['response.origin_time'] as origin_time\nfrom logs\n"
         "where source = 'edge_logs' and toInt32OrZero(log_attributes['response.origin_time']) > 1000\n"
         "order by timestamp desc\nlimit 100",
@@ -49,13 +50,13 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "slow_queries": (
         "Slow queries",
         "postgres_logs",
-        "select timestamp, event_message\nfrom logs\n"
+        "select id, timestamp, event_message\nfrom logs\n"
         "where source = 'postgres_logs' and match(event_message, '^duration:')\norder by timestamp desc\nlimit 100",
     ),
     "postgres_errors": (
         "Postgres errors",
         "postgres_logs",
-        "select timestamp, log_attributes['parsed.error_severity'] as error_severity,\n"
+        "select id, timestamp, log_attributes['parsed.error_severity'] as error_severity,\n"
         "  log_attributes['parsed.sql_state_code'] as sql_state_code, event_message,\n"
         "  log_attributes['parsed.query'] as query\nfrom logs\n"
         "where source = 'postgres_logs' and log_attributes['parsed.error_severity'] in ('ERROR', 'FATAL', 'PANIC')\n"
@@ -64,14 +65,14 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {  # key -> (label, source, sql), C
     "function_errors": (
         "Function errors",
         "function_logs",
-        "select timestamp, log_attributes['function_id'] as function_id, log_attributes['level'] as level,"
+        "select id, timestamp, log_attributes['function_id'] as function_id, log_attributes['level'] as level,"
         " event_message\nfrom logs\nwhere source = 'function_logs' and log_attributes['level'] = 'error'\n"
         "order by timestamp desc\nlimit 100",
     ),
     "auth_failures": (
         "Auth failures",
         "auth_logs",
-        "select timestamp, log_attributes['status'] as status, log_attributes['path'] as path,\n"
+        "select id, timestamp, log_attributes['status'] as status, log_attributes['path'] as path,\n"
         "  log_attributes['msg'] as msg, log_attributes['error'] as error\nfrom logs\n"
         "where source = 'auth_logs' and toInt32OrZero(log_attributes['status']) >= 400\n"
         "order by timestamp desc\nlimit 100",
@@ -148,6 +149,17 @@ class Bar:
     height: float
     count: int
     label: str
+    start: datetime  # the bucket's range, within the window: clicked, it becomes the query's
+    end: datetime
+    slot: datetime  # the bucket's own start (before the window's, for the first)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A time under the histogram, at ``percent`` of its width."""
+
+    percent: float
+    label: str
 
 
 @dataclass
@@ -158,6 +170,7 @@ class Outcome:
     truncated: bool = False
     calls: int = 0
     bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
     total: int = 0
 
     @property
@@ -210,6 +223,7 @@ def run(ref: str, query: LogQuery, now: datetime | None = None) -> Outcome:
                 moment = _micros(row["bucket"])
                 counts[moment] = counts.get(moment, 0) + int(row["n"])
     outcome.bars, outcome.total = histogram(counts, start, end, bucket), sum(counts.values())
+    outcome.ticks = axis(outcome.bars)
     return outcome
 
 
@@ -234,6 +248,61 @@ def _api_error(error: APIError) -> str:
     return f"The Management API could not run the query: {error}"
 
 
+# An event's id as the logs give it (a UUID, or the hex of one): checked whole before it is
+# quoted into the SQL, since the logs endpoint takes no bound parameters.
+EVENT_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+EVENT_WINDOW = timedelta(minutes=1)
+
+
+def row_moment(row: dict[str, Any]) -> datetime | None:
+    """A row's ``timestamp`` (microseconds, or ISO text) as a time, if it has one."""
+    value = row.get("timestamp")
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(_micros(value) / 1_000_000, UTC)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+@dataclass
+class Event:
+    fields: list[tuple[str, str]] | None = None  # (name, value as text); None: not found
+    error: str | None = None
+
+
+def event(ref: str, event_id: str, at: datetime) -> Event:
+    """Every field of the event ``event_id`` logged about ``at`` (a minute either side)."""
+    if not EVENT_ID.fullmatch(event_id):
+        raise ValueError(f"not an event id: {event_id!r}")
+    sql = f"select * from logs where id = '{event_id}' limit 1"
+    try:
+        answer = get_client(cached=False).analytics.logs(ref, sql=sql, start=at - EVENT_WINDOW, end=at + EVENT_WINDOW)
+    except APIError as exc:
+        return Event(error=_api_error(exc))
+    if answer.error is not None:
+        return Event(error=answer.error_message)
+    if not answer.result:
+        return Event()
+    return Event([(name, _field(value)) for name, value in answer.result[0].items()])
+
+
+def _field(value: Any) -> str:
+    """A field's whole value as text: JSON indented, a microsecond timestamp also as a time."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, indent=2, default=str, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.dumps(json.loads(value), indent=2, ensure_ascii=False)
+        except ValueError:
+            return value
+    if isinstance(value, int) and len(str(value)) == 16:
+        return f"{_cell(value)} UTC ({value})"
+    return str(value)
+
+
 WIDTH, HEIGHT = 600.0, 80.0
 
 
@@ -256,9 +325,11 @@ def histogram(counts: dict[int, int], start: datetime, end: datetime, bucket: st
         labels = slots
     tallest = max(values) or 1
     width = WIDTH / len(values)
+    span = step * (-(-len(slots) // len(values)))  # seconds a bar covers (buckets merged above)
     bars = []
     for index, (value, label) in enumerate(zip(values, labels, strict=False)):
         height = round(HEIGHT * value / tallest, 2)
+        begins = datetime.fromtimestamp(label, UTC)
         bars.append(
             Bar(
                 round(index * width, 2),
@@ -266,7 +337,33 @@ def histogram(counts: dict[int, int], start: datetime, end: datetime, bucket: st
                 round(max(width - 0.5, 0.5), 2),
                 height,
                 value,
-                datetime.fromtimestamp(label, UTC).strftime("%Y-%m-%d %H:%M"),
+                begins.strftime("%Y-%m-%d %H:%M"),
+                max(begins, start),
+                min(begins + timedelta(seconds=span), end),
+                begins,
             )
         )
     return bars
+
+
+# Steps the axis may label by, in seconds: the first giving at most MAX_TICKS labels is used.
+TICK_STEPS = (60, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400)
+MAX_TICKS = 8
+
+
+def axis(bars: list[Bar]) -> list[Tick]:
+    """Round times (UTC) under the bars, placed as the bars are: a bucket's start at its left."""
+    if not bars:
+        return []
+    origin = int(bars[0].slot.timestamp())
+    per_bar = int((bars[1].slot - bars[0].slot).total_seconds()) if len(bars) > 1 else 60
+    total = per_bar * len(bars)
+    step = next((each for each in TICK_STEPS if total / each <= MAX_TICKS), TICK_STEPS[-1])
+    ticks = []
+    moment = origin // step * step + step
+    while moment < origin + total:
+        when = datetime.fromtimestamp(moment, UTC)
+        label = when.strftime("%d %b %H:%M" if total > 86400 else "%H:%M")
+        ticks.append(Tick(round(100 * (moment - origin) / total, 2), label))
+        moment += step
+    return ticks

@@ -4,4 +4,7 @@ from django.urls import path
 
 from platformkit.sections.logs import views
 
-urlpatterns = [path("projects/<project_ref:ref>/logs/", views.explorer, name="logs")]
+urlpatterns = [
+    path("projects/<project_ref:ref>/logs/", views.explorer, name="logs"),
+    path("projects/<project_ref:ref>/logs/event/", views.event, name="logs-event"),
+]

@@ -3,18 +3,53 @@ logs can be shared; results refresh themselves only when asked to."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
-from platformkit.core.rendering import render_page
+from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.logs import services as logs
 from platformkit.sections.logs.forms import LogQueryForm
 
 SECTION = "logs"
+INSTANT = "%Y-%m-%dT%H:%M:%S"
+
+
+def _event_link(detail_url: str, branch: dict[str, str], row: dict[str, Any]) -> str | None:
+    """Where a row's whole event is read, when the row carries its id and time."""
+    moment = logs.row_moment(row)
+    if not logs.EVENT_ID.fullmatch(str(row.get("id", ""))) or moment is None:
+        return None
+    return detail_url + "?" + urlencode({**branch, "id": row["id"], "at": moment.strftime(INSTANT)})
+
+
+@require_GET
+@project_view(SECTION)
+def event(request: HttpRequest, ref: str) -> HttpResponse:
+    """One event with every field (an HTMX fragment for a row's detail, or a page)."""
+    target = request_target(request)
+    event_id, at = request.GET.get("id", ""), request.GET.get("at", "")
+    try:
+        moment = datetime.strptime(at, INSTANT).replace(tzinfo=UTC)
+    except ValueError:
+        moment = None
+    if not logs.EVENT_ID.fullmatch(event_id) or moment is None:
+        return HttpResponse("Name an event by its id and time.", status=400, content_type="text/plain; charset=utf-8")
+    found = logs.event(target.ref, event_id, moment)
+    return render_page(
+        request,
+        "platformkit/logs/event.html",
+        {"ref": ref, "target": target, "found": found, "event_id": event_id},
+        section=SECTION,
+        project_ref=ref,
+        partial="log-event",
+        status=404 if found.fields is None and found.error is None else 200,
+    )
 
 
 @require_GET
@@ -36,11 +71,34 @@ def explorer(request: HttpRequest, ref: str) -> HttpResponse:
         )
         for key in logs.TEMPLATES
     }
+    branch = {"branch": target.ref} if not target.is_production else {}
+    bars = []
+    if outcome is not None:
+        for bar in outcome.bars:
+            # Clicking a bar zooms in: the same source and SQL over the bar's range.
+            zoom = {
+                **branch,
+                "source": query.source,
+                "shown_source": query.source,
+                "sql": query.sql,
+                "range": "custom",
+                "start": bar.start.strftime(INSTANT),
+                "end": bar.end.strftime(INSTANT),
+            }
+            bars.append((bar, "?" + urlencode(zoom)))
+    detail_url = url(request, "logs-event", ref)
     context = {
         "ref": ref,
         "target": target,
         "query": query,
         "outcome": outcome,
+        "bars": bars,
+        "rows": [
+            (cells, detail, _event_link(detail_url, branch, row))
+            for (cells, detail), row in zip(outcome.pretty_rows, outcome.rows, strict=True)
+        ]
+        if outcome is not None
+        else [],
         "form_error": form_error,
         "sources": logs.SOURCES,
         "presets": list(logs.PRESETS),

@@ -8,14 +8,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from pglast import ast, enums, parse_sql
+from pglast import ast, enums, parse_plpgsql, parse_sql
 from pglast.parser import ParseError
-from pglast.visitors import Visitor
+from pglast.visitors import Skip, Visitor
 
 from platformkit.api import errors
 from platformkit.core.audit import audit
@@ -43,12 +46,24 @@ class Warning:
     message: str
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """The planner's guess of the rows one UPDATE or DELETE changes (EXPLAIN, nothing run)."""
+
+    verb: str  # Update, Delete
+    table: str
+    rows: int
+
+
 @dataclass
 class Analysis:
     warnings: list[Warning] = field(default_factory=list)
     writes: bool = False  # anything but plain reads
     tables_without_rls: list[str] = field(default_factory=list)  # "schema.table" created in public
     parse_error: str | None = None
+    # Top-level statements holding an UPDATE or DELETE, whose rows EXPLAIN can estimate.
+    estimable: list[str] = field(default_factory=list)
+    estimates: list[Estimate] = field(default_factory=list)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -67,71 +82,13 @@ def analyse(sql: str) -> Analysis:
         return result
     enabled: set[str] = set()
     created: list[str] = []
+    encoded = sql.encode()  # the parser's locations count UTF-8 bytes
     for raw in statements:
-        stmt = raw.stmt
-        nested = _Modifications()
-        if stmt is not None and not _explained_only(stmt):
-            nested(stmt)
-        if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
-            result.writes = True
-        if isinstance(stmt, ast.DropStmt):
-            kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
-            result.warnings.append(Warning("drop", f"DROP {kind.upper()} removes it and everything in it."))
-        elif isinstance(stmt, ast.TruncateStmt):
-            result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
-        elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
-            result.warnings.append(_unfiltered(stmt))
-        elif isinstance(stmt, ast.AlterTableStmt):
-            for cmd in stmt.cmds or ():
-                name = enums.AlterTableType(cmd.subtype).name
-                if name.startswith("AT_Drop"):
-                    result.warnings.append(
-                        Warning("alter_drop", f"ALTER TABLE {_name(stmt.relation)} drops something ({name[3:]}).")
-                    )
-                if name == "AT_EnableRowSecurity":
-                    enabled.add(_qualified(stmt.relation))
-                if name == "AT_DisableRowSecurity":
-                    result.warnings.append(
-                        Warning(
-                            "lockout",
-                            f"Row level security is switched off on {_name(stmt.relation)}:"
-                            " every row becomes reachable through the API.",
-                        )
-                    )
-        elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
-            roles = (
-                [stmt.role]
-                if hasattr(stmt, "role") and stmt.role is not None
-                else list(getattr(stmt, "roles", None) or [])
-            )
-            names = {getattr(role, "rolename", None) for role in roles}
-            if names & PROTECTED_ROLES:
-                result.warnings.append(
-                    Warning(
-                        "lockout",
-                        f"Changing role {', '.join(sorted(n for n in names if n))}"
-                        " can lock the dashboard and the API out.",
-                    )
-                )
-        elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
-            result.warnings.append(Warning("lockout", "ALTER DATABASE can refuse connections or change every session."))
-        elif isinstance(stmt, ast.VariableSetStmt) and (stmt.name or "") in LOCKOUT_SETTINGS:
-            result.warnings.append(Warning("lockout", f"SET {stmt.name} changes what this session may do."))
-        elif (
-            isinstance(stmt, ast.GrantStmt)
-            and not stmt.is_grant
-            and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
-        ):
-            result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
-        elif (
-            isinstance(stmt, ast.CreateStmt)
-            and stmt.relation is not None
-            and (stmt.relation.schemaname or "public") in RLS_SCHEMAS
-        ):
-            created.append(_qualified(stmt.relation))
-        # A DELETE or UPDATE inside another statement (a data-modifying WITH, EXPLAIN ANALYZE)
-        # changes rows just the same: ``with x as (delete from t returning *) select ...``.
-        result.warnings.extend(_unfiltered(found) for found in nested.unfiltered if found is not stmt)
+        location, length = raw.stmt_location or 0, raw.stmt_len or len(encoded)
+        text = encoded[location : location + length].decode().strip()
+        _check(raw.stmt, text, result, enabled, created)
+        if not isinstance(raw.stmt, ast.ExplainStmt) and _Modifications.of(raw.stmt, ast.UpdateStmt, ast.DeleteStmt):
+            result.estimable.append(text)
     result.tables_without_rls = [name for name in created if name not in enabled]
     for name in result.tables_without_rls:
         result.warnings.append(
@@ -142,12 +99,199 @@ def analyse(sql: str) -> Analysis:
     return result
 
 
+def _check(stmt: Any, text: str, result: Analysis, enabled: set[str], created: list[str]) -> None:
+    """Add what ``stmt`` (whose SQL is ``text``) risks to ``result``."""
+    nested = _Modifications()
+    if stmt is not None and not _explained_only(stmt):
+        nested(stmt)
+    if nested.found or not isinstance(stmt, (ast.SelectStmt, ast.ExplainStmt, ast.VariableShowStmt)):
+        result.writes = True
+    if isinstance(stmt, ast.DropStmt):
+        kind = _object_type(stmt.removeType).removeprefix("OBJECT_").lower()
+        result.warnings.append(Warning("drop", f"DROP {kind.upper()} removes it and everything in it."))
+    elif isinstance(stmt, ast.TruncateStmt):
+        result.warnings.append(Warning("truncate", "TRUNCATE deletes every row of the table."))
+    elif isinstance(stmt, (ast.DeleteStmt, ast.UpdateStmt)) and stmt.whereClause is None:
+        result.warnings.append(_unfiltered(stmt))
+    elif isinstance(stmt, ast.AlterTableStmt):
+        for cmd in stmt.cmds or ():
+            name = enums.AlterTableType(cmd.subtype).name
+            if name.startswith("AT_Drop"):
+                result.warnings.append(
+                    Warning("alter_drop", f"ALTER TABLE {_name(stmt.relation)} drops something ({name[3:]}).")
+                )
+            if name == "AT_EnableRowSecurity":
+                enabled.add(_qualified(stmt.relation))
+            if name == "AT_DisableRowSecurity":
+                result.warnings.append(
+                    Warning(
+                        "lockout",
+                        f"Row level security is switched off on {_name(stmt.relation)}:"
+                        " every row becomes reachable through the API.",
+                    )
+                )
+    elif isinstance(stmt, (ast.AlterRoleStmt, ast.DropRoleStmt, ast.AlterRoleSetStmt)):
+        roles = (
+            [stmt.role] if hasattr(stmt, "role") and stmt.role is not None else list(getattr(stmt, "roles", None) or [])
+        )
+        names = {getattr(role, "rolename", None) for role in roles}
+        if names & PROTECTED_ROLES:
+            result.warnings.append(
+                Warning(
+                    "lockout",
+                    f"Changing role {', '.join(sorted(n for n in names if n))} can lock the dashboard and the API out.",
+                )
+            )
+    elif isinstance(stmt, (ast.AlterDatabaseStmt, ast.AlterDatabaseSetStmt)):
+        result.warnings.append(Warning("lockout", "ALTER DATABASE can refuse connections or change every session."))
+    elif isinstance(stmt, ast.VariableSetStmt) and (stmt.name or "") in LOCKOUT_SETTINGS:
+        result.warnings.append(Warning("lockout", f"SET {stmt.name} changes what this session may do."))
+    elif (
+        isinstance(stmt, ast.GrantStmt)
+        and not stmt.is_grant
+        and any(getattr(grantee, "rolename", None) in PROTECTED_ROLES for grantee in stmt.grantees or ())
+    ):
+        result.warnings.append(Warning("lockout", "REVOKE from an API role can lock the API out."))
+    elif isinstance(stmt, ast.CreateStmt) and stmt.relation is not None:
+        if (stmt.relation.schemaname or "public") in RLS_SCHEMAS:
+            created.append(_qualified(stmt.relation))
+    elif isinstance(stmt, ast.DoStmt):
+        _check_procedural(result, "The DO block", "", _do_body(stmt))
+    elif isinstance(stmt, ast.CreateFunctionStmt):
+        what = f"{'Procedure' if stmt.is_procedure else 'Function'} {'.'.join(n.sval for n in stmt.funcname or ())}"
+        _check_procedural(result, what, " when it is called", _function_body(stmt, text))
+    # A DELETE or UPDATE inside another statement (a data-modifying WITH, EXPLAIN ANALYZE)
+    # changes rows just the same: ``with x as (delete from t returning *) select ...``.
+    result.warnings.extend(_unfiltered(found) for found in nested.unfiltered if found is not stmt)
+
+
+# Procedural code: a DO block runs now, a function body whenever it is called. PL/pgSQL is
+# parsed (pglast's parse_plpgsql) and each SQL statement in it checked as a top-level one is;
+# what cannot be read ahead (EXECUTE of a string, another language) is said so and confirmed.
+PLPGSQL_STATEMENT = 0  # PLpgSQL_expr parseMode: a whole SQL statement (else an expression)
+DYNAMIC = frozenset({"PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors"})
+
+
+@dataclass
+class Body:
+    """The SQL statements found in a procedural body, and why it could not be read whole."""
+
+    statements: list[tuple[Any, str]] = field(default_factory=list)  # (node, text)
+    unreadable: str | None = None
+
+
+def _option(options: Any, name: str) -> Any:
+    return next((option.arg for option in options or () if option.defname == name), None)
+
+
+def _do_body(stmt: ast.DoStmt) -> Body:
+    language = getattr(_option(stmt.args, "language"), "sval", None) or "plpgsql"
+    code = getattr(_option(stmt.args, "as"), "sval", None) or ""
+    if language.lower() != "plpgsql":
+        return Body(unreadable=f"is written in {language}, which cannot be checked here")
+    quote = "$pk_body$"
+    while quote in code:
+        quote = quote[:-1] + "_$"
+    return _plpgsql(f"create function pk_do() returns void language plpgsql as {quote}{code}{quote}")
+
+
+def _function_body(stmt: ast.CreateFunctionStmt, text: str) -> Body:
+    if stmt.sql_body is not None:  # BEGIN ATOMIC ... END: parsed with the statement
+        nodes = [node for item in stmt.sql_body for node in (item if isinstance(item, tuple) else (item,))]
+        return Body([(node, "") for node in nodes if node is not None])
+    language = (getattr(_option(stmt.options, "language"), "sval", None) or "sql").lower()
+    code = _option(stmt.options, "as")
+    if language == "plpgsql":
+        return _plpgsql(text)
+    if language == "sql" and code:
+        try:
+            return Body([(raw.stmt, "") for raw in parse_sql(code[0].sval)])
+        except ParseError:
+            return Body(unreadable="does not parse")
+    if language in ("c", "internal"):
+        return Body()  # compiled code, no SQL to read (and only a superuser may create it)
+    return Body(unreadable=f"is written in {language}, which cannot be checked here")
+
+
+def _plpgsql(definition: str) -> Body:
+    try:
+        functions = parse_plpgsql(definition)
+    except ParseError as exc:
+        return Body(unreadable=f"does not parse ({exc})")
+    body = Body()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in DYNAMIC and body.unreadable is None:
+                    body.unreadable = "runs SQL built at run time (EXECUTE), which cannot be checked here"
+                if key == "PLpgSQL_expr" and value.get("parseMode") == PLPGSQL_STATEMENT:
+                    query = str(value.get("query", ""))
+                    try:
+                        body.statements.extend((raw.stmt, query) for raw in parse_sql(query))
+                    except ParseError:
+                        body.unreadable = body.unreadable or f"holds a statement that does not parse ({query[:60]})"
+                walk(value)
+
+    walk(functions)
+    return body
+
+
+def _check_procedural(result: Analysis, what: str, when: str, body: Body) -> None:
+    inner = Analysis()
+    for node, text in body.statements:
+        _check(node, text, inner, set(), [])
+    changes = [_describe(node) for node, _ in body.statements if _writes(node)]
+    if changes:
+        result.warnings.append(Warning("procedural", f"{what} changes data or the schema{when}: {', '.join(changes)}."))
+    result.warnings.extend(
+        Warning(warning.kind, f"In {what[0].lower()}{what[1:]}: {warning.message}") for warning in inner.warnings
+    )
+    if body.unreadable is not None:
+        result.warnings.append(
+            Warning("procedural", f"{what} {body.unreadable}: confirm only if you know what it does.")
+        )
+
+
+def _writes(node: Any) -> bool:
+    probe = Analysis()
+    _check(node, "", probe, set(), [])
+    return probe.writes
+
+
+def _describe(node: Any) -> str:
+    """A statement in a few words: its verb and the table it names."""
+    verb = type(node).__name__.removesuffix("Stmt")
+    words = {"Insert": "INSERT into", "Update": "UPDATE", "Delete": "DELETE from", "Merge": "MERGE into"}
+    relation = getattr(node, "relation", None)
+    if verb in words and relation is not None:
+        return f"{words[verb]} {_name(relation)}"
+    if isinstance(node, ast.TruncateStmt):
+        return "TRUNCATE " + ", ".join(_name(relation) for relation in node.relations or ())
+    if isinstance(node, ast.DropStmt):
+        return "DROP " + _object_type(node.removeType).removeprefix("OBJECT_")
+    return " ".join(part.upper() for part in re.findall(r"[A-Z][a-z]*", verb)) or verb
+
+
 class _Modifications(Visitor):
     """Every INSERT, UPDATE, DELETE and MERGE in a statement, at any depth (the statement included)."""
 
     def __init__(self) -> None:
         self.found: list[Any] = []
         self.unfiltered: list[ast.DeleteStmt | ast.UpdateStmt] = []
+
+    @classmethod
+    def of(cls, stmt: Any, *kinds: type) -> bool:
+        """Whether ``stmt`` holds (or is) a modification of one of ``kinds``."""
+        found = cls()
+        found(stmt)
+        return any(isinstance(node, kinds) for node in found.found)
+
+    def visit_CreateFunctionStmt(self, ancestors: Any, node: ast.CreateFunctionStmt) -> Any:
+        return Skip  # a body (BEGIN ATOMIC) runs when called, not now: checked on its own
 
     def visit_InsertStmt(self, ancestors: Any, node: ast.InsertStmt) -> None:
         self.found.append(node)
@@ -259,33 +403,44 @@ def as_text(value: Any) -> str:
 
 
 _GRID_HEAD = "select * from (\n"
+# A download reads a plain SELECT in pages, each call its own transaction; with synchronized
+# scans on, a scan of a big table starts where the last one stopped (a LIMIT stops early), so
+# OFFSET pages would skip and repeat rows. Off for the page's transaction only.
+# A download's page: the rows as PostgreSQL's JSON text, aggregated in the order the statement
+# gives them (the input order, as the manual says a sorted subquery "will usually" keep) and
+# encoded after the LIMIT, so the rows OFFSET skips are not turned into JSON.
+_DOWNLOAD_HEAD = (
+    "set local synchronize_seqscans = off;\n"
+    "select coalesce(json_agg(platformkit_download), '[]')::text as page, count(*) as rows\n"
+    "from (select * from (\n"
+)
 
 
 @dataclass(frozen=True)
 class Limited:
-    """One plain SELECT wrapped to read one row past the grid (:func:`limited`)."""
+    """One plain SELECT wrapped to read a bounded number of its rows (:func:`limited`,
+    :func:`download_page`)."""
 
     sql: str  # what is sent
     start: int  # where the statement's own text begins in the editor's text (characters)
     length: int
+    head: str = _GRID_HEAD  # what precedes the statement's text in ``sql``
 
     def in_editor(self, error: PostgresError, editor_sql: str) -> PostgresError:
         """``error`` (positioned in :attr:`sql`) with its position in the editor's text, or no
         position when it points into the wrapper."""
         if error.offset is None:
             return error
-        offset = error.offset - len(_GRID_HEAD) + self.start
+        offset = error.offset - len(self.head) + self.start
         if not self.start <= offset < self.start + self.length:
             return replace(error, line=None, column=None, offset=None)
         before = editor_sql[:offset]
         return replace(error, line=before.count("\n") + 1, column=offset - before.rfind("\n"), offset=offset)
 
 
-def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
-    """``sql`` reading at most ``cap + 1`` rows, when it is one plain SELECT (or VALUES, TABLE,
-    WITH ... SELECT): the grid shows ``cap`` and needs only to know that more exist, so a
-    ``select *`` of a million rows is not fetched, sent and parsed whole (3.1 s for 100k rows;
-    the timeout for 1M). ``None`` for anything else, which runs as written."""
+def _plain_select(sql: str) -> tuple[str, int] | None:
+    """The text of ``sql`` when it is one plain SELECT (or VALUES, TABLE, WITH ... SELECT) that
+    changes and locks nothing, and where that text starts (characters); else ``None``."""
     try:
         statements = parse_sql(sql)
     except ParseError:
@@ -304,10 +459,39 @@ def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
     location, length = statements[0].stmt_location or 0, statements[0].stmt_len or len(encoded)
     raw = encoded[location : location + length].decode()
     text = raw.strip().rstrip(";").rstrip()
-    start = len(encoded[:location].decode()) + len(raw) - len(raw.lstrip())
+    return text, len(encoded[:location].decode()) + len(raw) - len(raw.lstrip())
+
+
+def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
+    """``sql`` reading at most ``cap + 1`` rows, when it is one plain SELECT: the grid shows
+    ``cap`` and needs only to know that more exist, so a ``select *`` of a million rows is not
+    fetched, sent and parsed whole (3.1 s for 100k rows; the timeout for 1M). ``None`` for
+    anything else, which runs as written."""
+    found = _plain_select(sql)
+    if found is None:
+        return None
+    text, start = found
     # The statement's own text on lines of its own, so a trailing "-- comment" cannot swallow
     # the closing parenthesis.
     return Limited(f"{_GRID_HEAD}{text}\n) as platformkit_grid limit {cap + 1}", start, len(text))
+
+
+def download_page(sql: str, offset: int, size: int) -> Limited | None:
+    """Rows ``offset`` to ``offset + size`` of one plain SELECT, in its own order, as one JSON
+    text (:func:`_paged`); ``None`` when ``sql`` is not one."""
+    found = _plain_select(sql)
+    if found is None:
+        return None
+    text, start = found
+    return Limited(_paged(text, offset, size), start, len(text), head=_DOWNLOAD_HEAD)
+
+
+def _paged(text: str, offset: int, size: int) -> str:
+    """One page as PostgreSQL's JSON text of its rows (``page``) and their number (``rows``;
+    fewer than ``size``: the last page). The page travels as one string, so the site holds one
+    big value a page, not thousands of small ones among which the API client's bookkeeping,
+    allocated meanwhile, would keep the process from giving memory back (~1 MB a call)."""
+    return f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_query limit {size} offset {offset}) as platformkit_download"
 
 
 def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool = False) -> ResultGrid:
@@ -341,18 +525,46 @@ def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool =
     )
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def csv_chunks(pages: Iterable[str]) -> Iterator[str]:
+    """A result's pages (JSON arrays of row objects) as CSV, a chunk a page: the header from
+    the first row (an empty result has no column names to give), cells spreadsheet-safe, a
+    numeric's digits as PostgreSQL wrote them."""
     out = io.StringIO()
-    names = list(rows[0]) if rows else []
     writer = csv.writer(out)
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if row.get(name) is None else spreadsheet_safe(as_text(row.get(name))) for name in names])
-    return out.getvalue()
+    names: list[str] | None = None
+    for page in pages:
+        out.seek(0)
+        out.truncate()
+        rows = json.loads(page, parse_float=Decimal)
+        del page
+        if names is None:
+            names = list(rows[0]) if rows else []
+            writer.writerow(names)
+        for row in rows:
+            writer.writerow(["" if row.get(n) is None else spreadsheet_safe(_csv_text(row.get(n))) for n in names])
+        del rows  # not held while the next page is read
+        yield out.getvalue()
+    if names is None:
+        yield "\r\n"
 
 
-def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1)
+def _csv_text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=float)  # a nested number: as JSON writes one
+    return as_text(value)
+
+
+def json_chunks(pages: Iterable[str]) -> Iterator[str]:
+    """A result's pages as one JSON array of row objects, each page's text passed on as it came."""
+    yield "["
+    first = True
+    for page in pages:
+        body = page.strip()[1:-1].strip()  # the array's elements
+        del page
+        if body:
+            yield ("\n" if first else ",\n") + body
+            first = False
+    yield "]\n" if first else "\n]\n"
 
 
 # History and snippets: each owner's own
@@ -413,6 +625,7 @@ class RunOutcome:
     rows: list[dict[str, Any]] | None = None
     duration_ms: int | None = None
     limited: bool = False  # read with :func:`limited`'s LIMIT (for the grid)
+    pages: Iterator[str] | None = None  # a download's rows, page by page, each a JSON array
 
 
 def run_query(
@@ -426,13 +639,12 @@ def run_query(
     read_only: bool,
     confirmed: bool = False,
     enable_rls: bool = False,
-    for_grid: bool = True,
 ) -> RunOutcome:
     """Run ``sql`` on ``target_ref``: a writable run asks for confirmation first when
     :func:`analyse` finds something risky (or, with ``enable_rls``, enables row level security
     on the new public tables instead). Timed, kept in the owner's history, and a writable run
-    recorded in the audit trail (``sql.run``) whether it succeeded or not. ``for_grid`` reads
-    one plain SELECT only as far as the grid shows (:func:`limited`); a download reads it all."""
+    recorded in the audit trail (``sql.run``) whether it succeeded or not. One plain SELECT
+    is read only as far as the grid shows (:func:`limited`); downloads: :func:`start_download`."""
     if not read_only:
         analysis = analyse(sql)
         if enable_rls and analysis.tables_without_rls:
@@ -440,37 +652,151 @@ def run_query(
             # confirmation (a DROP beside the CREATE TABLE must not ride along unasked).
             rewritten = with_rls(sql, analysis.tables_without_rls)
             if analyse(rewritten).needs_confirmation and not confirmed:
+                analysis.estimates = estimate_rows(target_ref, analysis, parameters)
                 return RunOutcome(sql, analysis=analysis)
             sql = rewritten
         elif analysis.needs_confirmation and not confirmed:
+            analysis.estimates = estimate_rows(target_ref, analysis, parameters)
             return RunOutcome(sql, analysis=analysis)
     started = time.monotonic()
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": read_only}
     audited = {"target": target_ref, "characters": len(sql)}
-    wrapped = limited(sql) if for_grid else None
+    wrapped = limited(sql)
     sent = wrapped.sql if wrapped else sql
     try:
         rows = get_client(cached=False).database.query(
             target_ref, sent, parameters=parameters, read_only=read_only or None
         )
     except errors.APIError as exc:
-        duration = int((time.monotonic() - started) * 1000)
-        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=duration)
+        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
         if not read_only:
             audit(actor, "sql.run", project_ref=project_ref, success=False, detail=audited)
-        if isinstance(exc, errors.ValidationError):
-            error = parse_error(exc.message, sent)
-            if wrapped:
-                error = wrapped.in_editor(error, sql)
-            return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
-        return RunOutcome(sql, problem=describe(exc))
-    duration = int((time.monotonic() - started) * 1000)
+        return _failed(exc, sql, sent, wrapped)
+    duration = _since(started)
     # A limited read does not know the full count: the history keeps none rather than a wrong one.
     counted = None if wrapped and len(rows) > GRID_ROW_CAP else len(rows)
     QueryRun.objects.create(**owner.rows(), **run, row_count=counted, duration_ms=duration)
     if not read_only:
         audit(actor, "sql.run", project_ref=project_ref, detail={**audited, "rows": counted})
     return RunOutcome(sql, rows=rows, duration_ms=duration, limited=wrapped is not None)
+
+
+MAX_ESTIMATES = 5
+
+
+def estimate_rows(target_ref: str, analysis: Analysis, parameters: list[Any] | None) -> list[Estimate]:
+    """The rows each UPDATE and DELETE of ``analysis`` would change, as the planner guesses
+    them: ``EXPLAIN`` (never ANALYZE) in a read-only transaction, so nothing runs. A statement
+    that cannot be planned yet (its table is created earlier in the same script) has none."""
+    estimates: list[Estimate] = []
+    client = get_client(cached=False)
+    for text in analysis.estimable[:MAX_ESTIMATES]:
+        try:
+            rows = client.database.query(
+                target_ref, f"explain (format json)\n{text}", parameters=parameters, read_only=True
+            )
+        except errors.APIError:
+            continue
+        plan = rows[0].get("QUERY PLAN") if rows else None
+        estimates.extend(_modified(plan))
+    return estimates
+
+
+def _modified(plan: Any) -> list[Estimate]:
+    """Each ModifyTable node of an EXPLAIN (FORMAT JSON) plan with its input's row estimate."""
+    found: list[Estimate] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("Node Type") == "ModifyTable" and node.get("Operation") in ("Update", "Delete"):
+                feeding = (node.get("Plans") or [{}])[0]
+                found.append(
+                    Estimate(
+                        str(node["Operation"]), str(node.get("Relation Name", "")), int(feeding.get("Plan Rows", 0))
+                    )
+                )
+            for value in node.values():
+                walk(value)
+
+    walk(plan)
+    return found
+
+
+DOWNLOAD_PAGE_ROWS = 10_000  # 1M rows in 100 calls: the API allows 120 a minute per project
+DOWNLOAD_SECONDS = 900.0  # a whole download's limit (each page has the API's statement timeout)
+
+
+class DownloadFailed(Exception):
+    """A page after the first failed or the download ran out of time: the response has begun,
+    so the connection is cut (the browser marks the download failed) rather than ended early
+    with rows missing."""
+
+
+def start_download(
+    *, owner: Owner, project_ref: str, target_ref: str, sql: str, parameters: list[Any] | None
+) -> RunOutcome:
+    """A read-only run whose rows are sent as they are read: one plain SELECT without bound
+    parameters goes in pages of :data:`DOWNLOAD_PAGE_ROWS` (LIMIT/OFFSET, each page a call of
+    its own), so neither the site nor the API holds more than a page; anything else (several
+    statements, bound parameters, which cannot be paged with the synchronized-scan switch
+    before them) is read in one call as before. The first page is read here, so an error is
+    shown like any other; ``pages`` yields it and the rest."""
+    client = get_client(cached=False)
+    first = download_page(sql, 0, DOWNLOAD_PAGE_ROWS) if parameters is None else None
+    # The statement's text, parsed once: the later pages only change the OFFSET.
+    text = first.sql[len(first.head) : len(first.head) + first.length] if first else sql
+    run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": True}
+    started = time.monotonic()
+    try:
+        rows = client.database.query(target_ref, first.sql if first else sql, parameters=parameters, read_only=True)
+    except errors.APIError as exc:
+        QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
+        return _failed(exc, sql, first.sql if first else sql, first)
+    if first is not None:
+        count, held = int(rows[0]["rows"]), [str(rows[0]["page"])]
+    else:
+        count, held = len(rows), [json.dumps(rows, ensure_ascii=False)]
+    del rows
+    more = first is not None and count == DOWNLOAD_PAGE_ROWS  # a full page: perhaps more
+    QueryRun.objects.create(**owner.rows(), **run, row_count=None if more else count, duration_ms=_since(started))
+
+    def pages() -> Iterator[str]:
+        # One page alive at a time: none is referenced here while the next is read.
+        yield held.pop()
+        offset, going = DOWNLOAD_PAGE_ROWS, more
+        while going:
+            if time.monotonic() - started > DOWNLOAD_SECONDS:
+                raise DownloadFailed(f"the download ran longer than {DOWNLOAD_SECONDS:g} s")
+            assert first is not None  # more pages follow a paged first one only
+            try:
+                found = client.database.query(target_ref, _paged(text, offset, DOWNLOAD_PAGE_ROWS), read_only=True)
+            except errors.APIError as exc:
+                raise DownloadFailed(f"reading rows from {offset}: {exc}") from exc
+            going = int(found[0]["rows"]) == DOWNLOAD_PAGE_ROWS
+            page = str(found[0]["page"])
+            del found
+            yield page
+            del page
+            offset += DOWNLOAD_PAGE_ROWS
+
+    return RunOutcome(sql, pages=pages(), duration_ms=_since(started))
+
+
+def _since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _failed(exc: errors.APIError, sql: str, sent: str, wrapped: Limited | None) -> RunOutcome:
+    """A failed run's outcome: PostgreSQL's error placed in the editor's text, or the problem."""
+    if isinstance(exc, errors.ValidationError):
+        error = parse_error(exc.message, sent)
+        if wrapped:
+            error = wrapped.in_editor(error, sql)
+        return RunOutcome(sql, pg_error=error, error_at=split_at(sql, error.offset))
+    return RunOutcome(sql, problem=describe(exc))
 
 
 def split_at(sql: str, offset: int | None) -> tuple[str, str, str] | None:
