@@ -8,12 +8,16 @@ A run never outlives ``Q_CLUSTER["timeout"]``: after ``TASK_RUN_FRACTION`` of it
 enqueues itself again with the same id and returns. If a worker dies mid-run, the broker hands
 the unacknowledged task out again after ``Q_CLUSTER["retry"]`` seconds and the new run carries
 on from the row (its lease has expired by then): the pacing (``progress["interval"]``,
-``["next_check_at"]``, ``["checks"]``) lives on the row too.
+``["next_check_at"]``, ``["checks"]``) lives on the row too. The Redis broker hands nothing out
+again: :mod:`platformkit.core.takeover` starts the row's task (``Operation.task``, recorded by
+:func:`enqueue`) once its lease has expired.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -39,6 +43,7 @@ __all__ = [
     "enqueue",
     "enqueue_on_commit",
     "finish",
+    "lease_holder",
     "poll",
     "release",
     "run_budget_seconds",
@@ -74,6 +79,7 @@ def enqueue(task: str, operation_id: int) -> None:
         return
     from django_q.tasks import async_task  # django_q is optional: imported only when it is installed
 
+    Operation.objects.filter(pk=operation_id).exclude(task=task).update(task=task)  # for core.takeover
     async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
 
 
@@ -94,8 +100,13 @@ def claim(operation_id: int) -> bool:
         Operation.objects.filter(pk=operation_id)
         .exclude(status__in=Operation.TERMINAL)
         .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-        .update(lease_expires_at=lease, status=Operation.Status.RUNNING)
+        .update(lease_expires_at=lease, status=Operation.Status.RUNNING, lease_holder=lease_holder())
     )
+
+
+def lease_holder() -> str:
+    """This process, as the row names the run holding its lease."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def release(operation: Operation, **changes: Any) -> None:
@@ -103,6 +114,7 @@ def release(operation: Operation, **changes: Any) -> None:
     for field, value in changes.items():
         setattr(operation, field, value)
     operation.lease_expires_at = None
+    operation.lease_holder = ""
     operation.save()
 
 
