@@ -79,9 +79,8 @@ class CountingProxy:
                 answer = upstream.getresponse()
                 content = answer.read()
                 upstream.close()
-                proxy._record(
-                    Call(caller, self.command, self.path, body, answer.status, answer.getheader("X-RateLimit-Remaining"))
-                )
+                remaining = answer.getheader("X-RateLimit-Remaining")
+                proxy._record(Call(caller, self.command, self.path, body, answer.status, remaining))
                 self.send_response(answer.status)
                 for name, value in answer.getheaders():
                     if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
@@ -323,7 +322,7 @@ class Browser:
         page = self.request("GET", path, site=site)
         assert page.status_code == 200, (path, page.status_code, page.text[-2000:])
         for form in forms_of(page.text):
-            if urljoin(path, form["action"] or path) == action:
+            if form["method"] == "post" and urljoin(path, form["action"] or path) == action:
                 data = {k: v for k, v in form["fields"].items() if v is not None}
                 data.update(values)
                 return self.request("POST", action, site=post_site, data=data, headers={"Referer": path})
