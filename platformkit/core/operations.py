@@ -37,6 +37,7 @@ from platformkit.models import Operation
 
 __all__ = [
     "HEALTHY",
+    "HOOKS_DUE",
     "WAIT_HEALTHY",
     "Step",
     "claim",
@@ -46,6 +47,7 @@ __all__ = [
     "lease_holder",
     "poll",
     "release",
+    "run_finish_hooks",
     "run_budget_seconds",
     "worker_timeout_seconds",
 ]
@@ -118,14 +120,39 @@ def release(operation: Operation, **changes: Any) -> None:
     operation.save()
 
 
+# progress key of a finished row whose finish hooks have not all run yet (see :func:`finish`).
+HOOKS_DUE = "finish_hooks_due"
+
+
 def finish(operation: Operation, status: str, message: str) -> str:
-    """End the row, run the finish hooks its kind registered (see ``Section.finish_hooks``)."""
-    release(operation, status=status, message=message, finished_at=timezone.now())
-    for hook in sections.finish_hooks(operation.kind):
-        hook(operation)
-    forget_cached_reads()  # pages must now show the project as it is, not as it was cached
+    """End the row, run the finish hooks its kind registered (see ``Section.finish_hooks``).
+
+    A row with hooks is saved finished with ``progress[HOOKS_DUE]`` and a lease, both cleared
+    once its hooks ran: a worker dying in between leaves the lease to expire, and
+    :mod:`platformkit.core.takeover` runs the hooks then (a hook that calls the API marks what
+    it sent on the rows it changes, so a second run does not send it again).
+    """
+    operation.status, operation.message, operation.finished_at = status, message, timezone.now()
+    if sections.finish_hooks(operation.kind):
+        operation.progress = {**operation.progress, HOOKS_DUE: True}
+        operation.lease_expires_at = timezone.now() + timedelta(seconds=worker_timeout_seconds())
+        operation.lease_holder = lease_holder()
+        operation.save()
+    else:
+        release(operation)
+    run_finish_hooks(operation)
     logger.info("operation %s %s: %s", operation.pk, status, message)
     return status
+
+
+def run_finish_hooks(operation: Operation) -> None:
+    """The finished row's hooks, then its lease given up (``finish``, or a takeover of it)."""
+    for hook in sections.finish_hooks(operation.kind):
+        hook(operation)
+    if HOOKS_DUE in operation.progress:
+        operation.progress = {key: value for key, value in operation.progress.items() if key != HOOKS_DUE}
+        release(operation)
+    forget_cached_reads()  # pages must now show the project as it is, not as it was cached
 
 
 def poll(

@@ -15,6 +15,10 @@ So every row records the task that drives it (``Operation.task``, written by
 - *queued* (no lease) and untouched for longer than the worker timeout: its task was lost
   before any worker claimed it (a live cluster starts a queued task within seconds).
 
+A finished row whose finish hooks did not all run (``progress[HOOKS_DUE]``, see
+``operations.finish``: a hook may start the next operation, as a restore point taken before an
+undo starts the undo) is handed to :data:`HOOKS_TASK` the same way once its lease expires.
+
 It runs from a django-q2 schedule (:data:`SCHEDULE_NAME`, every minute, on whichever worker is
 alive) and whenever a page polls the row (:func:`resume_if_stalled`), so a watched operation is
 taken over seconds after its lease expires. Taking a row over is one conditional ``UPDATE``:
@@ -33,15 +37,26 @@ from django.db.models import Q, QuerySet
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
-from platformkit.core.operations import enqueue, worker_timeout_seconds
+from platformkit.core.operations import HOOKS_DUE, enqueue, lease_holder, run_finish_hooks, worker_timeout_seconds
 from platformkit.models import Operation
 
-__all__ = ["SCHEDULE_NAME", "TASK", "connect", "ensure_schedule", "resume_if_stalled", "resume_stalled", "stalled"]
+__all__ = [
+    "HOOKS_TASK",
+    "SCHEDULE_NAME",
+    "TASK",
+    "connect",
+    "ensure_schedule",
+    "finish_hooks",
+    "resume_if_stalled",
+    "resume_stalled",
+    "stalled",
+]
 
 logger = logging.getLogger(__name__)
 
 SCHEDULE_NAME = "platformkit-operations-takeover"
 TASK = "platformkit.core.takeover.resume_stalled"
+HOOKS_TASK = "platformkit.core.takeover.finish_hooks"
 
 
 def stalled() -> QuerySet[Operation]:
@@ -77,14 +92,53 @@ def _take_over(operation: Operation) -> bool:
     return True
 
 
+def hooks_stalled() -> QuerySet[Operation]:
+    """Finished rows whose hooks' run died (its lease expired with ``HOOKS_DUE`` still set)."""
+    return Operation.objects.filter(
+        status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE, lease_expires_at__lt=timezone.now()
+    )
+
+
+def _hand_hooks_over(operation: Operation) -> bool:
+    taken = (
+        hooks_stalled()
+        .filter(pk=operation.pk, lease_expires_at=operation.lease_expires_at)
+        .update(lease_expires_at=None, lease_holder="")
+    )
+    if taken:
+        logger.warning(
+            "operation %s (%s) finished but its hooks' run died: they run again", operation.pk, operation.kind
+        )
+        enqueue(HOOKS_TASK, operation.pk)
+    return bool(taken)
+
+
+def finish_hooks(operation_id: int) -> str:
+    """The task running a finished row's due hooks, holding its lease while they run."""
+    now = timezone.now()
+    held = (
+        Operation.objects.filter(pk=operation_id, status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE)
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .update(lease_expires_at=now + timedelta(seconds=worker_timeout_seconds()), lease_holder=lease_holder())
+    )
+    if not held:
+        return "skipped"
+    run_finish_hooks(Operation.objects.get(pk=operation_id))
+    return "done"
+
+
 def resume_stalled() -> int:
     """Take over every stalled row (the schedule's task); returns how many were enqueued."""
-    return sum(_take_over(operation) for operation in stalled())
+    runs = sum(_take_over(operation) for operation in stalled())
+    return runs + sum(_hand_hooks_over(operation) for operation in hooks_stalled())
 
 
 def resume_if_stalled(operation: Operation) -> bool:
     """A page polling ``operation``: take it over if it is stalled (one cheap check otherwise)."""
-    if operation.is_terminal or not operation.task:
+    if operation.is_terminal:
+        expired = operation.lease_expires_at is not None and operation.lease_expires_at < timezone.now()
+        return expired and HOOKS_DUE in operation.progress and _hand_hooks_over(operation)
+    if not operation.task:
         return False
     now = timezone.now()
     lease = operation.lease_expires_at

@@ -8,6 +8,7 @@ Shared by tests/system/test_several_machines.py and bench/several_machines.py.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -87,7 +88,9 @@ class CountingProxy:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(content)
+                # The caller may have been stopped (or given up) while its call was upstream.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(content)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _forward  # noqa: N815
 

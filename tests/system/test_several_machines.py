@@ -111,7 +111,9 @@ def test_two_sites_two_workers_one_killed(coming_up_api, tmp_path, settings):
             names = ("worker-1", "worker-2")
             workers = {name: start_worker(name, env(name), tmp_path / f"{name}.log") for name in names}
             processes += workers.values()
-            _flow(proxy, Browser([base_a, base_b]), workers, env, tmp_path, processes, user)
+            browser = Browser([base_a, base_b])
+            ref = _flow(proxy, browser, workers, env, tmp_path, processes, user)
+            _rate_limits_are_shared(proxy, browser, coming_up_api, ref)
         finally:
             for process in processes:
                 process.stop()
@@ -247,4 +249,36 @@ def _flow(proxy, browser, workers, env, tmp_path, processes, user):
     for site in (site_b, site_a):
         page = embed.request("GET", started.headers["location"], site=site, headers={"Cookie": cookie})
         assert page.status_code == 200 and ref in page.text, _why(page)
-        assert "data-embed" in page.text or "embed" in page.text
+    return ref
+
+
+def _rate_limits_are_shared(proxy, browser, api, ref) -> None:
+    """The API now grants 6 requests per 20 s window: once site A has been told none are left,
+    site B waits for the window's end instead of drawing a 429 of its own."""
+    import dataclasses
+
+    from platformkit.localapi.server import LocalAPIServer
+
+    limited = LocalAPIServer(
+        dataclasses.replace(api.config, rate_limit_per_window=6, rate_limit_window_seconds=20.0)
+    ).start()
+    site_a, site_b = browser.sites
+    proxy.upstream = limited.base_url
+    try:
+        time.sleep(1)  # answers already on their way came from the unlimited server
+        mark = proxy.mark()
+        branches = f"/platform/projects/{ref}/branches/"
+
+        def a_told_none_left() -> bool:
+            assert browser.request("GET", branches, site=site_a).status_code == 200
+            return any(c.remaining == "0" for c in proxy.since(mark, "site-a") if f"/projects/{ref}" in c.path)
+
+        wait_for(a_told_none_left, 60, "site A to spend the project's budget", every=0)
+        page = browser.request("GET", branches, site=site_b)
+        assert page.status_code == 200, _why(page)
+        refused = [c for c in proxy.since(mark) if c.status == 429]
+        assert refused == [], refused
+        assert [c for c in proxy.since(mark, "site-b") if f"/projects/{ref}" in c.path], "B sent its calls in the end"
+    finally:
+        proxy.upstream = api.base_url
+        limited.stop()
