@@ -7,6 +7,7 @@ API. Goal: calls with 50 viewers <= 1.1 x calls with 1 (viewers read our databas
 from __future__ import annotations
 
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -111,6 +112,7 @@ def run() -> dict[str, float]:
                 for process in processes:
                     process.stop()
                 proxy.close()
+                shutil.rmtree(work, ignore_errors=True)
     return {
         "upstream calls, 1 viewer": one_calls,
         f"upstream calls, {VIEWERS} viewers over 2 sites": many_calls,
