@@ -241,14 +241,29 @@ def _flow(proxy, browser, workers, env, tmp_path, processes, user):
     # An embed session started on A is honoured by B.
     from platformkit.embed import create_embed_url
 
-    url = create_embed_url(site_a, ref, subject="host-user", origin="http://localhost:9")
+    url = create_embed_url(
+        site_a,
+        ref,
+        subject="host-user",
+        origin="http://localhost:9",
+        permissions={"sections": {"restore_points": "write"}},
+    )
     embed = Browser([site_a, site_b])
     started = embed.request("GET", url.removeprefix(site_a), site=site_a)
     assert started.status_code == 303, started.text[-1000:]
-    cookie = started.headers["set-cookie"].split(";")[0]
+    name, _, value = started.headers["set-cookie"].split(";")[0].partition("=")
+    embed.cookies.set(name, value, domain="127.0.0.1")  # sent over plain http (the cookie is Secure)
     for site in (site_b, site_a):
-        page = embed.request("GET", started.headers["location"], site=site, headers={"Cookie": cookie})
+        page = embed.request("GET", started.headers["location"], site=site)
         assert page.status_code == 200 and ref in page.text, _why(page)
+    # A write in the embed: its form (and CSRF token, kept on the embed session) from B, posted to A.
+    points = f"/platform/projects/{ref}/restore-points/"
+    made = embed.submit(points, points + "new/", {"name": "from-the-embed"}, site=site_b, post_site=site_a)
+    assert made.status_code == 302, _why(made)
+    forged = embed.request("POST", points + "new/", site=site_b, data={"name": "no-token"})
+    assert forged.status_code == 403
+    assert RestorePoint.objects.filter(target_ref=ref, name="from-the-embed").exists()
+    assert not RestorePoint.objects.filter(target_ref=ref, name="no-token").exists()
     return ref
 
 
