@@ -11,7 +11,7 @@ VENV6 := .venv-django6
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint test-django5 test-django6 bench chromium deno clients clean
+.PHONY: demo test lint test-django5 test-django6 bench chromium redis deno clients clean
 
 # A virtualenv with platformkit and its dev extras; reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -56,6 +56,13 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
 
+# Debian's Redis for the several-machines test (tests/system/test_several_machines.py starts its
+# own redis-server on loopback: the broker of two qcluster workers and the sites' shared cache).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  echo "installing Debian's redis-server for the several-machines test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) ; }
+
 # The whole suite: style and types first, then Python 3.11 + Django 5.2 LTS, then Django 6.x
 # where Python 3.12+ exists.
 test: lint test-django5 test-django6
@@ -66,10 +73,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy platformkit
 
-test-django5: $(VENV)/.installed chromium deno clients
+test-django5: $(VENV)/.installed chromium redis deno clients
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-django6: chromium deno clients
+test-django6: chromium redis deno clients
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
 	  rm -rf $(CURDIR)/.data/test/instances && \

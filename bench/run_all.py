@@ -9,6 +9,7 @@ from bench import (
     page_latency,
     poll_fanout,
     rate_limits,
+    several_machines,
     upload_memory,
     weight,
 )
@@ -25,6 +26,7 @@ def main() -> None:
     _harness.report("Logs: 1M events, 24-hour window", logs.run())
     _harness.report("Database page: 300 tables, a 1M-row table", database_page.run())
     _harness.report("Instances: one PostgreSQL per project", instances.run())
+    _harness.report("Several machines: 50 viewers over two site processes", several_machines.run())
 
 
 if __name__ == "__main__":

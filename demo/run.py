@@ -100,35 +100,39 @@ def site_workers(cores: int | None = None) -> int:
 SITE_THREADS = int(os.environ.get("PLATFORMKIT_SITE_THREADS", "4"))
 
 
+def site_command(addr: str, workers: int, threads: int) -> list[str]:
+    """The site under gunicorn, as `make demo` serves it and as each machine of a deployment
+    does (tests/system/test_several_machines.py runs two of these)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "demo.wsgi:application",
+        "--bind",
+        addr,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        # A page waits on the Management API at most the client's deadline (30 s) twice.
+        "--timeout",
+        "75",
+        "--graceful-timeout",
+        "10",
+        # Longer than a person reads a page: an idle keep-alive connection closed by the
+        # server while the client reuses it is a failed request (seen in bench/operators.py).
+        "--keep-alive",
+        "10",
+        "--access-logfile",
+        "-" if os.environ.get("PLATFORMKIT_ACCESS_LOG") == "1" else "/dev/null",
+    ]
+
+
 def _start_site() -> subprocess.Popen:
     os.environ.setdefault("PLATFORMKIT_SITE_THREADS", str(SITE_THREADS))
+    workers = int(os.environ.get("PLATFORMKIT_SITE_WORKERS", str(site_workers())))
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "demo.wsgi:application",
-            "--bind",
-            SITE_ADDR,
-            "--workers",
-            os.environ.get("PLATFORMKIT_SITE_WORKERS", str(site_workers())),
-            "--threads",
-            str(SITE_THREADS),
-            # A page waits on the Management API at most the client's deadline (30 s) twice.
-            "--timeout",
-            "75",
-            "--graceful-timeout",
-            "10",
-            # Longer than a person reads a page: an idle keep-alive connection closed by the
-            # server while the client reuses it is a failed request (seen in bench/operators.py).
-            "--keep-alive",
-            "10",
-            "--access-logfile",
-            "-" if os.environ.get("PLATFORMKIT_ACCESS_LOG") == "1" else "/dev/null",
-        ],
-        cwd=BASE_DIR,
-        env=os.environ.copy(),
-        start_new_session=True,
+        site_command(SITE_ADDR, workers, SITE_THREADS), cwd=BASE_DIR, env=os.environ.copy(), start_new_session=True
     )
 
 

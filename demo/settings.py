@@ -154,13 +154,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "platformkit:projects"
 LOGOUT_REDIRECT_URL = "login"
 
-# One machine: Django's database cache. Several machines: a shared cache (Redis), see README.
+# One machine: Django's database cache. Several machines: Django's Redis cache, shared by every
+# site process and worker (PLATFORMKIT_CACHE_URL; another Redis database than the broker's, as
+# cache.clear() empties the whole database it is on). See the README.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "platformkit_cache",
     }
 }
+if os.environ.get("PLATFORMKIT_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["PLATFORMKIT_CACHE_URL"],
+        }
+    }
 
 # django-q2 as its maintainers advise: timeout below retry (a task is redelivered only after
 # it must have died), bounded attempts, no catch-up of missed schedules.

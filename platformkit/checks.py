@@ -141,6 +141,57 @@ def check_django_q(
     return [Warning(problem, hint=hint, id="platformkit.W002") for problem in problems]
 
 
+# django-q2's brokers other than its ORM one: queues outside the site's database, for workers on
+# other machines. Set, they mean the site and its workers run as several processes, perhaps apart.
+NETWORK_BROKERS = ("redis", "django_redis", "sqs", "mongo", "iron_mq", "disque", "broker_class")
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def several_processes() -> bool:
+    """A deployment whose workers take tasks off a network broker (Q_CLUSTER["redis"] and the
+    like): site processes and workers on several machines, sharing only what they are given."""
+    q_cluster: dict[str, Any] = getattr(settings, "Q_CLUSTER", {}) or {}
+    return apps.is_installed("django_q") and any(q_cluster.get(key) for key in NETWORK_BROKERS)
+
+
+@register(Tags.caches, Tags.database)
+def check_shared_state(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Several processes need one cache (the read cache, rate-limit state, idempotency keys,
+    reveal nonces) and one database server (SQLite is a file on one machine, and locks)."""
+    if not several_processes():
+        return []
+    messages: list[CheckMessage] = []
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    if backend in PER_PROCESS_CACHES:
+        messages.append(
+            Warning(
+                f"CACHES['default'] is {backend.rpartition('.')[2]} while workers take tasks off a network broker: "
+                "each process keeps its own cache.",
+                hint="Use a cache every site process and worker shares: Django's RedisCache "
+                '(CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", '
+                '"LOCATION": "redis://..."}}) or the DatabaseCache. Otherwise a page shows reads from before '
+                "a change another process made, a replayed form runs twice and rate-limit figures are not shared.",
+                id="platformkit.W005",
+            )
+        )
+    for alias, database in settings.DATABASES.items():
+        if "sqlite" in str(database.get("ENGINE", "")):
+            messages.append(
+                Warning(
+                    f"DATABASES[{alias!r}] is SQLite while workers take tasks off a network broker.",
+                    hint="SQLite is a file on one machine: workers elsewhere cannot reach it, and concurrent writers "
+                    "lock it. Put Django's tables in PostgreSQL (DATABASE_URL=postgres://...).",
+                    id="platformkit.W006",
+                )
+            )
+    return messages
+
+
 @register(Tags.security)
 def check_embed(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any

@@ -66,6 +66,11 @@ class Operation(models.Model):
     attempts = models.PositiveIntegerField(default=0)  # task runs so far
     # A task run holds the row until then, so a redelivered copy doesn't poll alongside it.
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The worker process holding the lease ("host:pid"): which one to look at (or kill) when a run stalls.
+    lease_holder = models.CharField(max_length=128, blank=True, default="")
+    # The django-q2 task that drives the row, recorded by ``operations.enqueue``: a run lost with its
+    # worker is started again from it (``core.takeover``). Empty: no task drives it (yet).
+    task = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

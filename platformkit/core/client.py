@@ -13,6 +13,7 @@ from django.db import connections as db_connections
 
 from platformkit.api import ManagementClient, Pacer, ReadCache, Result
 from platformkit.conf import API_TOKEN_HINT, SetupMissing, get_config
+from platformkit.core.pacing import new_pacer
 
 
 class DjangoCacheStore:
@@ -84,10 +85,17 @@ def get_client(*, cached: bool = True, max_call_seconds: float | None = None) ->
                 max_retries=config["MAX_RETRIES"],
                 retry_deadline=retry_deadline,
                 cache=ReadCache(store=DjangoCacheStore(), ttl=ttl) if ttl > 0 else None,
-                pacer=_pacers.setdefault((config["API_URL"], config["API_TOKEN"]), Pacer()),
+                pacer=_pacer(config["API_URL"], config["API_TOKEN"]),
             )
             _clients[key] = client
     return client
+
+
+def _pacer(api_url: str, token: str) -> Pacer:
+    pacer = _pacers.get((api_url, token))
+    if pacer is None:
+        pacer = _pacers[(api_url, token)] = new_pacer()  # shared by all processes where the cache allows
+    return pacer
 
 
 def parallel(*calls: Callable[[], Any]) -> list[Result[Any]]:

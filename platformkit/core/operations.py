@@ -8,12 +8,16 @@ A run never outlives ``Q_CLUSTER["timeout"]``: after ``TASK_RUN_FRACTION`` of it
 enqueues itself again with the same id and returns. If a worker dies mid-run, the broker hands
 the unacknowledged task out again after ``Q_CLUSTER["retry"]`` seconds and the new run carries
 on from the row (its lease has expired by then): the pacing (``progress["interval"]``,
-``["next_check_at"]``, ``["checks"]``) lives on the row too.
+``["next_check_at"]``, ``["checks"]``) lives on the row too. The Redis broker hands nothing out
+again: :mod:`platformkit.core.takeover` starts the row's task (``Operation.task``, recorded by
+:func:`enqueue`) once its lease has expired.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -33,14 +37,17 @@ from platformkit.models import Operation
 
 __all__ = [
     "HEALTHY",
+    "HOOKS_DUE",
     "WAIT_HEALTHY",
     "Step",
     "claim",
     "enqueue",
     "enqueue_on_commit",
     "finish",
+    "lease_holder",
     "poll",
     "release",
+    "run_finish_hooks",
     "run_budget_seconds",
     "worker_timeout_seconds",
 ]
@@ -74,6 +81,7 @@ def enqueue(task: str, operation_id: int) -> None:
         return
     from django_q.tasks import async_task  # django_q is optional: imported only when it is installed
 
+    Operation.objects.filter(pk=operation_id).exclude(task=task).update(task=task)  # for core.takeover
     async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
 
 
@@ -94,8 +102,13 @@ def claim(operation_id: int) -> bool:
         Operation.objects.filter(pk=operation_id)
         .exclude(status__in=Operation.TERMINAL)
         .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-        .update(lease_expires_at=lease, status=Operation.Status.RUNNING)
+        .update(lease_expires_at=lease, status=Operation.Status.RUNNING, lease_holder=lease_holder())
     )
+
+
+def lease_holder() -> str:
+    """This process, as the row names the run holding its lease."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def release(operation: Operation, **changes: Any) -> None:
@@ -103,17 +116,43 @@ def release(operation: Operation, **changes: Any) -> None:
     for field, value in changes.items():
         setattr(operation, field, value)
     operation.lease_expires_at = None
+    operation.lease_holder = ""
     operation.save()
 
 
+# progress key of a finished row whose finish hooks have not all run yet (see :func:`finish`).
+HOOKS_DUE = "finish_hooks_due"
+
+
 def finish(operation: Operation, status: str, message: str) -> str:
-    """End the row, run the finish hooks its kind registered (see ``Section.finish_hooks``)."""
-    release(operation, status=status, message=message, finished_at=timezone.now())
-    for hook in sections.finish_hooks(operation.kind):
-        hook(operation)
-    forget_cached_reads()  # pages must now show the project as it is, not as it was cached
+    """End the row, run the finish hooks its kind registered (see ``Section.finish_hooks``).
+
+    A row with hooks is saved finished with ``progress[HOOKS_DUE]`` and a lease, both cleared
+    once its hooks ran: a worker dying in between leaves the lease to expire, and
+    :mod:`platformkit.core.takeover` runs the hooks then (a hook that calls the API marks what
+    it sent on the rows it changes, so a second run does not send it again).
+    """
+    operation.status, operation.message, operation.finished_at = status, message, timezone.now()
+    if sections.finish_hooks(operation.kind):
+        operation.progress = {**operation.progress, HOOKS_DUE: True}
+        operation.lease_expires_at = timezone.now() + timedelta(seconds=worker_timeout_seconds())
+        operation.lease_holder = lease_holder()
+        operation.save()
+    else:
+        release(operation)
+    run_finish_hooks(operation)
     logger.info("operation %s %s: %s", operation.pk, status, message)
     return status
+
+
+def run_finish_hooks(operation: Operation) -> None:
+    """The finished row's hooks, then its lease given up (``finish``, or a takeover of it)."""
+    for hook in sections.finish_hooks(operation.kind):
+        hook(operation)
+    if HOOKS_DUE in operation.progress:
+        operation.progress = {key: value for key, value in operation.progress.items() if key != HOOKS_DUE}
+        release(operation)
+    forget_cached_reads()  # pages must now show the project as it is, not as it was cached
 
 
 def poll(

@@ -47,7 +47,7 @@ def run_operations() -> None:
                 continue
             if operation.kind == "restore_points.create":
                 recovery_tasks.wait_for_restore_point(operation.pk)
-            elif "after_operation" not in operation.params or operation.message.startswith("Restore point"):
+            elif "after_operation" not in operation.params or operation.progress.get("recovery_requested") == "sent":
                 tasks.wait_for_project_healthy(operation.pk)
 
 

@@ -23,7 +23,7 @@ from platformkit.access import (
     visible_project_or_404,
 )
 from platformkit.api import errors
-from platformkit.core import reveals, upstream
+from platformkit.core import reveals, takeover, upstream
 from platformkit.core.idempotency import idempotent, operator_key
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target
@@ -250,6 +250,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=pk)
     # A branch's operation runs on the branch's ref; access is decided on its production project.
     visible_project_or_404(request, operation.params.get("project") or operation.project_ref)
+    takeover.resume_if_stalled(operation)  # a watched run lost with its worker restarts within seconds
     response = render_page(
         request,
         "platformkit/operations/detail.html",

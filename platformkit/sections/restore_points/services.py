@@ -402,13 +402,28 @@ def after_point_taken(point_operation: Operation) -> None:
             " restored. Try again.",
         )
         return
-    try:
-        _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
-    except errors.APIError as exc:
-        finish(waiting, Operation.Status.FAILED, f"The API refused the recovery: {exc}")
+    # This hook may run twice (a worker dying in it: core.takeover runs it again), and a
+    # recovery must be asked for once: what was sent is marked on the row before and after.
+    requested = waiting.progress.get("recovery_requested")
+    if requested == "sending":
+        finish(
+            waiting,
+            Operation.Status.FAILED,
+            f"The worker stopped while asking the API to restore to {name}: whether it started is unknown."
+            " Check the project before undoing again.",
+        )
         return
+    if requested != "sent":
+        waiting.progress = {**waiting.progress, "recovery_requested": "sending"}
+        waiting.save(update_fields=["progress", "updated_at"])
+        try:
+            _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
+        except errors.APIError as exc:
+            finish(waiting, Operation.Status.FAILED, f"The API refused the recovery: {exc}")
+            return
+        waiting.progress = {**waiting.progress, "recovery_requested": "sent"}
     waiting.message = f"Restore point {name} taken; restoring."
-    waiting.save(update_fields=["message", "updated_at"])
+    waiting.save(update_fields=["progress", "message", "updated_at"])
     forget_cached_reads()
     enqueue(WAIT_HEALTHY, waiting.pk)
 
