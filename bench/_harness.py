@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,15 +94,21 @@ def _reset_platformkit_state() -> None:
     cache.clear()
 
 
-def new_project(client, name: str):
-    """A project made through the client, in the first organization (it comes up on its own)."""
+def new_project(client, name: str, *, healthy: bool = False):
+    """A project made through the client, in the first organization (it comes up on its own;
+    ``healthy``: waited for until ACTIVE_HEALTHY, up to a minute)."""
     organization = client.organizations.list()[0]
-    return client.projects.create(
+    project = client.projects.create(
         name=name,
         organization_slug=organization.slug,
         db_pass="Bench-pass-0123456789-abcdefgh",
         region_selection={"type": "smartGroup", "code": "americas"},
     )
+    deadline = time.monotonic() + 60
+    while healthy and client.projects.get(project.ref).status != "ACTIVE_HEALTHY":
+        assert time.monotonic() < deadline, f"project {name} did not come up"
+        time.sleep(0.2)
+    return project
 
 
 def operator_client():

@@ -37,11 +37,7 @@ def run() -> dict[str, float]:
     with _harness.local_api(status_delay_seconds=0.0):
         settings.PLATFORMKIT = {**settings.PLATFORMKIT, "READ_CACHE_SECONDS": 0}  # every view pays full price
         client = services.get_client(cached=False)
-        project = _harness.new_project(client, "bench-database")
-        deadline = time.monotonic() + 60
-        while client.projects.get(project.ref).status != "ACTIVE_HEALTHY":
-            assert time.monotonic() < deadline, "project did not come up"
-            time.sleep(0.2)
+        project = _harness.new_project(client, "bench-database", healthy=True)
         ref = project.ref
         client.database.query(
             ref,

@@ -10,6 +10,7 @@ from bench import (
     poll_fanout,
     rate_limits,
     several_machines,
+    sql_download,
     upload_memory,
     weight,
 )
@@ -26,6 +27,7 @@ def main() -> None:
     _harness.report("Logs: 1M events, 24-hour window", logs.run())
     _harness.report("Database page: 300 tables, a 1M-row table", database_page.run())
     _harness.report("Instances: one PostgreSQL per project", instances.run())
+    _harness.report("SQL download: 1M rows streamed", sql_download.run())
     _harness.report("Several machines: 50 viewers over two site processes", several_machines.run())
 
 

@@ -122,11 +122,7 @@ def run() -> dict[str, float]:
         settings.PLATFORMKIT = {**settings.PLATFORMKIT, "API_URL": api_url, "API_TOKEN": token, "READ_CACHE_SECONDS": 0}
         _harness._reset_platformkit_state()
         client = services.get_client(cached=False)
-        project = _harness.new_project(client, "bench-sql-download")
-        deadline = time.monotonic() + 60
-        while client.projects.get(project.ref).status != "ACTIVE_HEALTHY":
-            assert time.monotonic() < deadline, "project did not come up"
-            time.sleep(0.2)
+        project = _harness.new_project(client, "bench-sql-download", healthy=True)
         ref = project.ref
         client.database.query(
             ref,
