@@ -11,7 +11,9 @@ from django.utils.cache import patch_vary_headers
 
 from platformkit.access import request_access
 from platformkit.conf import get_config
+from platformkit.core.banner import banner
 from platformkit.core.navigation import nav_items
+from platformkit.core.targets import Target
 
 
 def current_app(request: HttpRequest) -> str | None:
@@ -44,6 +46,9 @@ def render_page(
     embed = getattr(request, "platformkit_embed", None)
     target = getattr(request, "platformkit_target", None)
     query = target.query if target is not None else ""
+    if project_ref and "target_banner" not in context:
+        # Every project page names its target, production marked as such (core.banner).
+        context = {**context, "target_banner": banner(target or Target(project_ref, project_ref))}
     nav = [
         item
         for item in nav_items(section, project_ref, current_app(request), query)

@@ -33,9 +33,14 @@ class Target:
         return self.branch_name is None
 
     @property
+    def params(self) -> dict[str, str]:
+        """``{"branch": ...}`` to merge into a link's other query parameters ({} for production)."""
+        return {} if self.is_production else {BRANCH_PARAM: self.ref}
+
+    @property
     def query(self) -> str:
         """``?branch=...`` to keep the selection on links and forms ("" for production)."""
-        return "" if self.is_production else "?" + urlencode({BRANCH_PARAM: self.ref})
+        return "?" + urlencode(self.params) if self.params else ""
 
 
 def resolve_target(request: HttpRequest, project_ref: str) -> Target:

@@ -100,3 +100,15 @@ def idempotency_field() -> str:
     from platformkit.core.idempotency import field_html
 
     return field_html()
+
+
+@register.simple_tag(takes_context=True)
+def target_field(context: template.Context) -> str:
+    """The hidden ``branch`` field a GET form needs on a branch (a GET form's submission drops
+    its action's query string), so filtering a page does not land on production."""
+    from django.utils.html import format_html
+
+    target = context.get("target")
+    if target is None or target.is_production:
+        return ""
+    return format_html('<input type="hidden" name="branch" value="{}">', target.ref)

@@ -16,6 +16,7 @@ from platformkit.api.types import Branch
 from platformkit.core import destructive, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
 from platformkit.models import Operation
 from platformkit.sections.branches import services as workflows
 from platformkit.sections.branches.forms import BranchConfirmForm, BranchCreateForm, BranchDeleteForm, MergeForm
@@ -31,10 +32,18 @@ def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
         "branches_problem": listed.problem,
         "operations": Operation.objects.filter(project_ref=ref, kind__startswith="branch.")[:5],
         "form": {"name": "", "secrets": "", "with_data": False, "persistent": False},
-        "create_url": url(request, "branches-create", ref),
+        "create_url": url(request, "branches-create", ref) + request_target(request).query,
+        "list_url": _list_url(request, ref),
         **destructive.taken_context(request, workflows.production(ref)),
         **extra,
     }
+
+
+def _list_url(request: HttpRequest, ref: str, *, unless: str | None = None) -> str:
+    """The list, on the branch the operator was on (production when that branch is ``unless``:
+    one just deleted)."""
+    target = request_target(request)
+    return url(request, "branches", ref) + ("" if target.ref == unless else target.query)
 
 
 def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> HttpResponse:
@@ -80,7 +89,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
             form=form.shown(),
             create_errors=[upstream.describe(exc).message],
         )
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))
 
 
 def _branch(ref: str, branch_ref: str) -> Branch:
@@ -144,7 +153,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, ref, status=400, action_error=form.error)
     workflows.reset(request.user, project_ref=ref, branch=branch)
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))
 
 
 @require_POST
@@ -156,7 +165,7 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, ref, status=400, action_error=form.error)
     workflows.delete(request.user, project_ref=ref, branch=branch, now=form.cleaned_data["when"])
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref, unless=branch.project_ref))
 
 
 @require_POST
@@ -165,4 +174,4 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""
     workflows.restore(request.user, project_ref=ref, branch=_branch(ref, branch_ref))
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))
