@@ -26,6 +26,7 @@ from platformkit.api import errors
 from platformkit.core import reveals, upstream
 from platformkit.core.banner import remember_name
 from platformkit.core.idempotency import idempotent, operator_key
+from platformkit.core.project_states import project_state
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
 from platformkit.models import Operation
@@ -95,22 +96,28 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if reveals.spent(request):
         return _password(request, ref)
     target = request_target(request)
-    project, health = services.project_and_health(target.ref)
+    # The full page waits PANEL_WAIT for the status and health; a panel's own request (HTMX)
+    # waits for them, each within PANEL_TIMEOUT (core.panels).
+    found = services.overview_panels(target.ref, wait=not request.htmx)  # type: ignore[attr-defined]
+    project, health = found["project"], found["health"]
     operation = services.latest_operation(target.ref)
-    if project.problem and project.problem.kind == "not_found" and operation is None:
+    if project is not None and project.problem and project.problem.kind == "not_found" and operation is None:
         raise Http404("No such project")
+    value = project.value if project is not None else None
     if target.is_production:
-        remember_name(ref, getattr(project.value, "name", None))
+        remember_name(ref, getattr(value, "name", None))
     context = {
         "ref": ref,
         "target": target,
-        "project": project.value,
-        "project_problem": project.problem,
-        "health": health.value or [],
-        "health_problem": health.problem,
+        "overview_loading": project is None or health is None,
+        "project": value,
+        "project_problem": project.problem if project is not None else None,
+        "state": project_state(value.status) if value is not None else None,
+        "health": (health.value if health is not None else None) or [],
+        "health_problem": health.problem if health is not None else None,
         "operation": operation,
         "operations": services.recent_operations(target.ref, operator_key(request)),
-        "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
+        "name": getattr(value, "name", None) or (operation.params.get("name") if operation else None),
         "has_credential": target.is_production and services.has_stored_password(ref),
         "retry_url": url(request, "project", ref) + target.query,
     }
