@@ -47,14 +47,18 @@ def remember_name(ref: str, name: str | None) -> None:
         cache.set(_key(ref), name, NAME_CACHE_SECONDS)
 
 
-def frame(target: Target, *, switcher: bool) -> dict[str, Any]:
+def frame(target: Target, *, switcher: bool, resolved: bool = True) -> dict[str, Any]:
     """The context of a project page's frame: the banner (``target_banner``) and, with
     ``switcher``, the branch switcher's. Their upstream calls go out at once and are waited for
     ``PANEL_WAIT`` at most: a slow API leaves the state out, the name as the ref and the
-    switcher with the current target only, rather than holding the page."""
+    switcher with the current target only, rather than holding the page. ``resolved``: the
+    request's target was resolved (a project view past its gate), not assumed to be production."""
     try:
         client = panels.panel_client()
-    except SetupMissing:  # a page the dashboard answers before set-up is done (its own 403)
+    except SetupMissing:
+        if resolved:
+            raise  # a project page before set-up is done: the set-up page, as any API call would
+        # A refusal answered before the target was resolved: the banner names the ref.
         return {"target_banner": Banner(target.project_ref, target.project_ref, target.branch_name)}
     name = cache.get(_key(target.project_ref))
     calls: dict[str, Callable[[], Any]] = {"project": lambda: client.projects.get(target.ref)}

@@ -30,9 +30,10 @@ _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="platformkit-panel
 PENDING = None  # what gather() gives for a call still running: render the loading placeholder
 
 
-def panel_client() -> ManagementClient:
-    """The client a panel's calls use: each call, retries included, within ``PANEL_TIMEOUT``."""
-    return get_client(max_call_seconds=float(get_config()["PANEL_TIMEOUT"]))
+def panel_client(*, cached: bool = True) -> ManagementClient:
+    """The client a panel's calls use: each call, retries included, within ``PANEL_TIMEOUT``
+    (``cached=False`` for a read that must be fresh)."""
+    return get_client(cached=cached, max_call_seconds=float(get_config()["PANEL_TIMEOUT"]))
 
 
 def _closing(call: Callable[[], T]) -> Callable[[], upstream.Outcome[T]]:

@@ -47,7 +47,8 @@ def render_page(
         # Every project page names its target, production marked as such, and every project
         # section shows the branch switcher (core.banner: their calls at once, bounded).
         switcher = target is not None and "branch_switcher" not in context
-        context = {**frame(target or Target(project_ref, project_ref), switcher=switcher), **context}
+        shown = target or Target(project_ref, project_ref)
+        context = {**frame(shown, switcher=switcher, resolved=target is not None), **context}
     nav = [
         item
         for item in nav_items(section, project_ref, current_app(request), query)

@@ -126,3 +126,27 @@ def test_pause_is_offered_as_soon_as_the_project_is_healthy(
     refreshed = htmx_get(operator_client, reverse("platformkit:project", args=[project_ref])).content.decode()
     assert "Pause project…" in refreshed, refreshed
     assert 'id="pk-project-overview"' in refreshed
+
+
+def test_a_slow_branch_list_loads_in_place_and_a_hung_one_offers_retry(
+    operator_client: Client, project_ref: str, slow: Any
+) -> None:
+    url = reverse("platformkit:branches", args=[project_ref])
+    slow(1.5)
+    started = time.monotonic()
+    page = operator_client.get(url).content.decode()
+    assert time.monotonic() - started < 1.5
+    assert_valid_html(page)
+    loading = page.split('id="pk-branch-list"')[1].split(">")[0]
+    assert 'hx-trigger="load"' in loading and "data-panel-loading" in loading
+    assert "Loading the branches" in page and "Create branch" in page  # the rest of the page is there
+    filled = htmx_get(operator_client, url).content.decode()
+    assert "No branches yet" in filled and "data-panel-loading" not in filled
+
+    slow(4.0, timeout=1.0)
+    started = time.monotonic()
+    hung = htmx_get(operator_client, url).content.decode()
+    assert time.monotonic() - started < 3.0
+    assert 'data-upstream-error="timeout"' in hung
+    retry = hung.split(">Try again</a>")[0].rsplit("<a", 1)[1]
+    assert f'hx-get="{url}"' in retry and 'hx-target="#pk-branch-list"' in retry

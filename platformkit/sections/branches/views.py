@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
-from platformkit.core import destructive, upstream
+from platformkit.core import destructive, panels, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
@@ -25,11 +25,13 @@ LIST_TEMPLATE = "platformkit/branches/list.html"
 
 
 def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
-    listed = upstream.attempt(lambda: workflows.list_branches(ref))
+    # The full page waits PANEL_WAIT for the list, then sends it loading (core.panels).
+    listed = panels.gather({"branches": lambda: workflows.list_branches(ref)}, wait=not request.htmx)["branches"]  # type: ignore[attr-defined]
     return {
         "ref": ref,
-        "branches": listed.value or [],
-        "branches_problem": listed.problem,
+        "branches": (listed.value if listed is not None else None) or [],
+        "branches_problem": listed.problem if listed is not None else None,
+        "branches_loading": listed is None,
         "operations": Operation.objects.filter(project_ref=ref, kind__startswith="branch.")[:5],
         "form": {"name": "", "secrets": "", "with_data": False, "persistent": False},
         "create_url": url(request, "branches-create", ref) + request_target(request).query,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from platformkit.api import errors
 from platformkit.conf import get_config
+from platformkit.core import panels
 from platformkit.core.audit import actor_label, audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.destructive import Preview, restore_point_first, taken_name
@@ -225,8 +226,9 @@ def recovery_preview(action: str, target: Target, since: datetime, title: str) -
 
 
 def pitr_window(target: Target) -> tuple[datetime, datetime] | None:
-    """(earliest, now) when PITR is on; ``None`` when it is off. Upstream errors propagate."""
-    info = get_client().backups.list(target.ref)
+    """(earliest, now) when PITR is on; ``None`` when it is off. Upstream errors propagate; a
+    hung API is cut at a panel's time limit (``core.panels``)."""
+    info = panels.panel_client().backups.list(target.ref)
     if not info.pitr_enabled or info.pitr_window is None:
         return None
     earliest = datetime.fromtimestamp(info.pitr_window[0], tz=UTC)
