@@ -4,7 +4,11 @@
 - ``select 1`` through ``database/query`` against psql's own ``-c 'select 1'`` on the same
   instance (goal: ratio <= 3). psql pays a process start and a login per call, the API a
   pooled session and an HTTP request; both are measured serially, wall time per call;
-- 100 concurrent API clients running ``select 1`` (goal: 0 errors, p99 <= 10x the 1-client p50);
+- 100 concurrent API clients running ``select 1`` (goal: 0 errors, p99 <= 10x the 1-client p50),
+  twice: flat out (each client calls again as soon as it has its answer: a saturation test, where
+  p99 is the queue, ~ clients / throughput by Little's law, whatever the goal), and paced as
+  scripts and agents call (each client starts a call every PACE_SECONDS, offsets random): the
+  latency 100 clients see while the server keeps up;
 - resident memory (RSS, summed over every postgres process) of 50 idle projects, running and
   then stopped (scaled to zero).
 """
@@ -12,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import shutil
 import statistics
@@ -35,6 +40,8 @@ CREATES = 7
 SERIAL_CALLS = 200
 CLIENTS = 100
 CALLS_PER_CLIENT = 20
+PACE_SECONDS = 1.0
+PACED_CALLS_PER_CLIENT = 10
 IDLE_PROJECTS = 50
 
 
@@ -103,15 +110,22 @@ def _psql_latencies(server: Any, ref: str, calls: int) -> list[float]:
     return spent
 
 
-def _concurrent(server: Any, ref: str) -> tuple[int, list[float]]:
+def _concurrent(server: Any, ref: str, *, pace: float = 0.0) -> tuple[int, list[float]]:
+    """``pace`` 0: flat out; else each client starts a call every ``pace`` seconds (a random
+    offset first, so the calls spread as independent clients' do)."""
     errors, spent, lock = 0, [], threading.Lock()
     barrier = threading.Barrier(CLIENTS)
+    calls = PACED_CALLS_PER_CLIENT if pace else CALLS_PER_CLIENT
 
     def one_client() -> None:
         nonlocal errors
         with _client(server) as http:
             barrier.wait()
-            for _ in range(CALLS_PER_CLIENT):
+            next_call = time.perf_counter() + random.uniform(0, pace)
+            for _ in range(calls):
+                if pace:
+                    time.sleep(max(0.0, next_call - time.perf_counter()))
+                    next_call += pace
                 started = time.perf_counter()
                 try:
                     ok = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"}).status_code == 201
@@ -161,6 +175,7 @@ def run(**overrides: Any) -> dict[str, float]:
             started = time.perf_counter()
             errors, concurrent = _concurrent(server, ref)
             throughput = len(concurrent) / (time.perf_counter() - started)
+            paced_errors, paced = _concurrent(server, ref, pace=PACE_SECONDS)
             refs = [ref for ref, _ in creates]
             while len(refs) < IDLE_PROJECTS:
                 refs.append(_create(http)[0])
@@ -174,11 +189,14 @@ def run(**overrides: Any) -> dict[str, float]:
             "database/query select 1 p50 (ms)": one_client_p50 * 1000,
             "psql -c select 1 p50 (ms)": statistics.median(psql) * 1000,
             "ratio API / psql (goal <= 3)": one_client_p50 / statistics.median(psql),
-            f"{CLIENTS} clients: errors (goal 0)": errors,
-            f"{CLIENTS} clients: p99 (ms)": _percentile(concurrent, 0.99) * 1000,
-            f"{CLIENTS} clients: throughput (calls/s)": throughput,
+            f"{CLIENTS} clients flat out: errors (goal 0)": errors,
+            f"{CLIENTS} clients flat out: p99 (ms)": _percentile(concurrent, 0.99) * 1000,
+            f"{CLIENTS} clients flat out: throughput (calls/s)": throughput,
             "1 client: throughput (calls/s)": 1 / one_client_p50,
-            f"{CLIENTS} clients: p99 / 1-client p50 (goal <= 10)": _percentile(concurrent, 0.99) / one_client_p50,
+            f"{CLIENTS} clients flat out: p99 / 1-client p50 (a queue)": _percentile(concurrent, 0.99) / one_client_p50,
+            f"{CLIENTS} clients paced 1/{PACE_SECONDS:g} s: errors (goal 0)": paced_errors,
+            f"{CLIENTS} clients paced: p99 (ms)": _percentile(paced, 0.99) * 1000,
+            f"{CLIENTS} clients paced: p99 / 1-client p50 (goal <= 10)": _percentile(paced, 0.99) / one_client_p50,
             f"RSS of {IDLE_PROJECTS} idle projects, running (MB)": running_mb,
             f"RSS of {IDLE_PROJECTS} idle projects, stopped (MB)": stopped_mb,
         }

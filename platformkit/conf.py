@@ -45,6 +45,10 @@ Waiting for a new project (the django-q2 task ``platformkit.sections.projects.ta
 The dashboard
     ``UI_POLL_INTERVAL``  Seconds between a page's polls of an operation's status (our
                           database, never upstream). Default ``2``.
+    ``PANEL_WAIT``        Seconds a page waits for its slow panels' upstream calls before it is
+                          sent with those panels loading (filled in by HTMX). Default ``1.5``.
+    ``PANEL_TIMEOUT``     Seconds one panel's upstream call may take, retries included, before
+                          the panel says the API is slow and offers Retry. Default ``8.0``.
     ``BASE_TEMPLATE``     Template every platformkit page extends (through
                           ``platformkit/layout.html``). It must define the blocks ``title``,
                           ``extra_head`` and ``content``. Default ``"platformkit/base.html"``.
@@ -157,6 +161,8 @@ DEFAULTS: dict[str, Any] = {
     "TASK_RUN_FRACTION": 0.7,
     # The dashboard
     "UI_POLL_INTERVAL": 2,
+    "PANEL_WAIT": 1.5,
+    "PANEL_TIMEOUT": 8.0,
     "RESTORE_POINT_AFTER_CHANGE": True,
     "EMBED_ALLOWED_ORIGINS": [],
     "EMBED_GRANT_SECONDS": 300,

@@ -11,7 +11,9 @@ from django.utils.cache import patch_vary_headers
 
 from platformkit.access import request_access
 from platformkit.conf import get_config
+from platformkit.core.banner import frame
 from platformkit.core.navigation import nav_items
+from platformkit.core.targets import Target
 
 
 def current_app(request: HttpRequest) -> str | None:
@@ -36,14 +38,17 @@ def render_page(
 ) -> HttpResponse:
     """Render ``template`` (or ``template#partial`` for an HTMX request) in the shell."""
     config = get_config()
-    if hasattr(request, "platformkit_target") and "branch_switcher" not in context:
-        from platformkit.core.targets import switcher_context  # every project section shows the switcher
-
-        context = {**switcher_context(request), **context}
     access = request_access(request)
     embed = getattr(request, "platformkit_embed", None)
     target = getattr(request, "platformkit_target", None)
     query = target.query if target is not None else ""
+    project_ref = project_ref or (target.project_ref if target is not None else None)
+    if project_ref and "target_banner" not in context:
+        # Every project page names its target, production marked as such, and every project
+        # section shows the branch switcher (core.banner: their calls at once, bounded).
+        switcher = target is not None and "branch_switcher" not in context
+        shown = target or Target(project_ref, project_ref)
+        context = {**frame(shown, switcher=switcher, resolved=target is not None), **context}
     nav = [
         item
         for item in nav_items(section, project_ref, current_app(request), query)

@@ -71,6 +71,9 @@ class OperationKind:
     link: str | None = None
     link_args: tuple[str, ...] = ()
     link_label: str = ""
+    # A ``params`` key naming a branch's ref the link opens on (``?branch=``), for operations on
+    # a branch whose row is production's (creating or resetting one): the link stays on it.
+    link_branch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,8 +192,9 @@ def describe(kind: str, params: Mapping[str, Any], project_ref: str) -> Describe
             link = reverse(f"platformkit:{declared.link}", args=[production, *(params[a] for a in declared.link_args)])
         except (KeyError, NoReverseMatch):
             link = None
-        if link is not None and target_ref != production:
-            link += "?" + urlencode({"branch": target_ref})
+        branch_ref = params.get(declared.link_branch) if declared.link_branch else None
+        if link is not None and (branch_ref or target_ref != production):
+            link += "?" + urlencode({"branch": branch_ref or target_ref})
     return Described(
         title=_fill(declared.title, values),
         done=_fill(declared.done, values),

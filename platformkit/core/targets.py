@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest
 
 from platformkit.api.errors import NotFoundError
 from platformkit.api.types import Branch
-from platformkit.core import upstream
 from platformkit.core.client import get_client
 
 BRANCH_PARAM = "branch"
@@ -33,9 +32,14 @@ class Target:
         return self.branch_name is None
 
     @property
+    def params(self) -> dict[str, str]:
+        """``{"branch": ...}`` to merge into a link's other query parameters ({} for production)."""
+        return {} if self.is_production else {BRANCH_PARAM: self.ref}
+
+    @property
     def query(self) -> str:
         """``?branch=...`` to keep the selection on links and forms ("" for production)."""
-        return "" if self.is_production else "?" + urlencode({BRANCH_PARAM: self.ref})
+        return "?" + urlencode(self.params) if self.params else ""
 
 
 def resolve_target(request: HttpRequest, project_ref: str) -> Target:
@@ -61,9 +65,13 @@ def project_branches(project_ref: str) -> list[Branch]:
     return get_client().branches.list(project_ref)
 
 
-def switcher_context(request: HttpRequest) -> dict[str, Any]:
-    """``target`` and ``branches`` (empty when the API cannot list them: the page still works)."""
-    target = request_target(request)
-    listed = upstream.attempt(lambda: project_branches(target.project_ref))
-    branches = [branch for branch in (listed.value or []) if not branch.is_default]
+def switcher_context(target: Target, listed: list[Branch] | None) -> dict[str, Any]:
+    """``target`` and ``switcher_branches`` (``project_ref``, ``name``): the project's branches
+    (``listed``), or only the current one when the API could not list them in time (the page
+    still works, and does not wait on a slow API: ``core.banner.frame``)."""
+    branches = [
+        {"project_ref": branch.project_ref, "name": branch.name} for branch in listed or [] if not branch.is_default
+    ]
+    if not target.is_production and target.ref not in {branch["project_ref"] for branch in branches}:
+        branches.append({"project_ref": target.ref, "name": target.branch_name or target.ref})
     return {"target": target, "switcher_branches": branches, "branch_switcher": True}

@@ -20,6 +20,27 @@ def as_datetime(value: Any) -> datetime | Any:
 
 
 @register.filter
+def ago(value: Any, now: datetime | None = None) -> str:
+    """A datetime as people say it: "just now", "5 minutes ago", "in 2 hours", "3 days ago";
+    older than a month, the date itself (includes/when.html puts the exact time on hover)."""
+    if not isinstance(value, datetime):
+        return str(value or "")
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 45:
+        return "just now"
+    for size, unit in ((86400 * 30, ""), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            if not unit:
+                return f"{moment:%-d %b %Y}"
+            count = round(seconds / size) if unit != "day" else int(seconds // size)
+            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {words}" if future else f"{words} ago"
+    return "just now"  # pragma: no cover - the loop returns for anything past 45 s
+
+
+@register.filter
 def status_tone(status: str | None) -> str:
     """The badge colour for an upstream or operation status."""
     value = (status or "").upper()
@@ -100,3 +121,15 @@ def idempotency_field() -> str:
     from platformkit.core.idempotency import field_html
 
     return field_html()
+
+
+@register.simple_tag(takes_context=True)
+def target_field(context: template.Context) -> str:
+    """The hidden ``branch`` field a GET form needs on a branch (a GET form's submission drops
+    its action's query string), so filtering a page does not land on production."""
+    from django.utils.html import format_html
+
+    target = context.get("target")
+    if target is None or target.is_production:
+        return ""
+    return format_html('<input type="hidden" name="branch" value="{}">', target.ref)

@@ -3,6 +3,7 @@ workflow task (``follow_action_run``) is called as a worker would."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -216,6 +217,11 @@ def test_delete_scheduled_is_undoable_and_needs_the_typed_name(
     assert operator_client.post(url, {"confirm_name": "temp", "when": "scheduled"}).status_code == 302
     page = operator_client.get(reverse("platformkit:branches", args=[project_ref])).content.decode()
     assert "data-deletion-scheduled" in page and "Undo deletion" in page
+    # When, as people read it (the grace period ahead), the exact UTC time on hover.
+    scheduled = page.split("data-deletion-scheduled>")[1].split("</span>")[0]
+    assert re.search(
+        r'deletion scheduled <time datetime="[^"]+" title="[^"]+ UTC">in \d+ (hour|day|minute)s?</time>', scheduled
+    ), scheduled
     operator_client.post(reverse("platformkit:branches-restore", args=[project_ref, dev]))
     assert (
         "data-deletion-scheduled"

@@ -37,3 +37,13 @@ def test_switched_off_sections_are_hidden(settings: Any) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "FEATURES": {"logs": False, "sql": False}}
     assert "logs" not in {item.key for item in nav_items("projects")}
     assert "sql" not in {item.key for item in nav_items("projects")}
+
+
+def test_a_project_has_its_overview_in_the_sidebar_on_its_target() -> None:
+    ref = "abcdefghijklmnopqrst"
+    items = nav_items("projects", project_ref=ref, query="?branch=qrstuvwxyzabcdefghij")
+    assert [item.key for item in items[:3]] == ["projects", "overview", "database"]
+    overview = items[1]
+    assert overview.url == f"/platform/projects/{ref}/?branch=qrstuvwxyzabcdefghij" and overview.current
+    assert not items[0].current  # the projects list is not the page shown
+    assert not nav_items("sql", project_ref=ref)[1].current

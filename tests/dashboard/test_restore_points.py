@@ -37,7 +37,7 @@ def sql(api: Any, ref: str, statement: str) -> list[tuple[Any, ...]]:
 def run_operations() -> None:
     """Drive every open operation's task to its end, as the worker would: restore points first
     (a recovery waits for the one taken before it, and is started when it is done)."""
-    for _ in range(5):
+    for _ in range(10):
         waiting = Operation.objects.exclude(status__in=Operation.TERMINAL)
         if not waiting.exists():
             return
@@ -49,6 +49,18 @@ def run_operations() -> None:
                 recovery_tasks.wait_for_restore_point(operation.pk)
             elif "after_operation" not in operation.params or operation.progress.get("recovery_requested") == "sent":
                 tasks.wait_for_project_healthy(operation.pk)
+
+
+def pitr_then_lost(api: Any, ref: str, lost: str) -> str:
+    """PITR on for ``ref``, a table ``public.t`` holding 'kept', then the rows ``lost`` written a
+    second after the returned time (the form's value): what a PITR to that time reverts."""
+    sql(api, ref, "create table public.t (v text); insert into public.t values ('kept')")
+    api.api.backups.set_pitr(ref, 7)
+    time.sleep(1.1)
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    time.sleep(1.1)
+    sql(api, ref, f"insert into public.t values {lost}")
+    return when
 
 
 def timeline_url(ref: str) -> str:
@@ -173,12 +185,7 @@ def test_pitr_disabled_says_why(operator_client: Client, project: Any) -> None:
 
 def test_pitr_needs_a_second_confirmation(operator_client: Client, project: Any, api: Any) -> None:
     ref = project.ref
-    sql(api, ref, "create table public.t (v text); insert into public.t values ('kept')")
-    api.api.backups.set_pitr(ref, 7)
-    time.sleep(1.1)
-    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    time.sleep(1.1)
-    sql(api, ref, "insert into public.t values ('lost')")
+    when = pitr_then_lost(api, ref, "('lost')")
     url = reverse("platformkit:restore-points-pitr", args=[ref])
 
     review = operator_client.post(url, {"recovery_time": when, "step": "review"})

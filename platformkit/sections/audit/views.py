@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from platformkit.access import dashboard_view, project_view, request_access
 from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
 from platformkit.sections.audit import services
 from platformkit.sections.audit.forms import AuditQuery
 
@@ -37,14 +38,16 @@ def _trail(request: HttpRequest, ref: str | None) -> HttpResponse:
     selected = services.filtered(events, form.filters())
     found = services.page(selected, form.cleaned_data["after"])
     kept = {key: value for key, value in form.values().items() if value}
+    on = request_target(request).params if ref else {}  # links stay on the branch the operator is on
     cursor = found.next_cursor
+    after = {"after": f"{cursor[0].isoformat()}|{cursor[1]}"} if cursor else {}
     context.update(
         events=found.events,
         filtered=bool(kept),
-        next_url=f"{here}?{urlencode({**kept, 'after': f'{cursor[0].isoformat()}|{cursor[1]}'})}" if cursor else None,
-        first_url=f"{here}?{urlencode(kept)}" if form.cleaned_data["after"] else None,
+        next_url=f"{here}?{urlencode({**kept, **on, **after})}" if cursor else None,
+        first_url=f"{here}?{urlencode({**kept, **on})}" if form.cleaned_data["after"] else None,
         export_url=url(request, "audit-export" if ref else "audit-all-export", *args)
-        + (f"?{urlencode(kept)}" if kept else ""),
+        + (f"?{urlencode({**kept, **on})}" if kept or on else ""),
     )
     return render_page(request, TEMPLATE, context, section=SECTION, project_ref=ref)
 

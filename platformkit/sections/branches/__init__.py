@@ -10,7 +10,11 @@ SECTION = Section(
     actions=("branches.delete", "branches.merge", "branches.reset"),
     operation_titles={
         "branch.create": OperationKind(
-            "Create branch {branch}", "Branch {branch} is ready.", "branches", link_label="Open the branches"
+            "Create branch {branch}",
+            "Branch {branch} is ready.",
+            "branches",
+            link_label="Open branch {branch}",
+            link_branch="branch_ref",
         ),
         "branch.merge": OperationKind(
             "Merge branch {branch} into production",
@@ -19,7 +23,11 @@ SECTION = Section(
             link_label="Open the branches",
         ),
         "branch.reset": OperationKind(
-            "Reset branch {branch}", "Branch {branch} is reset.", "branches", link_label="Open the branches"
+            "Reset branch {branch}",
+            "Branch {branch} is reset.",
+            "branches",
+            link_label="Open branch {branch}",
+            link_branch="branch_ref",
         ),
     },
 )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from platformkit.api import errors
 from platformkit.api.types import Branch
-from platformkit.core import hooks
+from platformkit.core import hooks, panels
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.destructive import Preview, restore_point_first
@@ -38,8 +38,8 @@ WORKFLOW_DEADLINE = timedelta(minutes=30)
 
 def list_branches(project_ref: str) -> list[Branch]:
     """The project's branches as they are now (fresh, not from the read cache), production's
-    default branch left out."""
-    return [branch for branch in get_client(cached=False).branches.list(project_ref) if not branch.is_default]
+    default branch left out; within a panel's time limit (a hung API gets the Retry panel)."""
+    return [branch for branch in panels.panel_client(cached=False).branches.list(project_ref) if not branch.is_default]
 
 
 def find_branch(project_ref: str, branch_ref: str) -> Branch | None:

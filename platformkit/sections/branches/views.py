@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
-from platformkit.core import destructive, upstream
+from platformkit.core import destructive, panels, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
+from platformkit.core.targets import request_target
 from platformkit.models import Operation
 from platformkit.sections.branches import services as workflows
 from platformkit.sections.branches.forms import BranchConfirmForm, BranchCreateForm, BranchDeleteForm, MergeForm
@@ -24,17 +25,27 @@ LIST_TEMPLATE = "platformkit/branches/list.html"
 
 
 def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
-    listed = upstream.attempt(lambda: workflows.list_branches(ref))
+    # The full page waits PANEL_WAIT for the list, then sends it loading (core.panels).
+    listed = panels.gather({"branches": lambda: workflows.list_branches(ref)}, wait=not request.htmx)["branches"]  # type: ignore[attr-defined]
     return {
         "ref": ref,
-        "branches": listed.value or [],
-        "branches_problem": listed.problem,
+        "branches": (listed.value if listed is not None else None) or [],
+        "branches_problem": listed.problem if listed is not None else None,
+        "branches_loading": listed is None,
         "operations": Operation.objects.filter(project_ref=ref, kind__startswith="branch.")[:5],
         "form": {"name": "", "secrets": "", "with_data": False, "persistent": False},
-        "create_url": url(request, "branches-create", ref),
+        "create_url": url(request, "branches-create", ref) + request_target(request).query,
+        "list_url": _list_url(request, ref),
         **destructive.taken_context(request, workflows.production(ref)),
         **extra,
     }
+
+
+def _list_url(request: HttpRequest, ref: str, *, unless: str | None = None) -> str:
+    """The list, on the branch the operator was on (production when that branch is ``unless``:
+    one just deleted)."""
+    target = request_target(request)
+    return url(request, "branches", ref) + ("" if target.ref == unless else target.query)
 
 
 def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> HttpResponse:
@@ -80,7 +91,7 @@ def create(request: HttpRequest, ref: str) -> HttpResponse:
             form=form.shown(),
             create_errors=[upstream.describe(exc).message],
         )
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))
 
 
 def _branch(ref: str, branch_ref: str) -> Branch:
@@ -144,7 +155,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, ref, status=400, action_error=form.error)
     workflows.reset(request.user, project_ref=ref, branch=branch)
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))
 
 
 @require_POST
@@ -156,7 +167,7 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, ref, status=400, action_error=form.error)
     workflows.delete(request.user, project_ref=ref, branch=branch, now=form.cleaned_data["when"])
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref, unless=branch.project_ref))
 
 
 @require_POST
@@ -165,4 +176,4 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""
     workflows.restore(request.user, project_ref=ref, branch=_branch(ref, branch_ref))
-    return redirect(url(request, "branches", ref))
+    return redirect(_list_url(request, ref))

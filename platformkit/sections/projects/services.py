@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from platformkit import crypto
 from platformkit.api import errors
-from platformkit.api.types import Organization, Project, Region, ServiceHealth
+from platformkit.api.types import Organization, Project, Region
 from platformkit.conf import get_config
-from platformkit.core import sections, upstream
+from platformkit.core import panels, sections, upstream
 from platformkit.core.audit import audit
-from platformkit.core.client import forget_cached_reads, get_client, parallel
+from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.operations import WAIT_HEALTHY, enqueue_on_commit
 from platformkit.models import Operation, ProjectCredential
 
@@ -207,14 +207,14 @@ def get_project(ref: str) -> Project:
     return get_client().projects.get(ref)
 
 
-def project_and_health(ref: str) -> tuple[upstream.Outcome[Project], upstream.Outcome[list[ServiceHealth]]]:
-    """The project and its services' health, both asked at once (the page costs the slower)."""
-    client = get_client()
-    project, health = parallel(
-        lambda: client.projects.get(ref),
-        lambda: client.projects.health(ref, services=get_config()["HEALTH_SERVICES"]),
+def overview_panels(ref: str, *, wait: bool) -> dict[str, upstream.Outcome[Any] | None]:
+    """The overview's project and health, asked at once; None for one still loading (core.panels)."""
+    client = panels.panel_client()
+    services = get_config()["HEALTH_SERVICES"]
+    return panels.gather(
+        {"project": lambda: client.projects.get(ref), "health": lambda: client.projects.health(ref, services=services)},
+        wait=wait,
     )
-    return upstream.from_result(project), upstream.from_result(health)
 
 
 def has_stored_password(ref: str) -> bool:

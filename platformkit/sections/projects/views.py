@@ -24,9 +24,11 @@ from platformkit.access import (
 )
 from platformkit.api import errors
 from platformkit.core import reveals, takeover, upstream
+from platformkit.core.banner import remember_name
 from platformkit.core.idempotency import idempotent, operator_key
+from platformkit.core.project_states import project_state
 from platformkit.core.rendering import render_page, url
-from platformkit.core.targets import Target
+from platformkit.core.targets import Target, request_target
 from platformkit.models import Operation
 from platformkit.sections.projects import lifecycle, services
 from platformkit.sections.projects.forms import ConfirmRefForm, ProjectCreateForm, RevealPasswordForm
@@ -88,26 +90,36 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@dashboard_view("projects")
+@project_view("projects")
 def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    visible_project_or_404(request, ref)
+    """The project's overview; on a branch (``?branch=``), the branch's own status and health."""
     if reveals.spent(request):
         return _password(request, ref)
-    project, health = services.project_and_health(ref)
-    operation = services.latest_operation(ref)
-    if project.problem and project.problem.kind == "not_found" and operation is None:
+    target = request_target(request)
+    # The full page waits PANEL_WAIT for the status and health; a panel's own request (HTMX)
+    # waits for them, each within PANEL_TIMEOUT (core.panels).
+    found = services.overview_panels(target.ref, wait=not request.htmx)  # type: ignore[attr-defined]
+    project, health = found["project"], found["health"]
+    operation = services.latest_operation(target.ref)
+    if project is not None and project.problem and project.problem.kind == "not_found" and operation is None:
         raise Http404("No such project")
+    value = project.value if project is not None else None
+    if target.is_production:
+        remember_name(ref, getattr(value, "name", None))
     context = {
         "ref": ref,
-        "project": project.value,
-        "project_problem": project.problem,
-        "health": health.value or [],
-        "health_problem": health.problem,
+        "target": target,
+        "overview_loading": project is None or health is None,
+        "project": value,
+        "project_problem": project.problem if project is not None else None,
+        "state": project_state(value.status) if value is not None else None,
+        "health": (health.value if health is not None else None) or [],
+        "health_problem": health.problem if health is not None else None,
         "operation": operation,
-        "operations": services.recent_operations(ref, operator_key(request)),
-        "name": getattr(project.value, "name", None) or (operation.params.get("name") if operation else ref),
-        "has_credential": services.has_stored_password(ref),
-        "retry_url": url(request, "project", ref),
+        "operations": services.recent_operations(target.ref, operator_key(request)),
+        "name": getattr(value, "name", None) or (operation.params.get("name") if operation else None),
+        "has_credential": target.is_production and services.has_stored_password(ref),
+        "retry_url": url(request, "project", ref) + target.query,
     }
     return render_page(
         request,
@@ -237,7 +249,7 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
 def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
     if not services.dismiss_operation(ref, operator_key(request), pk):
         raise Http404("No finished operation of this project")
-    return redirect(url(request, "project", ref))
+    return redirect(url(request, "project", ref) + request_target(request).query)
 
 
 # An operation's live status: what the page polls while a task works. It reads our database
@@ -249,15 +261,23 @@ def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
 def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=pk)
     # A branch's operation runs on the branch's ref; access is decided on its production project.
-    visible_project_or_404(request, operation.params.get("project") or operation.project_ref)
+    project_ref = operation.params.get("project") or operation.project_ref
+    visible_project_or_404(request, project_ref)
     takeover.resume_if_stalled(operation)  # a watched run lost with its worker restarts within seconds
+    # The page names (and its links keep) the target the operation ran on: its production
+    # project, and the branch when it ran on one (a branch's own ref is no project page).
+    branch = operation.params.get("branch") if not operation.kind.startswith("branch.") else None
+    on_branch = bool(branch) and operation.project_ref != project_ref
+    request.platformkit_target = Target(  # type: ignore[attr-defined]
+        project_ref, operation.project_ref if on_branch else project_ref, branch if on_branch else None
+    )
     response = render_page(
         request,
         "platformkit/operations/detail.html",
-        {"operation": operation},
+        {"operation": operation, "ref": project_ref, "target": request_target(request)},
         section="projects",
         partial="operation-status",
-        project_ref=operation.project_ref,
+        project_ref=project_ref,
     )
     if request.htmx and operation.is_terminal:  # type: ignore[attr-defined]
         # The poll's last answer: regions showing upstream state refresh themselves once.

@@ -17,17 +17,19 @@ from django.utils import timezone
 
 from platformkit.api import errors
 from platformkit.conf import get_config
+from platformkit.core import panels
 from platformkit.core.audit import actor_label, audit
 from platformkit.core.client import forget_cached_reads, get_client
 from platformkit.core.destructive import Preview, restore_point_first, taken_name
 from platformkit.core.operations import WAIT_HEALTHY, enqueue, enqueue_on_commit, finish
 from platformkit.core.targets import Target
 from platformkit.models import AuditEvent, Operation, RestorePoint
-from platformkit.sections.restore_points import tasks
+from platformkit.sections.restore_points import report, tasks
 
 logger = logging.getLogger(__name__)
 NAME_MAX = 20
 RECOVERY_KINDS = ("restore_points.undo", "restore_points.pitr")
+CENSUS_BEFORE = "census_before"  # a recovery's params: the database as it was just before it
 # Audit actions that change a database, shown on the timeline (written by the other sections).
 TIMELINE_ACTIONS = {
     "migrations.apply": "migration",
@@ -195,12 +197,15 @@ def pitr(user: Any, target: Target, when: datetime) -> tuple[Operation, Operatio
     return _recover(user, target, "restore_points.pitr", params)
 
 
-def _request_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) -> None:
-    """The API call that starts an undo or a PITR, from the operation's params."""
+def _request_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The API call that starts an undo or a PITR, from the operation's params; the census of the
+    database just before it, for the report (``report.census``)."""
+    before = report.census(client, ref)
     if kind == "restore_points.undo":
         client.backups.undo(ref, params["name"])
     else:
         client.backups.restore_pitr(ref, int(params["recovery_time_target_unix"]))
+    return before
 
 
 def recovery_preview(action: str, target: Target, since: datetime, title: str) -> Preview:
@@ -221,8 +226,9 @@ def recovery_preview(action: str, target: Target, since: datetime, title: str) -
 
 
 def pitr_window(target: Target) -> tuple[datetime, datetime] | None:
-    """(earliest, now) when PITR is on; ``None`` when it is off. Upstream errors propagate."""
-    info = get_client().backups.list(target.ref)
+    """(earliest, now) when PITR is on; ``None`` when it is off. Upstream errors propagate; a
+    hung API is cut at a panel's time limit (``core.panels``)."""
+    info = panels.panel_client().backups.list(target.ref)
     if not info.pitr_enabled or info.pitr_window is None:
         return None
     earliest = datetime.fromtimestamp(info.pitr_window[0], tz=UTC)
@@ -269,8 +275,14 @@ def timeline(target: Target, kind: str | None = None) -> list[TimelineEntry]:
 
 
 def record_outcome(operation: Operation) -> None:
-    """After an undo or PITR task ends: its outcome joins the audit trail (and so the timeline)."""
+    """After an undo or PITR task ends: its report (what it reverted, ``report.compare``) is kept
+    on the row for the pages, and its outcome joins the audit trail (and so the timeline)."""
     success = operation.status == Operation.Status.SUCCEEDED
+    if success and CENSUS_BEFORE in operation.params:
+        after = report.census(get_client(cached=False), operation.project_ref)
+        params = {k: v for k, v in operation.params.items() if k != CENSUS_BEFORE}
+        operation.params = {**params, "report": report.compare(operation.params[CENSUS_BEFORE], after)}
+        operation.save(update_fields=["params", "updated_at"])
     AuditEvent.objects.create(
         actor=operation.created_by,
         actor_label=operation.params.get("actor", "system"),
@@ -278,7 +290,7 @@ def record_outcome(operation: Operation) -> None:
         project_ref=operation.params.get("project", operation.project_ref),
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
         detail={
-            **{k: v for k, v in operation.params.items() if k not in ("actor", "project")},
+            **{k: v for k, v in operation.params.items() if k not in ("actor", "project", CENSUS_BEFORE)},
             "target": operation.project_ref,
             "operation": operation.pk,
             "phase": "finished",
@@ -337,8 +349,7 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any]) -> tu
         )
         if active_recovery(target) is not None:
             raise RecoveryError("Another undo or restore of this database is still running; wait for it to finish.")
-        if not waiting:
-            _call_recovery(user, target, kind, params)
+        before = _call_recovery(user, target, kind, params) if not waiting else None
         operation = _operation(
             user,
             kind,
@@ -348,6 +359,7 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any]) -> tu
                 "actor": actor_label(user),
                 "project": target.project_ref,
                 **({"after_operation": taken.pk, "after_point": taken_name(taken)} if waiting and taken else {}),
+                **({CENSUS_BEFORE: before} if before is not None else {}),
             },
             deadline_seconds=get_config()["HEALTH_POLL_DEADLINE"],
         )
@@ -366,9 +378,9 @@ def _recover(user: Any, target: Target, kind: str, params: dict[str, Any]) -> tu
     return operation, taken
 
 
-def _call_recovery(user: Any, target: Target, kind: str, params: dict[str, Any]) -> None:
+def _call_recovery(user: Any, target: Target, kind: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        _request_recovery(get_client(cached=False), kind, target.ref, params)
+        return _request_recovery(get_client(cached=False), kind, target.ref, params)
     except errors.APIError as exc:
         audit(
             user,
@@ -417,13 +429,14 @@ def after_point_taken(point_operation: Operation) -> None:
         waiting.progress = {**waiting.progress, "recovery_requested": "sending"}
         waiting.save(update_fields=["progress", "updated_at"])
         try:
-            _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
+            before = _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
         except errors.APIError as exc:
             finish(waiting, Operation.Status.FAILED, f"The API refused the recovery: {exc}")
             return
         waiting.progress = {**waiting.progress, "recovery_requested": "sent"}
+        waiting.params = {**waiting.params, CENSUS_BEFORE: before}
     waiting.message = f"Restore point {name} taken; restoring."
-    waiting.save(update_fields=["progress", "message", "updated_at"])
+    waiting.save(update_fields=["progress", "message", "params", "updated_at"])
     forget_cached_reads()
     enqueue(WAIT_HEALTHY, waiting.pk)
 
