@@ -1,6 +1,8 @@
 """SQL editor downloads: the site's resident memory while a 1M-row CSV download is served
-(goal: grows < 50 MB), streamed page by page (LIMIT/OFFSET calls through the API), beside the
-way it was done before, reading the whole result in one call and building one string.
+(goal: grows < 50 MB): now one call whose answer is PostgreSQL's JSON text of the rows (one
+snapshot), written out as CSV a page of rows at a time, beside the way it was done before,
+reading the whole result as row objects in one call and building one string. (LIMIT/OFFSET
+pages kept memory flatter but lost and repeated rows when the order had ties.)
 
 The local API runs in a process of its own (``manage.py localapi``), so the site's figure is
 the site's: the peak of its VmRSS, sampled every 10 ms, over the baseline just before the

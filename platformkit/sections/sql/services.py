@@ -403,23 +403,16 @@ def as_text(value: Any) -> str:
 
 
 _GRID_HEAD = "select * from (\n"
-# A download reads a plain SELECT in pages, each call its own transaction; with synchronized
-# scans on, a scan of a big table starts where the last one stopped (a LIMIT stops early), so
-# OFFSET pages would skip and repeat rows. Off for the page's transaction only.
-# A download's page: the rows as PostgreSQL's JSON text, aggregated in the order the statement
-# gives them (the input order, as the manual says a sorted subquery "will usually" keep) and
-# encoded after the LIMIT, so the rows OFFSET skips are not turned into JSON.
-_DOWNLOAD_HEAD = (
-    "set local synchronize_seqscans = off;\n"
-    "select coalesce(json_agg(platformkit_download), '[]')::text as page, count(*) as rows\n"
-    "from (select * from (\n"
-)
+# A download reads a plain SELECT in one call, as PostgreSQL's JSON text of its rows (in the
+# order the statement gives them: the input order, which the manual says a sorted subquery
+# "will usually" keep): one snapshot, and one string to hold rather than a million row objects.
+_DOWNLOAD_HEAD = "select coalesce(json_agg(platformkit_download), '[]')::text as page, count(*) as rows\nfrom (\n"
 
 
 @dataclass(frozen=True)
 class Limited:
     """One plain SELECT wrapped to read a bounded number of its rows (:func:`limited`,
-    :func:`download_page`)."""
+    :func:`download_query`)."""
 
     sql: str  # what is sent
     start: int  # where the statement's own text begins in the editor's text (characters)
@@ -476,22 +469,49 @@ def limited(sql: str, cap: int = GRID_ROW_CAP) -> Limited | None:
     return Limited(f"{_GRID_HEAD}{text}\n) as platformkit_grid limit {cap + 1}", start, len(text))
 
 
-def download_page(sql: str, offset: int, size: int) -> Limited | None:
-    """Rows ``offset`` to ``offset + size`` of one plain SELECT, in its own order, as one JSON
-    text (:func:`_paged`); ``None`` when ``sql`` is not one."""
+def download_query(sql: str) -> Limited | None:
+    """Every row of one plain SELECT, in its own order, as one JSON text (``page``) and their
+    number (``rows``); ``None`` when ``sql`` is not one. Not in LIMIT/OFFSET pages: each page
+    would be its own snapshot and its own run of the query, and PostgreSQL keeps an order across
+    different LIMIT/OFFSET values only when the ORDER BY is unique (a review found 138 of 3,500
+    rows missing and as many repeated, with ties in the order); the query also ran once a page."""
     found = _plain_select(sql)
     if found is None:
         return None
     text, start = found
-    return Limited(_paged(text, offset, size), start, len(text), head=_DOWNLOAD_HEAD)
+    return Limited(f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_download", start, len(text), head=_DOWNLOAD_HEAD)
 
 
-def _paged(text: str, offset: int, size: int) -> str:
-    """One page as PostgreSQL's JSON text of its rows (``page``) and their number (``rows``;
-    fewer than ``size``: the last page). The page travels as one string, so the site holds one
-    big value a page, not thousands of small ones among which the API client's bookkeeping,
-    allocated meanwhile, would keep the process from giving memory back (~1 MB a call)."""
-    return f"{_DOWNLOAD_HEAD}{text}\n) as platformkit_query limit {size} offset {offset}) as platformkit_download"
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _past_whitespace(text: str, at: int) -> int:
+    found = _WHITESPACE.match(text, at)
+    return found.end() if found else at
+
+
+def json_pages(text: str, size: int) -> Iterator[str]:
+    """A JSON array's text as arrays of at most ``size`` elements, cut where elements end (found
+    by decoding one at a time and dropping it), so no more than a page of rows is ever decoded
+    at once: the CSV writer decodes a page, never the whole result."""
+    decoder = json.JSONDecoder()
+    at = _past_whitespace(text, text.index("[") + 1)
+    if text[at] == "]":
+        yield "[]"
+        return
+    while True:
+        start, count = at, 0
+        while True:
+            _, end = decoder.raw_decode(text, at)
+            count += 1
+            at = _past_whitespace(text, end)
+            last = text[at] == "]"
+            at = _past_whitespace(text, at + 1)  # past the comma (or the closing bracket)
+            if last or count == size:
+                break
+        yield f"[{text[start:end]}]"
+        if last:
+            return
 
 
 def grid(rows: list[dict[str, Any]], cap: int = GRID_ROW_CAP, *, limited: bool = False) -> ResultGrid:
@@ -725,64 +745,33 @@ def _modified(plan: Any) -> list[Estimate]:
     return found
 
 
-DOWNLOAD_PAGE_ROWS = 10_000  # 1M rows in 100 calls: the API allows 120 a minute per project
-DOWNLOAD_SECONDS = 900.0  # a whole download's limit (each page has the API's statement timeout)
-
-
-class DownloadFailed(Exception):
-    """A page after the first failed or the download ran out of time: the response has begun,
-    so the connection is cut (the browser marks the download failed) rather than ended early
-    with rows missing."""
+DOWNLOAD_PAGE_ROWS = 10_000  # rows decoded at once while a download is written out
 
 
 def start_download(
     *, owner: Owner, project_ref: str, target_ref: str, sql: str, parameters: list[Any] | None
 ) -> RunOutcome:
-    """A read-only run whose rows are sent as they are read: one plain SELECT without bound
-    parameters goes in pages of :data:`DOWNLOAD_PAGE_ROWS` (LIMIT/OFFSET, each page a call of
-    its own), so neither the site nor the API holds more than a page; anything else (several
-    statements, bound parameters, which cannot be paged with the synchronized-scan switch
-    before them) is read in one call as before. The first page is read here, so an error is
-    shown like any other; ``pages`` yields it and the rest."""
+    """A read-only run sent as a file: one plain SELECT without bound parameters is read in one
+    call as PostgreSQL's JSON text of its rows (:func:`download_query`), held as that one string
+    and written out :data:`DOWNLOAD_PAGE_ROWS` rows at a time (:func:`json_pages`); anything else
+    (several statements, bound parameters) is read as rows, as before. An error is shown like
+    any other run's, in the editor."""
     client = get_client(cached=False)
-    first = download_page(sql, 0, DOWNLOAD_PAGE_ROWS) if parameters is None else None
-    # The statement's text, parsed once: the later pages only change the OFFSET.
-    text = first.sql[len(first.head) : len(first.head) + first.length] if first else sql
+    whole = download_query(sql) if parameters is None else None
     run = {"project_ref": project_ref, "target_ref": target_ref, "sql": sql, "read_only": True}
     started = time.monotonic()
     try:
-        rows = client.database.query(target_ref, first.sql if first else sql, parameters=parameters, read_only=True)
+        rows = client.database.query(target_ref, whole.sql if whole else sql, parameters=parameters, read_only=True)
     except errors.APIError as exc:
         QueryRun.objects.create(**owner.rows(), **run, succeeded=False, duration_ms=_since(started))
-        return _failed(exc, sql, first.sql if first else sql, first)
-    if first is not None:
-        count, held = int(rows[0]["rows"]), [str(rows[0]["page"])]
+        return _failed(exc, sql, whole.sql if whole else sql, whole)
+    if whole is not None:
+        count, text = int(rows[0]["rows"]), str(rows[0]["page"])
     else:
-        count, held = len(rows), [json.dumps(rows, ensure_ascii=False)]
+        count, text = len(rows), json.dumps(rows, ensure_ascii=False)
     del rows
-    more = first is not None and count == DOWNLOAD_PAGE_ROWS  # a full page: perhaps more
-    QueryRun.objects.create(**owner.rows(), **run, row_count=None if more else count, duration_ms=_since(started))
-
-    def pages() -> Iterator[str]:
-        # One page alive at a time: none is referenced here while the next is read.
-        yield held.pop()
-        offset, going = DOWNLOAD_PAGE_ROWS, more
-        while going:
-            if time.monotonic() - started > DOWNLOAD_SECONDS:
-                raise DownloadFailed(f"the download ran longer than {DOWNLOAD_SECONDS:g} s")
-            assert first is not None  # more pages follow a paged first one only
-            try:
-                found = client.database.query(target_ref, _paged(text, offset, DOWNLOAD_PAGE_ROWS), read_only=True)
-            except errors.APIError as exc:
-                raise DownloadFailed(f"reading rows from {offset}: {exc}") from exc
-            going = int(found[0]["rows"]) == DOWNLOAD_PAGE_ROWS
-            page = str(found[0]["page"])
-            del found
-            yield page
-            del page
-            offset += DOWNLOAD_PAGE_ROWS
-
-    return RunOutcome(sql, pages=pages(), duration_ms=_since(started))
+    QueryRun.objects.create(**owner.rows(), **run, row_count=count, duration_ms=_since(started))
+    return RunOutcome(sql, pages=json_pages(text, DOWNLOAD_PAGE_ROWS), duration_ms=_since(started))
 
 
 def _since(started: float) -> int:
