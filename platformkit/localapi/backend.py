@@ -16,7 +16,7 @@ from .addons import Addons
 from .advisors import Advisors
 from .api_keys import ApiKeys
 from .backups.service import Backups
-from .branching import Branching
+from .branches.service import Branching
 from .claims import Claims
 from .config import LocalAPIConfig
 from .directory import ProjectDirectory

@@ -14,7 +14,7 @@ from . import (
     secret_routes,
 )
 from .backups import routes as backups_routes
-from .branch_urls import urlpatterns as branch_urlpatterns
+from .branches import routes as branch_routes
 from .lifecycle import routes as lifecycle_routes
 from .pooler import routes as pooler_routes
 from .snippets import routes as snippet_routes
@@ -86,7 +86,7 @@ urlpatterns = [
     *log_routes.urlpatterns,
     *function_routes.urlpatterns,
     *function_routes.invoke_urlpatterns,
-    *branch_urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
+    *branch_routes.urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
     # Any other route answers as the real API does: JSON, never HTML (after the token check).
     re_path(
         r"^",
