@@ -27,7 +27,7 @@ from .instances.manager import OLD_LAYOUT_MESSAGE, Instances
 from .instances.sizes import settings_for
 from .logs import Logs
 from .pooler.service import Pooler
-from .secrets import Secrets
+from .secrets.service import Secrets
 from .service_config import ServiceConfigs
 from .snippets.service import Snippets
 from .store import ProjectRow, Store, random_ref

@@ -11,12 +11,12 @@ from . import (
     function_routes,
     log_routes,
     project_settings_routes,
-    secret_routes,
 )
 from .backups import routes as backups_routes
 from .branches import routes as branch_routes
 from .lifecycle import routes as lifecycle_routes
 from .pooler import routes as pooler_routes
+from .secrets import routes as secret_routes
 from .snippets import routes as snippet_routes
 from .storage import routes as storage_routes
 from .typescript import routes as typescript_routes

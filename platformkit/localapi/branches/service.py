@@ -41,7 +41,7 @@ from platformkit.localapi.control import one_row
 from platformkit.localapi.directory import ProjectDirectory
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.instances.manager import Instances
-from platformkit.localapi.secrets import Secrets
+from platformkit.localapi.secrets.service import Secrets
 from platformkit.localapi.store import Store, random_ref
 from platformkit.localapi.validation import int_param
 
