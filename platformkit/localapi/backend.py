@@ -14,7 +14,7 @@ import psycopg
 from . import catalog, health, shapes, validation
 from .addons import Addons
 from .advisors import Advisors
-from .api_keys import ApiKeys
+from .api_keys.service import ApiKeys
 from .backups.service import Backups
 from .branches.service import Branching
 from .claims import Claims

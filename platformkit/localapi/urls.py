@@ -7,11 +7,11 @@ from django.urls import path, re_path
 
 from . import (
     advisor_routes,
-    api_key_routes,
     function_routes,
     log_routes,
     project_settings_routes,
 )
+from .api_keys import routes as api_key_routes
 from .backups import routes as backups_routes
 from .branches import routes as branch_routes
 from .lifecycle import routes as lifecycle_routes
