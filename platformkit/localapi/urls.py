@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import (
-    advisor_routes,
-    function_routes,
-    log_routes,
-    project_settings_routes,
-)
+from . import project_settings_routes
+from .advisors import routes as advisor_routes
 from .api_keys import routes as api_key_routes
 from .backups import routes as backups_routes
 from .branches import routes as branch_routes
+from .functions import routes as function_routes
 from .lifecycle import routes as lifecycle_routes
+from .logs import routes as log_routes
 from .pooler import routes as pooler_routes
 from .secrets import routes as secret_routes
 from .snippets import routes as snippet_routes
