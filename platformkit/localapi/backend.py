@@ -17,7 +17,7 @@ from .advisors import Advisors
 from .api_keys.service import ApiKeys
 from .backups.service import Backups
 from .branches.service import Branching
-from .claims import Claims
+from .claims.service import Claims
 from .config import LocalAPIConfig
 from .directory import ProjectDirectory
 from .errors import Problem, require

@@ -10,6 +10,7 @@ from .advisors import routes as advisor_routes
 from .api_keys import routes as api_key_routes
 from .backups import routes as backups_routes
 from .branches import routes as branch_routes
+from .claims import routes as claim_routes
 from .functions import routes as function_routes
 from .lifecycle import routes as lifecycle_routes
 from .logs import routes as log_routes
@@ -80,6 +81,7 @@ urlpatterns = [
     *secret_routes.urlpatterns,
     *api_key_routes.urlpatterns,
     *project_settings_routes.urlpatterns,
+    *claim_routes.urlpatterns,
     *advisor_routes.urlpatterns,
     *log_routes.urlpatterns,
     *function_routes.urlpatterns,
