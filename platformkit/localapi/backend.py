@@ -12,7 +12,6 @@ from typing import Any
 import psycopg
 
 from . import catalog, health, shapes, validation
-from .addons import Addons
 from .advisors import Advisors
 from .api_keys.service import ApiKeys
 from .backups.service import Backups
@@ -27,8 +26,9 @@ from .instances.manager import OLD_LAYOUT_MESSAGE, Instances
 from .instances.sizes import settings_for
 from .logs import Logs
 from .pooler.service import Pooler
+from .project_settings.addons import Addons
+from .project_settings.service_config import ServiceConfigs
 from .secrets.service import Secrets
-from .service_config import ServiceConfigs
 from .snippets.service import Snippets
 from .store import ProjectRow, Store, random_ref
 

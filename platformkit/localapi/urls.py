@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import project_settings_routes
 from .advisors import routes as advisor_routes
 from .api_keys import routes as api_key_routes
 from .backups import routes as backups_routes
@@ -15,6 +14,7 @@ from .functions import routes as function_routes
 from .lifecycle import routes as lifecycle_routes
 from .logs import routes as log_routes
 from .pooler import routes as pooler_routes
+from .project_settings import routes as project_settings_routes
 from .secrets import routes as secret_routes
 from .snippets import routes as snippet_routes
 from .storage import routes as storage_routes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import body, endpoint
+from platformkit.localapi.views import body, endpoint
 
 
 def _config(service: str):
