@@ -12,12 +12,11 @@ from typing import Any
 import psycopg
 
 from . import catalog, health, shapes, validation
-from .addons import Addons
 from .advisors import Advisors
-from .api_keys import ApiKeys
+from .api_keys.service import ApiKeys
 from .backups.service import Backups
-from .branching import Branching
-from .claims import Claims
+from .branches.service import Branching
+from .claims.service import Claims
 from .config import LocalAPIConfig
 from .directory import ProjectDirectory
 from .errors import Problem, require
@@ -27,8 +26,9 @@ from .instances.manager import OLD_LAYOUT_MESSAGE, Instances
 from .instances.sizes import settings_for
 from .logs import Logs
 from .pooler.service import Pooler
-from .secrets import Secrets
-from .service_config import ServiceConfigs
+from .project_settings.addons import Addons
+from .project_settings.service_config import ServiceConfigs
+from .secrets.service import Secrets
 from .snippets.service import Snippets
 from .store import ProjectRow, Store, random_ref
 

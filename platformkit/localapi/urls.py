@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import (
-    advisor_routes,
-    api_key_routes,
-    function_routes,
-    log_routes,
-    project_settings_routes,
-    secret_routes,
-)
+from .advisors import routes as advisor_routes
+from .api_keys import routes as api_key_routes
 from .backups import routes as backups_routes
-from .branch_urls import urlpatterns as branch_urlpatterns
+from .branches import routes as branch_routes
+from .claims import routes as claim_routes
+from .functions import routes as function_routes
 from .lifecycle import routes as lifecycle_routes
+from .logs import routes as log_routes
 from .pooler import routes as pooler_routes
+from .project_settings import routes as project_settings_routes
+from .secrets import routes as secret_routes
 from .snippets import routes as snippet_routes
 from .storage import routes as storage_routes
 from .typescript import routes as typescript_routes
@@ -82,11 +81,12 @@ urlpatterns = [
     *secret_routes.urlpatterns,
     *api_key_routes.urlpatterns,
     *project_settings_routes.urlpatterns,
+    *claim_routes.urlpatterns,
     *advisor_routes.urlpatterns,
     *log_routes.urlpatterns,
     *function_routes.urlpatterns,
     *function_routes.invoke_urlpatterns,
-    *branch_urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
+    *branch_routes.urlpatterns,  # branches, action runs, database/query, migrations (issue 4)
     # Any other route answers as the real API does: JSON, never HTML (after the token check).
     re_path(
         r"^",

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from platformkit.localapi.api_keys import sign_jwt
+from platformkit.localapi.api_keys.service import sign_jwt
 from tests.localapi.conftest import message
 
 

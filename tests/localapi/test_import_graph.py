@@ -118,8 +118,8 @@ def test_the_graph_sees_every_kind_of_import() -> None:
     found = all_imports()
     edges = graph(set(modules()), found)
     backend = f"{PACKAGE}.backend"
-    assert f"{PACKAGE}.branching" in edges[backend]  # from .branching import Branching
-    assert f"{PACKAGE}.functions" in edges[f"{PACKAGE}.function_routes"]  # via functions.bundle
+    assert f"{PACKAGE}.branches.service" in edges[backend]  # from .branches.service import Branching
+    assert f"{PACKAGE}.instances" in edges[f"{PACKAGE}.branches.service"]  # via instances.manager
     assert f"{PACKAGE}.layout" in edges[f"{PACKAGE}.instances.template"]  # from platformkit.localapi import ...
     function_level = [item for item in found if item.importer == f"{PACKAGE}.sqlrun" and item.target == "pglast"]
     assert function_level, "function-level imports are read too"

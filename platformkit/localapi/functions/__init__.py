@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from platformkit.localapi import jsondata, validation
-from platformkit.localapi.api_keys import ApiKeys, sign_jwt, verify_jwt
-from platformkit.localapi.branching import MergeContext
+from platformkit.localapi.api_keys.service import ApiKeys, sign_jwt, verify_jwt
+from platformkit.localapi.branches.service import MergeContext
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.store import ProjectRow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import path
 
-from . import sqlrun
-from .validation import flag
-from .views import PlainText, body, endpoint, query
+from platformkit.localapi import sqlrun
+from platformkit.localapi.validation import flag
+from platformkit.localapi.views import PlainText, body, endpoint, query
 
 
 def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):

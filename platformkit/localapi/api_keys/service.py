@@ -20,8 +20,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from .control import ControlTables, one_row
-from .errors import Problem, require
+from platformkit.localapi.control import ControlTables, one_row
+from platformkit.localapi.errors import Problem, require
 
 SCHEMA_SQL = """
 create table if not exists api_keys (

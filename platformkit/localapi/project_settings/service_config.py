@@ -10,12 +10,12 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from platformkit.api.config_schema import SERVICES, validation_errors
+from platformkit.localapi import catalog
+from platformkit.localapi.control import ControlTables
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.store import ProjectRow
 
-from . import catalog
 from .config_defaults import defaults
-from .control import ControlTables
-from .errors import Problem, require
-from .store import ProjectRow
 
 SCHEMA_SQL = """
 create table if not exists service_config (

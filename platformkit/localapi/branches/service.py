@@ -35,15 +35,15 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from . import catalog, clone, control, provision, shapes, sqlrun
-from .config import LocalAPIConfig
-from .control import one_row
-from .directory import ProjectDirectory
-from .errors import Problem, require
-from .instances.manager import Instances
-from .secrets import Secrets
-from .store import Store, random_ref
-from .validation import int_param
+from platformkit.localapi import catalog, clone, control, provision, shapes, sqlrun
+from platformkit.localapi.config import LocalAPIConfig
+from platformkit.localapi.control import one_row
+from platformkit.localapi.directory import ProjectDirectory
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.instances.manager import Instances
+from platformkit.localapi.secrets.service import Secrets
+from platformkit.localapi.store import Store, random_ref
+from platformkit.localapi.validation import int_param
 
 logger = logging.getLogger("platformkit.localapi.branches")
 

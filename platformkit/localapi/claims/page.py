@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
 
-from .errors import Problem
-from .views import backend_for
+from platformkit.localapi.errors import Problem
+from platformkit.localapi.views import backend_for
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Claim {name}</title>
 <meta name="referrer" content="no-referrer"></head><body style="font-family:system-ui;max-width:40rem;margin:2rem auto">

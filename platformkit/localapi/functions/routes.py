@@ -12,12 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import jsondata
-from .errors import Problem, require
-from .functions import multipart as multipart_body
-from .functions.bundle import MAX_BUNDLE_BYTES
-from .functions.headers import HARDENING, forwarded, passed
-from .views import File, answer, backend_for, body, endpoint, query
+from platformkit.localapi import jsondata
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.views import File, answer, backend_for, body, endpoint, query
+
+from . import multipart as multipart_body
+from .bundle import MAX_BUNDLE_BYTES
+from .headers import HARDENING, forwarded, passed
 
 MAX_REQUEST_BYTES = MAX_BUNDLE_BYTES + 2 * 1024 * 1024  # the bundle plus multipart framing and metadata
 

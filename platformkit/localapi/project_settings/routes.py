@@ -1,12 +1,10 @@
-"""Routes of the service configuration, billing add-on and claim operations."""
+"""Routes of the service configuration and billing add-on operations."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import path
 
-from .claim_page import claim_page
-from .views import Redirect, body, endpoint, query
+from platformkit.localapi.views import body, endpoint
 
 
 def _config(service: str):
@@ -30,11 +28,6 @@ def _patched(config, with_body: bool, service: str):
     return config
 
 
-def _authorize(api, request: HttpRequest) -> tuple[int, object]:
-    # Upstream answers with a redirect into its own UI (the seed follows it with curl -L).
-    return 303, Redirect(api.claims.authorize(query(request), request.build_absolute_uri("/")))
-
-
 urlpatterns = [
     path("v1/projects/<str:ref>/config/auth", _config("auth")),
     path("v1/projects/<str:ref>/postgrest", _config("postgrest")),
@@ -53,22 +46,4 @@ urlpatterns = [
             delete=lambda api, request, ref, addon_variant: (200, api.addons.remove(ref, addon_variant)),
         ),
     ),
-    path(
-        "v1/projects/<str:ref>/claim-token",
-        endpoint(
-            get=lambda api, request, ref: (200, api.claims.get_token(ref)),
-            post=lambda api, request, ref: (200, api.claims.create_token(ref)),
-            delete=lambda api, request, ref: (204, api.claims.delete_token(ref)),
-        ),
-    ),
-    path(
-        "v1/organizations/<str:slug>/project-claim/<str:token>",
-        endpoint(
-            get=lambda api, request, slug, token: (200, api.claims.preview(slug, token)),
-            post=lambda api, request, slug, token: (204, api.claims.claim(slug, token)),
-        ),
-    ),
-    path("v1/oauth/authorize/project-claim", endpoint(get=_authorize)),
-    # The stand-in for Supabase's claim UI: a browser page, not a Management API path.
-    path("local/project-claim/<str:request_id>", claim_page),
 ]

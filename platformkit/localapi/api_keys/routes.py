@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .validation import flag
-from .views import body, endpoint, query
+from platformkit.localapi.validation import flag
+from platformkit.localapi.views import body, endpoint, query
 
 
 def _keys(api, ref):

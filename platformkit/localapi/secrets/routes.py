@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .secrets import array_body
-from .views import endpoint
+from platformkit.localapi.secrets.service import array_body
+from platformkit.localapi.views import endpoint
 
 
 def _project(api, ref):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import endpoint, query
+from platformkit.localapi.views import endpoint, query
 
 
 def _logs(api, ref):

@@ -9,9 +9,9 @@ import hashlib
 import re
 from typing import Any
 
-from . import jsondata
-from .control import ControlTables
-from .errors import require
+from platformkit.localapi import jsondata
+from platformkit.localapi.control import ControlTables
+from platformkit.localapi.errors import require
 
 SCHEMA_SQL = """
 create table if not exists secrets (

@@ -1,6 +1,7 @@
 """Billing add-ons per project: compute size (really changes the project's recorded size and
-puts it through RESIZING), PITR (really turns the WAL-based PITR of :mod:`.backups` on
-for 7, 14 or 28 days), IPv4 and custom domain (recorded only: nothing here serves them).
+puts it through RESIZING), PITR (really turns the WAL-based PITR of
+:mod:`platformkit.localapi.backups` on for 7, 14 or 28 days), IPv4 and custom domain (recorded
+only: nothing here serves them).
 
 Prices are the hosted platform's public list prices when this was written, for display only."""
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import catalog
-from .control import ControlTables
-from .errors import Problem, require
-from .store import ProjectRow, Store
+from platformkit.localapi import catalog
+from platformkit.localapi.control import ControlTables
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.store import ProjectRow, Store
 
 SCHEMA_SQL = """
 create table if not exists project_addons (

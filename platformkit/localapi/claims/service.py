@@ -17,9 +17,9 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .control import ControlTables, one_row
-from .errors import Problem, require
-from .store import ProjectRow, Store
+from platformkit.localapi.control import ControlTables, one_row
+from platformkit.localapi.errors import Problem, require
+from platformkit.localapi.store import ProjectRow, Store
 
 SCHEMA_SQL = """
 create table if not exists claim_tokens (
