@@ -55,3 +55,36 @@ def test_half_a_startup_packet_is_closed_after_the_startup_timeout(server: Local
         started = time.monotonic()
         assert closed_by_the_pooler(connection, STARTUP_TIMEOUT_SECONDS + 3)
         assert STARTUP_TIMEOUT_SECONDS - 0.5 < time.monotonic() - started < STARTUP_TIMEOUT_SECONDS + 3
+
+
+def _startup(user: str) -> bytes:
+    body = struct.pack("!I", 196608) + b"user\0" + user.encode() + b"\0database\0postgres\0\0"
+    return struct.pack("!I", len(body) + 4) + body
+
+
+def test_clients_that_stop_after_their_startup_take_no_slot_and_no_backend(
+    server: LocalAPIServer, api: httpx.Client
+) -> None:
+    """Found in review: 205 sockets that sent a StartupMessage for a known (running) ref and then
+    nothing made a real client fail with "too many clients" (each held a slot and a backend until
+    PostgreSQL's 60 s authentication_timeout). The pooler now checks the password itself first."""
+    ref, password = make_project(api, "startup-silence")
+    pooler = server.api.pooler
+    assert pooler is not None
+    with pooled(server, f"postgres.{ref}", password) as conn:
+        conn.execute("select 1")  # running
+    silent = []
+    try:
+        for _ in range(pooler.max_clients + 5):
+            connection = socket.create_connection(("127.0.0.1", pooler.port))
+            connection.sendall(_startup(f"postgres.{ref}"))
+            silent.append(connection)
+        time.sleep(1.0)
+        started = time.monotonic()
+        with pooled(server, f"postgres.{ref}", password) as conn:
+            backends = conn.execute("select count(*) from pg_stat_activity where backend_type = 'client backend'")
+            assert backends.fetchone()[0] < 10  # not one per silent socket
+        assert time.monotonic() - started < 3
+    finally:
+        for connection in silent:
+            connection.close()

@@ -364,6 +364,10 @@ class Instances:
             self._last_used[ref] = time.monotonic()
 
     def _start(self, instance: Instance, size: str) -> None:
+        # The verifier kept at the last orderly stop is stale once the server runs (the tenant may
+        # change the password): gone while it runs, it never refuses a correct password after a
+        # crash; the pooler reads the live one meanwhile (live_verifier).
+        (instance.directory / VERIFIER_FILE).unlink(missing_ok=True)
         instance.start(settings_for(size))
         instance.write_meta(started_by=self.owner)
 
@@ -387,6 +391,15 @@ class Instances:
         with os.fdopen(descriptor, "w") as file:
             file.write(str(row[0] if row and row[0] else ""))
         os.replace(temporary, path)
+
+    def live_verifier(self, ref: str) -> str | None:
+        """The tenant role's SCRAM verifier as the running instance has it now (None if unreadable)."""
+        try:
+            with self.admin(ref) as conn:
+                row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+        except (psycopg.Error, Problem):
+            return None
+        return str(row[0]) if row and row[0] else None
 
     def tenant_verifier(self, ref: str) -> str | None:
         """The verifier kept when ``ref``'s instance last stopped (None if none was)."""

@@ -24,6 +24,7 @@ import logging
 import re
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from platformkit.localapi.errors import Problem
@@ -40,10 +41,11 @@ POOL_MODE = "session"
 # ref is still told apart (a password exchange follows), as on the platform; a stopped instance
 # is woken only after that exchange succeeded.
 NOT_FOUND = ("XX000", "Tenant or user not found")
-# A client has this long to finish its startup (a real one takes milliseconds). Until it has, it
-# holds no client slot (``max_clients`` counts sessions past their StartupMessage) and wakes no
-# instance; at most ``max_pending`` such connections are kept, the oldest closed for a new one,
-# so connections that say nothing cannot lock real clients out for even this long.
+# A client has this long for its startup and its password exchange (a real one takes
+# milliseconds). Until both are done it holds no client slot (``max_clients`` counts sessions
+# past their password), no backend of the instance, and wakes no stopped instance; at most
+# ``max_pending`` such connections are kept, the oldest closed for a new one, so connections
+# that say nothing (or stop after their startup) cannot lock real clients out for even this long.
 STARTUP_TIMEOUT_SECONDS = 5.0
 MAX_PENDING = 64
 USER = re.compile(rf"^{TENANT_ROLE}\.([a-z]{{20}})$")
@@ -145,13 +147,21 @@ class Pooler:
             self._pending.pop(oldest)
             oldest.cancel()
         counted = False
+
+        def admit() -> bool:
+            """Past its password (or past its startup when the instance checks it): a client slot,
+            if one is free; until then the connection is one of the pending, oldest closed first."""
+            nonlocal counted
+            self._pending.pop(task, None)
+            if self._clients >= self.max_clients:
+                return False
+            self._clients += 1
+            counted = True
+            return True
+
         try:
             first = await asyncio.wait_for(self._first_packet(reader, writer), STARTUP_TIMEOUT_SECONDS)
-            self._pending.pop(task, None)
-            if isinstance(first, protocol.Startup):
-                self._clients += 1
-                counted = True
-            await self._serve(first, reader, writer)
+            await self._serve(first, reader, writer, admit)
         except (
             asyncio.IncompleteReadError,
             ConnectionError,
@@ -173,13 +183,14 @@ class Pooler:
             writer.close()
 
     async def _serve(
-        self, first: protocol.Startup | protocol.Cancel, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        first: protocol.Startup | protocol.Cancel,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        admit: Callable[[], bool],
     ) -> None:
         if isinstance(first, protocol.Cancel):
             await self._forward_cancel(first)
-            return
-        if self._clients > self.max_clients:
-            await _refuse(writer, "53300", "Max client connections reached")
             return
         match = USER.match(first.params.get("user", ""))
         if match is None:
@@ -187,15 +198,21 @@ class Pooler:
             return
         ref = match.group(1)
         try:
-            verifier = await asyncio.to_thread(self._verifier_if_asleep, ref)
+            verifier = await asyncio.to_thread(self._verifier, ref)
         except Problem:  # no such project, or it is paused: the same answer (see NOT_FOUND)
             await _refuse(writer, *NOT_FOUND)
             return
         client_key = None
-        if verifier is not None:  # a stopped instance: the password is checked before it is woken
+        # The password is checked here, within STARTUP_TIMEOUT_SECONDS, before a stopped instance
+        # is woken or a running one gives the client a backend: a silent client holds neither (a
+        # review filled an instance's connections with 205 sockets that sent a startup and stopped).
+        if verifier is not None:
             client_key = await asyncio.wait_for(self._authenticate(reader, writer, verifier), STARTUP_TIMEOUT_SECONDS)
             if client_key is None:
                 return
+        if not admit():
+            await _refuse(writer, "53300", "Max client connections reached")
+            return
         with contextlib.ExitStack() as held:
             try:
                 port = await asyncio.to_thread(self._wake, held, ref)
@@ -237,15 +254,16 @@ class Pooler:
                 return protocol.cancel_from(code, body)
             return protocol.parse_startup(code, body)
 
-    def _verifier_if_asleep(self, ref: str) -> scram.Verifier | None:
-        """The tenant role's SCRAM verifier when ``ref``'s instance is stopped (kept as it
-        stopped), None when it runs (it checks the password itself, nothing to wake); Problem
-        when there is no instance or it is paused."""
+    def _verifier(self, ref: str) -> scram.Verifier | None:
+        """The tenant role's SCRAM verifier: the running instance's own, or the one kept when it
+        stopped; None when neither can be read (no verifier kept: a server that died rather than
+        stopped), and the instance then checks the password itself. Problem when there is no
+        instance or it is paused."""
         instance = self.instances.instance(ref)
         if not instance.ready or instance.meta().get("paused"):
             raise Problem(404, f"no instance {ref} to serve")
         if instance.is_running():
-            return None
+            return scram.Verifier.parse(self.instances.live_verifier(ref))
         return scram.Verifier.parse(self.instances.tenant_verifier(ref))
 
     async def _authenticate(
