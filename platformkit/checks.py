@@ -174,8 +174,9 @@ def check_shared_state(
                 "each process keeps its own cache.",
                 hint="Use a cache every site process and worker shares: Django's RedisCache "
                 '(CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", '
-                '"LOCATION": "redis://..."}}) or the DatabaseCache. Otherwise a page shows reads from before '
-                "a change another process made, a replayed form runs twice and rate-limit figures are not shared.",
+                '"LOCATION": "redis://..."}}), or the DatabaseCache (rate-limit figures are then not shared). '
+                "Otherwise a page shows reads from before a change another process made and a replayed form runs "
+                "twice.",
                 id="platformkit.W005",
             )
         )

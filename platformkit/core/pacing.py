@@ -8,13 +8,16 @@ cache too (what is left, when it ends, on the wall clock), takes one request of 
 that saw a 429, or spent the budget, makes the others wait for the window's end instead of
 drawing 429s of their own. Before anything is shared it is the plain pacer.
 
-Only over a cache whose writes take no row locks (Redis, memcached): pacing writes from the
-page's pool threads (``client.parallel``), and on the DatabaseCache a write to a row the request
-thread's open transaction already wrote would wait for that thread, which waits for the pool.
+Only over Redis: pacing writes from the page's pool threads (``client.parallel``), and on the
+DatabaseCache a write to a row the request thread's open transaction already wrote would wait
+for that thread, which waits for the pool; memcached's ``decr`` stops at 0, so a spent budget
+would never read as spent (found in review). The keys name the API and token (a hash), so two
+sites or tokens on one Redis keep their own budgets.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 
@@ -27,11 +30,7 @@ from platformkit.api.types import RateLimitState
 
 __all__ = ["SharedPacer", "new_pacer", "shares_pacing"]
 
-SHARED_CACHES = (
-    "django.core.cache.backends.redis.RedisCache",
-    "django.core.cache.backends.memcached.PyMemcacheCache",
-    "django.core.cache.backends.memcached.PyLibMCCache",
-)
+SHARED_CACHES = ("django.core.cache.backends.redis.RedisCache",)
 _NEW_WINDOW_SLACK = 1.0  # as the plain pacer's: a Reset this much later is the server's next window
 
 
@@ -39,9 +38,12 @@ def shares_pacing() -> bool:
     return str(settings.CACHES.get("default", {}).get("BACKEND", "")) in SHARED_CACHES
 
 
-def new_pacer() -> Pacer:
+def new_pacer(api_url: str = "", token: str = "") -> Pacer:
     """The pacer for one API and token: shared through the cache when the cache allows it."""
-    return SharedPacer() if shares_pacing() else Pacer()
+    if not shares_pacing():
+        return Pacer()
+    owner = hashlib.sha256(f"{api_url}\0{token}".encode()).hexdigest()[:16]
+    return SharedPacer(f"platformkit:pacing:{owner}")
 
 
 class SharedPacer(Pacer):

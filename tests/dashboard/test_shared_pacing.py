@@ -53,3 +53,15 @@ def test_shared_only_over_a_cache_without_row_locks(settings: Any) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}
     pacer = new_pacer()
     assert isinstance(pacer, Pacer) and not isinstance(pacer, SharedPacer)
+    # memcached's decr stops at 0: a spent budget would never read as spent (review).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": "x"}}
+    assert not isinstance(new_pacer(), SharedPacer)
+
+
+def test_two_tokens_on_one_cache_keep_their_own_budgets(db: None, settings: Any) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    one, other = new_pacer("http://api", "token-a"), new_pacer("http://api", "token-b")
+    assert isinstance(one, SharedPacer) and isinstance(other, SharedPacer)
+    assert one._keys(SCOPE) != other._keys(SCOPE) and new_pacer("http://api", "token-a")._keys(SCOPE) == one._keys(
+        SCOPE
+    )

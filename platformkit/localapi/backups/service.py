@@ -178,7 +178,6 @@ class Backups:
                 )
             else:
                 conn.execute("delete from pitr_settings where ref = %s", (ref,))
-            conn.execute("delete from restores_under_way where ref = %s", (ref,))
         if backup_now and retention_days > 0 and not self.instances.store(ref).backups():
             self.instances.ensure_base_backup(ref)
 
@@ -280,6 +279,7 @@ class Backups:
         with self._connect() as conn:
             conn.execute("update restore_points set status = 'REMOVED' where ref = %s", (ref,))
             conn.execute("delete from pitr_settings where ref = %s", (ref,))
+            conn.execute("delete from restores_under_way where ref = %s", (ref,))
 
     def end_interrupted(self, swaps: Mapping[str, recovery.Outcome]) -> list[str]:
         """At start, after the instances' reconcile (``swaps``: how it settled each swap it found

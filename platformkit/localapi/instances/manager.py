@@ -467,6 +467,11 @@ class Instances:
         self.swap_outcomes.clear()
         for ref in self.refs():
             instance = self.instance(ref)
+            meta = instance.meta()
+            if instance.is_running() and _alive(str(meta.get("started_by") or "")):
+                # Served by another live local API over this directory (its locks are its own):
+                # its swaps, recoveries and resizes in flight are not ours to settle.
+                continue
             outcome = recovery.reconcile(instance.pgdata)
             if outcome != recovery.Outcome.NOTHING:
                 logger.warning("instance %s: an interrupted swap of its data dir %s", ref, outcome.value)
