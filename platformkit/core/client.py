@@ -94,7 +94,7 @@ def get_client(*, cached: bool = True, max_call_seconds: float | None = None) ->
 def _pacer(api_url: str, token: str) -> Pacer:
     pacer = _pacers.get((api_url, token))
     if pacer is None:
-        pacer = _pacers[(api_url, token)] = new_pacer(api_url, token)  # shared by all processes where the cache allows
+        pacer = _pacers[(api_url, token)] = new_pacer(token)  # shared by all processes where the cache allows
     return pacer
 
 

@@ -11,8 +11,8 @@ drawing 429s of their own. Before anything is shared it is the plain pacer.
 Only over Redis: pacing writes from the page's pool threads (``client.parallel``), and on the
 DatabaseCache a write to a row the request thread's open transaction already wrote would wait
 for that thread, which waits for the pool; memcached's ``decr`` stops at 0, so a spent budget
-would never read as spent (found in review). The keys name the API and token (a hash), so two
-sites or tokens on one Redis keep their own budgets.
+would never read as spent (found in review). The keys name the token (a hash), so two tokens
+on one Redis keep their own budgets.
 """
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ def shares_pacing() -> bool:
     return str(settings.CACHES.get("default", {}).get("BACKEND", "")) in SHARED_CACHES
 
 
-def new_pacer(api_url: str = "", token: str = "") -> Pacer:
-    """The pacer for one API and token: shared through the cache when the cache allows it."""
+def new_pacer(token: str = "") -> Pacer:
+    """The pacer for one token: shared through the cache when the cache allows it. The budget is
+    the token's (the API counts per token and scope), whichever URL reaches the API: site
+    processes behind different proxies spend one budget."""
     if not shares_pacing():
         return Pacer()
-    owner = hashlib.sha256(f"{api_url}\0{token}".encode()).hexdigest()[:16]
+    owner = hashlib.sha256(token.encode()).hexdigest()[:16]
     return SharedPacer(f"platformkit:pacing:{owner}")
 
 

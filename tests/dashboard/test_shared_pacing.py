@@ -60,8 +60,6 @@ def test_shared_only_over_a_cache_without_row_locks(settings: Any) -> None:
 
 def test_two_tokens_on_one_cache_keep_their_own_budgets(db: None, settings: Any) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
-    one, other = new_pacer("http://api", "token-a"), new_pacer("http://api", "token-b")
-    assert isinstance(one, SharedPacer) and isinstance(other, SharedPacer)
-    assert one._keys(SCOPE) != other._keys(SCOPE) and new_pacer("http://api", "token-a")._keys(SCOPE) == one._keys(
-        SCOPE
-    )
+    one, other, again = new_pacer("token-a"), new_pacer("token-b"), new_pacer("token-a")
+    assert isinstance(one, SharedPacer) and isinstance(other, SharedPacer) and isinstance(again, SharedPacer)
+    assert one._keys(SCOPE) != other._keys(SCOPE) and again._keys(SCOPE) == one._keys(SCOPE)

@@ -70,6 +70,9 @@ class Pooler:
         self._ready = threading.Event()
         self._clients = 0  # sessions past their StartupMessage
         self._pending: dict[asyncio.Task[Any], None] = {}  # connections before it, oldest first
+        # Past their startup, in their password exchange: a tier of its own, so a flood of silent
+        # connections (no startup yet) never closes a real client in the middle of its exchange.
+        self._authenticating: dict[asyncio.Task[Any], None] = {}
         self._sessions: set[asyncio.Task[Any]] = set()
         self._backend_keys: dict[bytes, int] = {}  # BackendKeyData payload -> the instance's port
 
@@ -141,18 +144,14 @@ class Pooler:
         task = asyncio.current_task()
         assert task is not None
         self._sessions.add(task)
-        self._pending[task] = None
-        while len(self._pending) > self.max_pending:  # the oldest silent one makes room
-            oldest = next(iter(self._pending))
-            self._pending.pop(oldest)
-            oldest.cancel()
+        self._wait_in(self._pending, task)
         counted = False
 
         def admit() -> bool:
             """Past its password (or past its startup when the instance checks it): a client slot,
             if one is free; until then the connection is one of the pending, oldest closed first."""
             nonlocal counted
-            self._pending.pop(task, None)
+            self._authenticating.pop(task, None)
             if self._clients >= self.max_clients:
                 return False
             self._clients += 1
@@ -161,6 +160,8 @@ class Pooler:
 
         try:
             first = await asyncio.wait_for(self._first_packet(reader, writer), STARTUP_TIMEOUT_SECONDS)
+            self._pending.pop(task, None)
+            self._wait_in(self._authenticating, task)
             await self._serve(first, reader, writer, admit)
         except (
             asyncio.IncompleteReadError,
@@ -179,8 +180,18 @@ class Pooler:
             if counted:
                 self._clients -= 1
             self._pending.pop(task, None)
+            self._authenticating.pop(task, None)
             self._sessions.discard(task)
             writer.close()
+
+    def _wait_in(self, tier: dict[asyncio.Task[Any], None], task: asyncio.Task[Any]) -> None:
+        """``task`` joins a tier of connections not yet admitted; past ``max_pending`` the oldest
+        of that tier is closed to make room."""
+        tier[task] = None
+        while len(tier) > self.max_pending:
+            oldest = next(iter(tier))
+            tier.pop(oldest)
+            oldest.cancel()
 
     async def _serve(
         self,
