@@ -5,6 +5,7 @@ process, no environment but the function's own, no IPv6 socket."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 import threading
@@ -151,6 +152,29 @@ def test_no_ipv6_socket_is_made_even_to_an_allowed_ipv6_host(probe: str, localap
         listener.close()
     for answer in answers:
         assert answer.status_code == 500 and "Address family not supported" in answer.text, answer.text
+
+
+@deno_missing
+def test_the_machines_own_network_and_gateway_are_refused(probe: str) -> None:
+    """Its neighbours (the host of a VM or container, the router) even on public addresses."""
+    networks, gateways = sandbox.local_networks()
+    if not networks and not gateways:
+        pytest.skip("this machine has no IPv4 route beyond loopback")
+    for address in [*gateways, *(network[1] for network in networks if network.num_addresses > 2)]:
+        _refused(httpx.get(probe, params={"url": f"http://{address}:80/"}, timeout=30))
+
+
+def test_the_networks_a_machine_is_on_are_read_from_the_kernel_table(tmp_path: Path) -> None:
+    table = tmp_path / "route"
+    table.write_text(
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "eth0\t00000000\t014502C1\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"  # default via 193.2.69.1
+        "eth0\t004502C1\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"  # 193.2.69.0/24 on eth0
+        "lo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+    )
+    networks, gateways = sandbox.local_networks(table)
+    assert networks == {ipaddress.IPv4Network("193.2.69.0/24")} and gateways == {ipaddress.IPv4Address("193.2.69.1")}
+    assert sandbox.local_networks(tmp_path / "missing") == (set(), set())
 
 
 def test_routable_ipv6_addresses_are_read_from_the_kernel_table(tmp_path: Path) -> None:

@@ -41,6 +41,12 @@ DENIED_NETWORKS: tuple[ipaddress.IPv4Network, ...] = tuple(
         "198.18.0.0/15",
         "224.0.0.0/4",
         "240.0.0.0/4",
+        # Documentation ranges (TEST-NET-1/2/3) and the retired 6to4 relay: not globally
+        # reachable either, and a machine may sit on one (this one is on 192.0.2.0/24).
+        "192.0.2.0/24",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "192.88.99.0/24",
     )
 )
 # Deno 2.9 parses no IPv6 ranges in --deny-net (``fc00::/7`` is refused as a flag), only single
@@ -96,6 +102,36 @@ def own_addresses() -> set[Address]:
     return found
 
 
+def local_networks(
+    route: Path = Path("/proc/net/route"),
+) -> tuple[set[ipaddress.IPv4Network], set[ipaddress.IPv4Address]]:
+    """The IPv4 networks this machine is directly on, and its gateways, from the kernel's routing
+    table: its neighbours (the host of a VM or container, the office network, the router) are
+    denied like private ranges even when their addresses are public ones. None where there is
+    no such table."""
+    networks: set[ipaddress.IPv4Network] = set()
+    gateways: set[ipaddress.IPv4Address] = set()
+    try:
+        lines = route.read_text().splitlines()[1:]
+    except OSError:
+        return networks, gateways
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 8 or fields[0] == "lo":
+            continue
+        try:  # hex, in the kernel's (little-endian) byte order
+            destination, gateway, mask = (
+                ipaddress.IPv4Address(bytes.fromhex(f)[::-1]) for f in (fields[1], fields[2], fields[7])
+            )
+        except ValueError:
+            continue
+        if int(gateway):
+            gateways.add(gateway)
+        elif int(destination) and int(mask):
+            networks.add(ipaddress.IPv4Network(f"{destination}/{mask}", strict=False))
+    return networks, gateways
+
+
 def _without(networks: Iterable[ipaddress.IPv4Network], addresses: Iterable[Address]) -> list[ipaddress.IPv4Network]:
     result = list(networks)
     for address in addresses:
@@ -115,13 +151,16 @@ def _entry(address: Address, port: int | None = None) -> str:
 
 
 def denied_net(allowed_hosts: Sequence[str], own_ports: Iterable[int]) -> list[str]:
-    """``--deny-net`` entries: the denied ranges and this machine's addresses, less the addresses
+    """``--deny-net`` entries: the denied ranges, the networks this machine is on, its gateways
+    and its own addresses, less the addresses
     the allowed hosts resolve to now; on those, the ports the local API and the calling site
     answer on stay denied, so allowing ``localhost`` still keeps functions off this API."""
     opened = {address for host in allowed_hosts for address in resolve(host)}
-    singles = {*DENIED_IPV6, *own_addresses()} - opened
-    singles = {a for a in singles if a.version == 6 or not any(a in network for network in DENIED_NETWORKS)}
-    entries = [str(network) for network in _without(DENIED_NETWORKS, opened)]
+    neighbours, gateways = local_networks()
+    denied = [*DENIED_NETWORKS, *(n for n in neighbours if not any(n.subnet_of(d) for d in DENIED_NETWORKS))]
+    singles = {*DENIED_IPV6, *own_addresses(), *gateways} - opened
+    singles = {a for a in singles if a.version == 6 or not any(a in network for network in denied)}
+    entries = [str(network) for network in _without(denied, opened)]
     entries += [_entry(address) for address in sorted(singles, key=str)]
     entries += [_entry(address, port) for address in sorted(opened, key=str) for port in sorted(set(own_ports))]
     return entries
