@@ -157,7 +157,9 @@ def several_processes() -> bool:
     return apps.is_installed("django_q") and any(q_cluster.get(key) for key in NETWORK_BROKERS)
 
 
-@register(Tags.caches, Tags.database)
+# Not tagged ``database``: it reads settings only, and Django 6 skips database-tagged checks
+# unless databases are named (``manage.py check`` names none), so W006 never fired there.
+@register(Tags.caches)
 def check_shared_state(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
