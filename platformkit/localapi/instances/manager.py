@@ -381,25 +381,23 @@ class Instances:
         """The tenant role's SCRAM verifier as it is now, kept beside the stopped instance: the
         pooler checks a client's password with it before waking the instance (pooler/scram.py)."""
         try:
-            with psycopg.connect(instance.admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
-                row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+            verifier = _read_verifier(instance)
         except psycopg.Error:
             return  # the pooler then lets the instance check it, after waking it
         path = instance.directory / VERIFIER_FILE
         temporary = path.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
-            file.write(str(row[0] if row and row[0] else ""))
+            file.write(verifier or "")
         os.replace(temporary, path)
 
     def live_verifier(self, ref: str) -> str | None:
         """The tenant role's SCRAM verifier as the running instance has it now (None if unreadable)."""
         try:
-            with self.admin(ref) as conn:
-                row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+            with self.using(ref) as instance:
+                return _read_verifier(instance)
         except (psycopg.Error, Problem):
             return None
-        return str(row[0]) if row and row[0] else None
 
     def tenant_verifier(self, ref: str) -> str | None:
         """The verifier kept when ``ref``'s instance last stopped (None if none was)."""
@@ -527,6 +525,13 @@ class Instances:
             with self.lock(instance.ref):
                 self._keep_verifier(instance)
                 instance.stop()
+
+
+def _read_verifier(instance: Instance) -> str | None:
+    """The tenant role's SCRAM verifier as the running ``instance`` has it (superuser read)."""
+    with psycopg.connect(instance.admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
+        row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def _alive(owner: str) -> bool:
