@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from platformkit.api import ManagementClient, errors
@@ -96,14 +97,18 @@ def claim(operation_id: int) -> bool:
     The lease lasts the worker timeout: no run can live longer, and since ``timeout`` is below
     ``retry``, a copy redelivered after a killed run always finds the lease expired.
     """
-    now = timezone.now()
-    lease = now + timedelta(seconds=worker_timeout_seconds())
     return bool(
         Operation.objects.filter(pk=operation_id)
         .exclude(status__in=Operation.TERMINAL)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-        .update(lease_expires_at=lease, status=Operation.Status.RUNNING, lease_holder=lease_holder())
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=Now()))
+        .update(lease_expires_at=lease_end(), status=Operation.Status.RUNNING, lease_holder=lease_holder())
     )
+
+
+def lease_end() -> Any:
+    """When a lease taken now ends, in the database's clock: workers on several machines write and
+    compare leases, and their own clocks may disagree by more than a lease is worth."""
+    return Now() + timedelta(seconds=worker_timeout_seconds())
 
 
 def lease_holder() -> str:
@@ -135,9 +140,10 @@ def finish(operation: Operation, status: str, message: str) -> str:
     operation.status, operation.message, operation.finished_at = status, message, timezone.now()
     if sections.finish_hooks(operation.kind):
         operation.progress = {**operation.progress, HOOKS_DUE: True}
-        operation.lease_expires_at = timezone.now() + timedelta(seconds=worker_timeout_seconds())
+        operation.lease_expires_at = lease_end()
         operation.lease_holder = lease_holder()
         operation.save()
+        operation.refresh_from_db(fields=["lease_expires_at"])  # the expression's value, not itself
     else:
         release(operation)
     run_finish_hooks(operation)

@@ -34,10 +34,17 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Now
 from django.db.models.signals import post_migrate
-from django.utils import timezone
 
-from platformkit.core.operations import HOOKS_DUE, enqueue, lease_holder, run_finish_hooks, worker_timeout_seconds
+from platformkit.core.operations import (
+    HOOKS_DUE,
+    enqueue,
+    lease_end,
+    lease_holder,
+    run_finish_hooks,
+    worker_timeout_seconds,
+)
 from platformkit.models import Operation
 
 __all__ = [
@@ -61,12 +68,11 @@ HOOKS_TASK = "platformkit.core.takeover.finish_hooks"
 
 def stalled() -> QuerySet[Operation]:
     """Unfinished rows with a task that no live run holds (see the module docstring)."""
-    now = timezone.now()
-    queued_before = now - timedelta(seconds=worker_timeout_seconds())
+    queued_before = Now() - timedelta(seconds=worker_timeout_seconds())
     return (
         Operation.objects.exclude(status__in=Operation.TERMINAL)
         .exclude(task="")
-        .filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, updated_at__lt=queued_before))
+        .filter(Q(lease_expires_at__lt=Now()) | Q(lease_expires_at__isnull=True, updated_at__lt=queued_before))
     )
 
 
@@ -76,7 +82,7 @@ def _take_over(operation: Operation) -> bool:
     taken = (
         stalled()
         .filter(pk=operation.pk, lease_expires_at=operation.lease_expires_at, updated_at=operation.updated_at)
-        .update(lease_expires_at=None, lease_holder="", updated_at=timezone.now())
+        .update(lease_expires_at=None, lease_holder="", updated_at=Now())
     )
     if not taken:
         return False
@@ -95,7 +101,7 @@ def _take_over(operation: Operation) -> bool:
 def hooks_stalled() -> QuerySet[Operation]:
     """Finished rows whose hooks' run died (its lease expired with ``HOOKS_DUE`` still set)."""
     return Operation.objects.filter(
-        status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE, lease_expires_at__lt=timezone.now()
+        status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE, lease_expires_at__lt=Now()
     )
 
 
@@ -115,11 +121,10 @@ def _hand_hooks_over(operation: Operation) -> bool:
 
 def finish_hooks(operation_id: int) -> str:
     """The task running a finished row's due hooks, holding its lease while they run."""
-    now = timezone.now()
     held = (
         Operation.objects.filter(pk=operation_id, status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-        .update(lease_expires_at=now + timedelta(seconds=worker_timeout_seconds()), lease_holder=lease_holder())
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=Now()))
+        .update(lease_expires_at=lease_end(), lease_holder=lease_holder())
     )
     if not held:
         return "skipped"
@@ -134,19 +139,11 @@ def resume_stalled() -> int:
 
 
 def resume_if_stalled(operation: Operation) -> bool:
-    """A page polling ``operation``: take it over if it is stalled (one cheap check otherwise)."""
+    """A page polling ``operation``: take it over if it is stalled. Whether it is, is the database's
+    clock's to say (as for the sweep): one conditional UPDATE, matching no row for a live run."""
     if operation.is_terminal:
-        expired = operation.lease_expires_at is not None and operation.lease_expires_at < timezone.now()
-        return expired and HOOKS_DUE in operation.progress and _hand_hooks_over(operation)
-    if not operation.task:
-        return False
-    now = timezone.now()
-    lease = operation.lease_expires_at
-    if lease is not None and lease >= now:
-        return False
-    if lease is None and operation.updated_at >= now - timedelta(seconds=worker_timeout_seconds()):
-        return False
-    return _take_over(operation)
+        return HOOKS_DUE in operation.progress and _hand_hooks_over(operation)
+    return bool(operation.task) and _take_over(operation)
 
 
 def ensure_schedule(**_: Any) -> None:

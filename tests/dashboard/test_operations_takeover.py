@@ -136,3 +136,21 @@ def test_finish_holds_a_lease_until_the_hooks_ran(db: None) -> None:
     assert during.status == "succeeded" and operations.HOOKS_DUE in during.progress and during.lease_expires_at
     undo.refresh_from_db()
     assert operations.HOOKS_DUE not in undo.progress and undo.lease_expires_at is None
+
+
+def test_leases_are_judged_by_the_database_clock_not_the_machine_s(db: None, monkeypatch: Any) -> None:
+    """Workers on several machines share the rows: one whose clock is ten minutes slow must still
+    see a lease that ran out a minute ago as run out, and one whose clock is ten minutes fast must
+    not take over a run that claimed its lease a moment ago on another machine."""
+    from django.db.models.functions import Now
+
+    dead = make_operation(status="running")
+    Operation.objects.filter(pk=dead.pk).update(lease_expires_at=Now() - timedelta(minutes=1))
+    live = make_operation()
+    assert operations.claim(live.pk)
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - timedelta(minutes=10))
+    assert takeover.resume_stalled() == 1 and queued(dead) == 1
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=10))
+    assert not takeover.resume_if_stalled(Operation.objects.get(pk=live.pk)) and takeover.resume_stalled() == 0
+    assert queued(live) == 0
