@@ -177,6 +177,43 @@ def test_second_undo_while_one_runs_is_refused(operator_client: Client, project:
     run_operations()
 
 
+class WorkerKilled(BaseException):
+    """Stands for the worker's process dying where it is raised (not an error any code handles)."""
+
+
+def test_a_worker_dying_while_it_counts_the_tables_has_sent_nothing(
+    project: Any, operator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The undo's census (the report's "before") is taken in the restore point's finish hook; a
+    worker dying during it has not asked for the undo yet, so the hook's second run (the takeover
+    sweep's) counts again and starts it, rather than failing it as "unknown whether it started"."""
+    from django.db.models.functions import Now
+
+    from platformkit.core import takeover
+    from platformkit.sections.restore_points import report
+
+    target = Target(project.ref, project.ref)
+    recovery.create_restore_point(operator, target, "p1")
+    run_operations()
+    recovery.undo(operator, target, RestorePoint.objects.get(name="p1"))
+    census = report.census
+
+    def dies(*args: Any) -> Any:
+        raise WorkerKilled
+
+    monkeypatch.setattr(report, "census", dies)
+    with pytest.raises(WorkerKilled):
+        run_operations()
+    monkeypatch.setattr(report, "census", census)
+    point_run = Operation.objects.get(kind="restore_points.create", params__name__startswith="pre-")
+    Operation.objects.filter(pk=point_run.pk).update(lease_expires_at=Now())  # the dead worker's lease ran out
+    assert takeover.finish_hooks(point_run.pk) == "done"
+    run_operations()
+    undo = Operation.objects.get(kind="restore_points.undo")
+    assert undo.status == "succeeded", undo.message
+    assert "report" in undo.params  # the census before was taken: the report compares it with after
+
+
 def test_pitr_disabled_says_why(operator_client: Client, project: Any) -> None:
     page = operator_client.get(reverse("platformkit:restore-points-pitr", args=[project.ref]))
     assert b"data-pitr-disabled" in page.content and b"not enabled" in page.content

@@ -201,11 +201,15 @@ def _request_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) 
     """The API call that starts an undo or a PITR, from the operation's params; the census of the
     database just before it, for the report (``report.census``)."""
     before = report.census(client, ref)
+    _send_recovery(client, kind, ref, params)
+    return before
+
+
+def _send_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) -> None:
     if kind == "restore_points.undo":
         client.backups.undo(ref, params["name"])
     else:
         client.backups.restore_pitr(ref, int(params["recovery_time_target_unix"]))
-    return before
 
 
 def recovery_preview(action: str, target: Target, since: datetime, title: str) -> Preview:
@@ -426,15 +430,19 @@ def after_point_taken(point_operation: Operation) -> None:
         )
         return
     if requested != "sent":
+        client = get_client(cached=False)
+        # The census comes before the mark: a worker dying while it counts has sent nothing, and
+        # the hook's next run counts again rather than calling the recovery's start unknown.
+        before = report.census(client, waiting.project_ref)
         waiting.progress = {**waiting.progress, "recovery_requested": "sending"}
-        waiting.save(update_fields=["progress", "updated_at"])
+        waiting.params = {**waiting.params, CENSUS_BEFORE: before}
+        waiting.save(update_fields=["progress", "params", "updated_at"])
         try:
-            before = _request_recovery(get_client(cached=False), waiting.kind, waiting.project_ref, waiting.params)
+            _send_recovery(client, waiting.kind, waiting.project_ref, waiting.params)
         except errors.APIError as exc:
             finish(waiting, Operation.Status.FAILED, f"The API refused the recovery: {exc}")
             return
         waiting.progress = {**waiting.progress, "recovery_requested": "sent"}
-        waiting.params = {**waiting.params, CENSUS_BEFORE: before}
     waiting.message = f"Restore point {name} taken; restoring."
     waiting.save(update_fields=["progress", "message", "params", "updated_at"])
     forget_cached_reads()
