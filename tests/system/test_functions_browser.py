@@ -39,6 +39,10 @@ def test_deploy_see_active_and_invoke(live_server, production, start_worker, ope
     expect(page.locator("[data-operation-status]")).to_have_attribute(
         "data-operation-status", "succeeded", timeout=60_000
     )
+    # The operation says what it was and on what, and links to what it changed (problem 5).
+    expect(page.locator("h1")).to_contain_text("Deploy function greet on production")
+    expect(page.locator("[data-operation-status]")).to_contain_text("Function greet is deployed on production.")
+    expect(page.get_by_role("link", name="Open function greet")).to_be_visible()
 
     page.goto(f"{live_server.url}/platform/projects/{ref}/functions/")
     row = page.locator('tr[data-function="greet"]')
