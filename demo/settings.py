@@ -9,6 +9,7 @@ Every value can be overridden from the environment, so the same file serves a qu
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,13 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
+if "qcluster" in sys.argv[1:2]:
+    # Not for the worker cluster: qcluster forks its pusher, workers and monitor after the parent
+    # has used the database, and a psycopg pool's open connections go with each fork — processes
+    # then share one socket, read each other's answers ("the last operation didn't produce
+    # records") and the pusher dies ("generator raised StopIteration"): in `make demo` the worker
+    # stopped taking tasks seconds after every start. A worker opens few connections; plain ones.
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

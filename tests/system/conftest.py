@@ -57,9 +57,10 @@ def start_worker(tmp_path: Path, transactional_db) -> Iterator[Callable[[], Work
 
     workers: list[Worker] = []
 
-    def start() -> Worker:
+    def start(**extra_env: str) -> Worker:
         env = {
             **os.environ,
+            **extra_env,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "PLATFORMKIT_DB_NAME": connection.settings_dict["NAME"],
             "PLATFORMKIT_API_URL": settings.PLATFORMKIT["API_URL"],
