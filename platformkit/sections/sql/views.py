@@ -100,7 +100,7 @@ DOWNLOADS = {
 
 
 def _download(request: HttpRequest, ref: str, data: dict[str, Any], answer: Any) -> HttpResponse:
-    """A read-only result as CSV or JSON, streamed as its pages are read (or its error shown)."""
+    """A read-only result as CSV or JSON, streamed as its rows arrive (or its error shown)."""
     outcome = sqleditor.start_download(
         owner=_owner(request),
         project_ref=ref,
@@ -110,10 +110,10 @@ def _download(request: HttpRequest, ref: str, data: dict[str, Any], answer: Any)
     )
     if outcome.pg_error is not None:
         return answer(pg_error=outcome.pg_error, error_at=outcome.error_at)
-    if outcome.problem is not None or outcome.pages is None:
+    if outcome.problem is not None or outcome.download is None:
         return answer(problem=outcome.problem)
     content_type, encode = DOWNLOADS[data["format"]]
-    response = StreamingHttpResponse(encode(outcome.pages), content_type=content_type)
+    response = StreamingHttpResponse(encode(outcome.download), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="result.{data["format"]}"'
     # The gate's type says HttpResponse; a streaming one is served just the same by Django.
     return cast(HttpResponse, response)
