@@ -336,6 +336,41 @@ def test_snippets_and_history(operator_client: Client, project_ref: str) -> None
     assert ">select 7 as seven</textarea>" in page
 
 
+def _history(html: str) -> str:
+    start = html.index('id="pk-sql-history"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_history_is_per_target_and_fresh_after_each_run(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
+    """Production's history shows production's runs only, a branch's its own; the answer to a
+    run carries the history again (an out-of-band swap) with that run in it, escaped."""
+    branch = upstream.branches.create(project_ref, branch_name="dev")
+    deadline = time.monotonic() + 90
+    while next(b for b in upstream.branches.list(project_ref) if b.name == "dev").preview_project_status != (
+        "ACTIVE_HEALTHY"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    on_branch = f"?branch={branch.project_ref}"
+    first = run(operator_client, project_ref, "select 'on production' as p").content.decode()
+    assert 'hx-swap-oob="true"' in _history(first) and "on production" in _history(first)
+    answer = operator_client.post(
+        reverse("platformkit:sql-run", args=[project_ref]) + on_branch,
+        {"sql": "select '<b>on dev</b>' as d", "read_only": "on"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    history = _history(answer)
+    assert "select &#x27;&lt;b&gt;on dev&lt;/b&gt;&#x27; as d" in history and "<b>on dev" not in answer
+    assert "on production" not in history and "branch dev" in history
+    page = reverse("platformkit:sql", args=[project_ref])
+    production = _history(operator_client.get(page).content.decode())
+    assert "on production" in production and "on dev" not in production and "hx-swap-oob" not in production
+    dev = _history(operator_client.get(page + on_branch).content.decode())
+    assert "on dev" in dev and "on production" not in dev
+
+
 def test_read_only_access_may_read_but_not_write(project_ref: str, make_user: Any, settings: Any) -> None:
     settings.PLATFORMKIT = {**settings.PLATFORMKIT, "PERMISSION_POLICY": f"{__name__}.read_only_policy"}
     client = Client()

@@ -596,9 +596,10 @@ class Owner:
         return {"user": self.user, "embed_subject": self.embed_subject}
 
 
-def history(owner: Owner, project_ref: str, size: int) -> QuerySet[QueryRun]:
-    """The owner's latest runs on the project (production and its branches), newest first."""
-    return QueryRun.objects.filter(**owner.rows(), project_ref=project_ref)[:size]
+def history(owner: Owner, project_ref: str, target_ref: str, size: int) -> QuerySet[QueryRun]:
+    """The owner's latest runs on one target (production or one branch), newest first: what ran
+    on a branch is not shown as if it had run on production, nor the other way round."""
+    return QueryRun.objects.filter(**owner.rows(), project_ref=project_ref, target_ref=target_ref)[:size]
 
 
 def snippets(owner: Owner, project_ref: str) -> QuerySet[SavedQuery]:

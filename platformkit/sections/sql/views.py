@@ -31,7 +31,8 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
     target = request_target(request)
     return {
         "ref": ref,
-        "history": sqleditor.history(_owner(request), ref, HISTORY_SIZE),
+        # Lazy: read when rendered, so an answer to a run already holds that run.
+        "history": sqleditor.history(_owner(request), ref, target.ref, HISTORY_SIZE),
         "snippets": sqleditor.snippets(_owner(request), ref),
         "run_url": url(request, "sql-run", ref) + target.query,
         "save_url": url(request, "sql-save", ref) + target.query,
@@ -62,6 +63,8 @@ def _run(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
     context = _page_context(request, ref, **form.typed(), read_only=read_only)
 
     def answer(**extra: Any) -> HttpResponse:
+        # An HTMX answer replaces the result and, out of band, the history (this run in it).
+        context["history_oob"] = bool(getattr(request, "htmx", False))
         return render_page(
             request, TEMPLATE, {**context, **extra}, section="sql", partial="sql-result", project_ref=ref
         )
