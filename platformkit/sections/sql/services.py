@@ -533,11 +533,11 @@ def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
     names: list[str] | None = None
     try:
         for text in rows:
-            row = json.loads(text, parse_float=Decimal)
+            row = _ROW_DECODER.decode(text)
             if names is None:
                 names = list(row)
                 writer.writerow(names)
-            writer.writerow(["" if row.get(n) is None else spreadsheet_safe(_csv_text(row.get(n))) for n in names])
+            writer.writerow([_csv_cell(row.get(n)) for n in names])
             if out.tell() >= CHUNK_CHARS:
                 yield _drained(out)
     except Incomplete as exc:
@@ -552,6 +552,19 @@ def _drained(out: io.StringIO) -> str:
     out.seek(0)
     out.truncate()
     return text
+
+
+# One decoder for every row (``json.loads`` with an option builds one per call: a sixth of a
+# 1M-row CSV's time).
+_ROW_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if type(value) is int:  # the commonest cells first: an integer is never a formula
+        return str(value)
+    return spreadsheet_safe(value if type(value) is str else _csv_text(value))
 
 
 def _csv_text(value: Any) -> str:
