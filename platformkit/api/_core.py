@@ -76,6 +76,11 @@ class Call(Generic[T]):
     # False: a call that timed out (no answer in time, or a 504) is not sent again: a heavy
     # query (logs) would only run again, and the caller waits for nothing.
     retry_timeouts: bool = True
+    # The answer is read as it arrives (a whole result set): the call returns the open response
+    # for the caller to read and close; an error status is read whole and raised as any other.
+    stream: bool = False
+    # Seconds to wait for each byte (and to connect) instead of the client's timeout.
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class Send:
     json: Any
     headers: dict[str, str]
     upload: Upload | None = None
+    stream: bool = False  # the driver sends it streamed and reads only an error's body
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,14 @@ class Core:
             sent_at = self.clock()
             try:
                 outcome = yield Send(
-                    call.method, call.path, _query(call.params), call.json, self.headers(key), call.upload
+                    call.method,
+                    call.path,
+                    _query(call.params),
+                    call.json,
+                    self.headers(key),
+                    call.upload,
+                    call.stream,
+                    call.timeout,
                 )
             except GeneratorExit:  # the driver gave up (a file that would not open): no answer to wait for
                 self.pacer.failed(scope)
@@ -166,7 +180,7 @@ class Core:
             elapsed_ms = (self.clock() - sent_at) * 1000
             if isinstance(outcome, Exception):
                 self.pacer.failed(scope)
-                error = _transport_error(call, outcome)
+                error = transport_error(call, outcome)
                 _log_failure(call, error, elapsed_ms, attempt)
                 timed_out = isinstance(error, errors.APITimeoutError)
                 may_retry = isinstance(outcome, _transport.NOT_SENT_ERRORS) or (
@@ -177,6 +191,8 @@ class Core:
                 assert outcome is not None
                 self._note_rate_limit(outcome, scope)
                 _log_response(call, outcome, elapsed_ms, attempt)
+                if outcome.status_code < 400 and call.stream:
+                    return cast(T, outcome)  # open: the caller reads it as it arrives, then closes it
                 if outcome.status_code < 400:
                     data = _body(call, outcome)
                     if call.method == "GET" and self.cache is not None and not (call.location or call.raw):
@@ -298,7 +314,7 @@ def _status_error(call: Call[Any], response: _transport.Response) -> errors.APIE
     return kind(message, method=call.method, path=call.path, status=status, request_id=request_id)
 
 
-def _transport_error(call: Call[Any], exc: Exception) -> errors.APIError:
+def transport_error(call: Call[Any], exc: Exception) -> errors.APIError:
     if isinstance(exc, _transport.TIMEOUT_ERRORS) and not isinstance(exc, _transport.NOT_SENT_ERRORS):
         return errors.APITimeoutError(f"no answer in time ({type(exc).__name__})", method=call.method, path=call.path)
     return errors.APIConnectionError(f"network failure ({type(exc).__name__})", method=call.method, path=call.path)

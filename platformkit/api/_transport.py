@@ -52,3 +52,33 @@ def body_arguments(step: Any) -> Iterator[dict[str, Any]]:
             content = item.source if isinstance(item.source, bytes) else stack.enter_context(open(item.source, "rb"))
             files.append((item.field, (item.filename, content, item.content_type)))
         yield {"data": dict(upload.fields), "files": files}
+
+
+def _request(http: httpx.Client | httpx.AsyncClient, step: Any, body: dict[str, Any]) -> httpx.Request:
+    options: dict[str, Any] = {"timeout": timeout_config(step.timeout)} if step.timeout else {}
+    return http.build_request(step.method, step.path, params=step.params, headers=step.headers, **body, **options)
+
+
+def send(http: httpx.Client, step: Any) -> httpx.Response:
+    """Send one step. A streamed one comes back open, its body unread, unless its status is an
+    error: that body is read (for the error's message) and the response closed."""
+    with body_arguments(step) as body:
+        response = http.send(_request(http, step, body), stream=step.stream)
+    if step.stream and response.status_code >= 400:
+        try:
+            response.read()
+        finally:
+            response.close()
+    return response
+
+
+async def send_async(http: httpx.AsyncClient, step: Any) -> httpx.Response:
+    """:func:`send` for the async client."""
+    with body_arguments(step) as body:
+        response = await http.send(_request(http, step, body), stream=step.stream)
+    if step.stream and response.status_code >= 400:
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+    return response

@@ -120,10 +120,7 @@ class ManagementClient(_BaseClient):
             while True:
                 if isinstance(step, Send):
                     try:
-                        with _transport.body_arguments(step) as body:
-                            outcome: Any = self._http.request(
-                                step.method, step.path, params=step.params, headers=step.headers, **body
-                            )
+                        outcome: Any = _transport.send(self._http, step)
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)
@@ -168,10 +165,7 @@ class AsyncManagementClient(_BaseClient):
             while True:
                 if isinstance(step, Send):
                     try:
-                        with _transport.body_arguments(step) as body:
-                            outcome: Any = await self._http.request(
-                                step.method, step.path, params=step.params, headers=step.headers, **body
-                            )
+                        outcome: Any = await _transport.send_async(self._http, step)
                     except _transport.TRANSPORT_ERRORS as exc:
                         outcome = exc
                     step = plan.send(outcome)

@@ -121,7 +121,7 @@ def test_downloads_stream_page_after_page(
 
     from platformkit.sections.sql import services
 
-    monkeypatch.setattr(services, "DOWNLOAD_PAGE_ROWS", 100)  # 1050 rows: written out in eleven pages
+    monkeypatch.setattr(services, "CHUNK_CHARS", 2000)  # 1050 rows: written out in many chunks
     upstream.database.query(
         project_ref,
         "create table public.big (id int primary key, name text, tags text[], meta jsonb);"
@@ -177,7 +177,7 @@ def test_a_download_ordered_with_ties_has_every_row_once(
     differently (found in review: 138 of 3,500 rows missing and as many repeated)."""
     from platformkit.sections.sql import services
 
-    monkeypatch.setattr(services, "DOWNLOAD_PAGE_ROWS", 1000)
+    monkeypatch.setattr(services, "CHUNK_CHARS", 4000)
     upstream.database.query(
         project_ref,
         "create table public.ties (id int primary key, k int, pad text);"
@@ -190,13 +190,80 @@ def test_a_download_ordered_with_ties_has_every_row_once(
     assert len(ids) == 3500 and len(set(ids)) == 3500
 
 
-def test_json_pages_cut_an_array_where_its_elements_end() -> None:
-    from platformkit.sections.sql.services import json_pages
+def test_a_download_bigger_than_a_chunk_streams_every_row_spreadsheet_safe(
+    operator_client: Client, project_ref: str, upstream: Any, monkeypatch: Any
+) -> None:
+    """The file goes out in pieces as the API's answer is read, never built whole: many chunks
+    for 4,000 rows, each row once and in order, formulas kept text, numbers kept numbers."""
+    import csv
+    import io
+    import json
 
-    text = '[{"a": "x, ]"}, \n {"a": [1, 2]}, \n {"a": null}]'
-    assert list(json_pages(text, 2)) == ['[{"a": "x, ]"}, \n {"a": [1, 2]}]', '[{"a": null}]']
-    assert list(json_pages(text, 5)) == [text.replace("[", "[", 1)]
-    assert list(json_pages("[]", 3)) == ["[]"] and list(json_pages(" [ ] ", 3)) == ["[]"]
+    from platformkit.sections.sql import services
+
+    monkeypatch.setattr(services, "CHUNK_CHARS", 4096, raising=False)
+    upstream.database.query(
+        project_ref,
+        "create table public.cells (id int primary key, note text, amount numeric);"
+        " insert into public.cells select g, case when g % 2 = 0 then '=HYPERLINK(\"x\")' else '@' || g end,"
+        " -g - 0.5 from generate_series(1, 4000) g",
+    )
+    response = run(operator_client, project_ref, "select * from public.cells order by id", htmx=False, format="csv")
+    assert response.status_code == 200 and response.streaming
+    chunks = [chunk.decode() for chunk in response.streaming_content]
+    assert len(chunks) > 10
+    rows = list(csv.reader(io.StringIO("".join(chunks))))
+    assert rows[0] == ["id", "note", "amount"] and len(rows) == 4001
+    assert [int(row[0]) for row in rows[1:]] == list(range(1, 4001))
+    assert rows[1] == ["1", "'@1", "-1.5"] and rows[2] == ["2", '\'=HYPERLINK("x")', "-2.5"]
+    as_json = run(operator_client, project_ref, "select * from public.cells order by id", htmx=False, format="json")
+    assert len(list(as_json.streaming_content)) > 10
+    parsed = json.loads(downloaded(run(operator_client, project_ref, "table public.cells", htmx=False, format="json")))
+    assert len(parsed) == 4000 and parsed[1] == {"id": 2, "note": '=HYPERLINK("x")', "amount": -2.5}
+
+
+def test_an_error_before_the_first_row_is_shown_in_the_editor(operator_client: Client, project_ref: str) -> None:
+    """PostgreSQL fails the query part way through its rows: the API answers 400 before any
+    row, so nothing is downloaded and the editor says why (not a 500, not a short file)."""
+    sql = "select 1 / (g - 700) as x from generate_series(1, 1000) g"
+    for fmt in ("csv", "json"):
+        response = run(operator_client, project_ref, sql, htmx=False, format=fmt)
+        assert response.status_code == 200 and not response.streaming
+        assert "division by zero" in response.content.decode()
+    assert QueryRun.objects.filter(succeeded=False).count() == 2
+
+
+def test_a_download_that_breaks_off_says_it_is_incomplete(
+    operator_client: Client, project_ref: str, monkeypatch: Any
+) -> None:
+    """The connection to the API drops once rows have been sent (a fault injected in the
+    network layer): the CSV ends with a line saying the download is incomplete, the JSON is
+    left unclosed with the same words (no reader takes it as whole), the history says failed."""
+    import json
+
+    import httpx
+
+    from platformkit.sections.sql import services
+
+    monkeypatch.setattr(services, "CHUNK_CHARS", 1024, raising=False)
+    real = httpx.Response.iter_bytes
+
+    def drops_after_the_first_bytes(self: httpx.Response, chunk_size: int | None = None) -> Any:
+        for index, chunk in enumerate(real(self, 4096)):
+            if index == 2:
+                raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+            yield chunk
+
+    monkeypatch.setattr(httpx.Response, "iter_bytes", drops_after_the_first_bytes)
+    sql = "select g as n, md5(g::text) as h from generate_series(1, 5000) g"
+    lines = downloaded(run(operator_client, project_ref, sql, htmx=False, format="csv")).splitlines()
+    assert 1 < len(lines) < 5001
+    assert lines[-1].startswith("DOWNLOAD INCOMPLETE: the answer broke off after ") and "rows" in lines[-1]
+    text = downloaded(run(operator_client, project_ref, sql, htmx=False, format="json"))
+    assert "DOWNLOAD INCOMPLETE: the answer broke off" in text
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
+    assert list(QueryRun.objects.values_list("succeeded", flat=True)) == [False, False]
 
 
 def test_counts_and_statements_the_limit_leaves_alone(operator_client: Client, project_ref: str) -> None:
@@ -267,6 +334,41 @@ def test_snippets_and_history(operator_client: Client, project_ref: str) -> None
         reverse("platformkit:sql", args=[project_ref]) + f"?history={history.pk}"
     ).content.decode()
     assert ">select 7 as seven</textarea>" in page
+
+
+def _history(html: str) -> str:
+    start = html.index('id="pk-sql-history"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_history_is_per_target_and_fresh_after_each_run(
+    operator_client: Client, project_ref: str, upstream: Any
+) -> None:
+    """Production's history shows production's runs only, a branch's its own; the answer to a
+    run carries the history again (an out-of-band swap) with that run in it, escaped."""
+    branch = upstream.branches.create(project_ref, branch_name="dev")
+    deadline = time.monotonic() + 90
+    while next(b for b in upstream.branches.list(project_ref) if b.name == "dev").preview_project_status != (
+        "ACTIVE_HEALTHY"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    on_branch = f"?branch={branch.project_ref}"
+    first = run(operator_client, project_ref, "select 'on production' as p").content.decode()
+    assert 'hx-swap-oob="true"' in _history(first) and "on production" in _history(first)
+    answer = operator_client.post(
+        reverse("platformkit:sql-run", args=[project_ref]) + on_branch,
+        {"sql": "select '<b>on dev</b>' as d", "read_only": "on"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    history = _history(answer)
+    assert "select &#x27;&lt;b&gt;on dev&lt;/b&gt;&#x27; as d" in history and "<b>on dev" not in answer
+    assert "on production" not in history and "branch dev" in history
+    page = reverse("platformkit:sql", args=[project_ref])
+    production = _history(operator_client.get(page).content.decode())
+    assert "on production" in production and "on dev" not in production and "hx-swap-oob" not in production
+    dev = _history(operator_client.get(page + on_branch).content.decode())
+    assert "on dev" in dev and "on production" not in dev
 
 
 def test_read_only_access_may_read_but_not_write(project_ref: str, make_user: Any, settings: Any) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
+from platformkit.api import _transport
 from platformkit.api._core import Call
+from platformkit.api.rowstream import RowStream
 from platformkit.api.types import Migration, PoolerConfig
 
 from ._base import Resource, segment
@@ -16,6 +19,15 @@ def _rows(data: Any) -> list[dict[str, Any]]:
     return list(data) if isinstance(data, list) else []
 
 
+def _query_body(query: str, parameters: Sequence[Any] | None, read_only: bool | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": query}
+    if parameters is not None:
+        body["parameters"] = list(parameters)
+    if read_only is not None:
+        body["read_only"] = read_only
+    return body
+
+
 class Database(Resource):
     def query(
         self, ref: str, query: str, *, parameters: Sequence[Any] | None = None, read_only: bool | None = None
@@ -23,12 +35,28 @@ class Database(Resource):
         """POST /v1/projects/{ref}/database/query (201): the rows, each an object by column name.
 
         Never replayed: a statement that may have run is not run again."""
-        body: dict[str, Any] = {"query": query}
-        if parameters is not None:
-            body["parameters"] = list(parameters)
-        if read_only is not None:
-            body["read_only"] = read_only
+        body = _query_body(query, parameters, read_only)
         return self._run(Call("POST", f"/v1/projects/{segment(ref)}/database/query", json=body, cast=_rows))
+
+    def query_stream(
+        self,
+        ref: str,
+        query: str,
+        *,
+        parameters: Sequence[Any] | None = None,
+        read_only: bool | None = None,
+        timeout: float | None = None,
+    ) -> RowStream:
+        """:meth:`query` with its rows read as they arrive (:class:`RowStream`), for results too
+        big to hold: an error status is raised here, before any row; ``timeout`` is the longest
+        wait for the answer's next bytes (the first come once the query has run). Sync client only."""
+        if inspect.iscoroutinefunction(self._client._request):
+            raise TypeError("query_stream reads with the sync client only")
+        body = _query_body(query, parameters, read_only)
+        call: Call[_transport.Response] = Call(
+            "POST", f"/v1/projects/{segment(ref)}/database/query", json=body, stream=True, timeout=timeout
+        )
+        return RowStream(self._run(call), call)
 
     def query_read_only(self, ref: str, query: str, *, parameters: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """POST /v1/projects/{ref}/database/query/read-only (201), run as a read-only role."""

@@ -31,7 +31,8 @@ def _page_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any
     target = request_target(request)
     return {
         "ref": ref,
-        "history": sqleditor.history(_owner(request), ref, HISTORY_SIZE),
+        # Lazy: read when rendered, so an answer to a run already holds that run.
+        "history": sqleditor.history(_owner(request), ref, target.ref, HISTORY_SIZE),
         "snippets": sqleditor.snippets(_owner(request), ref),
         "run_url": url(request, "sql-run", ref) + target.query,
         "save_url": url(request, "sql-save", ref) + target.query,
@@ -62,6 +63,8 @@ def _run(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse:
     context = _page_context(request, ref, **form.typed(), read_only=read_only)
 
     def answer(**extra: Any) -> HttpResponse:
+        # An HTMX answer replaces the result and, out of band, the history (this run in it).
+        context["history_oob"] = bool(getattr(request, "htmx", False))
         return render_page(
             request, TEMPLATE, {**context, **extra}, section="sql", partial="sql-result", project_ref=ref
         )
@@ -100,7 +103,7 @@ DOWNLOADS = {
 
 
 def _download(request: HttpRequest, ref: str, data: dict[str, Any], answer: Any) -> HttpResponse:
-    """A read-only result as CSV or JSON, streamed as its pages are read (or its error shown)."""
+    """A read-only result as CSV or JSON, streamed as its rows arrive (or its error shown)."""
     outcome = sqleditor.start_download(
         owner=_owner(request),
         project_ref=ref,
@@ -110,10 +113,10 @@ def _download(request: HttpRequest, ref: str, data: dict[str, Any], answer: Any)
     )
     if outcome.pg_error is not None:
         return answer(pg_error=outcome.pg_error, error_at=outcome.error_at)
-    if outcome.problem is not None or outcome.pages is None:
+    if outcome.problem is not None or outcome.download is None:
         return answer(problem=outcome.problem)
     content_type, encode = DOWNLOADS[data["format"]]
-    response = StreamingHttpResponse(encode(outcome.pages), content_type=content_type)
+    response = StreamingHttpResponse(encode(outcome.download), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="result.{data["format"]}"'
     # The gate's type says HttpResponse; a streaming one is served just the same by Django.
     return cast(HttpResponse, response)
