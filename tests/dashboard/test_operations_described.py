@@ -123,3 +123,28 @@ def test_overview_lists_recent_operations_and_dismisses_finished_ones(
     # Still running: not dismissible.
     not_yet = reverse("platformkit:operation-dismiss", args=[project_ref, running.pk])
     assert operator_client.post(not_yet).status_code == 404
+
+
+def test_finished_cards_are_the_target_s_last_three_of_the_hour(
+    operator_client: Client,
+    project_ref: str,  # noqa: F811
+) -> None:
+    from datetime import timedelta
+
+    def done(name: str, *, ago: timedelta, ref: str = project_ref) -> Operation:
+        return Operation.objects.create(
+            kind="restore_points.create",
+            project_ref=ref,
+            status=Operation.Status.SUCCEEDED,
+            params={"project": project_ref, "name": name, "branch": None if ref == project_ref else "dev"},
+            deadline=timezone.now(),
+            finished_at=timezone.now() - ago,
+        )
+
+    done("yesterday", ago=timedelta(hours=2))
+    for minute in range(5):
+        done(f"point-{minute}", ago=timedelta(minutes=10 - minute))
+    done("on-dev", ago=timedelta(minutes=1), ref="b" * 20)  # a branch's: on the branch's overview
+    overview = operator_client.get(reverse("platformkit:project", args=[project_ref])).content.decode()
+    shown = [name for name in ("yesterday", "on-dev", *(f"point-{m}" for m in range(5))) if name in overview]
+    assert shown == ["point-2", "point-3", "point-4"]  # the newest three, by when they were created

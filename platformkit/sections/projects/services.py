@@ -135,19 +135,27 @@ def latest_operation(project_ref: str) -> Operation | None:
     return Operation.objects.filter(project_ref=project_ref).first()
 
 
-RECENT_OPERATIONS = 8
+RECENT_RUNNING = 8
+# Finished cards are news, not history (that is the audit trail): the last few of this target,
+# for an hour, so they do not pile up and push the overview below the fold.
+RECENT_FINISHED = 3
+FINISHED_SHOWN_FOR = timedelta(hours=1)
 _DISMISSED = "platformkit:dismissed-operations:"
 _DISMISSED_TTL = 7 * 24 * 3600
 
 
-def recent_operations(project_ref: str, operator: str) -> list[Operation]:
-    """The project's running operations and its latest finished ones (branch operations and
-    restore points of its branches included), minus those ``operator`` dismissed."""
+def recent_operations(target_ref: str, operator: str) -> list[Operation]:
+    """What runs on the target (on production: its branches' runs too) and the target's own
+    latest finished operations of the last hour, minus those ``operator`` dismissed."""
     hidden = cache.get(_DISMISSED + operator) or set()
-    mine = Operation.objects.filter(Q(project_ref=project_ref) | Q(params__project=project_ref))
-    running = list(mine.exclude(status__in=Operation.TERMINAL)[:RECENT_OPERATIONS])
-    finished = mine.filter(status__in=Operation.TERMINAL).exclude(pk__in=hidden)[:RECENT_OPERATIONS]
-    return running + list(finished)[: max(0, RECENT_OPERATIONS - len(running))]
+    mine = Operation.objects.filter(Q(project_ref=target_ref) | Q(params__project=target_ref))
+    running = list(mine.exclude(status__in=Operation.TERMINAL)[:RECENT_RUNNING])
+    finished = (
+        Operation.objects.filter(project_ref=target_ref, status__in=Operation.TERMINAL)
+        .filter(finished_at__gte=timezone.now() - FINISHED_SHOWN_FOR)
+        .exclude(pk__in=hidden)[:RECENT_FINISHED]
+    )
+    return running + list(finished)
 
 
 def dismiss_operation(project_ref: str, operator: str, operation_id: int) -> bool:
