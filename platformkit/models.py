@@ -97,6 +97,18 @@ class Operation(models.Model):
         return sections.describe(self.kind, self.params, self.project_ref)
 
     @property
+    def production_ref(self) -> str:
+        """The project the operation belongs to (a branch's operation: its production project)."""
+        return str(self.params.get("project") or self.project_ref)
+
+    @property
+    def target_ref(self) -> str:
+        """The ref the operation acted on: production's, or a branch's. Sections record it two
+        ways — the row on the branch's ref (restore points, recoveries), or the row on production
+        with ``params["target"]`` (deploys, configuration) — and both read the same here."""
+        return str(self.params.get("target") or self.project_ref)
+
+    @property
     def waits_for_health(self) -> bool:
         return self.kind in self.HEALTH_WAITS
 

@@ -208,16 +208,20 @@ def test_the_banner_names_the_target(operator_client: Client, on_branch: tuple[s
     assert "data-target-banner" not in operator_client.get(reverse("platformkit:projects")).content.decode()
 
 
-def test_an_operation_page_on_a_branch_keeps_the_branch(operator_client: Client, on_branch: tuple[str, str]) -> None:
+@pytest.mark.parametrize("row_on", ["production", "branch"])
+def test_an_operation_page_on_a_branch_keeps_the_branch(
+    operator_client: Client, on_branch: tuple[str, str], row_on: str
+) -> None:
     from django.utils import timezone
 
     from platformkit.models import Operation
 
     ref, branch = on_branch
-    # An operation on the branch: its row is the branch's ref, its params name production.
+    # An operation on the branch, recorded either way sections do: the row on production with
+    # the branch as its target (a deploy, as functions.services makes it), or on the branch's ref.
     operation = Operation.objects.create(
         kind="functions.deploy",
-        project_ref=branch,
+        project_ref=ref if row_on == "production" else branch,
         status=Operation.Status.FAILED,
         params={"project": ref, "branch": "dev", "target": branch, "slug": "hello"},
         message="bundle rejected",

@@ -261,15 +261,15 @@ def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
 def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=pk)
     # A branch's operation runs on the branch's ref; access is decided on its production project.
-    project_ref = operation.params.get("project") or operation.project_ref
+    project_ref = operation.production_ref
     visible_project_or_404(request, project_ref)
     takeover.resume_if_stalled(operation)  # a watched run lost with its worker restarts within seconds
     # The page names (and its links keep) the target the operation ran on: its production
     # project, and the branch when it ran on one (a branch's own ref is no project page).
     branch = operation.params.get("branch") if not operation.kind.startswith("branch.") else None
-    on_branch = bool(branch) and operation.project_ref != project_ref
+    on_branch = bool(branch) and operation.target_ref != project_ref
     request.platformkit_target = Target(  # type: ignore[attr-defined]
-        project_ref, operation.project_ref if on_branch else project_ref, branch if on_branch else None
+        project_ref, operation.target_ref if on_branch else project_ref, branch if on_branch else None
     )
     response = render_page(
         request,
