@@ -76,7 +76,10 @@ def _ensure_operator() -> str:
     password = _stored_secret("operator-password", 12)
     user, _ = get_user_model().objects.get_or_create(username=OPERATOR, defaults={"is_staff": True})
     user.is_staff = True
-    user.set_password(password)
+    # Only when it differs: a new password hash ends every session of the user (Django keys them
+    # on it), so setting the same one again at each start signed everyone out of the demo.
+    if not user.check_password(password):
+        user.set_password(password)
     user.save()
     return password
 
