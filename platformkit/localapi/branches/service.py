@@ -20,22 +20,19 @@ from __future__ import annotations
 import builtins
 import difflib
 import logging
-import os
 import re
 import secrets as random_secrets
-import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from platformkit.localapi import catalog, clone, control, provision, shapes, sqlrun
+from platformkit.localapi import catalog, clone, control, processes, provision, shapes, sqlrun
 from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.control import one_row
 from platformkit.localapi.directory import ProjectDirectory
@@ -173,8 +170,9 @@ class Branching:
         INIT_FAILED; one whose merge was cut short MIGRATIONS_FAILED: the merge's single
         transaction committed or it did not, and production says which).
 
-        A run is known dead when the process that ran it (``runner``) is gone from this
-        machine; a run of another machine's server, or of an older version without a runner,
+        A run is known dead when the process that ran it (``runner``, see ``processes``) is
+        gone from this host and this PID namespace; a run of another host's or another
+        namespace's server (a container sharing the hostname), or of an older version's record,
         only once no step moved for ``STALE_RUN``."""
         with self._connect() as conn:
             rows = conn.execute(
@@ -184,7 +182,7 @@ class Branching:
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
-            if not (row["stale"] or _runner_gone(row["runner"])):
+            if not (row["stale"] or processes.is_gone(row["runner"])):
                 continue
             for index, step in enumerate(row["steps"]):
                 if step["status"] in ("CREATED", "RUNNING"):
@@ -526,7 +524,7 @@ class Branching:
             conn.execute(
                 "insert into action_runs (id, branch_id, project_ref, kind, steps, runner)"
                 " values (%s, %s, %s, %s, %s, %s)",
-                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial), _runner()),
+                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial), processes.identity()),
             )
         self.projects.spawn(self._execute, run_id, kind, steps, name=f"localapi-{kind}-{run_id}")
         return run_id
@@ -702,32 +700,6 @@ class Branching:
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
         self._forget(ref)
-
-
-def _process_started(pid: int) -> str | None:
-    """When ``pid`` started (clock ticks since boot, /proc's field 22): with the pid it names
-    one process, not a later one given the same pid. None when there is no such process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rpartition(")")[2].split()[19]
-
-
-def _runner() -> str:
-    """Who runs this process's workflows: host, pid and the pid's start, so a restarted server
-    tells the runs of a dead one (ended at once) from those of a live one (left alone)."""
-    return f"{socket.gethostname()}/{os.getpid()}/{_process_started(os.getpid())}"
-
-
-def _runner_gone(runner: str | None) -> bool:
-    """Whether the process named by ``runner`` is known to be gone (only provable on its host)."""
-    if not runner or runner.count("/") != 2:
-        return False
-    host, pid, started = runner.split("/")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    return _process_started(int(pid)) != started
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:
