@@ -506,19 +506,20 @@ class Instances:
         """Close the pools and stop the instances this object started or adopted (another local
         API over the same directory keeps its own running: a suite's second server stopped all of
         them, hundreds, on each close)."""
-        self._stop.set()
-        self.pools.close_all()
-        for ref in self.refs():
-            instance = self.instance(ref)
-            if instance.meta().get("started_by") == self.owner:
-                self._stop_if_running(instance)
+        self._close(everyone=False)
 
     def stop_all(self) -> None:
         """Stop every instance of this directory, whoever started it (clean-up of a directory
         no local API serves any more)."""
-        self.close()
-        for ref in self.refs():
-            self._stop_if_running(self.instance(ref))
+        self._close(everyone=True)
+
+    def _close(self, *, everyone: bool) -> None:
+        self._stop.set()
+        self.pools.close_all()
+        for ref in self.refs():  # one pass: each instance is looked at once
+            instance = self.instance(ref)
+            if everyone or instance.meta().get("started_by") == self.owner:
+                self._stop_if_running(instance)
 
     def _stop_if_running(self, instance: Instance) -> None:
         if instance.pgdata.is_dir() and instance.is_running():
