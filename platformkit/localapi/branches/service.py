@@ -35,9 +35,9 @@ from psycopg.types.json import Jsonb
 from platformkit.localapi import catalog, clone, control, processes, provision, shapes, sqlrun
 from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.control import one_row
-from platformkit.localapi.directory import ProjectDirectory
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.instances.manager import Instances
+from platformkit.localapi.projects.directory import ProjectDirectory
 from platformkit.localapi.secrets.service import Secrets
 from platformkit.localapi.store import Store, random_ref
 from platformkit.localapi.validation import int_param
