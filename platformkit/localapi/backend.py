@@ -151,6 +151,7 @@ class LocalAPI:
             lambda ref: ref in self.branching.branch_refs(),
         )
         self.projects.reconcile()
+        self.branching.end_interrupted_runs()  # a merge finished then may touch reconciled instances
 
     def _forget(self, ref: str) -> None:
         for feature in self._forgetting:
