@@ -108,14 +108,20 @@ def kill(running: Any) -> None:
     running.process.wait(timeout=10)
 
 
-def test_killed_during_a_merge_applies_it_fully_or_not_at_all(tmp_path: Path, args: list[str]) -> None:
-    running = serve(tmp_path, args)
-    client = Client(running.base_url)
+def a_project_and_a_branch_with_a_migration(client: Client) -> tuple[str, str]:
+    """A project (table t) and its branch "feature", made and healthy, with migration a."""
     production = a_project(client)
     branch, run = a_branch(client, production, "feature")
     assert settled_run(client, branch, run) == ["EXITED"] * 3
     client.wait(branch, "ACTIVE_HEALTHY")
     migrate(client, branch, "create table public.a (id int)", "a")
+    return production, branch
+
+
+def test_killed_during_a_merge_applies_it_fully_or_not_at_all(tmp_path: Path, args: list[str]) -> None:
+    running = serve(tmp_path, args)
+    client = Client(running.base_url)
+    production, branch = a_project_and_a_branch_with_a_migration(client)
     # The merge's transaction is still open 1 s in: the kill lands between its statements.
     migrate(client, branch, "select pg_sleep(3); create table public.b (id int)", "b")
     response = client.http.post(f"/v1/branches/{branch}/merge", json={})
@@ -151,11 +157,7 @@ def test_a_merge_killed_after_its_commit_is_finished_at_start_not_failed(tmp_pat
     (its deploy step, promoting the branch's functions, runs then), not left DEAD and failed."""
     running = serve(tmp_path, args, {CRASH_ENV: "merge-committed"})
     client = Client(running.base_url)
-    production = a_project(client)
-    branch, run = a_branch(client, production, "feature")
-    assert settled_run(client, branch, run) == ["EXITED"] * 3
-    client.wait(branch, "ACTIVE_HEALTHY")
-    migrate(client, branch, "create table public.a (id int)", "a")
+    production, branch = a_project_and_a_branch_with_a_migration(client)
     function = {"slug": "hello", "name": "Hello", "body": "Deno.serve(() => new Response('hi'))"}
     assert client.http.post(f"/v1/projects/{branch}/functions", json=function).status_code == 201
     response = client.http.post(f"/v1/branches/{branch}/merge", json={})
