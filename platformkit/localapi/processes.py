@@ -37,12 +37,25 @@ def identity() -> str:
 
 def is_gone(recorded: str | None) -> bool:
     """Whether the process an :func:`identity` names is known to be gone: only provable for one
-    of this host and this PID namespace whose start time was known. Anything else (another
-    host, another namespace, an older record without a namespace) is not judged: False."""
+    of this host and this PID namespace. Anything else (another host, another namespace, an
+    older record without a namespace) is not judged: False."""
     parts = (recorded or "").split("/")
     if len(parts) != 4:
         return False
     host, namespace, pid, start = parts
-    if host != socket.gethostname() or namespace != _pid_namespace() or not pid.isdigit() or start == "None":
+    if host != socket.gethostname() or namespace != _pid_namespace() or not pid.isdigit():
         return False
+    if start == "None":  # no /proc here to tell a reused pid: the pid alone says
+        return not pid_exists(int(pid))
     return started(int(pid)) != start
+
+
+def pid_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists in this PID namespace (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

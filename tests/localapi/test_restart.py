@@ -186,14 +186,17 @@ def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_co
         second.stop()
 
 
-def _identity_in(*prefix: str) -> str:
+def identity_in(*prefix: str) -> str:
     """What a local API process started with ``prefix`` (e.g. in a PID namespace of its own)
     records as a run's runner; the process has exited when this returns."""
     import subprocess
     import sys
 
     code = "from platformkit.localapi import processes; print(processes.identity())"
-    done = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        pytest.skip(f"{prefix[0]} is not installed")
     if done.returncode != 0:
         pytest.skip(f"cannot run a process with {prefix}: {done.stderr.strip()[-200:]}")
     return done.stdout.strip()
@@ -203,14 +206,10 @@ def test_a_run_of_another_pid_namespace_is_not_ended_by_a_restart(own_config: Lo
     """A container sharing this hostname but not this PID namespace: its pid means nothing
     here (its pid 1 is not ours), so its in-flight run is left alone; a run of a process of
     this namespace that is gone is ended DEAD."""
-    import shutil
-
     from tests.localapi.test_branches import make_branch
 
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare (util-linux) is not installed")
-    elsewhere = _identity_in("unshare", "--pid", "--fork", "--mount-proc")
-    here = _identity_in()
+    elsewhere = identity_in("unshare", "--pid", "--fork", "--mount-proc")
+    here = identity_in()
     first = LocalAPIServer(own_config).start()
     with client(first) as http:
         ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]

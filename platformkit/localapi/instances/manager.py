@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from platformkit.localapi import recovery
+from platformkit.localapi import processes, recovery
 from platformkit.localapi.errors import Problem
 
 from . import binaries, template
@@ -76,7 +76,8 @@ class Instances:
         self.swap_outcomes: dict[str, recovery.Outcome] = {}
         # Which servers this object started (or adopted from a dead predecessor), so closing it
         # stops those and not the servers of another local API over the same directory.
-        self.owner = f"{os.getpid()}-{secrets.token_hex(4)}"
+        # Which process started an instance: judged gone only on this host, in this PID namespace.
+        self.owner = f"{processes.identity()}#{secrets.token_hex(4)}"
         if idle_stop_seconds > 0:
             self._reaper = threading.Thread(target=self._reap, name="localapi-instances-idle", daemon=True)
             self._reaper.start()
@@ -536,14 +537,11 @@ def _read_verifier(instance: Instance) -> str | None:
 
 
 def _alive(owner: str) -> bool:
-    """Whether the process of an ``owner`` tag (``<pid>-<nonce>``) still runs."""
+    """Whether the process of an ``owner`` tag (``<processes.identity()>#<nonce>``) may still
+    run: only a process of this host and PID namespace can be known gone (another container's
+    pid means nothing here). An older tag (``<pid>-<nonce>``) is judged by its pid."""
+    identity, mark, _ = owner.rpartition("#")
+    if mark:
+        return not processes.is_gone(identity)
     pid = owner.partition("-")[0]
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid.isdigit() and processes.pid_exists(int(pid))
