@@ -94,3 +94,26 @@ def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_serve
         assert busy.headers["Retry-After"] == "1" and "no free connection" in busy.json()["message"]
         assert statuses == [201, 201]  # the calls holding them were not disturbed
         assert sql(http, ref, "select 1 as one") == [{"one": 1}]  # and once free, it answers
+
+
+def test_an_instance_started_in_another_pid_namespace_is_not_adopted(own_server: LocalAPIServer) -> None:
+    """A local API in another container (same hostname and instances directory, its own PID
+    namespace) started this instance: its pid means nothing here, so a local API starting here
+    neither takes the instance over nor stops it when it closes."""
+    from platformkit.localapi.backend import LocalAPI
+    from tests.localapi.test_restart import identity_in
+
+    with client(own_server) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+    instance = own_server.api.instances.instance(ref)
+    foreign = identity_in("unshare", "--pid", "--fork", "--mount-proc") + "#0000"
+    instance.write_meta(started_by=foreign)
+    try:
+        second = LocalAPI(own_server.api.config)
+        try:
+            assert instance.meta()["started_by"] == foreign  # not adopted
+        finally:
+            second.close()
+        assert instance.is_running()  # nor stopped by the second's close
+    finally:
+        instance.write_meta(started_by=own_server.api.instances.owner)  # stopped with own_server

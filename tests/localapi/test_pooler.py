@@ -80,7 +80,7 @@ def test_psql_and_psycopg_reach_the_projects_own_instance(
     [config] = api.get(f"/v1/projects/{ref}/config/database/pooler").json()
     assert config["db_port"] == port and config["db_user"] == f"postgres.{ref}" and config["pool_mode"] == "session"
     template = f"postgresql://postgres.{ref}:[YOUR-PASSWORD]@127.0.0.1:{port}/postgres"
-    assert config["connection_string"] == template == server.api.connection_strings(ref)["pooler"]
+    assert config["connection_string"] == template == server.api.projects.connection_strings(ref)["pooler"]
     url = template.replace("[YOUR-PASSWORD]", quote(password, safe=""))
 
     done = subprocess.run(
@@ -176,7 +176,7 @@ def test_without_a_pooler_the_config_is_an_empty_list(
     ref = active_project["ref"]
     assert localapi.pooler_port is None
     assert http.get(f"/v1/projects/{ref}/config/database/pooler").json() == []
-    assert set(localapi.api.connection_strings(ref)) == {"direct"}
+    assert set(localapi.api.projects.connection_strings(ref)) == {"direct"}
     assert http.get("/v1/projects/abcdefghijklmnopqrst/config/database/pooler").status_code == 404
 
 

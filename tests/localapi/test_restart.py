@@ -184,3 +184,54 @@ def test_a_branch_run_cut_short_by_a_restart_ends_dead_and_reset_recovers(own_co
             wait_for_status(http, dev, "ACTIVE_HEALTHY")
     finally:
         second.stop()
+
+
+def identity_in(*prefix: str) -> str:
+    """What a local API process started with ``prefix`` (e.g. in a PID namespace of its own)
+    records as a run's runner; the process has exited when this returns."""
+    import subprocess
+    import sys
+
+    code = "from platformkit.localapi import processes; print(processes.identity())"
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        pytest.skip(f"{prefix[0]} is not installed")
+    if done.returncode != 0:
+        pytest.skip(f"cannot run a process with {prefix}: {done.stderr.strip()[-200:]}")
+    return done.stdout.strip()
+
+
+def test_a_run_of_another_pid_namespace_is_not_ended_by_a_restart(own_config: LocalAPIConfig) -> None:
+    """A container sharing this hostname but not this PID namespace: its pid means nothing
+    here (its pid 1 is not ours), so its in-flight run is left alone; a run of a process of
+    this namespace that is gone is ended DEAD."""
+    from tests.localapi.test_branches import make_branch
+
+    elsewhere = identity_in("unshare", "--pid", "--fork", "--mount-proc")
+    here = identity_in()
+    first = LocalAPIServer(own_config).start()
+    with client(first) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        theirs = make_branch(http, ref, "theirs")["project_ref"]
+        ours = make_branch(http, ref, "ours")["project_ref"]
+    first.stop()
+    url = psycopg.conninfo.make_conninfo(own_config.database_url, dbname=own_config.control_db)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for dev, runner in ((theirs, elsewhere), (ours, here)):
+            conn.execute(  # a clone in flight, its step updated just now
+                "update action_runs set steps = jsonb_set(steps, '{0,status}', '\"RUNNING\"'),"
+                " runner = %s, updated_at = now() where project_ref = %s",
+                (runner, dev),
+            )
+    second = LocalAPIServer(own_config).start()
+    try:
+        with client(second) as http:
+            steps = {
+                dev: [step["status"] for step in http.get(f"/v1/projects/{dev}/actions").json()[0]["run_steps"]]
+                for dev in (theirs, ours)
+            }
+            assert steps[theirs][0] == "RUNNING", steps  # not judged: another namespace's process
+            assert steps[ours][0] == "DEAD", steps  # this namespace's process, gone
+    finally:
+        second.stop()

@@ -108,14 +108,20 @@ def kill(running: Any) -> None:
     running.process.wait(timeout=10)
 
 
-def test_killed_during_a_merge_applies_it_fully_or_not_at_all(tmp_path: Path, args: list[str]) -> None:
-    running = serve(tmp_path, args)
-    client = Client(running.base_url)
+def a_project_and_a_branch_with_a_migration(client: Client) -> tuple[str, str]:
+    """A project (table t) and its branch "feature", made and healthy, with migration a."""
     production = a_project(client)
     branch, run = a_branch(client, production, "feature")
     assert settled_run(client, branch, run) == ["EXITED"] * 3
     client.wait(branch, "ACTIVE_HEALTHY")
     migrate(client, branch, "create table public.a (id int)", "a")
+    return production, branch
+
+
+def test_killed_during_a_merge_applies_it_fully_or_not_at_all(tmp_path: Path, args: list[str]) -> None:
+    running = serve(tmp_path, args)
+    client = Client(running.base_url)
+    production, branch = a_project_and_a_branch_with_a_migration(client)
     # The merge's transaction is still open 1 s in: the kill lands between its statements.
     migrate(client, branch, "select pg_sleep(3); create table public.b (id int)", "b")
     response = client.http.post(f"/v1/branches/{branch}/merge", json={})
@@ -141,6 +147,39 @@ def test_killed_during_a_merge_applies_it_fully_or_not_at_all(tmp_path: Path, ar
         assert settled_run(client, branch, response.json()["workflow_run_id"]) == ["EXITED"] * 3
         assert migrations(client, production) == ["t", "a", "b"]
         assert tables(client, production) == ["a", "b", "t"]
+    finally:
+        assert again.stop()[0] == 0
+
+
+def test_a_merge_killed_after_its_commit_is_finished_at_start_not_failed(tmp_path: Path, args: list[str]) -> None:
+    """Killed (crash point ``merge-committed``) once production's transaction committed and
+    before the merge hooks ran: production has the migrations, so the run is finished at start
+    (its deploy step, promoting the branch's functions, runs then), not left DEAD and failed."""
+    running = serve(tmp_path, args, {CRASH_ENV: "merge-committed"})
+    client = Client(running.base_url)
+    production, branch = a_project_and_a_branch_with_a_migration(client)
+    function = {"slug": "hello", "name": "Hello", "body": "Deno.serve(() => new Response('hi'))"}
+    assert client.http.post(f"/v1/projects/{branch}/functions", json=function).status_code == 201
+    response = client.http.post(f"/v1/branches/{branch}/merge", json={})
+    assert response.status_code == 201, response.text
+    merge = response.json()["workflow_run_id"]
+    running.process.wait(timeout=60)  # the engine kills the process right after the commit
+    assert running.process.returncode == -signal.SIGKILL
+
+    again = serve(tmp_path, args)
+    client = Client(again.base_url)
+    try:
+        assert settled_run(client, branch, merge) == ["EXITED"] * 3
+        assert "committed" in client.http.get(f"/v1/projects/{branch}/actions/{merge}/logs").text
+        listed = client.http.get(f"/v1/projects/{production}/branches").json()
+        assert [b["status"] for b in listed if b["project_ref"] == branch] == ["MIGRATIONS_PASSED"]
+        assert migrations(client, production) == ["t", "a"]
+        assert tables(client, production) == ["a", "t"]
+        assert client.http.get(f"/v1/projects/{production}/functions/hello").status_code == 200  # the hook ran
+        # A merge called again has nothing left to do, and succeeds.
+        response = client.http.post(f"/v1/branches/{branch}/merge", json={})
+        assert settled_run(client, branch, response.json()["workflow_run_id"]) == ["EXITED"] * 3
+        assert migrations(client, production) == ["t", "a"]
     finally:
         assert again.stop()[0] == 0
 

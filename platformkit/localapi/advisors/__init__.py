@@ -4,8 +4,7 @@ catalogs and statistics, and over its stored configuration.
 SQL lints run as the hosted advisor runs them: in one transaction that is rolled back, with
 ``search_path`` emptied and ``pgrst.db_schemas`` set to the project's exposed schemas (from its
 Data API config), against a database that has the Supabase roles — without both, the
-"exposed to the API" lints would silently find nothing."""
+"exposed to the API" lints would silently find nothing.
 
-from .runner import Advisors
-
-__all__ = ["Advisors"]
+``service`` (running the lints for a ref), ``sql_lints`` and ``config_lints`` (the lints),
+``routes`` (the OpenAPI "Advisors" operations)."""

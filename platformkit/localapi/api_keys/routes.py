@@ -9,7 +9,7 @@ from platformkit.localapi.views import body, endpoint, query
 
 
 def _keys(api, ref):
-    api.require_project(ref)
+    api.projects.require(ref)
     return api.api_keys
 
 

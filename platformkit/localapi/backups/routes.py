@@ -10,7 +10,7 @@ urlpatterns = [
     path(
         "v1/projects/<str:ref>/database/backups",
         endpoint(
-            get=lambda api, request, ref: (200, api.backups.backups(ref, api.get_project(ref)["region"])),
+            get=lambda api, request, ref: (200, api.backups.backups(ref, api.projects.get(ref)["region"])),
         ),
     ),
     path(

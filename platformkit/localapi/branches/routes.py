@@ -1,47 +1,12 @@
-"""Routes of branches, action runs, SQL and migrations (included from ``urls.py``)."""
+"""Routes of branches and action runs (included from ``urls.py``)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import path
 
-from platformkit.localapi import sqlrun
 from platformkit.localapi.validation import flag
 from platformkit.localapi.views import PlainText, body, endpoint, query
-
-
-def _query(api, request: HttpRequest, ref: str, *, read_only_endpoint: bool):
-    api.require_project(ref)
-    rows = sqlrun.run_query(
-        api.instances,
-        ref,
-        body(request),
-        force_read_only=read_only_endpoint,
-        timeout_seconds=api.config.query_timeout_seconds,
-        log=api.logs.statement,
-    )
-    return 201, rows
-
-
-def _apply(api, request: HttpRequest, ref: str):
-    api.require_project(ref)
-    sqlrun.apply_migration(
-        api.instances,
-        ref,
-        body(request),
-        idempotency_key=request.headers.get("Idempotency-Key"),
-        timeout_seconds=api.config.query_timeout_seconds,
-        log=api.logs.statement,
-    )
-    return 200, {}  # the document declares no body; the MCP server parses one (docs/client-compatibility.md)
-
-
-def _rollback(api, request: HttpRequest, ref: str):
-    api.require_project(ref)
-    sqlrun.rollback_migrations(
-        api.instances, ref, request.GET.get("gte"), timeout_seconds=api.config.query_timeout_seconds
-    )
-    return 200, None
 
 
 def _force(request: HttpRequest) -> str | None:
@@ -126,38 +91,6 @@ urlpatterns = [
         "v1/projects/<str:ref>/actions/<str:run_id>/logs",
         endpoint(
             get=lambda api, request, ref, run_id: (200, PlainText(api.branching.run_logs(ref, run_id))),
-        ),
-    ),
-    path(
-        "v1/projects/<str:ref>/database/query",
-        endpoint(
-            post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=False),
-        ),
-    ),
-    path(
-        "v1/projects/<str:ref>/database/query/read-only",
-        endpoint(
-            post=lambda api, request, ref: _query(api, request, ref, read_only_endpoint=True),
-        ),
-    ),
-    path(
-        "v1/projects/<str:ref>/database/migrations",
-        endpoint(
-            get=lambda api, request, ref: (
-                200,
-                sqlrun.list_migrations(api.instances, api.require_project(ref).ref),
-            ),
-            post=_apply,
-            delete=_rollback,
-        ),
-    ),
-    path(
-        "v1/projects/<str:ref>/database/migrations/<str:version>",
-        endpoint(
-            get=lambda api, request, ref, version: (
-                200,
-                sqlrun.get_migration(api.instances, api.require_project(ref).ref, version),
-            ),
         ),
     ),
 ]

@@ -20,27 +20,24 @@ from __future__ import annotations
 import builtins
 import difflib
 import logging
-import os
 import re
 import secrets as random_secrets
-import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from platformkit.localapi import catalog, clone, control, provision, shapes, sqlrun
+from platformkit.localapi import catalog, clone, control, processes, provision, recovery, shapes, sqlrun
 from platformkit.localapi.config import LocalAPIConfig
 from platformkit.localapi.control import one_row
-from platformkit.localapi.directory import ProjectDirectory
 from platformkit.localapi.errors import Problem, require
 from platformkit.localapi.instances.manager import Instances
+from platformkit.localapi.projects.directory import ProjectDirectory
 from platformkit.localapi.secrets.service import Secrets
 from platformkit.localapi.store import Store, random_ref
 from platformkit.localapi.validation import int_param
@@ -99,6 +96,7 @@ create table if not exists action_runs (
   updated_at timestamptz not null default now()
 );
 alter table action_runs add column if not exists runner text;
+alter table action_runs add column if not exists migration_version text;
 """
 
 BRANCH_COLUMNS = (
@@ -165,26 +163,32 @@ class Branching:
         with self._connect() as conn:
             conn.execute("select pg_advisory_xact_lock(hashtext('platformkit.localapi.branches'))")
             conn.execute(SCHEMA_SQL)
-        self._end_interrupted_runs()
 
-    def _end_interrupted_runs(self) -> None:
-        """A run whose thread died with its server can never finish: its unfinished steps
-        become DEAD, so callers stop waiting and can reset (a branch being made ends
-        INIT_FAILED; one whose merge was cut short MIGRATIONS_FAILED: the merge's single
-        transaction committed or it did not, and production says which).
+    def end_interrupted_runs(self) -> None:
+        """At start, once the instances are reconciled: a run whose thread died with its server
+        can never finish: its unfinished steps become DEAD, so callers stop waiting and can
+        reset (a branch being made ends INIT_FAILED; a merge cut short before its single
+        transaction committed, MIGRATIONS_FAILED). A merge whose transaction had committed
+        (production has every migration it was to apply) is finished instead: its migrate
+        step EXITED, its deploy step (the merge hooks, which deploy only what differs) run
+        again now.
 
-        A run is known dead when the process that ran it (``runner``) is gone from this
-        machine; a run of another machine's server, or of an older version without a runner,
+        A run is known dead when the process that ran it (``runner``, see ``processes``) is
+        gone from this host and this PID namespace; a run of another host's or another
+        namespace's server (a container sharing the hostname), or of an older version's record,
         only once no step moved for ``STALE_RUN``."""
         with self._connect() as conn:
             rows = conn.execute(
-                "select id, project_ref, branch_id, kind, steps, runner, updated_at < now() - %s::interval as stale"
+                "select id, project_ref, branch_id, kind, steps, runner, migration_version,"
+                " updated_at < now() - %s::interval as stale"
                 " from action_runs where exists (select from jsonb_array_elements(steps) step"
                 " where step->>'status' in ('CREATED', 'RUNNING'))",
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
-            if not (row["stale"] or _runner_gone(row["runner"])):
+            if not (row["stale"] or processes.is_gone(row["runner"])):
+                continue
+            if row["kind"] == "merge" and self._finish_committed_merge(row):
                 continue
             for index, step in enumerate(row["steps"]):
                 if step["status"] in ("CREATED", "RUNNING"):
@@ -200,6 +204,27 @@ class Branching:
                         " where id = %s and status = 'RUNNING_MIGRATIONS'",
                         (row["branch_id"],),
                     )
+
+    def _finish_committed_merge(self, run: dict[str, Any]) -> bool:
+        """Finish a dead merge run whose migrations are all on production (its transaction
+        committed before the stop): True when it is being finished, False when production
+        lacks some (or cannot say), so the run ends failed."""
+        try:
+            row = self._branch(str(run["branch_id"]))
+            if self._missing_migrations(row["parent_project_ref"], row["project_ref"], run["migration_version"]):
+                return False
+        except Exception:  # no branch, or an instance that does not answer: not known committed
+            logger.exception("could not tell whether the interrupted merge %s had committed", run["id"])
+            return False
+        deploy = len(run["steps"]) - 1
+        for index, step in enumerate(run["steps"][:deploy]):
+            if step["status"] != "EXITED":
+                self._step(run["id"], index, "EXITED")
+        self._set_status(row, "MIGRATIONS_PASSED")
+        self._log(run["id"], "[merge] the local API stopped after production committed this merge: finishing it")
+        steps = self._merge_steps(row, run["migration_version"])
+        self.projects.spawn(self._execute, run["id"], "merge", steps, deploy, name=f"localapi-merge-{run['id']}")
+        return True
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
@@ -450,7 +475,7 @@ class Branching:
         settled = (catalog.ACTIVE_HEALTHY, catalog.INIT_FAILED) if kind == "reset" else (catalog.ACTIVE_HEALTHY,)
         require(project.status in settled, f"Branch {row['name']} is {project.status}; wait until it is ACTIVE_HEALTHY")
         if kind == "merge":
-            run = self._start_run(row, kind, ("health", "migrate", "deploy"), self._merge_steps(row, version))
+            run = self._start_run(row, kind, ("health", "migrate", "deploy"), self._merge_steps(row, version), version)
         elif kind == "push":
             run = self._start_run(row, kind, ("pull", "migrate"), self._push_steps(row))
         else:
@@ -518,15 +543,16 @@ class Branching:
         kind: str,
         names: tuple[str, ...],
         steps: builtins.list[Step],
+        migration_version: str | None = None,
     ) -> str:
         run_id = "run_" + random_ref(26)
         stamp = _now_iso()
         initial = [{"name": name, "status": "CREATED", "created_at": stamp, "updated_at": stamp} for name in names]
         with self._connect() as conn:
             conn.execute(
-                "insert into action_runs (id, branch_id, project_ref, kind, steps, runner)"
-                " values (%s, %s, %s, %s, %s, %s)",
-                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial), _runner()),
+                "insert into action_runs (id, branch_id, project_ref, kind, steps, runner, migration_version)"
+                " values (%s, %s, %s, %s, %s, %s, %s)",
+                (run_id, row["id"], row["project_ref"], kind, Jsonb(initial), processes.identity(), migration_version),
             )
         self.projects.spawn(self._execute, run_id, kind, steps, name=f"localapi-{kind}-{run_id}")
         return run_id
@@ -547,11 +573,12 @@ class Branching:
                 (str(index), status, str(index), _now_iso(), run_id),
             )
 
-    def _execute(self, run_id: str, kind: str, steps: builtins.list[Step]) -> None:
+    def _execute(self, run_id: str, kind: str, steps: builtins.list[Step], first: int = 0) -> None:
+        """Run the steps from ``first`` on (a merge finished at start runs only its last)."""
         with self._connect() as conn:
             run = one_row(conn.execute("select steps from action_runs where id = %s", (run_id,)))
             names = [str(step["name"]) for step in run["steps"]]
-        for index, step in enumerate(steps):
+        for index, step in list(enumerate(steps))[first:]:
             self._step(run_id, index, "RUNNING")
             self._log(run_id, f"[{names[index]}] started")
 
@@ -664,6 +691,7 @@ class Branching:
                 self._set_status(row, "MIGRATIONS_FAILED")
                 detail = sqlrun.postgres_message(exc, "")
                 raise Problem(400, f"migration {current} failed, production is unchanged: {detail}") from None
+            recovery.crash_point("merge-committed")  # tests: killed after production's commit
             applied.extend(version for version, *_ in missing)
             self._set_status(row, "MIGRATIONS_PASSED")
 
@@ -702,32 +730,6 @@ class Branching:
             with self._connect() as conn:
                 conn.execute("delete from branches where project_ref = %s", (ref,))
         self._forget(ref)
-
-
-def _process_started(pid: int) -> str | None:
-    """When ``pid`` started (clock ticks since boot, /proc's field 22): with the pid it names
-    one process, not a later one given the same pid. None when there is no such process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rpartition(")")[2].split()[19]
-
-
-def _runner() -> str:
-    """Who runs this process's workflows: host, pid and the pid's start, so a restarted server
-    tells the runs of a dead one (ended at once) from those of a live one (left alone)."""
-    return f"{socket.gethostname()}/{os.getpid()}/{_process_started(os.getpid())}"
-
-
-def _runner_gone(runner: str | None) -> bool:
-    """Whether the process named by ``runner`` is known to be gone (only provable on its host)."""
-    if not runner or runner.count("/") != 2:
-        return False
-    host, pid, started = runner.split("/")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    return _process_started(int(pid)) != started
 
 
 def _run_shape(row: dict[str, Any]) -> dict[str, Any]:

@@ -68,12 +68,39 @@ class Claims(ControlTables):
         control_url: str,
         store: Store,
         project: Callable[[str], ProjectRow],
-        customizations: Callable[[str], list[dict[str, str]]],
+        *,
+        edge_secrets: Callable[[str], list[dict[str, Any]]],
+        config_overrides: Callable[[str], Mapping[str, Mapping[str, Any]]],
     ) -> None:
+        """``edge_secrets(ref)`` lists a project's Edge Function secrets, ``config_overrides(ref)``
+        its service configuration changed from the defaults: what a claim carries along."""
         super().__init__(control_url)
         self._store = store
         self._project = project
-        self._customizations = customizations
+        self._edge_secrets = edge_secrets
+        self._config_overrides = config_overrides
+
+    def _customizations(self, ref: str) -> list[dict[str, str]]:
+        """What a claimed project carries into its new organization (the claim preview's
+        warnings): the seed says to remove custom configuration before a transfer."""
+        found = []
+        listed = self._edge_secrets(ref)
+        if listed:
+            found.append(
+                {
+                    "key": "secrets",
+                    "message": f"{len(listed)} Edge Function secret(s): {', '.join(s['name'] for s in listed)}",
+                }
+            )
+        for service, changed in sorted(self._config_overrides(ref).items()):
+            if changed:
+                found.append(
+                    {
+                        "key": f"config.{service}",
+                        "message": f"Custom {service} configuration: {', '.join(sorted(changed))}",
+                    }
+                )
+        return found
 
     # Project side
 

@@ -57,7 +57,7 @@ def multipart(request: HttpRequest) -> tuple[list[tuple[str, Any]], str | None]:
 
 
 def _functions(api, ref):
-    api.require_project(ref)
+    api.projects.require(ref)
     return api.functions
 
 

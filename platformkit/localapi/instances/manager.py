@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from platformkit.localapi import recovery
+from platformkit.localapi import processes, recovery
 from platformkit.localapi.errors import Problem
 
 from . import binaries, template
@@ -76,7 +76,8 @@ class Instances:
         self.swap_outcomes: dict[str, recovery.Outcome] = {}
         # Which servers this object started (or adopted from a dead predecessor), so closing it
         # stops those and not the servers of another local API over the same directory.
-        self.owner = f"{os.getpid()}-{secrets.token_hex(4)}"
+        # Which process started an instance: judged gone only on this host, in this PID namespace.
+        self.owner = f"{processes.identity()}#{secrets.token_hex(4)}"
         if idle_stop_seconds > 0:
             self._reaper = threading.Thread(target=self._reap, name="localapi-instances-idle", daemon=True)
             self._reaper.start()
@@ -506,19 +507,20 @@ class Instances:
         """Close the pools and stop the instances this object started or adopted (another local
         API over the same directory keeps its own running: a suite's second server stopped all of
         them, hundreds, on each close)."""
-        self._stop.set()
-        self.pools.close_all()
-        for ref in self.refs():
-            instance = self.instance(ref)
-            if instance.meta().get("started_by") == self.owner:
-                self._stop_if_running(instance)
+        self._close(everyone=False)
 
     def stop_all(self) -> None:
         """Stop every instance of this directory, whoever started it (clean-up of a directory
         no local API serves any more)."""
-        self.close()
-        for ref in self.refs():
-            self._stop_if_running(self.instance(ref))
+        self._close(everyone=True)
+
+    def _close(self, *, everyone: bool) -> None:
+        self._stop.set()
+        self.pools.close_all()
+        for ref in self.refs():  # one pass: each instance is looked at once
+            instance = self.instance(ref)
+            if everyone or instance.meta().get("started_by") == self.owner:
+                self._stop_if_running(instance)
 
     def _stop_if_running(self, instance: Instance) -> None:
         if instance.pgdata.is_dir() and instance.is_running():
@@ -535,14 +537,11 @@ def _read_verifier(instance: Instance) -> str | None:
 
 
 def _alive(owner: str) -> bool:
-    """Whether the process of an ``owner`` tag (``<pid>-<nonce>``) still runs."""
+    """Whether the process of an ``owner`` tag (``<processes.identity()>#<nonce>``) may still
+    run: only a process of this host and PID namespace can be known gone (another container's
+    pid means nothing here). An older tag (``<pid>-<nonce>``) is judged by its pid."""
+    identity, mark, _ = owner.rpartition("#")
+    if mark:
+        return not processes.is_gone(identity)
     pid = owner.partition("-")[0]
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid.isdigit() and processes.pid_exists(int(pid))

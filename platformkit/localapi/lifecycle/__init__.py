@@ -1,1 +1,2 @@
-"""Pause, restore and restart of a project: the routes, with JSON bodies the clients parse."""
+"""Pause, restore and restart of a project: ``service`` (the instance really stopped and
+started), ``routes`` (with JSON bodies the clients parse)."""

@@ -10,21 +10,19 @@ from django.urls import path
 
 from platformkit.localapi.views import endpoint
 
-from . import service
-
 
 def _pause(api, request, ref: str):
-    api.pause(ref)
+    api.lifecycle.pause(ref)
     return 200, {}
 
 
 def _restore(api, request, ref: str):
-    api.restore(ref)
+    api.lifecycle.restore(ref)
     return 200, {}
 
 
 def _restart(api, request, ref: str):
-    service.restart(api, ref)
+    api.lifecycle.restart(ref)
     return 200, None
 
 
@@ -32,7 +30,7 @@ urlpatterns = [
     path("v1/projects/<str:ref>/pause", endpoint(post=_pause)),
     path(
         "v1/projects/<str:ref>/restore",
-        endpoint(get=lambda api, request, ref: (200, api.restore_versions(ref)), post=_restore),
+        endpoint(get=lambda api, request, ref: (200, api.lifecycle.restore_versions(ref)), post=_restore),
     ),
     path("v1/projects/<str:ref>/restart", endpoint(post=_restart)),
 ]

@@ -8,7 +8,7 @@ from platformkit.localapi.views import endpoint, query
 
 
 def _logs(api, ref):
-    api.require_project(ref)
+    api.projects.require(ref)
     return api.logs
 
 

@@ -12,7 +12,7 @@ from platformkit.localapi.views import endpoint
 
 
 def _configs(api: Any, request: Any, ref: str) -> tuple[int, list[dict[str, Any]]]:
-    api.require_project(ref)
+    api.projects.require(ref)
     return 200, [api.pooler.config(ref)] if api.pooler is not None else []
 
 

@@ -9,7 +9,7 @@ from platformkit.localapi.views import endpoint
 
 
 def _project(api, ref):
-    api.require_project(ref)
+    api.projects.require(ref)
     return api.secrets
 
 

@@ -6,11 +6,9 @@ from django.urls import path
 
 from platformkit.localapi.views import endpoint
 
-from . import service
-
 urlpatterns = [
     path(
         "v1/projects/<str:ref>/storage/buckets",
-        endpoint(get=lambda api, request, ref: (200, service.buckets(api, ref))),
+        endpoint(get=lambda api, request, ref: (200, api.storage.buckets(ref))),
     ),
 ]

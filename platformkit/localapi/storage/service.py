@@ -3,12 +3,11 @@ the service role, which row level security does not filter (the owner role sees 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from platformkit.localapi import sqlrun
-
-if TYPE_CHECKING:
-    from platformkit.localapi.backend import LocalAPI
+from platformkit.localapi.instances.manager import Instances
 
 BUCKETS_SQL = """
 select id, name, coalesce(owner::text, '') as owner, coalesce(public, false) as public,
@@ -17,14 +16,22 @@ from storage.buckets order by name
 """
 
 
-def buckets(api: LocalAPI, ref: str) -> list[dict[str, Any]]:
-    """``V1StorageBucketResponse`` for each bucket, by name."""
-    api.require_project(ref)
-    with sqlrun.project_transaction(
-        api.instances, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
-    ) as conn:
-        conn.execute("set local role service_role")
-        rows = conn.execute(BUCKETS_SQL).fetchall()
+class Storage:
+    def __init__(self, project: Callable[[str], object], instances: Instances, *, timeout_seconds: float) -> None:
+        self._project = project
+        self._instances = instances
+        self._timeout = timeout_seconds
+
+    def buckets(self, ref: str) -> list[dict[str, Any]]:
+        """``V1StorageBucketResponse`` for each bucket, by name."""
+        self._project(ref)
+        with sqlrun.project_transaction(self._instances, ref, read_only=True, timeout_seconds=self._timeout) as conn:
+            conn.execute("set local role service_role")
+            rows = conn.execute(BUCKETS_SQL).fetchall()
+        return _shaped(rows)
+
+
+def _shaped(rows: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "id": bucket_id,

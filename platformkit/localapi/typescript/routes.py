@@ -6,11 +6,9 @@ from django.urls import path
 
 from platformkit.localapi.views import endpoint, query
 
-from . import service
-
 urlpatterns = [
     path(
         "v1/projects/<str:ref>/types/typescript",
-        endpoint(get=lambda api, request, ref: (200, service.typescript(api, ref, query(request)))),
+        endpoint(get=lambda api, request, ref: (200, api.typescript.types(ref, query(request)))),
     ),
 ]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from platformkit.localapi import sqlrun
 from platformkit.localapi.errors import require
+from platformkit.localapi.instances.manager import Instances
 
 from . import catalog
 from .render import Renderer
-
-if TYPE_CHECKING:
-    from platformkit.localapi.backend import LocalAPI
 
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]*$")
 
@@ -27,12 +25,16 @@ def schemas_param(params: Mapping[str, str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def typescript(api: LocalAPI, ref: str, params: Mapping[str, str]) -> dict[str, Any]:
-    api.require_project(ref)
-    schemas = schemas_param(params)
-    with sqlrun.project_transaction(
-        api.instances, ref, read_only=True, timeout_seconds=api.config.query_timeout_seconds
-    ) as conn:
-        found = catalog.read(conn, schemas)
-    default = "public" if "public" in schemas else schemas[0]
-    return {"types": Renderer(found).render(default)}
+class TypeScript:
+    def __init__(self, project: Callable[[str], object], instances: Instances, *, timeout_seconds: float) -> None:
+        self._project = project
+        self._instances = instances
+        self._timeout = timeout_seconds
+
+    def types(self, ref: str, params: Mapping[str, str]) -> dict[str, Any]:
+        self._project(ref)
+        schemas = schemas_param(params)
+        with sqlrun.project_transaction(self._instances, ref, read_only=True, timeout_seconds=self._timeout) as conn:
+            found = catalog.read(conn, schemas)
+        default = "public" if "public" in schemas else schemas[0]
+        return {"types": Renderer(found).render(default)}

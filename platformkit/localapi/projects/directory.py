@@ -11,9 +11,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import validation
-from .errors import Problem
-from .store import ProjectRow, Store
+import psycopg
+
+from platformkit.localapi import validation
+from platformkit.localapi.errors import Problem
+from platformkit.localapi.store import ProjectRow, Store
 
 
 class ProjectDirectory:
@@ -54,3 +56,10 @@ class ProjectDirectory:
             workers = list(self._workers)
         for worker in workers:
             worker.join(timeout)
+
+
+def server_version(control_url: str) -> str:
+    """The PostgreSQL version projects report: the instances run the control instance's binaries."""
+    with psycopg.connect(control_url) as conn:
+        row = conn.execute("show server_version").fetchone()
+    return str(row[0]).split()[0] if row else ""
