@@ -9,7 +9,8 @@ comma := ,
 VENV := .venv
 VENV6 := .venv-django6
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# The slowest tests are printed at the end of each leg: where the suite's time goes.
+PYTEST_ARGS ?= --durations=20
 
 .PHONY: demo test lint test-django5 test-django6 bench chromium redis deno clients clean
 
@@ -64,7 +65,9 @@ redis:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) ; }
 
 # The whole suite: style and types first, then Python 3.11 + Django 5.2 LTS, then Django 6.x
-# where Python 3.12+ exists.
+# where Python 3.12+ exists. The Django 6 leg leaves out the headless-Chromium tests (marker
+# `browser`): what they add over the Django test client's pages is the browser's side (htmx,
+# scripts, layout), the same under either Django, and each starts a browser and servers.
 test: lint test-django5 test-django6
 
 # ruff (lint + format, line length 120) and mypy (pyproject.toml's [tool.ruff] / [tool.mypy]).
@@ -80,7 +83,7 @@ test-django6: chromium redis deno clients
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
 	  rm -rf $(CURDIR)/.data/test/instances && \
-	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest $(PYTEST_ARGS); \
+	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "no Python 3.12+ interpreter here: the Django 6.x leg is skipped"; fi
 
 bench: $(VENV)/.installed
