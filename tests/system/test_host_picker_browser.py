@@ -10,9 +10,10 @@ from tests.system.test_browser import _artifacts, browser_page, launch_active_pr
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_pick_a_project_and_a_read_only_permission_set(live_server, localapi, settings, operator, browser_page):  # noqa: F811
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def embed_host(live_server, localapi, settings):
+    """The demo host page on ``localhost:<port>`` allowed to frame the dashboard (on 127.0.0.1),
+    with no project yet: the live server's port and a client to arrange projects with."""
     from platformkit.api import ManagementClient
 
     port = live_server.url.rpartition(":")[2]
@@ -25,8 +26,15 @@ def test_pick_a_project_and_a_read_only_permission_set(live_server, localapi, se
     with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
         for project in client.projects.list():
             client.projects.delete(project.ref)
-        launch_active_project(client, "Shop app")
-        ref = launch_active_project(client, "Blog app")
+        yield port, client
+
+
+def test_pick_a_project_and_a_read_only_permission_set(embed_host, operator, browser_page):  # noqa: F811
+    from playwright.sync_api import expect
+
+    port, client = embed_host
+    launch_active_project(client, "Shop app")
+    ref = launch_active_project(client, "Blog app")
 
     page = browser_page
     sign_in(page, f"http://localhost:{port}/host/")
