@@ -8,12 +8,15 @@ at run time needs no URLconf reload)."""
 from __future__ import annotations
 
 from platformkit.core import sections
+from platformkit.core.missing import inside_dashboard
 from platformkit.embed import views as embed
 from platformkit.embed.requests import framed
 
 app_name = "platformkit"
 
 urlpatterns = [pattern for section in sections.all_sections() for pattern in section.urlpatterns()]
+for _pattern in urlpatterns:  # a 404 past the dashboard's gate is the dashboard's own page
+    _pattern.callback = inside_dashboard(_pattern.callback)
 urlpatterns += embed.urlpatterns
 for _pattern in urlpatterns:  # framing headers on every answer, whatever the view
     _pattern.callback = framed(_pattern.callback)

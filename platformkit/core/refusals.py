@@ -21,7 +21,8 @@ _HIDDEN_FIELDS = ("csrfmiddlewaretoken", "idempotency_key", "branch")
 _SECRET_WORDS = ("pass", "secret", "token", "value", "key", "auth", "credential")
 
 
-def _back_url(request: HttpRequest, section: str, ref: str, target: Target) -> str:
+def back_url(request: HttpRequest, section: str, ref: str, target: Target) -> str:
+    """Where ``section`` of project ``ref`` is listed (on ``target``), else the project's overview."""
     declared = sections.get(section)
     app = current_app(request)
     if declared.per_project and declared.url_name:
@@ -56,7 +57,7 @@ def refused(request: HttpRequest, ref: str, section: str, reason: str) -> HttpRe
     context = {
         "ref": ref,
         "reason": reason,
-        "back_url": _back_url(request, section, ref, target),
+        "back_url": back_url(request, section, ref, target),
         "typed": typed_fields(request),
         "branch_switcher": False,  # the page answers one request; switching belongs to the section
     }

@@ -10,26 +10,16 @@ import re
 import pytest
 
 from tests.system.test_browser import _artifacts, browser_page, launch_active_project, operator, sign_in  # noqa: F401 (fixtures)
+from tests.system.test_host_picker_browser import embed_host  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_host_on_another_site_embeds_one_project(live_server, localapi, settings, operator, browser_page):  # noqa: F811
+def test_host_on_another_site_embeds_one_project(embed_host, operator, browser_page):  # noqa: F811
     from playwright.sync_api import expect
 
-    from platformkit.api import ManagementClient
-
-    port = live_server.url.rpartition(":")[2]
-    settings.PLATFORMKIT = {
-        **settings.PLATFORMKIT,
-        "API_URL": localapi.base_url,
-        "API_TOKEN": localapi.token,
-        "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{port}"],
-    }
-    with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
-        for project in client.projects.list():  # the host page embeds the first project
-            client.projects.delete(project.ref)
-        ref = launch_active_project(client, "Embedded app")
+    port, client = embed_host
+    ref = launch_active_project(client, "Embedded app")  # the host page embeds the first project
 
     page = browser_page
     sign_in(page, f"http://localhost:{port}/host/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from platformkit.api import ManagementClient
 from platformkit.api.types import ApiKey
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
@@ -15,8 +16,9 @@ DEFAULT_NAME = "default"
 User = AbstractBaseUser | AnonymousUser
 
 
-def list_keys(target_ref: str) -> list[ApiKey]:
-    return get_client().api_keys.list(target_ref)
+def list_keys(target_ref: str, *, client: ManagementClient | None = None) -> list[ApiKey]:
+    """``client``: a page panel's, bounded in time."""
+    return (client or get_client()).api_keys.list(target_ref)
 
 
 def missing_new_keys(keys: list[ApiKey]) -> list[str]:

@@ -16,6 +16,7 @@ from platformkit.core import reveals, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
+from platformkit.sections.settings import lazy
 from platformkit.sections.settings.api_keys import services as api_key_flows
 from platformkit.sections.settings.api_keys.forms import ApiKeyDeleteForm
 
@@ -24,18 +25,24 @@ SECTION = "settings"
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    keys = upstream.attempt(lambda: api_key_flows.list_keys(target.ref))
+    read = lazy.panel(request, lambda client: api_key_flows.list_keys(target.ref, client=client), what="the API keys")
     context = {
         "ref": ref,
         "target": target,
-        "keys": keys.value or [],
-        "problem": keys.problem,
-        "missing": api_key_flows.missing_new_keys(keys.value) if keys.value is not None else [],
+        **read,
+        "keys": read["value"] or [],
+        "missing": api_key_flows.missing_new_keys(read["value"]) if read["value"] is not None else [],
         "query": target.query,
         **extra,
     }
     return render_page(
-        request, "platformkit/settings/api_keys.html", context, section=SECTION, project_ref=ref, status=status
+        request,
+        "platformkit/settings/api_keys.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        status=status,
+        partial=lazy.PARTIAL,
     )
 
 

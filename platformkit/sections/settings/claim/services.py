@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 
-from platformkit.api import errors
+from platformkit.api import ManagementClient, errors
 from platformkit.api.types import ClaimToken
 from platformkit.conf import get_config
 from platformkit.core.audit import audit
@@ -31,16 +31,22 @@ def configured() -> str | None:
     return None
 
 
-def secret_count(ref: str) -> int:
+def secret_count(ref: str, *, client: ManagementClient | None = None) -> int:
     """How many Edge Function secrets the project has (they are transferred with it)."""
-    return len(get_client().secrets.list(ref))
+    return len((client or get_client()).secrets.list(ref))
 
 
-def current_token(ref: str) -> ClaimToken | None:
+def current_token(ref: str, *, client: ManagementClient | None = None) -> ClaimToken | None:
+    """``client``: a page panel's (uncached, bounded in time)."""
     try:
-        return get_client(cached=False).claims.get_token(ref)
+        return (client or get_client(cached=False)).claims.get_token(ref)
     except errors.NotFoundError:
         return None
+
+
+def transfer_state(client: ManagementClient, ref: str) -> tuple[ClaimToken | None, int]:
+    """What the transfer page shows: the current claim token and how many secrets move along."""
+    return current_token(ref, client=client), secret_count(ref, client=client)
 
 
 def create_token(user: User, ref: str) -> ClaimToken:

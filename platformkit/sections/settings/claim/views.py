@@ -22,6 +22,7 @@ from platformkit.core import reveals, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
+from platformkit.sections.settings import lazy
 from platformkit.sections.settings.claim import services as claim
 from platformkit.sections.settings.claim.forms import TransferForm
 
@@ -29,19 +30,25 @@ SECTION = "settings"
 
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
-    token = upstream.attempt(lambda: claim.current_token(ref))
-    secrets = upstream.attempt(lambda: claim.secret_count(ref))
+    read = lazy.panel(request, lambda client: claim.transfer_state(client, ref), what="the transfer state")
+    token, secret_count = read["value"] or (None, 0)
     context = {
         "ref": ref,
         "target": request_target(request),
-        "token": token.value,
-        "problem": token.problem,
-        "secret_count": secrets.value or 0,
+        **read,
+        "token": token,
+        "secret_count": secret_count,
         "not_configured": claim.configured(),
         **extra,
     }
     response = render_page(
-        request, "platformkit/settings/claim.html", context, section=SECTION, project_ref=ref, status=status
+        request,
+        "platformkit/settings/claim.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        status=status,
+        partial=lazy.PARTIAL,
     )
     add_never_cache_headers(response)  # a fresh token is on this page once
     return response

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from platformkit.api import ManagementClient
 from platformkit.api.types import AddonVariant, ProjectAddons
 from platformkit.conf import get_config
 from platformkit.core.audit import audit
@@ -43,8 +44,9 @@ class Options:
         raise ComputeError(f"{variant_id} is not offered for this project.")
 
 
-def options(ref: str) -> Options:
-    client = get_client()
+def options(ref: str, *, client: ManagementClient | None = None) -> Options:
+    """``client``: a page panel's, bounded in time."""
+    client = client or get_client()
     addons: ProjectAddons = client.billing.addons(ref)
     base = str(client.projects.get(ref).raw.get("infra_compute_size") or "nano")
     return Options(

@@ -16,6 +16,7 @@ from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
+from platformkit.sections.settings import lazy
 from platformkit.sections.settings.compute import services as compute
 from platformkit.sections.settings.compute.forms import ComputeChangeForm, ComputeReviewForm, PitrForm, first_error
 
@@ -23,10 +24,16 @@ SECTION = "settings"
 
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
-    found = upstream.attempt(lambda: compute.options(ref))
-    context = {"ref": ref, "target": request_target(request), "options": found.value, "problem": found.problem, **extra}
+    read = lazy.panel(request, lambda client: compute.options(ref, client=client), what="the compute options")
+    context = {"ref": ref, "target": request_target(request), **read, "options": read["value"], **extra}
     return render_page(
-        request, "platformkit/settings/compute.html", context, section=SECTION, project_ref=ref, status=status
+        request,
+        "platformkit/settings/compute.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        status=status,
+        partial=lazy.PARTIAL,
     )
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from platformkit import crypto
+from platformkit.api import ManagementClient
 from platformkit.conf import get_config
 from platformkit.core.audit import audit
 from platformkit.core.client import forget_cached_reads, get_client
@@ -23,9 +24,12 @@ TASK = "platformkit.sections.settings.config.tasks.apply_when_healthy"
 HEALTH_SERVICE = {"auth": "auth", "postgrest": "rest", "storage": "storage", "realtime": "realtime"}
 
 
-def current(target_ref: str, service: str, *, fresh: bool = False) -> dict[str, Any]:
-    """The service's configuration (``fresh``: past the read cache, as a review must be)."""
-    return get_client(cached=not fresh).config.get(target_ref, service)
+def current(
+    target_ref: str, service: str, *, fresh: bool = False, client: ManagementClient | None = None
+) -> dict[str, Any]:
+    """The service's configuration (``fresh``: past the read cache, as a review must be;
+    ``client``: a page panel's, bounded in time)."""
+    return (client or get_client(cached=not fresh)).config.get(target_ref, service)
 
 
 def seal_review(

@@ -18,6 +18,7 @@ from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
+from platformkit.sections.settings import lazy
 from platformkit.sections.settings.config import fields as config_fields
 from platformkit.sections.settings.config import services as config_changes
 from platformkit.sections.settings.config.forms import ConfigApplyForm, ConfigChangeForm
@@ -46,9 +47,15 @@ def _page(
     **extra: Any,
 ) -> HttpResponse:
     target = request_target(request)
-    current = upstream.attempt(lambda: config_changes.current(target.ref, service)) if fields is None else None
-    if current is not None and current.value is not None:
-        fields = config_fields.build_fields(service, current.value)
+    read: dict[str, Any] = {}
+    if fields is None:  # a slow API does not hold the page: the form is a lazy panel
+        read = lazy.panel(
+            request,
+            lambda client: config_changes.current(target.ref, service, client=client),
+            what=f"the {config_fields.SERVICES[service]} settings",
+        )
+        if read["value"] is not None:
+            fields = config_fields.build_fields(service, read["value"])
     context = {
         "ref": ref,
         "target": target,
@@ -58,12 +65,18 @@ def _page(
             (key, name, url(request, "config", ref, key) + target.query) for key, name in config_fields.SERVICES.items()
         ],
         "groups": config_fields.group_fields(service, fields or []),
-        "problem": current.problem if current is not None else None,
+        **read,
         "review_url": url(request, "config-review", ref, service) + target.query,
         **extra,
     }
     response = render_page(
-        request, "platformkit/settings/config.html", context, section=SECTION, project_ref=ref, status=status
+        request,
+        "platformkit/settings/config.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        status=status,
+        partial=lazy.PARTIAL,
     )
     add_never_cache_headers(response)
     return response

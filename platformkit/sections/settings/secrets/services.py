@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from platformkit.api import errors
+from platformkit.api import ManagementClient, errors
 from platformkit.api.types import Secret
 from platformkit.core import upstream
 from platformkit.core.audit import audit
@@ -14,8 +14,9 @@ from platformkit.core.client import forget_cached_reads, get_client
 User = AbstractBaseUser | AnonymousUser
 
 
-def list_secrets(target_ref: str) -> list[Secret]:
-    return get_client().secrets.list(target_ref)
+def list_secrets(target_ref: str, *, client: ManagementClient | None = None) -> list[Secret]:
+    """``client``: a page panel's, bounded in time."""
+    return (client or get_client()).secrets.list(target_ref)
 
 
 def overwritten(target_ref: str, names: set[str]) -> list[str]:

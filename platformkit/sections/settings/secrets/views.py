@@ -15,6 +15,7 @@ from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
+from platformkit.sections.settings import lazy
 from platformkit.sections.settings.secrets import services
 from platformkit.sections.settings.secrets.forms import SecretsAddForm, SecretsDeleteForm
 
@@ -23,18 +24,24 @@ SECTION = "settings"
 
 def _page(request: HttpRequest, ref: str, *, status: int = 200, **extra: Any) -> HttpResponse:
     target = request_target(request)
-    listed = upstream.attempt(lambda: services.list_secrets(target.ref))
+    read = lazy.panel(request, lambda client: services.list_secrets(target.ref, client=client), what="the secrets")
     context = {
         "ref": ref,
         "target": target,
-        "secrets": listed.value or [],
-        "problem": listed.problem,
+        **read,
+        "secrets": read["value"] or [],
         "add_url": url(request, "secrets-add", ref) + target.query,
         "delete_url": url(request, "secrets-delete", ref) + target.query,
         **extra,
     }
     return render_page(
-        request, "platformkit/settings/secrets.html", context, section=SECTION, project_ref=ref, status=status
+        request,
+        "platformkit/settings/secrets.html",
+        context,
+        section=SECTION,
+        project_ref=ref,
+        status=status,
+        partial=lazy.PARTIAL,
     )
 
 
