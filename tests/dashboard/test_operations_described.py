@@ -148,3 +148,28 @@ def test_finished_cards_are_the_target_s_last_three_of_the_hour(
     overview = operator_client.get(reverse("platformkit:project", args=[project_ref])).content.decode()
     shown = [name for name in ("yesterday", "on-dev", *(f"point-{m}" for m in range(5))) if name in overview]
     assert shown == ["point-2", "point-3", "point-4"]  # the newest three, by when they were created
+
+
+def test_a_branch_s_deploy_is_the_branch_s_card_not_production_s(
+    operator_client: Client,
+    project_ref: str,  # noqa: F811
+) -> None:
+    from platformkit.sections.projects.services import recent_operations
+
+    branch = "b" * 20
+    params = {"target": branch, "branch": "dev", "slug": "hello"}  # as functions.services records it
+    running = Operation.objects.create(
+        kind="functions.deploy", project_ref=project_ref, params=params, deadline=timezone.now()
+    )
+    finished = Operation.objects.create(
+        kind="functions.deploy",
+        project_ref=project_ref,
+        params=params,
+        status=Operation.Status.SUCCEEDED,
+        deadline=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    on_production = [op.pk for op in recent_operations(project_ref, "user:1")]
+    on_branch = [op.pk for op in recent_operations(branch, "user:1")]
+    assert on_production == [running.pk]  # production shows what runs on its branches, not their news
+    assert on_branch == [running.pk, finished.pk]

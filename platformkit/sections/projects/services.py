@@ -148,14 +148,24 @@ def recent_operations(target_ref: str, operator: str) -> list[Operation]:
     """What runs on the target (on production: its branches' runs too) and the target's own
     latest finished operations of the last hour, minus those ``operator`` dismissed."""
     hidden = cache.get(_DISMISSED + operator) or set()
-    mine = Operation.objects.filter(Q(project_ref=target_ref) | Q(params__project=target_ref))
-    running = list(mine.exclude(status__in=Operation.TERMINAL)[:RECENT_RUNNING])
+    own = on_target(target_ref)
+    running = list(
+        Operation.objects.filter(own | Q(project_ref=target_ref) | Q(params__project=target_ref)).exclude(
+            status__in=Operation.TERMINAL
+        )[:RECENT_RUNNING]
+    )
     finished = (
-        Operation.objects.filter(project_ref=target_ref, status__in=Operation.TERMINAL)
+        Operation.objects.filter(own, status__in=Operation.TERMINAL)
         .filter(finished_at__gte=timezone.now() - FINISHED_SHOWN_FOR)
         .exclude(pk__in=hidden)[:RECENT_FINISHED]
     )
     return running + list(finished)
+
+
+def on_target(target_ref: str) -> Q:
+    """Operations that acted on ``target_ref``, recorded either way (``Operation.target_ref``): on
+    its row with no ``target``, or on production's row with ``params["target"]`` naming it."""
+    return Q(params__target=target_ref) | (Q(project_ref=target_ref) & ~Q(params__has_key="target"))
 
 
 def dismiss_operation(project_ref: str, operator: str, operation_id: int) -> bool:
