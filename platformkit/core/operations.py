@@ -82,7 +82,9 @@ def enqueue(task: str, operation_id: int) -> None:
         return
     from django_q.tasks import async_task  # django_q is optional: imported only when it is installed
 
-    Operation.objects.filter(pk=operation_id).exclude(task=task).update(task=task)  # for core.takeover
+    # For core.takeover: the task to enqueue again, and when it was queued in the database's clock
+    # (a queued row untouched for a worker timeout is judged lost; the site's clock may be off).
+    Operation.objects.filter(pk=operation_id).update(task=task, updated_at=Now())
     async_task(task, operation_id, q_options={"task_name": f"platformkit-operation-{operation_id}"})
 
 

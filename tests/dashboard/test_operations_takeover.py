@@ -154,3 +154,15 @@ def test_leases_are_judged_by_the_database_clock_not_the_machine_s(db: None, mon
     monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=10))
     assert not takeover.resume_if_stalled(Operation.objects.get(pk=live.pk)) and takeover.resume_stalled() == 0
     assert queued(live) == 0
+
+
+def test_a_row_queued_by_a_site_whose_clock_is_slow_is_not_taken_over(db: None, monkeypatch: Any) -> None:
+    """The queued time a lost task is judged by is the database's too: a site 16 s behind it
+    (twice the worker timeout here) queues a row that is not "stalled" the moment it is queued."""
+    real_now = timezone.now
+    monkeypatch.setattr(
+        timezone, "now", lambda: real_now() - timedelta(seconds=2 * operations.worker_timeout_seconds())
+    )
+    queued_now = make_operation()
+    operations.enqueue(TASK, queued_now.pk)
+    assert takeover.resume_stalled() == 0 and queued(queued_now) == 1  # the one enqueue, not a second
