@@ -186,9 +186,13 @@ class Branching:
                 (STALE_RUN,),
             ).fetchall()
         for row in rows:
-            if not (row["stale"] or processes.is_gone(row["runner"])):
+            gone = processes.is_gone(row["runner"])
+            if not (row["stale"] or gone):
                 continue
-            if row["kind"] == "merge" and self._finish_committed_merge(row):
+            # Finishing a merge runs its deploy step here: only when its runner is known gone. A
+            # merely stale one (another host's or namespace's server, which may still be running
+            # it) ends failed, as before, rather than deployed twice at once.
+            if row["kind"] == "merge" and gone and self._finish_committed_merge(row):
                 continue
             for index, step in enumerate(row["steps"]):
                 if step["status"] in ("CREATED", "RUNNING"):
