@@ -5,7 +5,7 @@ import pytest
 from platformkit.core.exports import spreadsheet_safe
 
 
-@pytest.mark.parametrize("text", ["=cmd()", "+SUM(A1)", "-2+3 or so", "@import", "=1"])
+@pytest.mark.parametrize("text", ["=cmd()", "+SUM(A1)", "-2+3 or so", "@import", "=1", "\t=cmd()", "\r=cmd()"])
 def test_formulas_are_kept_text(text: str) -> None:
     assert spreadsheet_safe(text) == "'" + text
 

@@ -527,7 +527,8 @@ def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
     """A result's rows (each its JSON text) as CSV, in chunks: the header from the first row (an
     empty result has no column names to give), cells spreadsheet-safe, a numeric's digits as
     PostgreSQL wrote them. A download that broke off (:class:`Incomplete`) ends with a line that
-    says so, never as a shorter file that looks whole."""
+    says so, never as a shorter file that looks whole, and the response is cut off after it (the
+    exception goes on up: the server drops the connection without the last chunk)."""
     out = io.StringIO()
     writer = csv.writer(out)
     names: list[str] | None = None
@@ -543,7 +544,7 @@ def csv_chunks(rows: Iterable[str]) -> Iterator[str]:
     except Incomplete as exc:
         writer.writerow([f"DOWNLOAD INCOMPLETE: {exc}"])
         yield _drained(out)
-        return
+        raise  # the response is cut off too, so the browser reports the download as failed
     yield _drained(out) if names is not None else "\r\n"
 
 
@@ -589,7 +590,7 @@ def json_chunks(rows: Iterable[str]) -> Iterator[str]:
     except Incomplete as exc:
         out.write(f"\n\nDOWNLOAD INCOMPLETE: {exc}\n")
         yield _drained(out)
-        return
+        raise  # the response is cut off too (see csv_chunks)
     out.write("]\n" if first else "\n]\n")
     yield _drained(out)
 
@@ -787,6 +788,7 @@ def _download_rows(stream: RowStream, record: QueryRun, started: float, *, wrapp
     """The rows of ``stream`` as JSON texts, ``record`` (the run in the history) completed with
     their count at the end, or marked failed when the answer broke off or ran out of time."""
     count = 0
+    finished = False
     try:
         with stream:
             for row in stream:
@@ -794,12 +796,13 @@ def _download_rows(stream: RowStream, record: QueryRun, started: float, *, wrapp
                 count += 1
                 if time.monotonic() - started > DOWNLOAD_SECONDS:
                     raise Incomplete(f"stopped at the time limit, {DOWNLOAD_SECONDS:g} s, after {count} rows")
-    except (errors.APIError, Incomplete) as exc:
-        QueryRun.objects.filter(pk=record.pk).update(succeeded=False, row_count=count, duration_ms=_since(started))
-        if isinstance(exc, Incomplete):
-            raise
+        finished = True
+    except errors.APIError as exc:
         raise Incomplete(f"the answer broke off after {count} rows ({exc.message})") from None
-    QueryRun.objects.filter(pk=record.pk).update(row_count=count, duration_ms=_since(started))
+    finally:
+        # Whatever ended it — the end of the rows, a failure, or the browser going away (the
+        # generator closed: GeneratorExit) — the history says how far it got.
+        QueryRun.objects.filter(pk=record.pk).update(succeeded=finished, row_count=count, duration_ms=_since(started))
 
 
 def _since(started: float) -> int:
