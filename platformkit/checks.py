@@ -268,6 +268,35 @@ def check_claim(
     return messages
 
 
+@register()
+def check_project_api_url(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The Connect page's API URL: an absolute http(s) URL naming the project (``{ref}``)."""
+    import string
+    from urllib.parse import urlsplit
+
+    from platformkit.conf import project_api_url_template
+
+    template = project_api_url_template()
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        fields = {"?"}
+    parts = urlsplit(template.replace("{api_url}", "http://api.example").replace("{ref}", "ref"))
+    if fields - {"ref", "api_url"} or "ref" not in fields or parts.scheme not in ("http", "https") or not parts.netloc:
+        return [
+            Error(
+                f'PLATFORMKIT["PROJECT_API_URL"] (or what FUNCTIONS_URL implies) is {template!r}: not an http(s) URL'
+                " with {ref}.",
+                hint='Use "https://{ref}.supabase.co" on the hosted platform, "{api_url}/project/{ref}" with the'
+                " local Management API; only {ref} and {api_url} are filled in.",
+                id="platformkit.E009",
+            )
+        ]
+    return []
+
+
 def setup_required(request: HttpRequest, missing: SetupMissing) -> HttpResponse:
     """The page a dashboard request gets when a setting it needs is empty (503): which setting
     and how to set it (``PLATFORMKIT["API_TOKEN"]``, ``["ENCRYPTION_KEYS"]``). It names

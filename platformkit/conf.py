@@ -97,6 +97,13 @@ Edge Functions
                           server): ``{ref}``, ``{slug}`` and ``{api_url}`` are filled in. Default
                           ``"https://{ref}.supabase.co/functions/v1/{slug}"``; with the local
                           Management API: ``"{api_url}/project/{ref}/functions/v1/{slug}"``.
+    ``PROJECT_API_URL``   The project's own API (REST, Auth, Storage, Edge Functions) as the
+                          Connect page shows it: ``{ref}`` and ``{api_url}`` are filled in.
+                          Default ``""``: what ``FUNCTIONS_URL`` names before
+                          ``/functions/v1/{slug}`` — ``"https://{ref}.supabase.co"`` on the
+                          hosted platform, ``"{api_url}/project/{ref}"`` with the local
+                          Management API (which serves only Edge Functions there) — and
+                          ``"https://{ref}.supabase.co"`` when ``FUNCTIONS_URL`` has another shape.
     ``FUNCTION_UPLOAD_DIR`` Where uploaded function files wait for the deploy task (a folder the
                           django-q2 workers can read). Default ``""``: the system temp folder.
 
@@ -177,6 +184,7 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_REGION": "americas",
     "ADVISOR_SCAN_MINUTES": 60,
     "FUNCTIONS_URL": "https://{ref}.supabase.co/functions/v1/{slug}",
+    "PROJECT_API_URL": "",
     "FUNCTION_UPLOAD_DIR": "",
     "CLAIM_OAUTH_CLIENT_ID": "",
     "CLAIM_REDIRECT_URI": "",
@@ -219,3 +227,23 @@ def _clear_config_cache(*, setting: str, **kwargs: Any) -> None:
     # override_settings(PLATFORMKIT=...) in tests and the demo's reloads must be seen at once.
     if setting == "PLATFORMKIT":
         _cache_clear()
+
+
+HOSTED_PROJECT_API_URL = "https://{ref}.supabase.co"
+_FUNCTIONS_PATH = "/functions/v1/{slug}"
+
+
+def project_api_url_template() -> str:
+    """``PROJECT_API_URL``, or the project API ``FUNCTIONS_URL`` implies (see the setting)."""
+    config = get_config()
+    configured = str(config["PROJECT_API_URL"])
+    if configured:
+        return configured
+    functions = str(config["FUNCTIONS_URL"])
+    return functions[: -len(_FUNCTIONS_PATH)] if functions.endswith(_FUNCTIONS_PATH) else HOSTED_PROJECT_API_URL
+
+
+def project_api_url(ref: str) -> str:
+    """Where the project ``ref``'s own API is served."""
+    api_url = str(get_config()["API_URL"]).rstrip("/")
+    return project_api_url_template().format(ref=ref, api_url=api_url)

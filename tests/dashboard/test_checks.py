@@ -137,3 +137,14 @@ def test_q_cluster_misconfigured(good: Any, change: dict[str, Any], fragment: st
 def test_q_cluster_defaults_warn_three_times(good: Any) -> None:
     good.Q_CLUSTER = {"name": "t", "orm": "default"}  # django-q2's defaults: no timeout, unbounded, catch-up
     assert platformkit_ids() == ["platformkit.W002"] * 3
+
+
+def test_project_api_url_must_name_the_project(good: Any) -> None:
+    good.PLATFORMKIT = {**good.PLATFORMKIT, "PROJECT_API_URL": "https://api.example"}
+    assert platformkit_ids() == ["platformkit.E009"]
+    good.PLATFORMKIT = {**good.PLATFORMKIT, "PROJECT_API_URL": "{api_url}/project/{ref}/{slug}"}
+    assert platformkit_ids() == ["platformkit.E009"]
+    good.PLATFORMKIT = {**good.PLATFORMKIT, "PROJECT_API_URL": "", "FUNCTIONS_URL": "{ref}/functions/v1/{slug}"}
+    assert platformkit_ids() == ["platformkit.E009"]  # what FUNCTIONS_URL implies is no URL
+    good.PLATFORMKIT = {**good.PLATFORMKIT, "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}"}
+    assert platformkit_ids() == []

@@ -107,7 +107,7 @@ def test_histogram_and_shareable_refreshing_results(operator_client: Client, bus
         url + "?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "sql") + "&sql=select+1+as+one",
     )
     assert partial.content.decode().lstrip().startswith('<div id="pk-log-results"')
-    assert "hx-trigger" not in operator_client.get(url, {**params, "refresh": ""}).content.decode()
+    assert 'hx-trigger="every' not in operator_client.get(url, {**params, "refresh": ""}).content.decode()
 
 
 def test_chunks_cover_the_window() -> None:
@@ -152,7 +152,9 @@ def test_the_histogram_has_a_time_axis_and_a_bar_zooms_in(operator_client: Clien
     ticks = re.findall(r'data-tick="([^"]+)"', page)
     assert 3 <= len(ticks) <= 8 and all(re.fullmatch(r"\d\d [A-Z][a-z]{2} \d\d:00|\d\d:00", tick) for tick in ticks)
     links = _zoom_links(page)
-    assert len(links) == page.count('class="pk-histogram__bar"') >= 24
+    # Only a bar with events leads somewhere; an empty one says so and is no link.
+    assert page.count('class="pk-histogram__bar"') >= 24 and 1 <= len(links) <= 2
+    assert page.count("UTC: no events</title>") == page.count('class="pk-histogram__bar"') - len(links)
     # The bar holding the event is an hour wide; clicked, that hour is the query's range.
     hour = earlier.replace(minute=0, second=0, microsecond=0)
     chosen = next(link for link in links if f"start={hour:%Y-%m-%dT%H}%3A00%3A00" in link)
@@ -162,8 +164,40 @@ def test_the_histogram_has_a_time_axis_and_a_bar_zooms_in(operator_client: Clien
     zoomed = operator_client.get(url + chosen).content.decode()
     assert "early line" in zoomed and '<option value="custom" selected>' in zoomed
     assert f'name="start" step="1" value="{hour:%Y-%m-%dT%H:%M:%S}"' in zoomed
-    assert len(_zoom_links(zoomed)) in (60, 61)  # an hour in minutes
+    assert zoomed.count('class="pk-histogram__bar"') in (60, 61)  # an hour in minutes
+    minute = _zoom_links(zoomed)
+    assert len(minute) == 1 and "click a bar with events to see its minute" in zoomed
     assert all(re.fullmatch(r"\d\d:\d\d", tick) for tick in re.findall(r'data-tick="([^"]+)"', zoomed))
+    # A minute is the floor: its one bar is no link, and the page says it is the finest level.
+    floor = operator_client.get(url + minute[0]).content.decode()
+    assert "early line" in floor and _zoom_links(floor) == [] and "one bar per minute: the finest" in floor
+
+
+def test_the_source_picker_rewrites_the_sql_box(operator_client: Client, busy: str) -> None:
+    """Changing the picker asks for the SQL box at once (HTMX): the previous source's default
+    query becomes the new source's; a query of the operator's own is kept with its filter moved."""
+    page = operator_client.get(reverse("platformkit:logs", args=[busy])).content.decode()
+    sql_url = reverse("platformkit:logs-sql", args=[busy])
+    assert f'hx-get="{sql_url}" hx-trigger="change" hx-include="closest form"' in page
+    default = htmx_get(
+        operator_client,
+        sql_url,
+        data={"source": "auth_logs", "shown_source": "edge_logs", "sql": logs.default_sql("edge_logs")},
+    ).content.decode()
+    assert f">{logs.default_sql('auth_logs')}</textarea>".replace("'", "&#x27;") in default
+    assert 'name="shown_source" value="auth_logs"' in default and "data-sql-note" not in default
+    own = "select id, event_message from logs\nwhere source = 'edge_logs' and event_message like '%todos%'"
+    kept = htmx_get(
+        operator_client, sql_url, data={"source": "postgres_logs", "shown_source": "edge_logs", "sql": own}
+    ).content.decode()
+    assert "where source = &#x27;postgres_logs&#x27; and event_message like &#x27;%todos%&#x27;</textarea>" in kept
+    assert "Your query was kept; only its source filter changed" in kept
+    broken = htmx_get(
+        operator_client, sql_url, data={"source": "postgres_logs", "shown_source": "edge_logs", "sql": "selec ("}
+    ).content.decode()
+    assert ">selec (</textarea>" in broken and "Your query was kept as typed" in broken
+    bad = htmx_get(operator_client, sql_url, data={"source": "<b>x</b>", "sql": ""})
+    assert bad.status_code == 400 and bad.content == b"Choose one of the sources offered."
 
 
 def test_the_range_stays_when_the_query_fails(operator_client: Client, busy: str) -> None:

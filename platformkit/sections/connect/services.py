@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from platformkit.api import errors
 from platformkit.api.types import ApiKey, PoolerConfig, Project
+from platformkit.conf import project_api_url
 from platformkit.core.audit import audit
 from platformkit.core.client import get_client
 from platformkit.models import ProjectCredential
@@ -19,9 +20,6 @@ from platformkit.models import ProjectCredential
 PASSWORD_PLACEHOLDER = "[YOUR-PASSWORD]"
 DEFAULT_PORT = 5432  # the project response carries no port; Supabase's databases listen on 5432
 DATABASE_USER = DATABASE_NAME = "postgres"
-# The project's own API (PostgREST, Auth, Storage) is at its subdomain; the Management API does
-# not report it.
-API_URL_TEMPLATE = "https://{ref}.supabase.co"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -73,11 +71,14 @@ def pooler(target_ref: str) -> list[PoolerConfig] | None:
 
 
 def api_url(target_ref: str) -> str:
-    return API_URL_TEMPLATE.format(ref=target_ref)
+    """The project's own API: the Management API does not report it, the settings say where it
+    is (``PROJECT_API_URL``: the ``{ref}.supabase.co`` subdomain, or the local API's path)."""
+    return project_api_url(target_ref)
 
 
 def publishable_key(target_ref: str) -> ApiKey | None:
-    """The publishable key, else the legacy ``anon`` key (both are meant for browsers)."""
+    """The publishable key (``sb_publishable_...``), else the legacy ``anon`` key (both are meant
+    for browsers; the page names which one it shows)."""
     keys = get_client().api_keys.list(target_ref)
     return next((k for k in keys if k.type == "publishable"), None) or next(
         (k for k in keys if k.type == "legacy" and k.name == "anon"), None

@@ -13,7 +13,7 @@ from platformkit.access import project_view, request_access
 from platformkit.core import upstream
 from platformkit.core.client import parallel
 from platformkit.core.refusals import refused
-from platformkit.core.rendering import render_page
+from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.connect import services
 from platformkit.sections.connect.forms import DEFAULT_SCHEMAS, RevealForm, TypesQuery
@@ -66,6 +66,7 @@ def _page(
         "schemas": schemas,
         "schemas_error": None if query.is_valid() else query.first_error(),
         "has_password": services.has_stored_password(target.ref),
+        "api_keys_url": url(request, "api-keys", ref) + target.query,
         "revealed": password is not None,
         **extra,
     }

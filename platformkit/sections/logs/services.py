@@ -114,6 +114,18 @@ def with_source(sql: str, source: str) -> str:
     return tree.where(f"source = '{source}'", dialect="clickhouse").sql(dialect="clickhouse", pretty=True)
 
 
+def sql_for_source(previous: str, source: str, sql: str) -> tuple[str, str | None]:
+    """The SQL box once the source picker moved from ``previous`` to ``source``, and what to tell
+    the operator: the previous source's default query (or nothing) becomes the new source's;
+    a query of their own is kept, only its ``source`` filter follows the picker, and they are told."""
+    if not sql.strip() or sql.strip() == default_sql(previous).strip():
+        return default_sql(source), None
+    rewritten = with_source(sql, source)
+    if rewritten == sql and sql_source(sql) != source:
+        return sql, f"Your query was kept as typed: it has no source filter to set to '{source}'."
+    return rewritten, f"Your query was kept; only its source filter changed, to source = '{source}'."
+
+
 @dataclass
 class LogQuery:
     """What to run (made by ``forms.LogQueryForm`` from the URL)."""
@@ -344,6 +356,16 @@ def histogram(counts: dict[int, int], start: datetime, end: datetime, bucket: st
             )
         )
     return bars
+
+
+def zoomable(bar: Bar, bars: list[Bar]) -> bool:
+    """Whether clicking the bar narrows the window: not when it already covers all of it."""
+    return bar.end - bar.start < bars[-1].end - bars[0].start
+
+
+def finest(bars: list[Bar]) -> bool:
+    """Whether the bars are one minute each, the finest bucket the histogram has."""
+    return bool(bars) and bars[0].end - bars[0].slot <= timedelta(minutes=1)
 
 
 # Steps the axis may label by, in seconds: the first giving at most MAX_TICKS labels is used.

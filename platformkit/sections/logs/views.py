@@ -28,6 +28,15 @@ def _event_link(detail_url: str, branch: dict[str, str], row: dict[str, Any]) ->
     return detail_url + "?" + urlencode({**branch, "id": row["id"], "at": moment.strftime(INSTANT)})
 
 
+def _zoom_note(outcome: logs.Outcome | None, bars: list[tuple[logs.Bar, str | None]]) -> str:
+    """What clicking the histogram does here: zoom in, open a minute, or nothing (the floor)."""
+    if outcome is None or not logs.finest(outcome.bars):
+        return "click a bar with events to zoom into its range"
+    if any(link for _, link in bars):
+        return "one bar per minute · click a bar with events to see its minute"
+    return "one bar per minute: the finest the histogram shows"
+
+
 @require_GET
 @project_view(SECTION)
 def event(request: HttpRequest, ref: str) -> HttpResponse:
@@ -55,6 +64,27 @@ def event(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 @project_view(SECTION)
+def sql_field(request: HttpRequest, ref: str) -> HttpResponse:
+    """The SQL box after the source picker changed (an HTMX fragment): the new source's query,
+    or the operator's own query with its source filter moved, and a word saying which."""
+    target = request_target(request)
+    source, previous = request.GET.get("source", ""), request.GET.get("shown_source", "")
+    if source not in logs.SOURCES:
+        return HttpResponse("Choose one of the sources offered.", status=400, content_type="text/plain; charset=utf-8")
+    previous = previous if previous in logs.SOURCES else source
+    sql, note = logs.sql_for_source(previous, source, request.GET.get("sql", ""))
+    return render_page(
+        request,
+        "platformkit/logs/explorer.html",
+        {"ref": ref, "target": target, "query": logs.LogQuery(source=source, sql=sql), "sql_note": note},
+        section=SECTION,
+        project_ref=ref,
+        partial="log-sql",
+    )
+
+
+@require_GET
+@project_view(SECTION)
 def explorer(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     form = LogQueryForm(request.GET)
@@ -73,10 +103,14 @@ def explorer(request: HttpRequest, ref: str) -> HttpResponse:
         for key in logs.TEMPLATES
     }
     branch = {"branch": target.ref} if not target.is_production else {}
-    bars = []
+    bars: list[tuple[logs.Bar, str | None]] = []
     if outcome is not None:
         for bar in outcome.bars:
-            # Clicking a bar zooms in: the same source and SQL over the bar's range.
+            # Clicking a bar zooms in: the same source and SQL over the bar's range. A bar with no
+            # events, or one already the whole window (a minute: the finest bucket), leads nowhere.
+            if not bar.count or not logs.zoomable(bar, outcome.bars):
+                bars.append((bar, None))
+                continue
             zoom = {
                 **branch,
                 "source": query.source,
@@ -105,6 +139,8 @@ def explorer(request: HttpRequest, ref: str) -> HttpResponse:
         "presets": list(logs.PRESETS),
         "templates": [(key, label) for key, (label, _, _) in logs.TEMPLATES.items()],
         "template_links": template_links,
+        "sql_url": url(request, "logs-sql", ref),
+        "zoom_note": _zoom_note(outcome, bars),
         "width": logs.WIDTH,
         "height": logs.HEIGHT,
     }

@@ -16,10 +16,11 @@ from platformkit.core.client import get_client
 # The offered periods: the API's ``interval`` value -> (label, span, bucket).
 PERIODS: dict[str, tuple[str, timedelta, timedelta]] = {
     "1hr": ("1 hour", timedelta(hours=1), timedelta(minutes=1)),
-    "1day": ("1 day", timedelta(days=1), timedelta(hours=1)),
+    "1day": ("24 hours", timedelta(days=1), timedelta(hours=1)),
     "7day": ("7 days", timedelta(days=7), timedelta(hours=1)),
 }
 DEFAULT_PERIOD = "1day"
+DAY = "1day"  # the window of ``usage.api-requests-count``: the last 24 hours
 # The series, bottom to top: the answer's field, its label, its colour.
 SERIES = (
     ("total_rest_requests", "REST", "#3b82f6"),
@@ -43,6 +44,11 @@ def count_of(answer: AnalyticsResult) -> int:
     return sum(int(row.get("count") or 0) for row in answer.result)
 
 
+def series_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Each series' requests over all the rows the API answered (its window, not redrawn)."""
+    return {name: sum(int(row.get(field) or 0) for row in rows) for field, name, _ in SERIES}
+
+
 @dataclass(frozen=True)
 class Segment:
     series: str
@@ -53,10 +59,11 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    start: datetime
+    start: datetime  # the bucket's own start (before the window's, for the first)
     counts: dict[str, int]  # series label -> requests
     total: int
     x: float
+    width: float  # the part of the bucket inside the window: the first and the current one are partial
     segments: list[Segment]
 
 
@@ -65,7 +72,7 @@ class Chart:
     interval: str
     label: str
     bucket: timedelta
-    start: datetime
+    start: datetime  # the window the API counted: the period up to now, the axis's two ends
     end: datetime
     totals: dict[str, int]  # series label -> requests over the period
     total: int
@@ -73,7 +80,6 @@ class Chart:
     bars: list[Bar]
     width: int
     height: int
-    bar_width: float
     legend: list[tuple[str, str]]  # (label, colour)
 
 
@@ -91,21 +97,25 @@ def _floor(moment: datetime, bucket: timedelta) -> datetime:
 
 
 def chart(interval: str, rows: list[dict[str, Any]], now: datetime | None = None) -> Chart:
+    """The period's requests on a time axis from ``now - span`` to ``now``, the window the API
+    counts: a row sits in its bucket's slot, and the first and the current bucket are drawn only
+    as far as they lie inside the window (the axis never runs into the future)."""
     label, span, bucket = PERIODS[interval]
-    end = _floor(now or datetime.now(UTC), bucket) + bucket
+    end = now or datetime.now(UTC)
     start = end - span
-    slots = int(span / bucket)
+    first = _floor(start, bucket)
+    slots = -(-(end - first) // bucket)  # buckets touching the window, rounded up
     grid: list[dict[str, int]] = [{name: 0 for _, name, _ in SERIES} for _ in range(slots)]
     for row in rows:
         moment = _instant(row.get("timestamp", ""))
-        if moment is None or not start <= moment < end:
+        if moment is None or not first <= moment < end:
             continue
-        slot = grid[int((_floor(moment, bucket) - start) / bucket)]
+        slot = grid[int((_floor(moment, bucket) - first) / bucket)]
         for field, name, _ in SERIES:
             slot[name] += int(row.get(field) or 0)
     peak = max((sum(slot.values()) for slot in grid), default=0)
     scale = (CHART_HEIGHT - CHART_TOP) / (peak or 1)
-    width = CHART_WIDTH / slots
+    per_second = CHART_WIDTH / span.total_seconds()
     bars = []
     for index, counts in enumerate(grid):
         top, segments = float(CHART_HEIGHT), []
@@ -114,7 +124,11 @@ def chart(interval: str, rows: list[dict[str, Any]], now: datetime | None = None
                 height = counts[name] * scale
                 top -= height
                 segments.append(Segment(name, color, top, height))
-        bars.append(Bar(start + index * bucket, counts, sum(counts.values()), index * width + width * 0.1, segments))
+        begins = first + index * bucket
+        left, right = max(begins, start), min(begins + bucket, end)
+        width = (right - left).total_seconds() * per_second
+        x = (left - start).total_seconds() * per_second
+        bars.append(Bar(begins, counts, sum(counts.values()), x + width * 0.1, width * 0.8, segments))
     totals = {name: sum(slot[name] for slot in grid) for _, name, _ in SERIES}
     return Chart(
         interval=interval,
@@ -128,6 +142,21 @@ def chart(interval: str, rows: list[dict[str, Any]], now: datetime | None = None
         bars=bars,
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
-        bar_width=width * 0.8,
         legend=[(name, color) for _, name, color in SERIES],
     )
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """The last 24 hours' requests through the project's API gateway, every path, and how many
+    of them were the four services the chart draws: the rest went to other paths."""
+
+    total: int
+    services: dict[str, int]  # series label -> requests (``usage.api-counts``, interval 1day)
+
+    @property
+    def other(self) -> int | None:
+        """Requests to other paths (Edge Functions, GraphQL, ...); None when the two answers
+        disagree (the services counted more than the total): the page then shows no difference."""
+        rest = self.total - sum(self.services.values())
+        return rest if rest >= 0 else None

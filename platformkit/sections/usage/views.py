@@ -1,7 +1,9 @@
-"""Usage page: requests over the chosen period as an SVG chart, and the last 24 hours' total."""
+"""Usage page: requests over the chosen period as an SVG chart, and the last 24 hours' total
+with the part of it each service took."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -36,18 +38,28 @@ def index(request: HttpRequest, ref: str) -> HttpResponse:
         context["input_error"] = "Choose one of the periods offered."
         return render_page(request, TEMPLATE, context, section=SECTION, project_ref=ref, status=400)
     interval = form.cleaned_data["interval"]
-    counted, total = parallel(
-        lambda: services.api_counts(target.ref, interval), lambda: services.requests_count(target.ref)
-    )
-    counts, day_total = upstream.from_result(counted), upstream.from_result(total)
-    rows, answered = counts.value, day_total.value
+    # The 24-hour total counts every path; its breakdown by service needs the day's counts too
+    # (one more call unless the chosen period is that day), so both figures share one window.
+    calls = [lambda: services.api_counts(target.ref, interval), lambda: services.requests_count(target.ref)]
+    if interval != services.DAY:
+        calls.append(lambda: services.api_counts(target.ref, services.DAY))
+    counted, total, *day = [upstream.from_result(result) for result in parallel(*calls)]
+    day_counts = day[0] if day else counted
+    rows, answered, day_rows = counted.value, total.value, day_counts.value
+    now = datetime.now(UTC)
+    day_total = None
+    if answered is not None and not answered.error_message and day_rows is not None and not day_rows.error_message:
+        day_total = services.DayTotal(services.count_of(answered), services.series_totals(day_rows.result))
     context.update(
         interval=interval,
-        chart=services.chart(interval, rows.result) if rows is not None and not rows.error_message else None,
-        problem=counts.problem,
+        chart=services.chart(interval, rows.result, now) if rows is not None and not rows.error_message else None,
+        problem=counted.problem,
         counts_error=rows.error_message if rows is not None else None,
-        day_total=services.count_of(answered) if answered is not None and not answered.error_message else None,
-        total_problem=day_total.problem,
-        total_error=answered.error_message if answered is not None else None,
+        day_total=day_total,
+        day_start=now - timedelta(days=1),
+        now=now,
+        total_problem=total.problem or day_counts.problem,
+        total_error=(answered.error_message if answered is not None else None)
+        or (day_rows.error_message if day_rows is not None else None),
     )
     return render_page(request, TEMPLATE, context, section=SECTION, project_ref=ref)
