@@ -96,6 +96,7 @@ def test_auth_change_says_what_it_changed(operator_client: Client, make_project:
     page = operator_client.get(reverse("platformkit:operation", args=[operation.pk])).content.decode()
     assert "Apply Auth configuration on production" in page
     assert "Done: The Auth configuration is applied on production." in page and "up and healthy" not in page
+    assert "configuration was changed" not in page  # said once, not twice
     assert f'href="{reverse("platformkit:config", args=[project.ref, "auth"])}" data-operation-link' in page
 
 
@@ -173,3 +174,22 @@ def test_a_branch_s_deploy_is_the_branch_s_card_not_production_s(
     on_branch = [op.pk for op in recent_operations(branch, "user:1")]
     assert on_production == [running.pk]  # production shows what runs on its branches, not their news
     assert on_branch == [running.pk, finished.pk]
+
+
+def test_a_running_workflow_names_its_steps_in_words(operator_client: Client, project_ref: str) -> None:  # noqa: F811
+    running = Operation.objects.create(
+        kind="branches.merge",
+        project_ref=project_ref,
+        status=Operation.Status.RUNNING,
+        params={"project": project_ref, "branch": "dev", "run_id": "r1"},
+        progress={
+            "steps": [
+                {"name": "clone", "status": "EXITED"},
+                {"name": "migrate", "status": "RUNNING"},
+                {"name": "health", "status": "CREATED"},
+            ]
+        },
+        deadline=timezone.now(),
+    )
+    page = operator_client.get(reverse("platformkit:operation", args=[running.pk])).content.decode()
+    assert "Working: clone done, migrate running, health waiting…" in page

@@ -30,7 +30,7 @@ def _send_when_healthy(operation: Operation, client: Any) -> tuple[str, str] | N
         client.config.update(target, service, json.loads(crypto.decrypt(operation.payload_ciphertext)))
     except errors.ValidationError as exc:
         return Operation.Status.FAILED, f"The API refused the change: {exc.message}"
-    return Operation.Status.SUCCEEDED, f"The {service} configuration was changed."
+    return Operation.Status.SUCCEEDED, ""  # the kind's own result message says it (core.sections)
 
 
 def _forget_payload(operation: Operation) -> None:
