@@ -193,3 +193,11 @@ def test_a_running_workflow_names_its_steps_in_words(operator_client: Client, pr
     )
     page = operator_client.get(reverse("platformkit:operation", args=[running.pk])).content.decode()
     assert "Working: clone done, migrate running, health waiting…" in page
+
+
+def test_the_overview_s_title_names_the_project_once(operator_client: Client, project_ref: str) -> None:  # noqa: F811
+    import re
+
+    page = operator_client.get(reverse("platformkit:project", args=[project_ref])).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title and title.group(1).startswith("Overview · ") and title.group(1).count("Functions") == 1, title
