@@ -114,7 +114,7 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
         "point": point,
         "changes": recovery.changes_since(target, point),
         "preview": recovery.recovery_preview(
-            "restore_points.undo", target, point.completed_on or point.created_at, f"Undo to {point.name}"
+            "restore_points.undo", target, point.created_at, f"Undo to {point.name}", point
         ),
         "not_reverted": recovery.NOT_REVERTED,
         "busy": recovery.active_recovery(target),
