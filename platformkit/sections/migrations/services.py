@@ -6,7 +6,6 @@ takes a point)."""
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from platformkit.api import errors
@@ -32,7 +31,7 @@ def get_migration(target_ref: str, version: str) -> Migration:
     return get_client(cached=False).database.get_migration(target_ref, version)
 
 
-def form_key(user: AbstractBaseUser | AnonymousUser, key: uuid.UUID | None) -> str | None:
+def form_key(user: AbstractBaseUser | AnonymousUser, key: str | None) -> str | None:
     """The rendered form's key, scoped to the user so keys of two users never meet."""
     return None if key is None else f"{user.pk}:{key}"
 

@@ -4,7 +4,6 @@ on production only with a separate, explicit confirmation)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -41,7 +40,6 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
         "query": target.query,
-        "idempotency_key": uuid.uuid4(),
         **extra,
     }
 
