@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import pglast
+
 from platformkit.api import errors
 from platformkit.api.types import Migration
 from platformkit.core import hooks
@@ -114,6 +116,15 @@ def seed(*, user: AbstractBaseUser | AnonymousUser, target: Target, sql: str) ->
     _applied(ChangeApplied("seed", target.project_ref, target.ref, "seed", user))
     audit(user, "migrations.seed", project_ref=target.project_ref, detail={"target": target.ref})
     return taken
+
+
+def statement_count(sql: str) -> int | None:
+    """How many statements ``sql`` holds (the seed's confirmation: the API answers with rows, not
+    counts); None when it cannot be parsed here."""
+    try:
+        return len(pglast.parse_sql(sql))
+    except pglast.parser.ParseError:
+        return None
 
 
 def _applied(event: ChangeApplied) -> None:

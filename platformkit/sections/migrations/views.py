@@ -5,6 +5,7 @@ on production only with a separate, explicit confirmation)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -50,16 +51,19 @@ def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> Ht
     )
 
 
-def _back(request: HttpRequest, ref: str) -> HttpResponse:
-    return redirect(url(request, "migrations", ref) + request_target(request).query)
-
-
 @require_GET
 @project_view("migrations")
 def history(request: HttpRequest, ref: str) -> HttpResponse:
-    if request.GET.get("seeded") == "1":  # where a seed redirects to
-        target = request_target(request)
-        return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'}.")
+    # Where an apply or a seed redirects to: what was done, where (the address carries it: an
+    # embed's frame has no session cookie for Django's messages).
+    where = request_target(request).branch_name or "production"
+    if "applied" in request.GET:
+        name = request.GET["applied"][:200] or "unnamed"
+        return _page(request, ref, apply_done=f"Migration {name} applied on {where}.")
+    if "seeded" in request.GET:
+        count = request.GET["seeded"]
+        ran = f": {count} statement{'' if count == '1' else 's'} ran" if count.isdigit() and count != "0" else ""
+        return _page(request, ref, seed_done=f"Seed ran on {where}{ran}.")
     return _page(request, ref)
 
 
@@ -105,7 +109,13 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
             form=form.typed(),
             **_api_error(exc, data["sql"]),
         )
-    return _back(request, ref)
+    return redirect(_done_url(request, ref, "applied", data["name"].strip() or "unnamed"))
+
+
+def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
+    """The history's address saying ``done=value`` (and the branch, as the form was sent)."""
+    query = request_target(request).query
+    return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({done: value})
 
 
 @require_POST
@@ -149,5 +159,5 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
     # Redirected (POST, redirect, GET): reloading the page must not run the seed again. The
     # confirmation rides in the URL, not in Django's messages: an embed's frame has no session
     # cookie to carry them.
-    location = url(request, "migrations", ref) + (target.query or "?") + ("&" if target.query else "") + "seeded=1"
-    return redirect(destructive.with_taken(location, taken))
+    statements = schema_changes.statement_count(sql)
+    return redirect(destructive.with_taken(_done_url(request, ref, "seeded", str(statements or 0)), taken))
