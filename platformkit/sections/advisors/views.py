@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.advisors import services as advisors
@@ -76,7 +77,7 @@ def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
     return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
 
 
-@require_POST
+@post_form("advisors")
 @project_view(SECTION, action="advisors.run")
 @idempotent
 def run(request: HttpRequest, ref: str) -> HttpResponse:
@@ -84,7 +85,7 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
     return _back(request, ref, BackForm(request.POST))
 
 
-@require_POST
+@post_form("advisors")
 @project_view(SECTION, write=True, action="advisors.dismiss")
 @idempotent
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
@@ -105,7 +106,7 @@ def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     return _back(request, ref, form)
 
 
-@require_POST
+@post_form("advisors")
 @project_view(SECTION, write=True, action="advisors.dismiss")
 @idempotent
 def restore(request: HttpRequest, ref: str) -> HttpResponse:

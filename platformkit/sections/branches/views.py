@@ -8,13 +8,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
 from platformkit.core import destructive, panels, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.models import Operation
@@ -66,7 +67,7 @@ def branch_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@require_POST
+@post_form("branches")
 @project_view("branches", write=True)
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
@@ -146,7 +147,7 @@ def merge(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return _review_page(request, ref, branch)
 
 
-@require_POST
+@post_form("branches")
 @project_view("branches", write=True, action="branches.reset")
 @idempotent
 def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
@@ -158,7 +159,7 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref))
 
 
-@require_POST
+@post_form("branches")
 @project_view("branches", write=True, action="branches.delete")
 @idempotent
 def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
@@ -170,7 +171,7 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref, unless=branch.project_ref))
 
 
-@require_POST
+@post_form("branches")
 @project_view("branches", write=True)
 @idempotent
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.api.types import EdgeFunction
 from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.functions import services as functions
@@ -49,7 +50,7 @@ def function_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _list_page(request, ref, deploy_error=failed.message, form=functions.deploy_form_of(failed))
 
 
-@require_POST
+@post_form("functions")
 @project_view(SECTION, write=True, action="functions.deploy")
 @idempotent
 def deploy(request: HttpRequest, ref: str) -> HttpResponse:
@@ -116,7 +117,7 @@ def detail(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return _detail_page(request, ref, slug)
 
 
-@require_POST
+@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.deploy")
 @idempotent
 def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
@@ -140,7 +141,7 @@ def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "function", ref, slug) + target.query)
 
 
-@require_POST
+@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.delete")
 @idempotent
 def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
@@ -155,7 +156,7 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "functions", ref) + target.query)
 
 
-@require_POST
+@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.invoke")
 @idempotent
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.pgerrors import parse_error
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.migrations import services as schema_changes
@@ -82,7 +83,7 @@ def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
     return {"problem": upstream.describe(exc)}
 
 
-@require_POST
+@post_form("migrations")
 @project_view("migrations", write=True)
 @idempotent
 def apply(request: HttpRequest, ref: str) -> HttpResponse:
@@ -118,7 +119,7 @@ def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
     return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({done: value})
 
 
-@require_POST
+@post_form("migrations")
 @project_view("migrations", write=True, action="migrations.rollback")
 @idempotent
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
@@ -136,7 +137,7 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(destructive.with_taken(url(request, "migrations", ref) + target.query, taken))
 
 
-@require_POST
+@post_form("migrations")
 @project_view("migrations", write=True, action="migrations.seed")
 @idempotent
 def seed(request: HttpRequest, ref: str) -> HttpResponse:

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
 from platformkit.models import RestorePoint
@@ -82,7 +83,7 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, "timeline", _timeline_context(request, target), partial="timeline")
 
 
-@require_POST
+@post_form("restore-points")
 @project_view(SECTION, write=True)
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
