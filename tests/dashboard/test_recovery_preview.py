@@ -11,7 +11,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from platformkit.models import Operation, RestorePoint
+from platformkit.models import AuditEvent, Operation, RestorePoint
 from platformkit.sections.branches import tasks as branch_tasks
 from platformkit.sections.restore_points import tasks as recovery_tasks
 from tests.dashboard.test_branches_migrations import _create_branch, project_ref  # noqa: F401 (fixture)
@@ -37,6 +37,19 @@ def test_undo_and_pitr_previews_name_the_migration_a_merge_brought(
         },
     )
     assert applied.status_code == 302
+    seeded = operator_client.post(
+        reverse("platformkit:migrations-seed", args=[project_ref]) + f"?branch={dev}",
+        {"sql": "insert into public.todos values (1, 'write tests')"},
+    )
+    assert seeded.status_code == 302
+    # The automatic points after each change name the branch as every other record does.
+    automatic = RestorePoint.objects.filter(target_ref=dev, name__startswith="auto-")
+    assert {(p.branch_name, p.reason) for p in automatic} == {
+        ("dev", "after migration todos"),
+        ("dev", "after seed data"),
+    }
+    recorded = AuditEvent.objects.filter(action="restore_points.create", detail__target=dev)
+    assert {event.detail["branch"] for event in recorded} == {"dev"}
     version = next(m.version for m in upstream.database.list_migrations(dev) if m.name == "todos")
     api.api.backups.set_pitr(project_ref, 7)
     time.sleep(1.1)  # the merge (and its restore point) come seconds after the migration's version

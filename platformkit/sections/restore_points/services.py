@@ -550,7 +550,15 @@ def on_schema_change(event: Any) -> None:
     """An after-change hook (``platformkit.core.hooks``): a restore point after each migration or seed."""
     if event.kind == "rollback":
         return
-    branch = None if event.target_ref == event.project_ref else event.target_ref
-    restore_point_after_change(
-        event.user, Target(event.project_ref, event.target_ref, branch), f"after {event.kind} {event.label}"
-    )
+    branch = None if event.target_ref == event.project_ref else _branch_name(event.project_ref, event.target_ref)
+    reason = "after seed data" if event.kind == "seed" else f"after {event.kind} {event.label}"
+    restore_point_after_change(event.user, Target(event.project_ref, event.target_ref, branch), reason)
+
+
+def _branch_name(project_ref: str, branch_ref: str) -> str:
+    """A branch's name, as every other record names it (its ref when the API cannot say)."""
+    try:
+        branches = get_client().branches.list(project_ref)
+    except errors.APIError:
+        return branch_ref
+    return next((branch.name for branch in branches if branch.project_ref == branch_ref), branch_ref)
