@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.urls import register_converter
 from django.urls.converters import get_converters
 
+from platformkit.access import visible_project_or_404
 from platformkit.core.rendering import url
 
 View = Callable[..., HttpResponse]
 
 
 def post_form(page: str, *keep: str) -> Callable[[View], View]:
-    """Instead of ``require_POST``: a POST runs the view; a GET or HEAD is sent (302) to the URL
+    """Instead of ``require_POST``, under the view's gate: a POST runs the view; a GET or HEAD is sent (302) to the URL
     named ``page``, with the view's URL arguments named in ``keep`` (the project's ``ref`` when
     none are named) and the same query string (``?branch=`` stays); other methods get a 405."""
     names = keep or ("ref",)
@@ -32,6 +33,8 @@ def post_form(page: str, *keep: str) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
             if request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["POST"])
+            if "ref" in kwargs:  # a project hidden from this viewer stays a 404 (not every gate checks it)
+                visible_project_or_404(request, kwargs["ref"])
             query = request.META.get("QUERY_STRING", "")
             return HttpResponseRedirect(
                 url(request, page, *(kwargs[name] for name in names)) + ("?" + query if query else "")
@@ -43,9 +46,10 @@ def post_form(page: str, *keep: str) -> Callable[[View], View]:
 
 
 class MigrationVersionConverter:
-    """A migration's version: digits (the API refuses anything else)."""
+    """A migration's version: digits (the API refuses anything else), kept as text. Not a
+    ``ProjectRefConverter`` subclass: code tells project refs by that class."""
 
-    regex = "[0-9]{1,32}"
+    regex = "[0-9]+"
 
     def to_python(self, value: str) -> str:
         return value

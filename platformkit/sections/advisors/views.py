@@ -77,16 +77,16 @@ def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
     return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
 
 
-@post_form("advisors")
 @project_view(SECTION, action="advisors.run")
+@post_form("advisors")
 @idempotent
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     advisors.scan(ref, request_target(request).ref, trigger="manual")
     return _back(request, ref, BackForm(request.POST))
 
 
-@post_form("advisors")
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@post_form("advisors")
 @idempotent
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     form = DismissForm(request.POST)
@@ -106,8 +106,8 @@ def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     return _back(request, ref, form)
 
 
-@post_form("advisors")
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@post_form("advisors")
 @idempotent
 def restore(request: HttpRequest, ref: str) -> HttpResponse:
     form = RestoreForm(request.POST)

@@ -67,8 +67,8 @@ def branch_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@post_form("branches")
 @project_view("branches", write=True)
+@post_form("branches")
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     form = BranchCreateForm(request.POST)
@@ -147,8 +147,8 @@ def merge(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return _review_page(request, ref, branch)
 
 
-@post_form("branches")
 @project_view("branches", write=True, action="branches.reset")
+@post_form("branches")
 @idempotent
 def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
@@ -159,8 +159,8 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref))
 
 
-@post_form("branches")
 @project_view("branches", write=True, action="branches.delete")
+@post_form("branches")
 @idempotent
 def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
@@ -171,8 +171,8 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref, unless=branch.project_ref))
 
 
-@post_form("branches")
 @project_view("branches", write=True)
+@post_form("branches")
 @idempotent
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""

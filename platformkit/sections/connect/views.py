@@ -82,8 +82,8 @@ def index(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@post_form("connect")
 @project_view(SECTION, write=True, action="connect.reveal")
+@post_form("connect")
 def reveal(request: HttpRequest, ref: str) -> HttpResponse:
     access = request_access(request)
     if not access.embedded and not access.can_reveal_credentials:

@@ -263,8 +263,8 @@ def row(request: HttpRequest, ref: str) -> HttpResponse:
     return _editor(request, ref, found, values, form, saved=request.GET.get("saved") == "1")
 
 
-@post_form("database-row")
 @project_view(SECTION, write=True, action="database.write")
+@post_form("database-row")
 def save(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     found = _table_or_404(request, request.GET)
@@ -287,8 +287,8 @@ def save(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(Links(request, ref).row(found, saved) + "&saved=1")
 
 
-@post_form("database-row")
 @project_view(SECTION, write=True, action="database.write")
+@post_form("database-row")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     found = _table_or_404(request, request.GET)

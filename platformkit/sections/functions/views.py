@@ -50,8 +50,8 @@ def function_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _list_page(request, ref, deploy_error=failed.message, form=functions.deploy_form_of(failed))
 
 
-@post_form("functions")
 @project_view(SECTION, write=True, action="functions.deploy")
+@post_form("functions")
 @idempotent
 def deploy(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -117,8 +117,8 @@ def detail(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return _detail_page(request, ref, slug)
 
 
-@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.deploy")
+@post_form("function", "ref", "slug")
 @idempotent
 def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
@@ -141,8 +141,8 @@ def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "function", ref, slug) + target.query)
 
 
-@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.delete")
+@post_form("function", "ref", "slug")
 @idempotent
 def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
@@ -156,8 +156,8 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "functions", ref) + target.query)
 
 
-@post_form("function", "ref", "slug")
 @project_view(SECTION, write=True, action="functions.invoke")
+@post_form("function", "ref", "slug")
 @idempotent
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)

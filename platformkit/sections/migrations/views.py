@@ -83,8 +83,8 @@ def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
     return {"problem": upstream.describe(exc)}
 
 
-@post_form("migrations")
 @project_view("migrations", write=True)
+@post_form("migrations")
 @idempotent
 def apply(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -119,8 +119,8 @@ def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
     return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({done: value})
 
 
-@post_form("migrations")
 @project_view("migrations", write=True, action="migrations.rollback")
+@post_form("migrations")
 @idempotent
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -137,8 +137,8 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(destructive.with_taken(url(request, "migrations", ref) + target.query, taken))
 
 
-@post_form("migrations")
 @project_view("migrations", write=True, action="migrations.seed")
+@post_form("migrations")
 @idempotent
 def seed(request: HttpRequest, ref: str) -> HttpResponse:
     """Seed data goes into branches; production needs its own, explicit confirmation."""

@@ -132,8 +132,8 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
-@post_form("project")
 @dashboard_view("projects")
+@post_form("project")
 @idempotent
 def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     changeable_project_or_403(request, ref)
@@ -201,8 +201,8 @@ def _confirm_page(request: HttpRequest, name: str, context: dict[str, Any], stat
     )
 
 
-@post_form("project")
 @project_view("projects", write=True)
+@post_form("project")
 @idempotent
 def resume(request: HttpRequest, ref: str) -> HttpResponse:
     return _lifecycle(request, ref, lifecycle.restore)
@@ -245,8 +245,8 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
     return _confirm_page(request, "delete", context)
 
 
-@post_form("project")
 @project_view("projects")  # a viewer's own list: seeing the project is enough
+@post_form("project")
 def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
     if not services.dismiss_operation(ref, operator_key(request), pk):
         raise Http404("No finished operation of this project")

@@ -83,8 +83,8 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, "timeline", _timeline_context(request, target), partial="timeline")
 
 
-@post_form("restore-points")
 @project_view(SECTION, write=True)
+@post_form("restore-points")
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
