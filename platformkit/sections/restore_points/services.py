@@ -239,8 +239,9 @@ def recovery_preview(
         arrived = _arrived_since(target, since)
         reverted = [m for m in history if m.version in arrived or (_is_version(m.version) and m.version > stamp)]
     items = []
-    for migration in reverted:
-        tables = _tables_created(client, target.ref, migration.version)
+    for number, migration in enumerate(reverted):
+        # One call per migration for its statements: the first TABLES_LOOKED_UP only.
+        tables = _tables_created(client, target.ref, migration.version) if number < TABLES_LOOKED_UP else []
         removed = f"; table {', '.join(tables)} is dropped" if tables else ""
         items.append(f"Migration {migration.version} {migration.name or ''}".strip() + f" is reverted{removed}")
     return Preview(
@@ -252,6 +253,7 @@ def recovery_preview(
 
 
 MIGRATIONS_AT_POINT = "migrations"  # restore_points.create's detail: the versions the point holds
+TABLES_LOOKED_UP = 20
 
 
 def _is_version(version: str) -> bool:
