@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-__all__ = ["FIELD", "TTL_SECONDS", "field_html", "idempotent", "new_key", "operator_key"]
+__all__ = ["FIELD", "TTL_SECONDS", "field_html", "idempotent", "is_key", "new_key", "operator_key"]
 
 FIELD = "idempotency_key"
 TTL_SECONDS = 15 * 60  # longer than any Back-and-resubmit an operator would do, short enough to forget
@@ -41,6 +41,11 @@ View = Callable[..., HttpResponse]
 
 def new_key() -> str:
     return secrets.token_urlsafe(18)
+
+
+def is_key(key: str) -> bool:
+    """Shaped as :func:`new_key` makes them (what a form may send on as the API's own key)."""
+    return bool(_SHAPE.match(key))
 
 
 def field_html() -> SafeString:

@@ -182,3 +182,19 @@ def test_recent_window(operator_client: Client, trail: dict[str, AuditEvent], ap
     start = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     ids = shown(operator_client.get(reverse("platformkit:audit", args=[MINE]), {"start": start}).content.decode())
     assert trail["old"].pk not in ids and trail["reveal"].pk in ids
+
+
+def test_details_read_as_text_not_python_values(operator_client: Client, operator: Any) -> None:
+    report = {"rows_changed": [{"table": "public.todos", "before": 3, "after": 0}], "tables_removed": []}
+    audit(operator, "restore_points.undo", project_ref=MINE, detail={"report": report, "branch": None, "done": True})
+    audit(operator, "branches.create", project_ref=MINE, detail={"secret_names": ["STRIPE_KEY", "<b>X</b>"]})
+    html = operator_client.get(reverse("platformkit:audit", args=[MINE])).content.decode()
+    assert_valid_html(html)
+    shown = html.split('data-detail="report">')[1].split("</span>")[0]  # jsonb keeps its own key order
+    assert shown.startswith("report: rows changed: ") and "tables removed" not in shown
+    assert {"table: public.todos", "before: 3", "after: 0"} == set(
+        shown.removeprefix("report: rows changed: ").split(", ")
+    )
+    assert "done: yes" in html and "secret names: STRIPE_KEY, &lt;b&gt;X&lt;/b&gt;</span>" in html
+    assert "branch:" not in html and "None" not in html  # an empty value is left out
+    assert "{" not in html.split("data-audit-events")[1] and "[" not in html.split("data-audit-events")[1]

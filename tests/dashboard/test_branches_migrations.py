@@ -107,7 +107,7 @@ def test_branch_flow_migrate_seed_review_merge(operator_client: Client, project_
         )
         assert seeded.status_code == 302  # redirected: a reload does not run the seed again
         shown = operator_client.get(seeded["Location"]).content.decode()
-        assert "Seed ran on dev." in shown and "data-seed-done" in shown
+        assert "Seed ran on dev: 1 statement ran." in shown and "data-seed-done" in shown
         refused = operator_client.post(
             reverse("platformkit:migrations-seed", args=[project_ref]),
             {"sql": "insert into public.customers values (2)"},

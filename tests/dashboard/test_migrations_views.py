@@ -39,7 +39,12 @@ def test_apply_audits_success_with_the_name_as_typed(operator_client: Client, pr
         {"name": " notes ", "sql": "create table public.notes (id int)", "confirm_production": project_ref},
     )
     assert response.status_code == 302
+    # The page it lands on says what was applied where, above the history that now lists it.
+    shown = operator_client.get(response["Location"]).content.decode()
+    assert '<p class="pk-notice" role="status" data-apply-done>Migration notes applied on production.</p>' in shown
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["notes"]
+    forged = operator_client.get(reverse("platformkit:migrations", args=[project_ref]) + "?applied=<b>x</b>")
+    assert "Migration &lt;b&gt;x&lt;/b&gt; applied" in forged.content.decode()
     event = AuditEvent.objects.get(action="migrations.apply")
     assert event.outcome == "success" and event.detail == {"target": project_ref, "name": " notes "}
 
@@ -66,11 +71,18 @@ def test_seed_needs_sql_and_production_audits_it(operator_client: Client, projec
     page = operator_client.get(reverse("platformkit:migrations", args=[project_ref])).content.decode()
     seed_form = page.split('id="pk-seed-title"')[1]
     assert 'data-destructive-preview="migrations.seed"' in seed_form and "data-confirm-ref" in seed_form
-    seeded = operator_client.post(url, {"sql": "insert into public.seeded values (1)", "confirm_ref": project_ref})
+    seeded = operator_client.post(
+        url,
+        {
+            "sql": "insert into public.seeded values (1);\ninsert into public.seeded values (2)",
+            "confirm_ref": project_ref,
+        },
+    )
     assert seeded.status_code == 302
-    assert "Seed ran on production." in operator_client.get(seeded["Location"]).content.decode()
+    assert "Seed ran on production: 2 statements ran." in operator_client.get(seeded["Location"]).content.decode()
     failed = operator_client.post(url, {"sql": "insert into nowhere values (1)", "confirm_ref": project_ref})
     assert failed.status_code == 400 and ">insert into nowhere values (1)</textarea>" in failed.content.decode()
+    assert upstream.database.query(project_ref, "select count(*) as n from public.seeded") == [{"n": 2}]
     assert [(e.outcome, e.detail) for e in AuditEvent.objects.filter(action="migrations.seed").order_by("pk")] == [
         ("success", {"target": project_ref}),
         ("failure", {"target": project_ref}),

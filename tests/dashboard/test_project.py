@@ -108,7 +108,8 @@ def test_reveal_is_offered_confirmed_posted_and_audited(launched: Any, keeper_cl
     page = keeper_client.get(detail_url(ref)).content.decode()
     assert "Reveal password" in page and f'action="{reveal_url(ref)}"' in page
 
-    assert keeper_client.get(reveal_url(ref)).status_code == 405, "POST only"
+    opened = keeper_client.get(reveal_url(ref))  # POST only: the address opened leads to the form's page
+    assert opened.status_code == 302 and opened["Location"] == detail_url(ref)
     unconfirmed = keeper_client.post(reveal_url(ref))
     assert unconfirmed.status_code == 302 and not AuditEvent.objects.filter(action="project.password.reveal").exists()
 

@@ -50,6 +50,7 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
         "alter table public.todos enable row level security;"
     )
     page.get_by_role("button", name="Apply migration").click()
+    expect(page.locator("[data-apply-done]")).to_have_text("Migration create_todos applied on DEV.")
     expect(page.locator("[data-migration-history]")).to_contain_text("create_todos")
 
     page.get_by_label("Inserts").fill("insert into public.todos values (1, 'seeded on DEV')")
@@ -96,3 +97,18 @@ def test_dev_branch_to_production(live_server, production, start_worker, operato
     expect(page.locator("#pk-sql-result td").first).to_have_text("0")  # the table, not DEV's seed rows
     page.screenshot(path=str(_artifacts() / "branch-merged.png"), full_page=True)
     assert [m.name for m in client.database.list_migrations(ref)] == ["create_todos"]
+
+    # Undoing to the point taken before the merge would drop the table: its preview says so,
+    # although the migration's version (the second it was applied on DEV) is older than the point.
+    page.goto(f"{live_server.url}/platform/projects/{ref}/restore-points/")
+    undo = page.locator('[data-kind="restore_point"]', has_text="pre-").get_by_role("link", name="Undo to here…")
+    for _ in range(60):  # the worker waits for the point to be AVAILABLE
+        if undo.count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    undo.click()
+    preview = page.locator('[data-destructive-preview="restore_points.undo"]')
+    expect(preview).to_contain_text("create_todos is reverted; table public.todos is dropped")
+    expect(preview).not_to_contain_text("No migration was applied since then")
+    page.screenshot(path=str(_artifacts() / "undo-after-merge.png"), full_page=True)

@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.advisors import services as advisors
@@ -76,16 +77,16 @@ def _back(request: HttpRequest, ref: str, form: BackForm) -> HttpResponse:
     return redirect(url(request, "advisors", ref) + ("?" + urlencode(keep) if keep else ""))
 
 
-@require_POST
 @project_view(SECTION, action="advisors.run")
+@post_form("advisors")
 @idempotent
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     advisors.scan(ref, request_target(request).ref, trigger="manual")
     return _back(request, ref, BackForm(request.POST))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@post_form("advisors")
 @idempotent
 def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     form = DismissForm(request.POST)
@@ -105,8 +106,8 @@ def dismiss(request: HttpRequest, ref: str) -> HttpResponse:
     return _back(request, ref, form)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="advisors.dismiss")
+@post_form("advisors")
 @idempotent
 def restore(request: HttpRequest, ref: str) -> HttpResponse:
     form = RestoreForm(request.POST)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -77,6 +78,27 @@ def actions(events: QuerySet[AuditEvent]) -> list[str]:
 
 def projects(events: QuerySet[AuditEvent]) -> list[str]:
     return sorted(ref for ref in set(events.order_by().values_list("project_ref", flat=True).distinct()) if ref)
+
+
+def readable(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An event's detail as (label, text) pairs a person reads: lists joined, mappings as
+    ``key: value``, yes/no for booleans; empty values (None, "", [], {}) left out."""
+    return [(key.replace("_", " "), _text(value)) for key, value in (detail or {}).items() if not _empty(value)]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, (list, tuple, dict)) and not value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')}: {_text(item)}" for key, item in value.items() if not _empty(item))
+    if isinstance(value, (list, tuple)):
+        parts = [_text(item) for item in value if not _empty(item)]
+        return "; ".join(parts) if any(isinstance(item, dict) for item in value) else ", ".join(parts)
+    return str(value)
 
 
 def _csv_safe(text: str) -> str:

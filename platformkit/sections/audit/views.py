@@ -41,6 +41,8 @@ def _trail(request: HttpRequest, ref: str | None) -> HttpResponse:
     on = request_target(request).params if ref else {}  # links stay on the branch the operator is on
     cursor = found.next_cursor
     after = {"after": f"{cursor[0].isoformat()}|{cursor[1]}"} if cursor else {}
+    for event in found.events:
+        event.readable = services.readable(event.detail)  # type: ignore[attr-defined]
     context.update(
         events=found.events,
         filtered=bool(kept),

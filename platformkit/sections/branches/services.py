@@ -192,7 +192,8 @@ def merge(
         user,
         "branches.merge",
         project_ref=project_ref,
-        detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply]},
+        # The versions it promotes and its operation: an undo's preview lists them as reverted.
+        detail={"branch": branch.name, "migrations": [m.version for m in review.to_apply], "operation": operation.pk},
     )
     return operation, taken
 

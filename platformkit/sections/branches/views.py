@@ -8,13 +8,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.api.types import Branch
 from platformkit.core import destructive, panels, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.models import Operation
@@ -66,8 +67,8 @@ def branch_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@require_POST
 @project_view("branches", write=True)
+@post_form("branches")
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     form = BranchCreateForm(request.POST)
@@ -146,8 +147,8 @@ def merge(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return _review_page(request, ref, branch)
 
 
-@require_POST
 @project_view("branches", write=True, action="branches.reset")
+@post_form("branches")
 @idempotent
 def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
@@ -158,8 +159,8 @@ def reset(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref))
 
 
-@require_POST
 @project_view("branches", write=True, action="branches.delete")
+@post_form("branches")
 @idempotent
 def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     branch = _branch(ref, branch_ref)
@@ -170,8 +171,8 @@ def delete(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     return redirect(_list_url(request, ref, unless=branch.project_ref))
 
 
-@require_POST
 @project_view("branches", write=True)
+@post_form("branches")
 @idempotent
 def restore(request: HttpRequest, ref: str, branch_ref: str) -> HttpResponse:
     """Undo a scheduled deletion."""

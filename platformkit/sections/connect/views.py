@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.core import upstream
 from platformkit.core.client import parallel
+from platformkit.core.post_only import post_form
 from platformkit.core.refusals import refused
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
@@ -82,8 +83,8 @@ def index(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="connect.reveal")
+@post_form("connect")
 def reveal(request: HttpRequest, ref: str) -> HttpResponse:
     access = request_access(request)
     if not access.embedded and not access.can_reveal_credentials:

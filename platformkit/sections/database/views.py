@@ -8,12 +8,13 @@ from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.pgerrors import parse_error
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page
 from platformkit.core.targets import request_target
 from platformkit.sections.database import diagram as diagrams
@@ -262,8 +263,8 @@ def row(request: HttpRequest, ref: str) -> HttpResponse:
     return _editor(request, ref, found, values, form, saved=request.GET.get("saved") == "1")
 
 
-@require_POST
 @project_view(SECTION, write=True, action="database.write")
+@post_form("database-row")
 def save(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     found = _table_or_404(request, request.GET)
@@ -286,8 +287,8 @@ def save(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(Links(request, ref).row(found, saved) + "&saved=1")
 
 
-@require_POST
 @project_view(SECTION, write=True, action="database.write")
+@post_form("database-row")
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
     found = _table_or_404(request, request.GET)

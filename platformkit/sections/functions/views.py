@@ -7,13 +7,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.api.types import EdgeFunction
 from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.functions import services as functions
@@ -49,8 +50,8 @@ def function_list(request: HttpRequest, ref: str) -> HttpResponse:
     return _list_page(request, ref, deploy_error=failed.message, form=functions.deploy_form_of(failed))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@post_form("functions")
 @idempotent
 def deploy(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -116,8 +117,8 @@ def detail(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return _detail_page(request, ref, slug)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="functions.deploy")
+@post_form("function", "ref", "slug")
 @idempotent
 def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
@@ -140,8 +141,8 @@ def settings(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "function", ref, slug) + target.query)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="functions.delete")
+@post_form("function", "ref", "slug")
 @idempotent
 def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)
@@ -155,8 +156,8 @@ def delete(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     return redirect(url(request, "functions", ref) + target.query)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="functions.invoke")
+@post_form("function", "ref", "slug")
 @idempotent
 def invoke(request: HttpRequest, ref: str, slug: str) -> HttpResponse:
     target = request_target(request)

@@ -4,12 +4,12 @@ only with the ref typed). Each carries the texts the page shows next to it."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 
 from platformkit.core.destructive import TypedRef
+from platformkit.core.idempotency import is_key
 from platformkit.core.targets import Target
 
 
@@ -46,7 +46,8 @@ class ApplyMigrationForm(_OnProduction):
     name = forms.CharField(required=False, strip=False)
     sql = forms.CharField(required=False, strip=False)
     rollback = forms.CharField(required=False, strip=False)
-    # The rendered form's own key: the same form submitted twice is applied once.
+    # The rendered form's key (``core.idempotency``'s one field), sent on as the API's
+    # Idempotency-Key: the same form submitted twice is applied once.
     idempotency_key = forms.CharField(required=False, strip=False)
 
     def clean_sql(self) -> str:
@@ -55,12 +56,10 @@ class ApplyMigrationForm(_OnProduction):
             raise forms.ValidationError("Write the migration's SQL.")
         return sql
 
-    def clean_idempotency_key(self) -> uuid.UUID | None:
-        """A key that is not a UUID is no key (the migration is applied without one)."""
-        try:
-            return uuid.UUID(self.cleaned_data["idempotency_key"])
-        except ValueError:
-            return None
+    def clean_idempotency_key(self) -> str | None:
+        """A key not shaped as ``core.idempotency`` makes them is no key (applied without one)."""
+        key: str = self.cleaned_data["idempotency_key"]
+        return key if is_key(key) else None
 
     def typed(self) -> dict[str, str]:
         """``name``, ``sql`` and ``rollback`` as submitted, for the page to show them again."""

@@ -6,8 +6,9 @@ takes a point)."""
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
+
+import pglast
 
 from platformkit.api import errors
 from platformkit.api.types import Migration
@@ -32,7 +33,7 @@ def get_migration(target_ref: str, version: str) -> Migration:
     return get_client(cached=False).database.get_migration(target_ref, version)
 
 
-def form_key(user: AbstractBaseUser | AnonymousUser, key: uuid.UUID | None) -> str | None:
+def form_key(user: AbstractBaseUser | AnonymousUser, key: str | None) -> str | None:
     """The rendered form's key, scoped to the user so keys of two users never meet."""
     return None if key is None else f"{user.pk}:{key}"
 
@@ -115,6 +116,15 @@ def seed(*, user: AbstractBaseUser | AnonymousUser, target: Target, sql: str) ->
     _applied(ChangeApplied("seed", target.project_ref, target.ref, "seed", user))
     audit(user, "migrations.seed", project_ref=target.project_ref, detail={"target": target.ref})
     return taken
+
+
+def statement_count(sql: str) -> int | None:
+    """How many statements ``sql`` holds (the seed's confirmation: the API answers with rows, not
+    counts); None when it cannot be parsed here."""
+    try:
+        return len(pglast.parse_sql(sql))
+    except pglast.parser.ParseError:
+        return None
 
 
 def _applied(event: ChangeApplied) -> None:

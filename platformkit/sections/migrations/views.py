@@ -4,18 +4,19 @@ on production only with a separate, explicit confirmation)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
 from platformkit.core.idempotency import idempotent
 from platformkit.core.pgerrors import parse_error
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.migrations import services as schema_changes
@@ -41,7 +42,6 @@ def _context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
         "form": {"name": "", "sql": "", "rollback": ""},
         "seed_form": {"sql": ""},
         "query": target.query,
-        "idempotency_key": uuid.uuid4(),
         **extra,
     }
 
@@ -52,16 +52,19 @@ def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> Ht
     )
 
 
-def _back(request: HttpRequest, ref: str) -> HttpResponse:
-    return redirect(url(request, "migrations", ref) + request_target(request).query)
-
-
 @require_GET
 @project_view("migrations")
 def history(request: HttpRequest, ref: str) -> HttpResponse:
-    if request.GET.get("seeded") == "1":  # where a seed redirects to
-        target = request_target(request)
-        return _page(request, ref, seed_done=f"Seed ran on {target.branch_name or 'production'}.")
+    # Where an apply or a seed redirects to: what was done, where (the address carries it: an
+    # embed's frame has no session cookie for Django's messages).
+    where = request_target(request).branch_name or "production"
+    if "applied" in request.GET:
+        name = request.GET["applied"][:200] or "unnamed"
+        return _page(request, ref, apply_done=f"Migration {name} applied on {where}.")
+    if "seeded" in request.GET:
+        count = request.GET["seeded"]
+        ran = f": {count} statement{'' if count == '1' else 's'} ran" if count.isdigit() and count != "0" else ""
+        return _page(request, ref, seed_done=f"Seed ran on {where}{ran}.")
     return _page(request, ref)
 
 
@@ -80,8 +83,8 @@ def _api_error(exc: errors.APIError, sql: str) -> dict[str, Any]:
     return {"problem": upstream.describe(exc)}
 
 
-@require_POST
 @project_view("migrations", write=True)
+@post_form("migrations")
 @idempotent
 def apply(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -107,11 +110,17 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
             form=form.typed(),
             **_api_error(exc, data["sql"]),
         )
-    return _back(request, ref)
+    return redirect(_done_url(request, ref, "applied", data["name"].strip() or "unnamed"))
 
 
-@require_POST
+def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
+    """The history's address saying ``done=value`` (and the branch, as the form was sent)."""
+    query = request_target(request).query
+    return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({done: value})
+
+
 @project_view("migrations", write=True, action="migrations.rollback")
+@post_form("migrations")
 @idempotent
 def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -128,8 +137,8 @@ def rollback(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(destructive.with_taken(url(request, "migrations", ref) + target.query, taken))
 
 
-@require_POST
 @project_view("migrations", write=True, action="migrations.seed")
+@post_form("migrations")
 @idempotent
 def seed(request: HttpRequest, ref: str) -> HttpResponse:
     """Seed data goes into branches; production needs its own, explicit confirmation."""
@@ -151,5 +160,5 @@ def seed(request: HttpRequest, ref: str) -> HttpResponse:
     # Redirected (POST, redirect, GET): reloading the page must not run the seed again. The
     # confirmation rides in the URL, not in Django's messages: an embed's frame has no session
     # cookie to carry them.
-    location = url(request, "migrations", ref) + (target.query or "?") + ("&" if target.query else "") + "seeded=1"
-    return redirect(destructive.with_taken(location, taken))
+    statements = schema_changes.statement_count(sql)
+    return redirect(destructive.with_taken(_done_url(request, ref, "seeded", str(statements or 0)), taken))

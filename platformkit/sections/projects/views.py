@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from platformkit.access import (
@@ -26,6 +26,7 @@ from platformkit.api import errors
 from platformkit.core import reveals, takeover, upstream
 from platformkit.core.banner import remember_name
 from platformkit.core.idempotency import idempotent, operator_key
+from platformkit.core.post_only import post_form
 from platformkit.core.project_states import project_state
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
@@ -131,8 +132,8 @@ def project_detail(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
-@require_POST
 @dashboard_view("projects")
+@post_form("project")
 @idempotent
 def reveal_password(request: HttpRequest, ref: str) -> HttpResponse:
     changeable_project_or_403(request, ref)
@@ -200,8 +201,8 @@ def _confirm_page(request: HttpRequest, name: str, context: dict[str, Any], stat
     )
 
 
-@require_POST
 @project_view("projects", write=True)
+@post_form("project")
 @idempotent
 def resume(request: HttpRequest, ref: str) -> HttpResponse:
     return _lifecycle(request, ref, lifecycle.restore)
@@ -244,8 +245,8 @@ def delete(request: HttpRequest, ref: str) -> HttpResponse:
     return _confirm_page(request, "delete", context)
 
 
-@require_POST
 @project_view("projects")  # a viewer's own list: seeing the project is enough
+@post_form("project")
 def dismiss_operation(request: HttpRequest, ref: str, pk: int) -> HttpResponse:
     if not services.dismiss_operation(ref, operator_key(request), pk):
         raise Http404("No finished operation of this project")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pglast
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,7 +89,10 @@ def create_restore_point(user: Any, target: Target, name: str, *, reason: str = 
     name = point_name(name)
     if RestorePoint.objects.filter(target_ref=target.ref, name=name).exists():
         raise RecoveryError(f"There is already a restore point named {name!r} here; pick another name.")
-    detail = {"name": name, "reason": reason, "target": target.ref, "branch": target.branch_name}
+    detail: dict[str, Any] = {"name": name, "reason": reason, "target": target.ref, "branch": target.branch_name}
+    present = _versions_now(target)
+    if present is not None:  # what the point holds: the undo preview compares against it
+        detail[MIGRATIONS_AT_POINT] = present
     try:
         point = get_client(cached=False).backups.create_restore_point(target.ref, name)
     except errors.APIError as exc:
@@ -212,21 +216,102 @@ def _send_recovery(client: Any, kind: str, ref: str, params: dict[str, Any]) -> 
         client.backups.restore_pitr(ref, int(params["recovery_time_target_unix"]))
 
 
-def recovery_preview(action: str, target: Target, since: datetime, title: str) -> Preview:
-    """What an undo or PITR to ``since`` reverts, as far as the API tells: the migrations applied
-    after it (a migration's version is the UTC time it was applied, to the second)."""
-    stamp = since.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+def recovery_preview(
+    action: str, target: Target, since: datetime, title: str, point: RestorePoint | None = None
+) -> Preview:
+    """What an undo to ``point`` or a PITR to ``since`` reverts, as far as the API tells: the
+    migrations present now that were not there then, and the tables they created.
+
+    A migration's version is the second it was applied *where it was first applied*: one a
+    merge brought from a branch is older than the merge, so versions alone miss it. Known
+    instead: the versions recorded when the point was taken, else the migrations that arrived
+    after ``since`` by a merge (the merge's record lists them) or were applied here since."""
+    client = get_client(cached=False)
     try:
-        history = get_client(cached=False).database.list_migrations(target.ref)
+        history = client.database.list_migrations(target.ref)
     except errors.APIError:
         return Preview(action, title, note="The migration history could not be read: what is reverted is not listed.")
-    reverted = [m for m in history if len(m.version) == 14 and m.version.isdigit() and m.version > stamp]
+    recorded = _versions_at_point(target, point) if point is not None else None
+    if recorded is not None:
+        reverted = [m for m in history if m.version not in recorded]
+    else:
+        stamp = since.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        arrived = _arrived_since(target, since)
+        reverted = [m for m in history if m.version in arrived or (_is_version(m.version) and m.version > stamp)]
+    items = []
+    for number, migration in enumerate(reverted):
+        # One call per migration for its statements: the first TABLES_LOOKED_UP only.
+        tables = _tables_created(client, target.ref, migration.version) if number < TABLES_LOOKED_UP else []
+        removed = f"; table {', '.join(tables)} is dropped" if tables else ""
+        items.append(f"Migration {migration.version} {migration.name or ''}".strip() + f" is reverted{removed}")
     return Preview(
         action,
         title,
-        items=[f"Migration {m.version} {m.name or ''} is reverted".replace("  ", " ") for m in reverted],
+        items=items,
         note="" if reverted else "No migration was applied since then (rows written since are still reverted).",
     )
+
+
+MIGRATIONS_AT_POINT = "migrations"  # restore_points.create's detail: the versions the point holds
+TABLES_LOOKED_UP = 20
+
+
+def _is_version(version: str) -> bool:
+    return len(version) == 14 and version.isdigit()
+
+
+def _versions_now(target: Target) -> list[str] | None:
+    try:
+        return [m.version for m in get_client(cached=False).database.list_migrations(target.ref)]
+    except errors.APIError:
+        logger.warning("migrations of %s not recorded with its restore point", target.ref, exc_info=True)
+        return None
+
+
+def _versions_at_point(target: Target, point: RestorePoint) -> set[str] | None:
+    """The versions recorded when ``point`` was asked for (None: not recorded, an older point)."""
+    event = (
+        AuditEvent.objects.filter(
+            action="restore_points.create", outcome=AuditEvent.Outcome.SUCCESS, project_ref=target.project_ref
+        )
+        .filter(detail__target=target.ref, detail__name=point.name)
+        .first()
+    )
+    versions = (event.detail or {}).get(MIGRATIONS_AT_POINT) if event is not None else None
+    return set(versions) if isinstance(versions, list) else None
+
+
+def _arrived_since(target: Target, since: datetime) -> set[str]:
+    """Versions merges brought to ``target`` after ``since``: a merge counts from when its
+    operation ended (still running: now), as its migrations are applied by then."""
+    if not target.is_production:
+        return set()
+    arrived: set[str] = set()
+    events = AuditEvent.objects.filter(
+        project_ref=target.project_ref, action="branches.merge", outcome=AuditEvent.Outcome.SUCCESS
+    )
+    for event in events:
+        detail = event.detail or {}
+        pk = detail.get("operation")
+        operation = Operation.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+        landed = (operation.finished_at or timezone.now()) if operation is not None else event.created_at
+        if landed > since:
+            arrived.update(str(version) for version in detail.get("migrations") or ())
+    return arrived
+
+
+def _tables_created(client: Any, ref: str, version: str) -> list[str]:
+    """The tables a migration's statements create ([] when they cannot be read or parsed)."""
+    try:
+        statements = client.database.get_migration(ref, version).statements or []
+        parsed = [stmt.stmt for text in statements for stmt in pglast.parse_sql(text)]
+    except (errors.APIError, pglast.parser.ParseError):
+        return []
+    return [
+        f"{stmt.relation.schemaname or 'public'}.{stmt.relation.relname}"
+        for stmt in parsed
+        if isinstance(stmt, pglast.ast.CreateStmt) and stmt.relation is not None
+    ]
 
 
 def pitr_window(target: Target) -> tuple[datetime, datetime] | None:
@@ -241,7 +326,9 @@ def pitr_window(target: Target) -> tuple[datetime, datetime] | None:
 
 def changes_since(target: Target, point: RestorePoint) -> list[TimelineEntry]:
     """What undoing to ``point`` reverts, as far as our records know: later timeline entries."""
-    since = point.completed_on or point.created_at
+    # From when the point was asked for: a merge started right after it (the point taken before
+    # it) is reverted although the point became AVAILABLE later.
+    since = point.created_at
     return [entry for entry in timeline(target) if entry.at > since and entry.restore_point != point]
 
 
@@ -327,7 +414,9 @@ def _event_title(event: AuditEvent) -> str:
         verb = "applied" if event.action.endswith("apply") else "rolled back"
         return f"Migration {detail.get('name') or detail.get('version') or ''} {verb}".replace("  ", " ")
     if event.action == "branches.merge":
-        return f"Branch {detail.get('branch') or detail.get('name') or ''} merged".replace("  ", " ")
+        promoted = detail.get("migrations") or []
+        brought = f" (migration{'s' if len(promoted) > 1 else ''} {', '.join(map(str, promoted))})" if promoted else ""
+        return f"Branch {detail.get('branch') or detail.get('name') or ''} merged".replace("  ", " ") + brought
     if event.action == "branches.reset":
         return "Branch reset"
     return "Seed data applied"
@@ -463,7 +552,15 @@ def on_schema_change(event: Any) -> None:
     """An after-change hook (``platformkit.core.hooks``): a restore point after each migration or seed."""
     if event.kind == "rollback":
         return
-    branch = None if event.target_ref == event.project_ref else event.target_ref
-    restore_point_after_change(
-        event.user, Target(event.project_ref, event.target_ref, branch), f"after {event.kind} {event.label}"
-    )
+    branch = None if event.target_ref == event.project_ref else _branch_name(event.project_ref, event.target_ref)
+    reason = "after seed data" if event.kind == "seed" else f"after {event.kind} {event.label}"
+    restore_point_after_change(event.user, Target(event.project_ref, event.target_ref, branch), reason)
+
+
+def _branch_name(project_ref: str, branch_ref: str) -> str:
+    """A branch's name, as every other record names it (its ref when the API cannot say)."""
+    try:
+        branches = get_client().branches.list(project_ref)
+    except errors.APIError:
+        return branch_ref
+    return next((branch.name for branch in branches if branch.project_ref == branch_ref), branch_ref)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import destructive, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import Target, request_target
 from platformkit.models import RestorePoint
@@ -82,8 +83,8 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, "timeline", _timeline_context(request, target), partial="timeline")
 
 
-@require_POST
 @project_view(SECTION, write=True)
+@post_form("restore-points")
 @idempotent
 def create(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -114,7 +115,7 @@ def undo(request: HttpRequest, ref: str, point_id: int) -> HttpResponse:
         "point": point,
         "changes": recovery.changes_since(target, point),
         "preview": recovery.recovery_preview(
-            "restore_points.undo", target, point.completed_on or point.created_at, f"Undo to {point.name}"
+            "restore_points.undo", target, point.created_at, f"Undo to {point.name}", point
         ),
         "not_reverted": recovery.NOT_REVERTED,
         "busy": recovery.active_recovery(target),

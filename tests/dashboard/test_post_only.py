@@ -1,0 +1,52 @@
+"""A POST-only address opened with GET (the address bar after a refused form, a reload) leads
+to the page holding its form, the branch kept; a migration's address takes digits only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.dashboard.test_sql_editor import _active
+
+REF = "abcdefghijklmnopqrst"
+
+
+ADDRESSES = [  # (POST-only address, the page holding its form, the URL arguments they share)
+    ("functions-deploy", "functions", 1),
+    ("restore-point-create", "restore-points", 1),
+    ("branches-create", "branches", 1),
+    ("migrations-seed", "migrations", 1),
+    ("migrations-apply", "migrations", 1),
+    ("advisors-run", "advisors", 1),
+    ("project-resume", "project", 1),
+    ("function-invoke", "function", 2),
+    ("branches-reset", "branches", 1),
+]
+
+
+def test_get_on_a_post_only_address_leads_to_its_form(
+    operator_client: Client, upstream: Any, make_project: Any, make_user: Any
+) -> None:
+    ref = _active(upstream, make_project)
+    branch = upstream.branches.create(ref, branch_name="dev").project_ref
+    stranger = Client()
+    stranger.force_login(make_user("stranger", is_staff=False))
+    for address, page, shared in ADDRESSES:
+        args = [ref, "hello" if page == "function" else branch][
+            : 2 if address in ("function-invoke", "branches-reset") else 1
+        ]
+        opened = operator_client.get(reverse(f"platformkit:{address}", args=args) + "?branch=dev")
+        assert opened.status_code == 302, address
+        assert opened["Location"] == reverse(f"platformkit:{page}", args=args[:shared]) + "?branch=dev", address
+        assert operator_client.put(reverse(f"platformkit:{address}", args=args)).status_code == 405, address
+        # Someone who may not see the project learns nothing from the address either.
+        assert stranger.get(reverse(f"platformkit:{address}", args=args)).status_code in (403, 404), address
+
+
+def test_a_migration_address_that_is_not_a_version_is_a_404_page(operator_client: Client) -> None:
+    # No local API here: the default API address answers nothing, so a call would show an error.
+    missing = operator_client.get(reverse("platformkit:migrations", args=[REF]) + "abc/")
+    assert missing.status_code == 404
+    assert "Management API" not in missing.content.decode()
