@@ -41,9 +41,11 @@ def _key(ref: str) -> str:
     return f"platformkit:project-name:{ref}"
 
 
-def remember_name(ref: str, name: str | None) -> None:
-    """A page that fetched the project anyway primes the banner's cache."""
-    if name:
+def remember_name(ref: str, name: str | None, *, known: str | None = None) -> None:
+    """A page that fetched the project anyway primes the banner's cache. Written only when it
+    changed (``known``: the cached name the caller already read): on the database cache a write
+    is five queries (cull count, transaction, select, update), on every page view."""
+    if name and name != (known if known is not None else cache.get(_key(ref))):
         cache.set(_key(ref), name, NAME_CACHE_SECONDS)
 
 
@@ -70,8 +72,8 @@ def frame(target: Target, *, switcher: bool, resolved: bool = True) -> dict[str,
     project = _value(found.get("project"))
     production = project if target.is_production else _value(found.get("production"))
     if production is not None:
-        remember_name(target.project_ref, production.name)
-        name = name or production.name
+        remember_name(target.project_ref, production.name, known=name or "")
+        name = production.name or name
     state = project_state(project.status) if project is not None else None
     context: dict[str, Any] = {
         "target_banner": Banner(target.project_ref, str(name or target.project_ref), target.branch_name, state)

@@ -3,48 +3,18 @@ its read cache on Django's cache; and ``parallel`` for pages that make several c
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache as django_cache
 from django.db import connections as db_connections
 
 from platformkit.api import ManagementClient, Pacer, ReadCache, Result
 from platformkit.conf import API_TOKEN_HINT, SetupMissing, get_config
 from platformkit.core.pacing import new_pacer
+from platformkit.core.read_cache import DjangoCacheStore, pinned
 
-
-class DjangoCacheStore:
-    """The client's read-cache store on Django's default cache, so reads are shared by every
-    process (and machine, with a shared cache) serving the same page views.
-
-    Keys are namespaced by a generation number; :meth:`clear` bumps it, which drops every cached
-    read at once without a backend-specific "delete by prefix". Only :meth:`clear` writes the
-    generation: ``client.parallel`` calls ``get``/``set`` from pool threads with their own
-    database connections, and a write racing the request thread's open transaction on the same
-    cache row would wait for it forever (the request thread is waiting for the pool).
-    """
-
-    _GENERATION_KEY = "platformkit:api-cache:generation"
-
-    def _key(self, key: str) -> str:
-        generation = django_cache.get(self._GENERATION_KEY) or 0
-        # Hashed: the client's keys hold paths and JSON, which memcached refuses.
-        return f"platformkit:api-cache:{generation}:{hashlib.sha256(key.encode()).hexdigest()}"
-
-    def get(self, key: str) -> Any:
-        return django_cache.get(self._key(key))
-
-    def set(self, key: str, value: Any, ttl: float) -> None:
-        django_cache.set(self._key(key), value, max(1, round(ttl)))
-
-    def clear(self) -> None:
-        try:
-            django_cache.incr(self._GENERATION_KEY)
-        except ValueError:  # never cleared before (or evicted): start counting
-            django_cache.set(self._GENERATION_KEY, 1, None)
+__all__ = ["DjangoCacheStore", "TokenMissing", "forget_cached_reads", "get_client", "parallel", "reset_client"]
 
 
 class TokenMissing(SetupMissing, ValueError):  # a ValueError, as the client's own refusal was
@@ -101,9 +71,10 @@ def _pacer(api_url: str, token: str) -> Pacer:
 def parallel(*calls: Callable[[], Any]) -> list[Result[Any]]:
     """``client.parallel(*calls)``: the page costs its slowest call, not the sum.
 
-    The read cache may live in the database (Django's ``DatabaseCache``), so a pool thread
-    opens its own connection; it is closed when that thread's call ends rather than left to
-    linger after the thread is gone.
+    The calls read the cache under one generation, read here (``core.read_cache.pinned``). The
+    read cache may live in the database (Django's ``DatabaseCache``), so a pool thread opens its
+    own connection; it is closed when that thread's call ends rather than left to linger after
+    the thread is gone.
     """
     caller = threading.get_ident()
 
@@ -117,7 +88,7 @@ def parallel(*calls: Callable[[], Any]) -> list[Result[Any]]:
 
         return run
 
-    return get_client().parallel(*(closing(call) for call in calls))
+    return get_client().parallel(*(closing(call) for call in pinned(calls)))
 
 
 def reset_client() -> None:

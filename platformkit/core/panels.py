@@ -22,6 +22,7 @@ from platformkit.api import ManagementClient
 from platformkit.conf import get_config
 from platformkit.core import upstream
 from platformkit.core.client import get_client
+from platformkit.core.read_cache import pinned
 
 T = TypeVar("T")
 # Calls outlive the request that started them (until PANEL_TIMEOUT): a bounded pool, so a hung
@@ -50,12 +51,15 @@ def gather(calls: Mapping[str, Callable[[], Any]], *, wait: bool = True) -> dict
     """Run ``calls`` at once; each name's outcome, or :data:`PENDING` when it did not answer
     within ``PANEL_WAIT`` (``wait=False``, a panel's own request: wait for every call, each
     bounded by the panel client's time limit)."""
+    # One read of the cache's generation for all of them (core.read_cache).
+    inside_pool = threading.current_thread().name.startswith("platformkit-panel")
+    calls = dict(zip(calls, pinned(calls.values(), start=not inside_pool), strict=True))
     if not wait:
         futures: dict[str, Future[upstream.Outcome[Any]]] = {
             name: _POOL.submit(_closing(call)) for name, call in calls.items()
         }
         return {name: future.result() for name, future in futures.items()}
-    if threading.current_thread().name.startswith("platformkit-panel"):
+    if inside_pool:
         return {name: upstream.attempt(call) for name, call in calls.items()}  # no pool inside the pool
     futures = {name: _POOL.submit(_closing(call)) for name, call in calls.items()}
     wait_for(futures.values(), timeout=float(get_config()["PANEL_WAIT"]))
