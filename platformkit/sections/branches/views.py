@@ -27,7 +27,8 @@ LIST_TEMPLATE = "platformkit/branches/list.html"
 
 def _list_context(request: HttpRequest, ref: str, **extra: Any) -> dict[str, Any]:
     # The full page waits PANEL_WAIT for the list, then sends it loading (core.panels).
-    listed = panels.gather({"branches": lambda: workflows.list_branches(ref, fresh=False)}, wait=not request.htmx)["branches"]  # type: ignore[attr-defined]
+    reads = {"branches": lambda: workflows.list_branches(ref, fresh=False)}
+    listed = panels.gather(reads, wait=not request.htmx)["branches"]  # type: ignore[attr-defined]
     return {
         "ref": ref,
         "branches": (listed.value if listed is not None else None) or [],
