@@ -139,9 +139,8 @@ class DjangoCacheStore:
         return f"platformkit:api-cache:{hashlib.sha256(key.encode()).hexdigest()}"
 
     def _generations(self) -> dict[str, int]:
-        if not hasattr(self._seen, "generations"):
-            self._seen.generations = {}
-        return self._seen.generations  # type: ignore[no-any-return]
+        generations: dict[str, int] = self._seen.__dict__.setdefault("generations", {})
+        return generations
 
     def get(self, key: str) -> Any:
         stored, lock = self._key(key), self._key(key) + ":refresh"

@@ -32,7 +32,7 @@ def warm() -> int:
         # Every folder its loaders read: DIRS and, with the app-directories loader, each app's
         # (template_partials turns APP_DIRS into an explicit loader, so both are listed here).
         for folder in dict.fromkeys([*engine.dirs, *get_app_template_dirs("templates")]):
-            root = Path(folder)
+            root = Path(str(folder))
             for path in sorted(root.rglob("*.html")):
                 name = path.relative_to(root).as_posix()
                 try:
