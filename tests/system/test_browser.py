@@ -63,6 +63,8 @@ def test_log_in_create_a_project_and_watch_it_become_healthy(
     expect(progress).to_have_attribute("data-operation-status", "running", timeout=10_000)
     expect(progress).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
     expect(progress).not_to_have_attribute("hx-trigger", re.compile(".+"))
+    # The banner read the project again when the launch finished: no "starting" (coming_up) left behind.
+    expect(page.locator('[data-target-banner] [data-project-state="coming_up"]')).to_have_count(0, timeout=10_000)
     page.screenshot(path=str(_artifacts() / "project-healthy.png"), full_page=True)
 
 
