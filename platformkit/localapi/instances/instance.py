@@ -22,6 +22,8 @@ from pathlib import Path
 
 import psycopg
 
+from platformkit.localapi import processes
+
 from . import binaries
 from .sizes import SizeSettings
 
@@ -116,13 +118,7 @@ class Instance:
             pid = int((self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
         except (FileNotFoundError, ValueError, IndexError):
             return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return processes.pid_exists(pid)
 
     def start(self, settings: SizeSettings) -> None:
         """Start with ``settings`` (waits until it accepts connections); a port taken meanwhile
