@@ -31,6 +31,7 @@ class Banner:
     project_name: str
     branch_name: str | None  # None: production
     state: ProjectState | None = None  # the target's, when it is not simply up
+    query: str = ""  # the target as a link's query string ("?branch=<ref>"; "" for production)
 
     @property
     def is_production(self) -> bool:
@@ -76,7 +77,9 @@ def frame(target: Target, *, switcher: bool, resolved: bool = True) -> dict[str,
         name = production.name or name
     state = project_state(project.status) if project is not None else None
     context: dict[str, Any] = {
-        "target_banner": Banner(target.project_ref, str(name or target.project_ref), target.branch_name, state)
+        "target_banner": Banner(
+            target.project_ref, str(name or target.project_ref), target.branch_name, state, target.query
+        )
     }
     if switcher:
         context.update(switcher_context(target, _value(found.get("branches"))))

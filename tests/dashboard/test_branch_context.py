@@ -238,3 +238,16 @@ def test_an_operation_page_on_a_branch_keeps_the_branch(
     assert not [href for href in page.links if f"/projects/{branch}/" in href]
     project_links = [href for href in page.links if f"/projects/{ref}/" in href]
     assert project_links and all(_kept(href, branch) for href in project_links), project_links
+
+
+def test_the_banner_reads_itself_again_at_its_own_url(operator_client: Client, on_branch: tuple[str, str]) -> None:
+    """Each project page's banner refreshes from its own URL when an operation finishes: that
+    answer is the banner alone (a page's partial would not hold it), for the same target."""
+    ref, branch = on_branch
+    page = operator_client.get(reverse("platformkit:sql", args=[ref]) + f"?branch={branch}").content.decode()
+    own = reverse("platformkit:project-banner", args=[ref]) + f"?branch={branch}"
+    assert f'hx-get="{own}"' in page
+    answer = operator_client.get(own, headers={"HX-Request": "true"})
+    html = answer.content.decode()
+    assert answer.status_code == 200 and html.lstrip().startswith("<div") and html.count("data-target-banner=") == 1
+    assert "branch dev" in read(html).banner and f'hx-get="{own}"' in html and "HX-Trigger" not in answer.headers

@@ -63,8 +63,11 @@ def test_log_in_create_a_project_and_watch_it_become_healthy(
     expect(progress).to_have_attribute("data-operation-status", "running", timeout=10_000)
     expect(progress).to_have_attribute("data-operation-status", "succeeded", timeout=60_000)
     expect(progress).not_to_have_attribute("hx-trigger", re.compile(".+"))
-    # The banner read the project again when the launch finished: no "starting" (coming_up) left behind.
+    # The banner read the project again when the launch finished: still there, and no "starting"
+    # (coming_up) left behind.
     expect(page.locator('[data-target-banner] [data-project-state="coming_up"]')).to_have_count(0, timeout=10_000)
+    expect(page.locator("[data-target-banner]")).to_have_count(1)
+    expect(page.locator("[data-target-banner]")).to_contain_text("Browser launched")
     page.screenshot(path=str(_artifacts() / "project-healthy.png"), full_page=True)
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.project_list, name="projects"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<project_ref:ref>/", views.project_detail, name="project"),
+    path("projects/<project_ref:ref>/banner/", views.target_banner, name="project-banner"),
     path("projects/<project_ref:ref>/pause/", views.pause, name="project-pause"),
     path("projects/<project_ref:ref>/resume/", views.resume, name="project-resume"),
     path("projects/<project_ref:ref>/delete/", views.delete, name="project-delete"),

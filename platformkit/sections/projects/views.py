@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -24,7 +25,7 @@ from platformkit.access import (
 )
 from platformkit.api import errors
 from platformkit.core import reveals, takeover, upstream
-from platformkit.core.banner import remember_name
+from platformkit.core.banner import frame, remember_name
 from platformkit.core.idempotency import idempotent, operator_key
 from platformkit.core.post_only import post_form
 from platformkit.core.project_states import project_state
@@ -88,6 +89,17 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 # One project
+
+
+@require_GET
+@project_view("projects")
+def target_banner(request: HttpRequest, ref: str) -> HttpResponse:
+    """The banner alone (includes/target_banner.html), read again by every project page's banner
+    when an operation on the page finishes: the target's state then is news."""
+    context = frame(request_target(request), switcher=False)
+    response = render(request, "platformkit/includes/target_banner.html", {"banner": context["target_banner"]})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
