@@ -140,6 +140,10 @@ def finish(operation: Operation, status: str, message: str) -> str:
     it sent on the rows it changes, so a second run does not send it again).
     """
     operation.status, operation.message, operation.finished_at = status, message, timezone.now()
+    # Before the row says finished: a page seeing it finished reads again (its regions refresh
+    # on operation-finished) and must get the state after the operation, not the cached one —
+    # hooks may take seconds. (run_finish_hooks clears again after them.)
+    forget_cached_reads()
     if sections.finish_hooks(operation.kind):
         operation.progress = {**operation.progress, HOOKS_DUE: True}
         operation.lease_expires_at = lease_end()
