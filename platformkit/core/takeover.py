@@ -78,12 +78,11 @@ def stalled() -> QuerySet[Operation]:
 
 def _take_over(operation: Operation) -> bool:
     """Enqueue the row's task again, unless another process took it over (or a run claimed it)
-    since it was read: the row is matched on the lease and time it was read with."""
-    taken = (
-        stalled()
-        .filter(pk=operation.pk, lease_expires_at=operation.lease_expires_at, updated_at=operation.updated_at)
-        .update(lease_expires_at=None, lease_holder="", updated_at=Now())
-    )
+    since it was read: the UPDATE asks again whether the row is stalled (PostgreSQL re-checks
+    the condition on the row it waited for), and a taken-over row is not — its lease is gone
+    and its time fresh. (Not matched on the values read: on SQLite a time stamped by the
+    database does not compare equal to the same time read back.)"""
+    taken = stalled().filter(pk=operation.pk).update(lease_expires_at=None, lease_holder="", updated_at=Now())
     if not taken:
         return False
     logger.warning(
@@ -106,11 +105,7 @@ def hooks_stalled() -> QuerySet[Operation]:
 
 
 def _hand_hooks_over(operation: Operation) -> bool:
-    taken = (
-        hooks_stalled()
-        .filter(pk=operation.pk, lease_expires_at=operation.lease_expires_at)
-        .update(lease_expires_at=None, lease_holder="")
-    )
+    taken = hooks_stalled().filter(pk=operation.pk).update(lease_expires_at=None, lease_holder="")
     if taken:
         logger.warning(
             "operation %s (%s) finished but its hooks' run died: they run again", operation.pk, operation.kind
