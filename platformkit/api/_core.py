@@ -126,7 +126,6 @@ class Core:
 
     token: str
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    base_url: str = ""  # part of a cached read's key: one token may reach two APIs
     cache: ReadCache | None = None
     clock: Callable[[], float] = time.monotonic
     rate_limit: RateLimitState | None = None
@@ -141,9 +140,10 @@ class Core:
         return headers
 
     def cache_key(self, call: Call[Any]) -> str:
-        # A hash of the token (never the token: keys may sit in a shared cache) and of the API's
-        # URL, so one token's answers from two APIs (the local one, the hosted one) stay apart.
-        who = hashlib.sha256(f"{self.base_url}\n{self.token}".encode()).hexdigest()[:16]
+        # A hash of the token, never the token: keys may sit in a shared cache. Not of the API's
+        # URL: a token belongs to one API, and the sites and workers of one deployment may reach
+        # it through different addresses — they must share its answers (and their budget).
+        who = hashlib.sha256(self.token.encode()).hexdigest()[:16]
         query = json.dumps(call.params or {}, sort_keys=True, default=str)
         return f"{who}:{call.path}?{query}"
 

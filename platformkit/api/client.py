@@ -69,9 +69,7 @@ class _BaseClient(ABC):
             policy.random = random
         self.base_url = base_url.rstrip("/")
         # A pacer of its own unless given one to share with the token's other clients.
-        self._core = Core(
-            token=token, policy=policy, base_url=self.base_url, cache=cache, clock=clock, pacer=pacer or Pacer()
-        )
+        self._core = Core(token=token, policy=policy, cache=cache, clock=clock, pacer=pacer or Pacer())
         self.organizations = Organizations(self)
         self.projects = Projects(self)
         self.database = Database(self)

@@ -64,19 +64,3 @@ def test_cache_keys_do_not_contain_the_token(make_client):
 
     make_client(Script(json_response(200, [])), cache=ReadCache(RecordingStore(), ttl=5)).projects.list()
     assert seen and all(TOKEN not in key for key in seen)
-
-
-def test_one_token_s_answers_from_two_apis_are_cached_apart(make_client):
-    """A site pointed at the local API and then at the hosted one (or two of them sharing the
-    cache) with the same token: an answer of one is never served as the other's."""
-    import httpx
-
-    from platformkit.api import ManagementClient
-
-    cache = ReadCache(ttl=5)
-    assert make_client(Script(json_response(200, PROJECT)), cache=cache).projects.get(REF).name == "p"
-    other = Script(json_response(200, {**PROJECT, "name": "elsewhere"}))
-    with ManagementClient(
-        TOKEN, "https://other.example.test", transport=httpx.MockTransport(other), cache=cache
-    ) as client:
-        assert client.projects.get(REF).name == "elsewhere" and len(other.requests) == 1
