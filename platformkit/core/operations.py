@@ -142,7 +142,7 @@ def finish(operation: Operation, status: str, message: str) -> str:
     operation.status, operation.message, operation.finished_at = status, message, timezone.now()
     # Before the row says finished: a page seeing it finished reads again (its regions refresh
     # on operation-finished) and must get the state after the operation, not the cached one —
-    # hooks may take seconds. (run_finish_hooks clears again after them.)
+    # hooks may take seconds. (run_finish_hooks clears again after them, when there are any.)
     forget_cached_reads()
     if sections.finish_hooks(operation.kind):
         operation.progress = {**operation.progress, HOOKS_DUE: True}
@@ -159,12 +159,14 @@ def finish(operation: Operation, status: str, message: str) -> str:
 
 def run_finish_hooks(operation: Operation) -> None:
     """The finished row's hooks, then its lease given up (``finish``, or a takeover of it)."""
-    for hook in sections.finish_hooks(operation.kind):
+    hooks = sections.finish_hooks(operation.kind)
+    for hook in hooks:
         hook(operation)
     if HOOKS_DUE in operation.progress:
         operation.progress = {key: value for key, value in operation.progress.items() if key != HOOKS_DUE}
         release(operation)
-    forget_cached_reads()  # pages must now show the project as it is, not as it was cached
+    if hooks:  # what they changed must show too (a kind without hooks: ``finish`` cleared already)
+        forget_cached_reads()
 
 
 def poll(
