@@ -19,6 +19,22 @@ class ProjectRefConverter:
         return value
 
 
+class MigrationVersionConverter:
+    """A migration's version: digits (the API refuses anything else), kept as text, so
+    migrations/abc/ is a 404 with no API call. Not a ``ProjectRefConverter`` subclass: code tells
+    project refs by that class."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 def register() -> None:
-    if "project_ref" not in get_converters():  # ready() can run again (apps registry reloads in tests)
-        register_converter(ProjectRefConverter, "project_ref")
+    registered = get_converters()  # ready() can run again (apps registry reloads in tests)
+    for name, converter in (("project_ref", ProjectRefConverter), ("migration_version", MigrationVersionConverter)):
+        if name not in registered:
+            register_converter(converter, name)

@@ -11,8 +11,6 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import register_converter
-from django.urls.converters import get_converters
 
 from platformkit.access import visible_project_or_404
 from platformkit.core.rendering import url
@@ -43,21 +41,3 @@ def post_form(page: str, *keep: str) -> Callable[[View], View]:
         return wrapped
 
     return decorate
-
-
-class MigrationVersionConverter:
-    """A migration's version: digits (the API refuses anything else), kept as text. Not a
-    ``ProjectRefConverter`` subclass: code tells project refs by that class."""
-
-    regex = "[0-9]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-def register() -> None:
-    if "migration_version" not in get_converters():
-        register_converter(MigrationVersionConverter, "migration_version")

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from platformkit.core import post_only
 from platformkit.sections.migrations import views
 
-post_only.register()  # the version converter: digits only, so migrations/abc/ is a 404 with no API call
 urlpatterns = [
     path("projects/<project_ref:ref>/migrations/", views.history, name="migrations"),
     path("projects/<project_ref:ref>/migrations/apply/", views.apply, name="migrations-apply"),
