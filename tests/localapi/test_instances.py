@@ -72,6 +72,28 @@ def test_an_idle_instance_stops_and_the_next_call_starts_it(own_server: LocalAPI
         assert instance.is_running() and time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("own_server", [{"idle_stop_seconds": 0.3}], indirect=True)
+def test_calls_arriving_as_the_idle_stop_begins_are_answered(own_server: LocalAPIServer) -> None:
+    """Seen in CI as a pooler client's "server closed the connection unexpectedly": the reaper
+    judged the instance idle, and a call arriving a moment later was handed the server it was
+    stopping. Calls that come just around the idle deadline all get an answer (the instance is
+    started again for them)."""
+    with client(own_server) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        instances = own_server.api.instances
+        failures: list[str] = []
+        servers: set[str] = set()  # postmaster pids: a new one each time the instance was started again
+        for attempt in range(30):
+            time.sleep(0.25 + (attempt % 8) * 0.05)  # before, around and after the idle deadline
+            try:
+                with instances.pooled(ref) as conn:
+                    servers.add(conn.execute("select pg_postmaster_start_time()::text").fetchone()[0])
+            except Exception as exc:  # noqa: BLE001 (any failure is the finding)
+                failures.append(repr(exc))
+        assert len(servers) >= 5, "the instance was hardly ever stopped as idle between calls"
+        assert failures == []
+
+
 @pytest.mark.parametrize("own_server", [{"pool_size": 2, "pool_wait_seconds": 0.5}], indirect=True)
 def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_server: LocalAPIServer) -> None:
     with client(own_server) as http:

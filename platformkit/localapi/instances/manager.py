@@ -47,6 +47,8 @@ OLD_LAYOUT_MESSAGE = (
 )
 
 
+# What a session hears when its server is stopped or replaced under it.
+_SERVER_WENT = (psycopg.errors.AdminShutdown, psycopg.errors.CannotConnectNow, psycopg.errors.CrashShutdown)
 VERIFIER_FILE = "tenant.verifier"  # the tenant role's SCRAM verifier as the instance last stopped
 
 
@@ -69,6 +71,10 @@ class Instances:
         self._guard = threading.Lock()
         self._last_used: dict[str, float] = {}
         self._borrowed: dict[str, int] = {}
+        # Refs whose server is being stopped: ``running`` must not hand one out as running (the
+        # idle reaper decided while nobody borrowed it; a caller arriving a moment later waits for
+        # the stop under the instance's lock and starts it again).
+        self._stopping: set[str] = set()
         self._stop = threading.Event()
         self._template: Path | None = None
         self._reaper: threading.Thread | None = None
@@ -295,7 +301,9 @@ class Instances:
         """The instance, started if it was stopped (scale to zero); 400 when paused or missing."""
         instance = self.instance(ref)
         self._touch(ref)
-        if instance.is_running():
+        with self._guard:
+            stopping = ref in self._stopping
+        if not stopping and instance.is_running():
             return instance
         with self.lock(ref):
             meta = instance.meta()
@@ -337,6 +345,12 @@ class Instances:
             pool, conn = taken
             try:
                 yield conn
+            except psycopg.Error as exc:
+                # The server went under the call (a branch reset or a restore replaced it, an
+                # idle stop, a crash): retryable, as a pooler says, not the API's own failure.
+                if isinstance(exc, _SERVER_WENT) or conn.broken:
+                    raise restarting(ref) from exc
+                raise
             finally:
                 pool.putconn(conn)  # rolled back if left in a transaction, then DISCARD ALL
 
@@ -373,10 +387,16 @@ class Instances:
         instance.write_meta(started_by=self.owner)
 
     def _stop_instance(self, instance: Instance) -> None:
-        self.pools.close(instance.ref)
-        if instance.is_running():
-            self._keep_verifier(instance)
-        instance.stop()
+        with self._guard:
+            self._stopping.add(instance.ref)
+        try:
+            self.pools.close(instance.ref)
+            if instance.is_running():
+                self._keep_verifier(instance)
+            instance.stop()
+        finally:
+            with self._guard:
+                self._stopping.discard(instance.ref)
 
     def _keep_verifier(self, instance: Instance) -> None:
         """The tenant role's SCRAM verifier as it is now, kept beside the stopped instance: the
@@ -429,15 +449,18 @@ class Instances:
             if not lock.acquire(blocking=False):
                 continue  # being created, resized or swapped: not idle
             try:
-                with self._guard:
+                with self._guard:  # judged idle and marked stopping in one step (see running)
                     if self._borrowed.get(ref) or now - self._last_used.get(ref, now) < self.idle_stop_seconds:
                         continue
                     self._last_used.pop(ref, None)
+                    self._stopping.add(ref)
                 instance = self.instance(ref)
                 if instance.is_running():
                     self._stop_instance(instance)
                     stopped.append(ref)
             finally:
+                with self._guard:
+                    self._stopping.discard(ref)
                 lock.release()
         return stopped
 
