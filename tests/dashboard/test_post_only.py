@@ -13,16 +13,30 @@ from tests.dashboard.test_sql_editor import _active
 REF = "abcdefghijklmnopqrst"
 
 
-ADDRESSES = [  # (POST-only address, the page holding its form, the URL arguments they share)
-    ("functions-deploy", "functions", 1),
-    ("restore-point-create", "restore-points", 1),
-    ("branches-create", "branches", 1),
-    ("migrations-seed", "migrations", 1),
-    ("migrations-apply", "migrations", 1),
-    ("advisors-run", "advisors", 1),
-    ("project-resume", "project", 1),
-    ("function-invoke", "function", 2),
-    ("branches-reset", "branches", 1),
+ADDRESSES = [  # (POST-only address, its URL arguments after the ref, the page holding its form, and its arguments)
+    ("functions-deploy", [], "functions", []),
+    ("restore-point-create", [], "restore-points", []),
+    ("branches-create", [], "branches", []),
+    ("migrations-seed", [], "migrations", []),
+    ("migrations-apply", [], "migrations", []),
+    ("advisors-run", [], "advisors", []),
+    ("project-resume", [], "project", []),
+    ("function-invoke", ["hello"], "function", ["hello"]),
+    ("sql-run", [], "sql", []),
+    ("sql-save", [], "sql", []),
+    ("compute-review", [], "compute", []),
+    ("compute-change", [], "compute", []),
+    ("compute-pitr", [], "compute", []),
+    ("config-review", ["auth"], "config", ["auth"]),
+    ("config-apply", ["auth"], "config", ["auth"]),
+    ("api-keys-enable", [], "api-keys", []),
+    ("api-key-reveal", ["some-key"], "api-keys", []),
+    ("api-key-delete", ["some-key"], "api-keys", []),
+    ("claim-token-create", [], "claim", []),
+    ("claim-token-revoke", [], "claim", []),
+    ("claim-transfer", [], "claim", []),
+    ("secrets-add", [], "secrets", []),
+    ("secrets-delete", [], "secrets", []),
 ]
 
 
@@ -33,13 +47,12 @@ def test_get_on_a_post_only_address_leads_to_its_form(
     branch = upstream.branches.create(ref, branch_name="dev").project_ref
     stranger = Client()
     stranger.force_login(make_user("stranger", is_staff=False))
-    for address, page, shared in ADDRESSES:
-        args = [ref, "hello" if page == "function" else branch][
-            : 2 if address in ("function-invoke", "branches-reset") else 1
-        ]
+    for address, extra, page, page_extra in [*ADDRESSES, ("branches-reset", [branch], "branches", [])]:
+        args = [ref, *extra]
         opened = operator_client.get(reverse(f"platformkit:{address}", args=args) + "?branch=dev")
         assert opened.status_code == 302, address
-        assert opened["Location"] == reverse(f"platformkit:{page}", args=args[:shared]) + "?branch=dev", address
+        form_page = reverse(f"platformkit:{page}", args=[ref, *page_extra])
+        assert opened["Location"] == form_page + "?branch=dev", address
         assert operator_client.put(reverse(f"platformkit:{address}", args=args)).status_code == 405, address
         # Someone who may not see the project learns nothing from the address either.
         assert stranger.get(reverse(f"platformkit:{address}", args=args)).status_code in (403, 404), address

@@ -7,9 +7,10 @@ from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.sql import services as sqleditor
@@ -127,8 +128,8 @@ def _run_writable(request: HttpRequest, ref: str, form: RunForm) -> HttpResponse
     return _run(request, ref, form)
 
 
-@require_POST
 @project_view("sql")
+@post_form("sql")
 def run(request: HttpRequest, ref: str) -> HttpResponse:
     """Read-only runs need read access; anything else goes through the write gate."""
     form = RunForm(request.POST)
@@ -138,8 +139,8 @@ def run(request: HttpRequest, ref: str) -> HttpResponse:
     return _run_writable(request, ref=ref, form=form)
 
 
-@require_POST
 @project_view("sql")
+@post_form("sql")
 def save(request: HttpRequest, ref: str) -> HttpResponse:
     """Save the editor's SQL as a named snippet (its owner's own; replaces one of the same name)."""
     form = SnippetForm(request.POST)

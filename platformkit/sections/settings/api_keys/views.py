@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view, request_access
 from platformkit.api import errors
 from platformkit.core import reveals, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings import lazy
@@ -64,8 +65,8 @@ def api_keys(request: HttpRequest, ref: str) -> HttpResponse:
     return response
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.api_keys.reveal")
+@post_form("api-keys")
 @idempotent
 def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     """Redirect to a one-time GET of the key: a reload or Back shows it no more."""
@@ -74,8 +75,8 @@ def reveal(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     return redirect(location + urlencode({reveals.PARAM: reveals.issue(request, "api_key", key_id)}))
 
 
-@require_POST
 @project_view(SECTION, write=True)
+@post_form("api-keys")
 @idempotent
 def enable(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -86,8 +87,8 @@ def enable(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(url(request, "api-keys", ref) + target.query)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.api_keys.delete")
+@post_form("api-keys")
 @idempotent
 def delete(request: HttpRequest, ref: str, key_id: str) -> HttpResponse:
     target = request_target(request)

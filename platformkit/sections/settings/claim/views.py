@@ -13,13 +13,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit import crypto
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import reveals, upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings import lazy
@@ -71,8 +72,8 @@ def claim_page(request: HttpRequest, ref: str) -> HttpResponse:
 _HELD = "platformkit:claim-token:"
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@post_form("claim")
 @idempotent
 def create_token(request: HttpRequest, ref: str) -> HttpResponse:
     try:
@@ -86,8 +87,8 @@ def create_token(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(url(request, "claim", ref) + "?" + urlencode({reveals.PARAM: token}))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@post_form("claim")
 @idempotent
 def revoke_token(request: HttpRequest, ref: str) -> HttpResponse:
     try:
@@ -98,8 +99,8 @@ def revoke_token(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(url(request, "claim", ref))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.claim")
+@post_form("claim")
 @idempotent
 def transfer(request: HttpRequest, ref: str) -> HttpResponse:
     form = TransferForm(request.POST, not_configured=claim.configured())

@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings import lazy
@@ -47,8 +48,8 @@ def _upstream_status(exc: errors.APIError) -> int:
     return 400 if isinstance(exc, errors.ValidationError) else 502
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@post_form("compute")
 @idempotent
 def review(request: HttpRequest, ref: str) -> HttpResponse:
     try:
@@ -61,8 +62,8 @@ def review(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref, confirm=form.cleaned_data["variant"])
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@post_form("compute")
 @idempotent
 def change(request: HttpRequest, ref: str) -> HttpResponse:
     try:
@@ -76,8 +77,8 @@ def change(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(url(request, "operation", operation.pk))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.compute")
+@post_form("compute")
 @idempotent
 def pitr(request: HttpRequest, ref: str) -> HttpResponse:
     try:

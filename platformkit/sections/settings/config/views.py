@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings import lazy
@@ -88,8 +89,8 @@ def config(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     return _page(request, ref, _service_or_404(service))
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.config")
+@post_form("config", "ref", "service")
 @idempotent
 def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)
@@ -118,8 +119,8 @@ def review(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     )
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.config")
+@post_form("config", "ref", "service")
 @idempotent
 def apply(request: HttpRequest, ref: str, service: str) -> HttpResponse:
     service, target = _service_or_404(service), request_target(request)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from platformkit.access import project_view
 from platformkit.api import errors
 from platformkit.core import upstream
 from platformkit.core.idempotency import idempotent
+from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
 from platformkit.core.targets import request_target
 from platformkit.sections.settings import lazy
@@ -51,8 +52,8 @@ def secrets(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 
 
-@require_POST
 @project_view(SECTION, write=True)
+@post_form("secrets")
 @idempotent
 def add(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
@@ -76,8 +77,8 @@ def add(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect(url(request, "secrets", ref) + target.query)
 
 
-@require_POST
 @project_view(SECTION, write=True, action="settings.secrets.delete")
+@post_form("secrets")
 @idempotent
 def delete(request: HttpRequest, ref: str) -> HttpResponse:
     target = request_target(request)
