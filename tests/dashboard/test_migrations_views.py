@@ -43,10 +43,17 @@ def test_apply_audits_success_with_the_name_as_typed(operator_client: Client, pr
     shown = operator_client.get(response["Location"]).content.decode()
     assert '<p class="pk-notice" role="status" data-apply-done>Migration notes applied on production.</p>' in shown
     assert [m.name for m in upstream.database.list_migrations(project_ref)] == ["notes"]
-    forged = operator_client.get(reverse("platformkit:migrations", args=[project_ref]) + "?applied=<b>x</b>")
-    assert "Migration &lt;b&gt;x&lt;/b&gt; applied" in forged.content.decode()
     event = AuditEvent.objects.get(action="migrations.apply")
     assert event.outcome == "success" and event.detail == {"target": project_ref, "name": " notes "}
+    # A link cannot make the page say so: the confirmation is signed (and escaped when shown).
+    history = reverse("platformkit:migrations", args=[project_ref])
+    for forged in ("?applied=dropped_everything", "?done=dropped_everything", "?done=" + "x" * 40 + ":abc"):
+        assert "data-apply-done" not in operator_client.get(history + forged).content.decode(), forged
+    marked = operator_client.post(
+        reverse("platformkit:migrations-apply", args=[project_ref]),
+        {"name": "<b>x</b>", "sql": "create table public.x (id int)", "confirm_production": project_ref},
+    )
+    assert "Migration &lt;b&gt;x&lt;/b&gt; applied" in operator_client.get(marked["Location"]).content.decode()
 
 
 def test_rollback_needs_the_box(operator_client: Client, project_ref: str, upstream: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
@@ -52,17 +53,36 @@ def _page(request: HttpRequest, ref: str, status: int = 200, **extra: Any) -> Ht
     )
 
 
+# What an apply or a seed did rides in the address of the page it redirects to (an embed's frame
+# has no session cookie for Django's messages), signed: a link cannot make the page claim that a
+# migration was applied, and an old address stops saying so after a while.
+_DONE_PARAM, _DONE_SALT, _DONE_MAX_AGE_SECONDS = "done", "platformkit.migrations.done", 15 * 60
+
+
+def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
+    """The history's address saying ``done=value`` (and the branch, as the form was sent)."""
+    query = request_target(request).query
+    signed = signing.dumps({done: value}, salt=_DONE_SALT, compress=True)
+    return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({_DONE_PARAM: signed})
+
+
+def _done(request: HttpRequest) -> dict[str, str]:
+    try:
+        said = signing.loads(request.GET.get(_DONE_PARAM, ""), salt=_DONE_SALT, max_age=_DONE_MAX_AGE_SECONDS)
+    except signing.BadSignature:  # none, forged, or too old: the page says nothing about it
+        return {}
+    return {key: value for key, value in said.items() if isinstance(value, str)} if isinstance(said, dict) else {}
+
+
 @require_GET
 @project_view("migrations")
 def history(request: HttpRequest, ref: str) -> HttpResponse:
-    # Where an apply or a seed redirects to: what was done, where (the address carries it: an
-    # embed's frame has no session cookie for Django's messages).
     where = request_target(request).branch_name or "production"
-    if "applied" in request.GET:
-        name = request.GET["applied"][:200] or "unnamed"
-        return _page(request, ref, apply_done=f"Migration {name} applied on {where}.")
-    if "seeded" in request.GET:
-        count = request.GET["seeded"]
+    done = _done(request)
+    if "applied" in done:
+        return _page(request, ref, apply_done=f"Migration {done['applied'][:200] or 'unnamed'} applied on {where}.")
+    if "seeded" in done:
+        count = done["seeded"]
         ran = f": {count} statement{'' if count == '1' else 's'} ran" if count.isdigit() and count != "0" else ""
         return _page(request, ref, seed_done=f"Seed ran on {where}{ran}.")
     return _page(request, ref)
@@ -111,12 +131,6 @@ def apply(request: HttpRequest, ref: str) -> HttpResponse:
             **_api_error(exc, data["sql"]),
         )
     return redirect(_done_url(request, ref, "applied", data["name"].strip() or "unnamed"))
-
-
-def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
-    """The history's address saying ``done=value`` (and the branch, as the form was sent)."""
-    query = request_target(request).query
-    return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({done: value})
 
 
 @project_view("migrations", write=True, action="migrations.rollback")
