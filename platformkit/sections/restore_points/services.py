@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pglast
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from platformkit.api import errors
+from platformkit.api.parallel import run_threads
 from platformkit.conf import get_config
 from platformkit.core import panels
 from platformkit.core.audit import actor_label, audit
@@ -239,9 +241,13 @@ def recovery_preview(
         arrived = _arrived_since(target, since)
         reverted = [m for m in history if m.version in arrived or (_is_version(m.version) and m.version > stamp)]
     items = []
+    # One call per migration for its statements (the first TABLES_LOOKED_UP only), all at once:
+    # the preview costs the slowest of them, not their sum.
+    looked_up = run_threads(
+        tuple(partial(_tables_created, client, target.ref, m.version) for m in reverted[:TABLES_LOOKED_UP])
+    )
     for number, migration in enumerate(reverted):
-        # One call per migration for its statements: the first TABLES_LOOKED_UP only.
-        tables = _tables_created(client, target.ref, migration.version) if number < TABLES_LOOKED_UP else []
+        tables = (looked_up[number].value or []) if number < len(looked_up) else []
         removed = f"; table {', '.join(tables)} is dropped" if tables else ""
         items.append(f"Migration {migration.version} {migration.name or ''}".strip() + f" is reverted{removed}")
     return Preview(
