@@ -27,9 +27,8 @@ def _pg_dump(instances: Instances, ref: str, args: list[str], *, output: str | N
     command = [tool("pg_dump"), "--no-comments", f"--role={provision.TENANT_ROLE}", *args]
     if output:
         command.append(f"--file={output}")
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, env=provision.tool_environment(instances, ref)
-    )
+    with provision.tool_environment(instances, ref) as env:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump failed: {_quiet(done.stderr)}")
     return done.stdout
@@ -47,14 +46,15 @@ def dump(instances: Instances, ref: str, *, schemas: list[str] | None = None) ->
 
 
 def load_sql(instances: Instances, ref: str, text: str) -> None:
-    done = subprocess.run(
-        [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
-        input=f"set role {provision.TENANT_ROLE};\n" + text,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=provision.tool_environment(instances, ref),
-    )
+    with provision.tool_environment(instances, ref) as env:
+        done = subprocess.run(
+            [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
+            input=f"set role {provision.TENANT_ROLE};\n" + text,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
     if done.returncode != 0:
         raise RuntimeError(f"loading into {ref} failed: {_quiet(done.stderr)}")
 

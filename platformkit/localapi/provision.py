@@ -7,6 +7,8 @@ superuser; its password is the project's ``db_pass``); the pooler's user for it 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 
@@ -21,17 +23,19 @@ def pooler_user(ref: str) -> str:
     return f"{TENANT_ROLE}.{ref}"
 
 
-def tool_environment(instances: Instances, ref: str) -> dict[str, str]:
+@contextmanager
+def tool_environment(instances: Instances, ref: str) -> Iterator[dict[str, str]]:
     """pg_dump / pg_restore / psql reach the project's instance as ``platformkit_sql`` through
     the environment (``ps`` shows command lines to everyone); they ``--role=postgres``, so what
-    they read and load is the tenant's own rights, never a superuser's."""
-    instance = instances.running(ref)
-    params = psycopg.conninfo.conninfo_to_dict(instance.sql_conninfo())
-    env = {
-        "PGHOST": str(params["host"]),
-        "PGPORT": str(params["port"]),
-        "PGUSER": str(params["user"]),
-        "PGPASSWORD": str(params["password"]),
-        "PGDATABASE": TENANT_DATABASE,
-    }
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("PG")}, **env}
+    they read and load is the tenant's own rights, never a superuser's. The instance is held in
+    use meanwhile: a dump longer than the idle time is not cut by the idle stop."""
+    with instances.using(ref) as instance:
+        params = psycopg.conninfo.conninfo_to_dict(instance.sql_conninfo())
+        env = {
+            "PGHOST": str(params["host"]),
+            "PGPORT": str(params["port"]),
+            "PGUSER": str(params["user"]),
+            "PGPASSWORD": str(params["password"]),
+            "PGDATABASE": TENANT_DATABASE,
+        }
+        yield {**{k: v for k, v in os.environ.items() if not k.startswith("PG")}, **env}

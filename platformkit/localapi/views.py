@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from . import jsondata, ratelimit
 from .backend import LocalAPI
 from .config import LocalAPIConfig
 from .errors import Problem
+from .instances.pools import restarting, server_went
 
 logger = logging.getLogger("platformkit.localapi")
 
@@ -163,16 +165,24 @@ def _handle(api: LocalAPI, handler: Handler, request: HttpRequest, kwargs: dict[
     try:
         status, payload = handler(api, request, **kwargs)
     except Problem as problem:
-        response = answer(problem.status, {"message": problem.message})
-        for header, value in problem.headers.items():
-            response[header] = value
-        return response
+        return _problem(problem)
     except RequestDataTooBig:
         return answer(413, {"message": "Request body is too large"})
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, psycopg.Error) and server_went(exc):
+            # The API's own work on a server replaced under it (a branch reset, a restore's swap,
+            # a stop): retryable, not a failure of the API (tenant SQL answers its errors itself).
+            return _problem(restarting(str(next(iter(kwargs.values()), "the project"))))
         logger.exception("local API failure on %s %s", request.method, request.path)
         return answer(500, {"message": "Internal error in the local Management API"})
     return answer(status, payload)
+
+
+def _problem(problem: Problem) -> HttpResponse:
+    response = answer(problem.status, {"message": problem.message})
+    for header, value in problem.headers.items():
+        response[header] = value
+    return response
 
 
 def no_route(request: HttpRequest) -> tuple[int, Any]:

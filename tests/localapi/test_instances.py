@@ -94,6 +94,35 @@ def test_calls_arriving_as_the_idle_stop_begins_are_answered(own_server: LocalAP
         assert failures == []
 
 
+@pytest.mark.parametrize("own_server", [{"idle_stop_seconds": 1.0}], indirect=True)
+def test_a_client_connected_straight_to_the_instance_keeps_it_running(own_server: LocalAPIServer) -> None:
+    """Found in review: the idle stop counted only the API's and the pooler's use, so psql on
+    the project's own host and port was cut mid-session after a second without API calls."""
+    with client(own_server) as http:
+        ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
+        instance = own_server.api.instances.instance(ref)
+        with psycopg.connect(instance.direct_url(PROJECT_BODY["db_pass"]), connect_timeout=5) as direct:
+            direct.execute("select 1")
+            time.sleep(3)  # three idle times, the reaper looking every 0.25 s
+            assert direct.execute("select 2").fetchone() == (2,) and instance.is_running()
+        deadline = time.monotonic() + 10
+        while instance.is_running():  # once it has gone, the instance is idle again
+            assert time.monotonic() < deadline, "the idle instance never stopped after the client left"
+            time.sleep(0.1)
+
+
+def test_a_fatal_error_the_tenant_caused_is_its_own_400(http: httpx.Client, active_project: dict[str, Any]) -> None:
+    """Found in review of a first fix for 500s during a reset: any cut connection was answered
+    "restarted, retry shortly", a transaction_timeout the tenant set included (a retry repeats it)."""
+    answer = http.post(
+        f"/v1/projects/{active_project['ref']}/database/query",
+        json={"query": "set transaction_timeout = '200ms'; select pg_sleep(1)"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "transaction timeout" in answer.json()["message"]
+    assert sql(http, active_project["ref"], "select 1 as one") == [{"one": 1}]
+
+
 @pytest.mark.parametrize("own_server", [{"pool_size": 2, "pool_wait_seconds": 0.5}], indirect=True)
 def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_server: LocalAPIServer) -> None:
     with client(own_server) as http:

@@ -216,7 +216,8 @@ def test_client_tools_get_the_password_from_the_environment_not_the_command_line
     monkeypatch.setenv("PGPASSWORD", "not-this-one")
     monkeypatch.setenv("PGSERVICE", "elsewhere")
     ref = active_project["ref"]
-    env = provision.tool_environment(localapi.api.instances, ref)
+    with provision.tool_environment(localapi.api.instances, ref) as env:
+        assert localapi.api.instances._borrowed.get(ref)  # held in use meanwhile: no idle stop under a dump
     instance = localapi.api.instances.instance(ref)
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"]) == (
         str(instance.socket_dir),

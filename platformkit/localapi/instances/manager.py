@@ -47,8 +47,6 @@ OLD_LAYOUT_MESSAGE = (
 )
 
 
-# What a session hears when its server is stopped or replaced under it.
-_SERVER_WENT = (psycopg.errors.AdminShutdown, psycopg.errors.CannotConnectNow, psycopg.errors.CrashShutdown)
 VERIFIER_FILE = "tenant.verifier"  # the tenant role's SCRAM verifier as the instance last stopped
 
 
@@ -162,7 +160,7 @@ class Instances:
 
     def drop(self, ref: str) -> None:
         instance = self.instance(ref)
-        with self.lock(ref):
+        with self.lock(ref), self._replacing(ref):
             self.pools.close(ref)
             if instance.pgdata.is_dir():
                 instance.stop()
@@ -271,11 +269,12 @@ class Instances:
         crash-safe swap (journalled; its new timeline published to the store), start."""
         with self.lock(ref):
             instance = self.instance(ref)
-            self.pools.close(ref)
-            instance.stop()
-            recovery.swap(instance.pgdata, recovered)
-            self._ensure_archiving(instance)
-            self._start(instance, str(instance.meta().get("size") or "micro"))
+            with self._replacing(ref):
+                self.pools.close(ref)
+                instance.stop()
+                recovery.swap(instance.pgdata, recovered)
+                self._ensure_archiving(instance)
+                self._start(instance, str(instance.meta().get("size") or "micro"))
             self._touch(ref)
         return instance
 
@@ -329,9 +328,9 @@ class Instances:
         try:
             yield self.running(ref)
         finally:
-            with self._guard:
+            with self._guard:  # used until now and released in one step: not judged idle between
+                self._last_used[ref] = time.monotonic()
                 self._borrowed[ref] -= 1
-            self._touch(ref)
 
     @contextmanager
     def pooled(self, ref: str) -> Iterator[psycopg.Connection[Any]]:
@@ -345,12 +344,6 @@ class Instances:
             pool, conn = taken
             try:
                 yield conn
-            except psycopg.Error as exc:
-                # The server went under the call (a branch reset or a restore replaced it, an
-                # idle stop, a crash): retryable, as a pooler says, not the API's own failure.
-                if isinstance(exc, _SERVER_WENT) or conn.broken:
-                    raise restarting(ref) from exc
-                raise
             finally:
                 pool.putconn(conn)  # rolled back if left in a transaction, then DISCARD ALL
 
@@ -386,17 +379,24 @@ class Instances:
         instance.start(settings_for(size))
         instance.write_meta(started_by=self.owner)
 
-    def _stop_instance(self, instance: Instance) -> None:
+    @contextmanager
+    def _replacing(self, ref: str) -> Iterator[None]:
+        """While its server is stopped (or replaced, or dropped): callers are not handed the
+        dying server by ``running``'s fast path; they wait for the instance's lock."""
         with self._guard:
-            self._stopping.add(instance.ref)
+            self._stopping.add(ref)
         try:
+            yield
+        finally:
+            with self._guard:
+                self._stopping.discard(ref)
+
+    def _stop_instance(self, instance: Instance) -> None:
+        with self._replacing(instance.ref):
             self.pools.close(instance.ref)
             if instance.is_running():
                 self._keep_verifier(instance)
             instance.stop()
-        finally:
-            with self._guard:
-                self._stopping.discard(instance.ref)
 
     def _keep_verifier(self, instance: Instance) -> None:
         """The tenant role's SCRAM verifier as it is now, kept beside the stopped instance: the
@@ -455,7 +455,9 @@ class Instances:
                     self._last_used.pop(ref, None)
                     self._stopping.add(ref)
                 instance = self.instance(ref)
-                if instance.is_running():
+                if instance.is_running() and _own_sessions(instance):
+                    self._touch(ref)  # a client connected straight to it (psql, an ORM) uses it
+                elif instance.is_running():
                     self._stop_instance(instance)
                     stopped.append(ref)
             finally:
@@ -557,6 +559,21 @@ def _read_verifier(instance: Instance) -> str | None:
     with psycopg.connect(instance.admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
         row = conn.execute("select rolpassword from pg_authid where rolname = 'postgres'").fetchone()
     return str(row[0]) if row and row[0] else None
+
+
+def _own_sessions(instance: Instance) -> int:
+    """Sessions of clients connected to the instance itself, not through the local API or its
+    pooler (both hold the instance in use while they run): an idle stop would cut them mid-work."""
+    try:
+        with psycopg.connect(instance.admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
+            row = conn.execute(
+                "select count(*) from pg_stat_activity where backend_type = 'client backend'"
+                " and pid <> pg_backend_pid() and usename is distinct from 'platformkit_sql'"
+                " and usename is distinct from current_user"
+            ).fetchone()
+    except psycopg.Error:
+        return 0  # it cannot say: stopped as idle, as before
+    return int(row[0]) if row else 0
 
 
 def _alive(owner: str) -> bool:

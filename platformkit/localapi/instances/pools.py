@@ -36,9 +36,19 @@ def busy(ref: str, why: str) -> Problem:
 def restarting(ref: str) -> Problem:
     return Problem(
         503,
-        f"The database of {ref} was restarted or replaced while the call waited for it; retry shortly",
+        f"The database of {ref} was stopped, restarted or replaced during the call; retry shortly"
+        " (a change cut short while committing may or may not have been made: check before repeating it)",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+def server_went(exc: BaseException) -> bool:
+    """Whether a session's error says its server went (shut down, crashed, starting or stopping,
+    the connection lost) rather than anything the SQL did: the tenant's own FATALs, such as a
+    ``transaction_timeout`` it set, are not this."""
+    if isinstance(exc, (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown, psycopg.errors.CannotConnectNow)):
+        return True
+    return isinstance(exc, psycopg.OperationalError) and exc.sqlstate is None
 
 
 def _discard(conn: psycopg.Connection[Any]) -> None:
