@@ -68,6 +68,9 @@ redis:
 # where Python 3.12+ exists. The Django 6 leg leaves out the headless-Chromium tests (marker
 # `browser`): what they add over the Django test client's pages is the browser's side (htmx,
 # scripts, layout), the same under either Django, and each starts a browser and servers.
+# The legs keep apart (each its own data dir, PostgreSQL and instances; ports are picked free;
+# each run removes its instances itself, in the background), so `make -j2 --output-sync=target
+# test` can run them side by side.
 test: lint test-django5 test-django6
 
 # ruff (lint + format, line length 120) and mypy (pyproject.toml's [tool.ruff] / [tool.mypy]).
@@ -82,7 +85,6 @@ test-django5: $(VENV)/.installed chromium redis deno clients
 test-django6: chromium redis deno clients
 	@if [ -n "$(PYTHON6)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV6)/.installed && \
-	  rm -rf $(CURDIR)/.data/test/instances && \
 	  PLATFORMKIT_DATA_DIR=$(CURDIR)/.data/test-django6 $(VENV6)/bin/python -m pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "no Python 3.12+ interpreter here: the Django 6.x leg is skipped"; fi
 

@@ -35,15 +35,20 @@ def _fresh_platformkit_state(db: None, settings: Any) -> Iterator[None]:
 @pytest.fixture
 def api(localapi: Any, settings: Any) -> Any:
     """The local Management API with the site pointed at it and quick health polling."""
+    return point_site_at(localapi, settings)
+
+
+def point_site_at(server: Any, settings: Any) -> Any:
+    """The site's settings pointed at the local API ``server``, with quick health polling."""
     settings.PLATFORMKIT = {
         **settings.PLATFORMKIT,
-        "API_URL": localapi.base_url,
-        "API_TOKEN": localapi.token,
+        "API_URL": server.base_url,
+        "API_TOKEN": server.token,
         "HEALTH_POLL_INTERVAL": 0.2,
         "HEALTH_POLL_MAX_INTERVAL": 0.5,
         "FUNCTIONS_URL": "{api_url}/project/{ref}/functions/v1/{slug}",
     }
-    return localapi
+    return server
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from platformkit.models import EmbedGrant
+from tests.dashboard.conftest import point_site_at
 from tests.embed.conftest import HOST
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,15 @@ def _embed_src(response: Any) -> str:
 
 
 @pytest.fixture
+def api(empty_localapi: Any, settings: Any) -> Any:
+    """The page lists every project of the token, the first one framed by default: a local API
+    of its own, with no project but this test's."""
+    return point_site_at(empty_localapi, settings)
+
+
+@pytest.fixture
 def two_projects(api: Any, upstream: Any, make_project: Any) -> tuple[Any, Any]:
-    for project in upstream.projects.list():
-        upstream.projects.delete(project.ref)
+    assert upstream.projects.list() == []
     return make_project("First app"), make_project("Second <app>")
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from demo.run import stop_children
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -41,12 +43,9 @@ class Worker:
         self._log.close()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        """As ``make demo`` stops its worker: SIGTERM to the cluster's main process, which stops
+        the rest in order (about a second); SIGKILL to the group after 15 s."""
+        stop_children([self.process], timeout=15)
         self._log.close()
 
 

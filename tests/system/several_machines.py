@@ -28,6 +28,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from demo.run import stop_children
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "trailer", "upgrade"}
 
@@ -145,12 +147,7 @@ class Process:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_children([self.process], timeout=20)  # as `make demo` stops its children
         self._output.close()
 
     def tail(self, characters: int = 3000) -> str:

@@ -11,21 +11,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 
 @pytest.fixture
-def embed_host(live_server, localapi, settings):
+def embed_host(live_server, empty_localapi, settings):
     """The demo host page on ``localhost:<port>`` allowed to frame the dashboard (on 127.0.0.1),
-    with no project yet: the live server's port and a client to arrange projects with."""
+    with no project yet (a local API of its own): the live server's port and a client to arrange
+    projects with."""
     from platformkit.api import ManagementClient
 
     port = live_server.url.rpartition(":")[2]
     settings.PLATFORMKIT = {
         **settings.PLATFORMKIT,
-        "API_URL": localapi.base_url,
-        "API_TOKEN": localapi.token,
+        "API_URL": empty_localapi.base_url,
+        "API_TOKEN": empty_localapi.token,
         "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{port}"],
     }
-    with ManagementClient(localapi.token, base_url=localapi.base_url) as client:
-        for project in client.projects.list():
-            client.projects.delete(project.ref)
+    with ManagementClient(empty_localapi.token, base_url=empty_localapi.base_url) as client:
+        assert client.projects.list() == []
         yield port, client
 
 
