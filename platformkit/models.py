@@ -116,6 +116,16 @@ class Operation(models.Model):
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
 
+    # progress key of a finished row whose finish hooks have not all run yet (core.operations.finish)
+    HOOKS_DUE = "finish_hooks_due"
+
+    @property
+    def is_settled(self) -> bool:
+        """Finished, and its finish hooks have run too (an undo's report and its "finished" audit
+        entry, a recovery waiting for this restore point started): what a page showing the end
+        of it waits for."""
+        return self.is_terminal and self.HOOKS_DUE not in self.progress
+
     @property
     def service_statuses(self) -> dict[str, str]:
         return {name: entry.get("status", "") for name, entry in self.progress.get("services", {}).items()}

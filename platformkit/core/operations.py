@@ -127,8 +127,7 @@ def release(operation: Operation, **changes: Any) -> None:
     operation.save()
 
 
-# progress key of a finished row whose finish hooks have not all run yet (see :func:`finish`).
-HOOKS_DUE = "finish_hooks_due"
+HOOKS_DUE = Operation.HOOKS_DUE  # in progress while a finished row's hooks are due (see :func:`finish`)
 
 
 def finish(operation: Operation, status: str, message: str) -> str:

@@ -62,6 +62,23 @@ def test_terminal_operations_stop_polling(operator_client: Client) -> None:
             assert "Because &lt;reasons&gt;" in fragment
 
 
+def test_a_finished_operation_whose_hooks_are_due_keeps_polling_until_they_ran(operator_client: Client) -> None:
+    """An undo is saved finished before its finish hooks write its report and its "finished"
+    audit entry: the poll that saw it finished then stopped, and the page (and the timeline, which
+    refreshes on operation-finished) never showed them without a reload."""
+    operation = make_operation(status="succeeded", progress={Operation.HOOKS_DUE: True})
+    url = reverse("platformkit:operation", args=[operation.pk])
+    due = htmx_get(operator_client, url)
+    fragment = due.content.decode()
+    assert 'data-operation-status="succeeded"' in fragment and 'hx-trigger="every 2s"' in fragment
+    assert "platformkit:operation-finished" not in due.get("HX-Trigger", "")
+    operation.progress = {}
+    operation.save()
+    settled = htmx_get(operator_client, url)
+    assert "hx-trigger" not in settled.content.decode()
+    assert "platformkit:operation-finished" in settled["HX-Trigger"]
+
+
 def nothing_visible(user: Any) -> Access:
     return Access(visible_refs=frozenset())
 

@@ -134,7 +134,7 @@ def _wait_operation(browser: Browser, pk: int, timeout: float = 90) -> Operation
         response = browser.request("GET", f"/platform/operations/{pk}/", headers={"HX-Request": "true"})
         assert response.status_code == 200, response.text[-2000:]
         operation = Operation.objects.get(pk=pk)
-        return operation if operation.is_terminal else None
+        return operation if operation.is_settled else None  # its finish hooks (an undo's audit entry) too
 
     return wait_for(done, timeout, f"operation {pk} to end", every=0.5)
 
@@ -181,12 +181,18 @@ def _flow(proxy, browser, workers, env, tmp_path, processes, user):
     workers[victim] = start_worker(victim + "-again", env(victim + "-again"), tmp_path / f"{victim}-again.log")
     processes.append(workers[victim])
 
-    # The read cache is shared: B shows the project page from what A just read.
-    browser.request("GET", f"/platform/projects/{ref}/", site=site_a)  # fills the cache
-    mark = proxy.mark()
-    assert browser.request("GET", f"/platform/projects/{ref}/", site=site_a).status_code == 200
-    assert browser.request("GET", f"/platform/projects/{ref}/", site=site_b).status_code == 200
-    repeated = [c for c in proxy.since(mark) if c.method == "GET" and c.caller in ("site-a", "site-b")]
+    # The read cache is shared: B shows the project page from what A just read. Judged when the
+    # three pages took less than the cache's freshness (READ_CACHE_SECONDS): on a starved machine
+    # a read can be stale (and refreshed, rightly) by the time B asks; then it is tried again.
+    for _ in range(3):
+        started = time.monotonic()
+        browser.request("GET", f"/platform/projects/{ref}/", site=site_a)  # fills the cache
+        mark = proxy.mark()
+        assert browser.request("GET", f"/platform/projects/{ref}/", site=site_a).status_code == 200
+        assert browser.request("GET", f"/platform/projects/{ref}/", site=site_b).status_code == 200
+        repeated = [c for c in proxy.since(mark) if c.method == "GET" and c.caller in ("site-a", "site-b")]
+        if time.monotonic() - started < 4:
+            break
     assert repeated == [], repeated
 
     # A branch (A serves the form, B takes it), a migration, a restore point, an undo.

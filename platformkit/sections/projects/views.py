@@ -292,7 +292,8 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         partial="operation-status",
         project_ref=project_ref,
     )
-    if request.htmx and operation.is_terminal:  # type: ignore[attr-defined]
-        # The poll's last answer: regions showing upstream state refresh themselves once.
+    if request.htmx and operation.is_settled:  # type: ignore[attr-defined]
+        # The poll's last answer (its finish hooks have run too): regions showing upstream state
+        # and the timeline refresh themselves once.
         trigger_client_event(response, FINISHED_EVENT)
     return response
