@@ -134,7 +134,8 @@ class Store:
         return [ProjectRow(**row) for row in rows]
 
     def project(self, ref: str) -> ProjectRow | None:
-        with self._connect() as conn:
+        # Read by every call about a project: the settling and the read go in one round trip.
+        with self._connect() as conn, conn.pipeline():
             self._settle(conn)
             row = conn.execute(
                 f"select {PROJECT_COLUMNS} from projects where ref = %s and deleted_at is null", (ref,)
