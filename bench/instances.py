@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -126,9 +127,21 @@ def _concurrent(server: Any, ref: str, *, clients: int = CLIENTS, calls: int, pa
     else:
         command = [sys.executable, "-m", "bench._load_clients", server.base_url, server.token, ref]
         command += [str(clients), str(calls), str(pace)]
+        cpu = _cpu_seconds()
         finished = subprocess.run(command, check=True, capture_output=True, text=True, cwd=_harness.BASE_DIR)
         outcome = json.loads(finished.stdout)
+        _server_cpu_per_call.append((_cpu_seconds() - cpu) / len(outcome["latencies"]))
     return outcome["errors"], outcome["latencies"], outcome["seconds"]
+
+
+_server_cpu_per_call: list[float] = []  # this process's CPU seconds a call, for each run apart
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (the server's, when the clients run apart): unlike wall time,
+    the other work of a shared machine hardly moves it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _postgres_rss_mb(root: Path) -> float:
@@ -154,15 +167,20 @@ def _concurrency(server: Any, ref: str) -> dict[str, float]:
     """The 100 clients, in a process of their own (as a deployment's clients are), against the
     1-client p50 measured the same way; and the paced run again with the clients as threads of
     the server's process, the former set-up, to show what sharing one GIL cost."""
+    _server_cpu_per_call.clear()
     _, one_client, _ = _concurrent(server, ref, clients=1, calls=SERIAL_CALLS)
     p50 = statistics.median(one_client)
     errors, flat, seconds = _concurrent(server, ref, calls=CALLS_PER_CLIENT)
     paced_errors, paced, _ = _concurrent(server, ref, calls=PACED_CALLS_PER_CLIENT, pace=PACE_SECONDS)
+    one_cpu, flat_cpu, paced_cpu = _server_cpu_per_call
     shared_errors, shared, _ = _concurrent(server, ref, calls=PACED_CALLS_PER_CLIENT, pace=PACE_SECONDS, apart=False)
     paced_name = f"{CLIENTS} clients paced 1/{PACE_SECONDS:g} s"
     return {
         "1 client (own process): p50 (ms)": p50 * 1000,
         "1 client: throughput (calls/s)": 1 / p50,
+        "server CPU a call, 1 client (ms)": one_cpu * 1000,
+        f"server CPU a call, {CLIENTS} clients flat out (ms)": flat_cpu * 1000,
+        f"server CPU a call, {CLIENTS} clients paced (ms)": paced_cpu * 1000,
         f"{CLIENTS} clients flat out: errors (goal 0)": errors,
         f"{CLIENTS} clients flat out: p99 (ms)": _percentile(flat, 0.99) * 1000,
         f"{CLIENTS} clients flat out: throughput (calls/s)": len(flat) / seconds,
