@@ -134,8 +134,7 @@ class Store:
         return [ProjectRow(**row) for row in rows]
 
     def project(self, ref: str) -> ProjectRow | None:
-        # Read by every call about a project: the settling and the read go in one round trip.
-        with self._connect() as conn, conn.pipeline():
+        with self._connect() as conn:
             self._settle(conn)
             row = conn.execute(
                 f"select {PROJECT_COLUMNS} from projects where ref = %s and deleted_at is null", (ref,)
