@@ -8,27 +8,32 @@
   twice: flat out (each client calls again as soon as it has its answer: a saturation test, where
   p99 is the queue, ~ clients / throughput by Little's law, whatever the goal), and paced as
   scripts and agents call (each client starts a call every PACE_SECONDS, offsets random): the
-  latency 100 clients see while the server keeps up;
+  latency 100 clients see while the server keeps up. The clients run in a process of their own
+  (bench/_load_clients.py), as real clients do: as threads of the server's process they shared its
+  GIL and measured the bench (the paced run is repeated that way, to show the difference); the
+  1-client p50 for the ratios is measured from that process too. ``BENCH_INSTANCES_ONLY=concurrency``
+  runs only these (one project), for profiling;
 - resident memory (RSS, summed over every postgres process) of 50 idle projects, running and
   then stopped (scaled to zero).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import random
+import resource
 import secrets
 import shutil
 import statistics
 import subprocess
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench import _harness
+from bench import _harness, _load_clients
 
 BODY = {
     "name": "bench-instance",
@@ -113,37 +118,30 @@ def _psql_latencies(server: Any, ref: str, calls: int) -> list[float]:
     return spent
 
 
-def _concurrent(server: Any, ref: str, *, pace: float = 0.0) -> tuple[int, list[float]]:
-    """``pace`` 0: flat out; else each client starts a call every ``pace`` seconds (a random
-    offset first, so the calls spread as independent clients' do)."""
-    errors, spent, lock = 0, [], threading.Lock()
-    barrier = threading.Barrier(CLIENTS)
-    calls = PACED_CALLS_PER_CLIENT if pace else CALLS_PER_CLIENT
+def _concurrent(server: Any, ref: str, *, clients: int = CLIENTS, calls: int, pace: float = 0.0, apart: bool = True):
+    """Run ``clients`` API clients (see :mod:`bench._load_clients`); ``apart``: in a process of
+    their own, as real clients are, else as threads of this process, beside the server (the GIL
+    then serialises their HTTP work with the server's). Returns errors, latencies, wall seconds."""
+    if not apart:
+        outcome = _load_clients.run(server.base_url, server.token, ref, clients, calls, pace)
+    else:
+        command = [sys.executable, "-m", "bench._load_clients", server.base_url, server.token, ref]
+        command += [str(clients), str(calls), str(pace)]
+        cpu = _cpu_seconds()
+        finished = subprocess.run(command, check=True, capture_output=True, text=True, cwd=_harness.BASE_DIR)
+        outcome = json.loads(finished.stdout)
+        _server_cpu_per_call.append((_cpu_seconds() - cpu) / len(outcome["latencies"]))
+    return outcome["errors"], outcome["latencies"], outcome["seconds"]
 
-    def one_client() -> None:
-        nonlocal errors
-        with _client(server) as http:
-            barrier.wait()
-            next_call = time.perf_counter() + random.uniform(0, pace)
-            for _ in range(calls):
-                if pace:
-                    time.sleep(max(0.0, next_call - time.perf_counter()))
-                    next_call += pace
-                started = time.perf_counter()
-                try:
-                    ok = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1"}).status_code == 201
-                except httpx.HTTPError:
-                    ok = False
-                with lock:
-                    spent.append(time.perf_counter() - started)
-                    errors += not ok
 
-    threads = [threading.Thread(target=one_client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors, spent
+_server_cpu_per_call: list[float] = []  # this process's CPU seconds a call, for each run apart
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (the server's, when the clients run apart): unlike wall time,
+    the other work of a shared machine hardly moves it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _postgres_rss_mb(root: Path) -> float:
@@ -165,20 +163,53 @@ def _postgres_rss_mb(root: Path) -> float:
     return total / 1024
 
 
+def _concurrency(server: Any, ref: str) -> dict[str, float]:
+    """The 100 clients, in a process of their own (as a deployment's clients are), against the
+    1-client p50 measured the same way; and the paced run again with the clients as threads of
+    the server's process, the former set-up, to show what sharing one GIL cost."""
+    _server_cpu_per_call.clear()
+    _, one_client, _ = _concurrent(server, ref, clients=1, calls=SERIAL_CALLS)
+    p50 = statistics.median(one_client)
+    errors, flat, seconds = _concurrent(server, ref, calls=CALLS_PER_CLIENT)
+    paced_errors, paced, _ = _concurrent(server, ref, calls=PACED_CALLS_PER_CLIENT, pace=PACE_SECONDS)
+    one_cpu, flat_cpu, paced_cpu = _server_cpu_per_call
+    shared_errors, shared, _ = _concurrent(server, ref, calls=PACED_CALLS_PER_CLIENT, pace=PACE_SECONDS, apart=False)
+    paced_name = f"{CLIENTS} clients paced 1/{PACE_SECONDS:g} s"
+    return {
+        "1 client (own process): p50 (ms)": p50 * 1000,
+        "1 client: throughput (calls/s)": 1 / p50,
+        "server CPU a call, 1 client (ms)": one_cpu * 1000,
+        f"server CPU a call, {CLIENTS} clients flat out (ms)": flat_cpu * 1000,
+        f"server CPU a call, {CLIENTS} clients paced (ms)": paced_cpu * 1000,
+        f"{CLIENTS} clients flat out: errors (goal 0)": errors,
+        f"{CLIENTS} clients flat out: p99 (ms)": _percentile(flat, 0.99) * 1000,
+        f"{CLIENTS} clients flat out: throughput (calls/s)": len(flat) / seconds,
+        f"{CLIENTS} clients flat out: p99 / 1-client p50 (a queue)": _percentile(flat, 0.99) / p50,
+        f"{paced_name}: errors (goal 0)": paced_errors,
+        f"{paced_name}: p50 (ms)": statistics.median(paced) * 1000,
+        f"{paced_name}: p99 (ms)": _percentile(paced, 0.99) * 1000,
+        f"{paced_name}: p99 / 1-client p50 (goal <= 10)": _percentile(paced, 0.99) / p50,
+        f"{paced_name}, clients in the server's process: errors": shared_errors,
+        f"{paced_name}, clients in the server's process: p99 / 1-client p50": _percentile(shared, 0.99) / p50,
+    }
+
+
 def run(**overrides: Any) -> dict[str, float]:
+    """Every figure; with ``BENCH_INSTANCES_ONLY=concurrency`` in the environment, one project
+    and the concurrency figures alone (the part worth profiling, in seconds rather than minutes)."""
+    only_concurrency = os.environ.get("BENCH_INSTANCES_ONLY") == "concurrency"
     server = _server(**overrides)
     try:
         with _client(server) as http:
-            creates = [_create(http) for _ in range(CREATES)]
+            creates = [_create(http) for _ in range(1 if only_concurrency else CREATES)]
             ref = creates[0][0]
             _query_latencies(http, ref, 20)  # warm: the pool's sessions exist
+            if only_concurrency:
+                return _concurrency(server, ref)
             api = _query_latencies(http, ref, SERIAL_CALLS)
             psql = _psql_latencies(server, ref, SERIAL_CALLS // 4)
             one_client_p50 = statistics.median(api)
-            started = time.perf_counter()
-            errors, concurrent = _concurrent(server, ref)
-            throughput = len(concurrent) / (time.perf_counter() - started)
-            paced_errors, paced = _concurrent(server, ref, pace=PACE_SECONDS)
+            concurrency = _concurrency(server, ref)
             refs = [ref for ref, _ in creates]
             while len(refs) < IDLE_PROJECTS:
                 refs.append(_create(http)[0])
@@ -192,14 +223,7 @@ def run(**overrides: Any) -> dict[str, float]:
             "database/query select 1 p50 (ms)": one_client_p50 * 1000,
             "psql -c select 1 p50 (ms)": statistics.median(psql) * 1000,
             "ratio API / psql (goal <= 3)": one_client_p50 / statistics.median(psql),
-            f"{CLIENTS} clients flat out: errors (goal 0)": errors,
-            f"{CLIENTS} clients flat out: p99 (ms)": _percentile(concurrent, 0.99) * 1000,
-            f"{CLIENTS} clients flat out: throughput (calls/s)": throughput,
-            "1 client: throughput (calls/s)": 1 / one_client_p50,
-            f"{CLIENTS} clients flat out: p99 / 1-client p50 (a queue)": _percentile(concurrent, 0.99) / one_client_p50,
-            f"{CLIENTS} clients paced 1/{PACE_SECONDS:g} s: errors (goal 0)": paced_errors,
-            f"{CLIENTS} clients paced: p99 (ms)": _percentile(paced, 0.99) * 1000,
-            f"{CLIENTS} clients paced: p99 / 1-client p50 (goal <= 10)": _percentile(paced, 0.99) / one_client_p50,
+            **concurrency,
             f"RSS of {IDLE_PROJECTS} idle projects, running (MB)": running_mb,
             f"RSS of {IDLE_PROJECTS} idle projects, stopped (MB)": stopped_mb,
         }

@@ -26,6 +26,7 @@ from uuid import UUID
 
 import psycopg
 
+from .deadlines import deadlines
 from .errors import Problem, require
 from .instances.manager import Instances
 
@@ -135,11 +136,10 @@ def project_transaction(
             fired.set()  # before the cancel, so the error below is known to be ours
             conn.cancel_safe()
 
-        timer = threading.Timer(timeout_seconds + _CANCEL_GRACE_SECONDS, cancel)
-        timer.daemon = True
-        timer.start()
         try:
-            with conn.transaction():
+            # Leaving the deadline waits for a cancel already on its way: it lands here, not on
+            # the session's next borrower.
+            with deadlines.after(timeout_seconds + _CANCEL_GRACE_SECONDS, cancel), conn.transaction():
                 conn.execute(
                     "select set_config('role', 'postgres', true), set_config('statement_timeout', %s, false)",
                     (f"{int(timeout_seconds * 1000)}ms",),
@@ -154,8 +154,6 @@ def project_transaction(
                 f" (the query ran longer than {timeout_seconds:g} s)",
             ) from None
         finally:
-            timer.cancel()
-            timer.join()  # a cancel already on its way lands here, not on the session's next borrower
             if fired.is_set():
                 conn.close()  # the pool replaces it: no cancel of ours can be pending on it
 
