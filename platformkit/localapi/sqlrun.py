@@ -51,11 +51,19 @@ def redact(query: str) -> str:
 
 
 @contextmanager
-def _logged(log: StatementLog | None, ref: str, query: str) -> Iterator[None]:
-    """Tell ``log`` how ``query`` (already :func:`redact`-ed) ended, and how long it took."""
+def _logged(log: StatementLog | None, ref: str, query: str) -> Iterator[Callable[[], None]]:
+    """Tell ``log`` how ``query`` (already :func:`redact`-ed) ended, and how long it took: from
+    when the block calls the function it is given (as the statement goes out), so the duration is
+    the statement's, as ``log_min_duration_statement`` measures it, not a first call's pool and
+    login (which made a fast CREATE TABLE 'slow' on a busy machine)."""
     started = monotonic()
+
+    def statement_starts() -> None:
+        nonlocal started
+        started = monotonic()
+
     try:
-        yield
+        yield statement_starts
     except psycopg.Error as exc:
         if log is not None:
             log(ref, query, exc, (monotonic() - started) * 1000)
@@ -215,9 +223,10 @@ def run_query(
     sql_logger.info("query on %s (read_only=%s): %s", ref, read_only, shown)
     try:
         with (
-            _logged(log, ref, shown),
+            _logged(log, ref, shown) as statement_starts,
             project_transaction(instances, ref, read_only=read_only, timeout_seconds=timeout_seconds) as conn,
         ):
+            statement_starts()
             if parameters:
                 # $1, $2... as the API takes them: a raw cursor sends them as PostgreSQL does.
                 cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn)
@@ -315,7 +324,11 @@ def apply_migration(
     shown = redact(str(query))
     sql_logger.info("migration on %s (%s): %s", ref, name or "unnamed", shown)
     try:
-        with _logged(log, ref, shown), project_transaction(instances, ref, timeout_seconds=timeout_seconds) as conn:
+        with (
+            _logged(log, ref, shown) as statement_starts,
+            project_transaction(instances, ref, timeout_seconds=timeout_seconds) as conn,
+        ):
+            statement_starts()
             if idempotency_key:
                 seen = conn.execute(
                     "select 1 from supabase_migrations.schema_migrations where idempotency_key = %s", (idempotency_key,)

@@ -84,7 +84,9 @@ def test_huge_result_reads_only_what_the_grid_shows(operator_client: Client, pro
     sql = "select g as n, md5(g::text) as h from generate_series(1, 1000000) g order by g -- all of them"
     started = time.monotonic()
     html = run(operator_client, project_ref, sql + ";").content.decode()
-    assert time.monotonic() - started < 3
+    # Read whole it took 10 s and more; read in part ~0.7 s (1.6 s cold, on a busy machine): the
+    # bound tells the two apart with room for a starved CI machine.
+    assert time.monotonic() - started < 6
     assert "Showing the first 500 of more rows" in html and html.count("<tr>") == 501
     assert "More than 500 rows" in html and "<td>1</td>" in html and "<td>500</td>" in html
     # The history keeps the SQL as written and no made-up count.

@@ -137,7 +137,10 @@ def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_serve
         holders = [threading.Thread(target=hold) for _ in range(2)]
         for thread in holders:
             thread.start()
-        time.sleep(0.6)  # both pooled sessions are taken by now
+        deadline = time.monotonic() + 10
+        while own_server.api.instances.pools.in_use(ref) < 2:  # both pooled sessions taken
+            assert time.monotonic() < deadline and len(statuses) == 0, statuses
+            time.sleep(0.05)
         busy = http.post(f"/v1/projects/{ref}/database/query", json={"query": "select 1 as one"})
         for thread in holders:
             thread.join()

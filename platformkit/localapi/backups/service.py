@@ -386,9 +386,9 @@ class Backups:
         backups = self.instances.store(ref).backups()
         due = datetime.now(UTC) - timedelta(seconds=self.base_backup_interval_seconds)
         if backups and backups[-1].end_time > due:
-            return
-        self.instances.base_backup(ref, incremental=True)
-        self.prune(ref)
+            return  # the common case, without waiting for the backup lock
+        if self.instances.base_backup_when_older(ref, self.base_backup_interval_seconds) is not None:
+            self.prune(ref)
 
     def _restore(self, ref: str, target: recovery.Target, *, kind: str, label: str) -> dict[str, Any]:
         with self._guard:

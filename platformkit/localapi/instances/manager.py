@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +238,16 @@ class Instances:
                 return recovery.take_base_backup(
                     self.store(ref), self.replication_conninfo(running), incremental=incremental
                 )
+
+    def base_backup_when_older(self, ref: str, seconds: float) -> recovery.Backup | None:
+        """An incremental base backup when the newest is older than ``seconds`` (or there is
+        none), judged under the backup lock: a first backup still copying is waited for, not
+        followed at once by a second one (seen as a flaky prune count under load)."""
+        with self._backup_lock(ref):
+            backups = self.store(ref).backups()
+            if backups and backups[-1].end_time > datetime.now(UTC) - timedelta(seconds=seconds):
+                return None
+            return self.base_backup(ref, incremental=True)
 
     def ensure_base_backup(self, ref: str) -> recovery.Backup | None:
         """The newest base backup, taken now if there is none yet (the first one may still be
