@@ -340,14 +340,16 @@ def test_retention_prunes_old_events(tmp_path: object) -> None:
 
 
 CRASHING_WRITER = """
-import os, sys, time
+import os, sys
 from pathlib import Path
 from platformkit.localapi.logs import store as s
 store = s.LogStore(Path(sys.argv[1]))
 store.record_many("abcdefghijklmnopqrst", [s.event("edge_logs", f"kept {i}") for i in range(3000)])
-time.sleep(s.FLUSH_SECONDS * 5)  # the writer has appended them
-store.record("abcdefghijklmnopqrst", s.event("edge_logs", "buffered"))
-os.kill(os.getpid(), 9)
+store.flush("abcdefghijklmnopqrst")  # appended (a sleep for the writer to do it failed on a starved machine)
+# Killed with one event buffered: holding the file's write lock keeps the writer from appending it first.
+with store._files["abcdefghijklmnopqrst"].write_lock:
+    store.record("abcdefghijklmnopqrst", s.event("edge_logs", "buffered"))
+    os.kill(os.getpid(), 9)
 """
 
 
