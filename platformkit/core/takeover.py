@@ -42,6 +42,7 @@ from platformkit.core.operations import (
     enqueue,
     lease_end,
     lease_holder,
+    release,
     run_finish_hooks,
     worker_timeout_seconds,
 )
@@ -64,6 +65,8 @@ logger = logging.getLogger(__name__)
 SCHEDULE_NAME = "platformkit-operations-takeover"
 TASK = "platformkit.core.takeover.resume_stalled"
 HOOKS_TASK = "platformkit.core.takeover.finish_hooks"
+HOOK_FAILURES = "finish_hook_failures"  # progress key: runs of the hooks' task that raised
+HOOK_ATTEMPTS = 3
 
 
 def stalled() -> QuerySet[Operation]:
@@ -98,14 +101,22 @@ def _take_over(operation: Operation) -> bool:
 
 
 def hooks_stalled() -> QuerySet[Operation]:
-    """Finished rows whose hooks' run died (its lease expired with ``HOOKS_DUE`` still set)."""
-    return Operation.objects.filter(
-        status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE, lease_expires_at__lt=Now()
+    """Finished rows whose hooks' run died: its lease expired with ``HOOKS_DUE`` still set, or
+    the hooks' task handed over (no lease) was itself lost before it ran (a broker dropping it
+    with its cluster, an enqueue that failed): without the second, such a row stayed due forever
+    and its page polled it forever."""
+    queued_before = Now() - timedelta(seconds=worker_timeout_seconds())
+    return Operation.objects.filter(status__in=Operation.TERMINAL, progress__has_key=HOOKS_DUE).filter(
+        Q(lease_expires_at__lt=Now()) | Q(lease_expires_at__isnull=True, updated_at__lt=queued_before)
     )
 
 
 def _hand_hooks_over(operation: Operation) -> bool:
-    taken = hooks_stalled().filter(pk=operation.pk).update(lease_expires_at=None, lease_holder="")
+    taken = (
+        hooks_stalled()
+        .filter(pk=operation.pk)
+        .update(lease_expires_at=None, lease_holder="", updated_at=Now())  # its time: when handed over
+    )
     if taken:
         logger.warning(
             "operation %s (%s) finished but its hooks' run died: they run again", operation.pk, operation.kind
@@ -123,7 +134,22 @@ def finish_hooks(operation_id: int) -> str:
     )
     if not held:
         return "skipped"
-    run_finish_hooks(Operation.objects.get(pk=operation_id))
+    operation = Operation.objects.get(pk=operation_id)
+    try:
+        run_finish_hooks(operation)
+    except Exception:
+        # A hook that fails every time is run again at every takeover, and the row's page polls
+        # it meanwhile: after HOOK_ATTEMPTS runs the row is settled as it is, the failure said.
+        failures = int(operation.progress.get(HOOK_FAILURES, 0)) + 1
+        if failures < HOOK_ATTEMPTS:
+            Operation.objects.filter(pk=operation_id).update(progress={**operation.progress, HOOK_FAILURES: failures})
+            raise
+        logger.exception(
+            "operation %s (%s): its finish steps failed %s times; given up", operation_id, operation.kind, failures
+        )
+        progress = {k: v for k, v in operation.progress.items() if k not in (HOOKS_DUE, HOOK_FAILURES)}
+        release(operation, progress=progress, message=f"{operation.message} (its follow-up steps failed: see the logs)")
+        return "failed"
     return "done"
 
 

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from time import monotonic
 
 _ARMED, _DISARMED, _RUNNING, _DONE = range(4)
+
+
+def _nothing() -> None:
+    pass
 
 
 class _Deadline:
@@ -31,6 +36,12 @@ class _Deadline:
 
 class Deadlines:
     def __init__(self) -> None:
+        self._reset()
+        # A forked child starts with none of the parent's deadlines (their actions act on the
+        # parent's sessions) and a lock of its own (the parent's may have been held at the fork).
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._changed = threading.Condition()
         self._due: list[tuple[float, int, _Deadline]] = []  # a heap: the earliest first
         self._order = itertools.count()  # ties keep their order (deadlines do not compare)
@@ -48,7 +59,7 @@ class Deadlines:
         deadline = _Deadline(action)
         with self._changed:
             heapq.heappush(self._due, (due, next(self._order), deadline))
-            if self._watcher is None or not self._watcher.is_alive():  # first use, or a forked child
+            if self._watcher is None or not self._watcher.is_alive():  # first use
                 self._watcher = threading.Thread(target=self._watch, name="platformkit-deadlines", daemon=True)
                 self._watcher.start()
             elif self._due[0][2] is deadline:  # earlier than the one the watcher sleeps towards
@@ -59,8 +70,10 @@ class Deadlines:
         with self._changed:
             if deadline.state == _ARMED:
                 # Left in the heap: the watcher drops it when it comes first (waking the watcher
-                # now would cost the very thread switch this module saves).
+                # now would cost the very thread switch this module saves); what it would have
+                # done (and the session it holds) is let go now.
                 deadline.state = _DISARMED
+                deadline.action = _nothing
                 return
             while deadline.state == _RUNNING:
                 self._changed.wait()
@@ -79,7 +92,16 @@ class Deadlines:
                     continue
                 deadline = heapq.heappop(self._due)[2]
                 deadline.state = _RUNNING
-                threading.Thread(target=self._run, args=(deadline,), name="platformkit-deadline", daemon=True).start()
+                try:
+                    threading.Thread(
+                        target=self._run, args=(deadline,), name="platformkit-deadline", daemon=True
+                    ).start()
+                except RuntimeError:  # no thread to be had: run here rather than leave it RUNNING
+                    self._changed.release()
+                    try:
+                        self._run(deadline)
+                    finally:
+                        self._changed.acquire()
 
     def _run(self, deadline: _Deadline) -> None:
         try:

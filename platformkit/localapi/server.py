@@ -48,6 +48,9 @@ class LocalAPIHandler(WSGIHandler):
         return response
 
 
+IDLE_CONNECTION_SECONDS = 120
+
+
 class _Server(ThreadedWSGIServer):
     # The stdlib's listen backlog is 5: a burst of 100 clients got connection resets.
     request_queue_size = 256
@@ -80,10 +83,31 @@ class _Server(ThreadedWSGIServer):
             still_open = list(self._open)
         for connection in still_open:
             with contextlib.suppress(OSError):  # already gone
-                connection.shutdown(socket.SHUT_RDWR)
+                # SHUT_RD: a connection waiting for its next request reads its end (and closes),
+                # while an answer being written still reaches its client.
+                connection.shutdown(socket.SHUT_RD)
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
+class _RequestHandler(WSGIRequestHandler):
+    # A kept-alive connection that says nothing for this long is closed: each holds a server
+    # thread, and a client (httpx included) only drops an idle connection lazily.
+    timeout = IDLE_CONNECTION_SECONDS
+
+    def handle(self) -> None:
+        # Idle past the timeout: the connection ends (Django's handler does not catch it).
+        with contextlib.suppress(TimeoutError):
+            super().handle()
+
+    def parse_request(self) -> bool:
+        parsed = bool(super().parse_request())
+        # Kept alive for HTTP/1.1 only: an HTTP/1.0 client asking for keep-alive would get no
+        # "Connection: keep-alive" back and, reading to the end, wait for a close that never came.
+        if parsed and self.request_version != "HTTP/1.1":
+            self.close_connection = True
+        return parsed
+
+
+class _QuietRequestHandler(_RequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass
 
@@ -95,7 +119,7 @@ class LocalAPIServer:
     def __init__(self, config: LocalAPIConfig, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
         self.config = config
         self.api = LocalAPI(config)
-        self._httpd = _Server((host, port), _QuietRequestHandler if quiet else WSGIRequestHandler)
+        self._httpd = _Server((host, port), _QuietRequestHandler if quiet else _RequestHandler)
         self._httpd.daemon_threads = True
         self._httpd.set_app(LocalAPIHandler(self.api))
         self._thread: threading.Thread | None = None

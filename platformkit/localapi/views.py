@@ -172,7 +172,10 @@ def _handle(api: LocalAPI, handler: Handler, request: HttpRequest, kwargs: dict[
         if isinstance(exc, psycopg.Error) and server_went(exc):
             # The API's own work on a server replaced under it (a branch reset, a restore's swap,
             # a stop): retryable, not a failure of the API (tenant SQL answers its errors itself).
-            return _problem(restarting(str(next(iter(kwargs.values()), "the project"))))
+            # Logged still: the server that went may be the control instance.
+            logger.warning("local API call cut by its database going: %s %s: %s", request.method, request.path, exc)
+            ref = kwargs.get("ref") or kwargs.get("branch_id_or_ref") or "the project"
+            return _problem(restarting(str(ref)))
         logger.exception("local API failure on %s %s", request.method, request.path)
         return answer(500, {"message": "Internal error in the local Management API"})
     return answer(status, payload)

@@ -33,7 +33,9 @@ def test_apply_refusals_keep_what_was_typed(operator_client: Client, project_ref
     assert upstream.database.list_migrations(project_ref) == []
 
 
-def test_apply_audits_success_with_the_name_as_typed(operator_client: Client, project_ref: str, upstream: Any) -> None:
+def test_apply_audits_success_with_the_name_as_typed(
+    operator_client: Client, project_ref: str, upstream: Any, make_project: Any
+) -> None:
     response = operator_client.post(
         reverse("platformkit:migrations-apply", args=[project_ref]),
         {"name": " notes ", "sql": "create table public.notes (id int)", "confirm_production": project_ref},
@@ -54,6 +56,11 @@ def test_apply_audits_success_with_the_name_as_typed(operator_client: Client, pr
         {"name": "<b>x</b>", "sql": "create table public.x (id int)", "confirm_production": project_ref},
     )
     assert "Migration &lt;b&gt;x&lt;/b&gt; applied" in operator_client.get(marked["Location"]).content.decode()
+    # Nor can a token made on one project (or branch) speak on another's page.
+    token = marked["Location"].partition("done=")[2]
+    other = _active(upstream, make_project)
+    elsewhere = operator_client.get(reverse("platformkit:migrations", args=[other]) + "?done=" + token)
+    assert elsewhere.status_code == 200 and "data-apply-done" not in elsewhere.content.decode()
 
 
 def test_rollback_needs_the_box(operator_client: Client, project_ref: str, upstream: Any) -> None:

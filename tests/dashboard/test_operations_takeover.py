@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -115,6 +116,46 @@ def test_hooks_of_a_row_finished_by_a_dead_worker_run_once(db: None) -> None:
     undo.refresh_from_db()
     assert finished.count() == 1 and operations.HOOKS_DUE not in undo.progress and undo.lease_expires_at is None
     assert takeover.resume_stalled() == 0
+
+
+def test_a_hooks_task_lost_after_its_handover_is_handed_over_again(db: None) -> None:
+    """Found in review: the handover clears the lease and enqueues the hooks' task; a task lost
+    then (a broker dropping it with its cluster) left the row due forever (no lease to expire),
+    and its page, which polls until the hooks have run, polled forever."""
+    undo = make_operation(
+        kind="restore_points.undo",
+        status="succeeded",
+        params={"name": "keep", "project": "abcdefghijabcdefghij"},
+        progress={operations.HOOKS_DUE: True},
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert takeover.resume_stalled() == 1
+    OrmQ.objects.all().delete()  # the task is lost
+    assert takeover.resume_stalled() == 0  # handed over a moment ago: its task may still come
+    Operation.objects.filter(pk=undo.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert takeover.resume_stalled() == 1 and OrmQ.objects.count() == 1
+    assert takeover.finish_hooks(undo.pk) == "done"
+    undo.refresh_from_db()
+    assert undo.is_settled
+
+
+def test_a_hook_that_always_fails_settles_the_row_after_a_few_runs(db: None, monkeypatch: Any) -> None:
+    from platformkit.core import sections
+
+    def broken(row: Operation) -> None:
+        raise RuntimeError("the report cannot be computed")
+
+    monkeypatch.setattr(sections, "finish_hooks", lambda kind: [broken])
+    undo = make_operation(
+        kind="restore_points.undo", status="succeeded", message="Undone.", progress={operations.HOOKS_DUE: True}
+    )
+    for _ in range(takeover.HOOK_ATTEMPTS - 1):
+        with pytest.raises(RuntimeError):
+            takeover.finish_hooks(undo.pk)
+        Operation.objects.filter(pk=undo.pk).update(lease_expires_at=None)  # as a takeover hands it over
+    assert takeover.finish_hooks(undo.pk) == "failed"
+    undo.refresh_from_db()
+    assert undo.is_settled and undo.status == "succeeded" and "follow-up steps failed" in undo.message
 
 
 def test_finish_holds_a_lease_until_the_hooks_ran(db: None) -> None:

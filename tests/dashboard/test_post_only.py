@@ -8,6 +8,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from tests.dashboard.test_operations import nothing_visible
 from tests.dashboard.test_sql_editor import _active
 
 REF = "abcdefghijklmnopqrst"
@@ -41,7 +42,7 @@ ADDRESSES = [  # (POST-only address, its URL arguments after the ref, the page h
 
 
 def test_get_on_a_post_only_address_leads_to_its_form(
-    operator_client: Client, upstream: Any, make_project: Any, make_user: Any
+    operator_client: Client, upstream: Any, make_project: Any, make_user: Any, settings: Any
 ) -> None:
     ref = _active(upstream, make_project)
     branch = upstream.branches.create(ref, branch_name="dev").project_ref
@@ -54,8 +55,16 @@ def test_get_on_a_post_only_address_leads_to_its_form(
         form_page = reverse(f"platformkit:{page}", args=[ref, *page_extra])
         assert opened["Location"] == form_page + "?branch=dev", address
         assert operator_client.put(reverse(f"platformkit:{address}", args=args)).status_code == 405, address
-        # Someone who may not see the project learns nothing from the address either.
-        assert stranger.get(reverse(f"platformkit:{address}", args=args)).status_code in (403, 404), address
+        # Someone who may not use the dashboard is refused before anything else.
+        assert stranger.get(reverse(f"platformkit:{address}", args=args)).status_code == 403, address
+    # An operator who may not see this project learns nothing from the addresses either: 404.
+    settings.PLATFORMKIT = {
+        **settings.PLATFORMKIT,
+        "PERMISSION_POLICY": f"{nothing_visible.__module__}.nothing_visible",
+    }
+    for address, extra, _page, _page_extra in [*ADDRESSES, ("branches-reset", [branch], "branches", [])]:
+        hidden = operator_client.get(reverse(f"platformkit:{address}", args=[ref, *extra]) + "?branch=dev")
+        assert hidden.status_code == 404, address
 
 
 def test_a_migration_address_that_is_not_a_version_is_a_404_page(operator_client: Client) -> None:

@@ -21,7 +21,7 @@ from platformkit.core.client import DjangoCacheStore, forget_cached_reads, get_c
 from tests.dashboard.test_branches_migrations import _create_branch
 from tests.dashboard.test_sql_editor import _active
 
-LATENCY = 0.4  # seconds the slow API takes per request: readers overlap a refresh for sure
+LATENCY = 1.0  # seconds the slow API takes per request: readers overlap a refresh for sure
 
 
 class _Calls(logging.Handler):
@@ -56,13 +56,13 @@ def calls() -> Iterator[_Calls]:
 @pytest.fixture
 def slow_api(limited_localapi: Any, settings: Any) -> Any:
     """The site on a second local API over the suite's records, LATENCY per request, a read
-    cache of 1 s."""
+    cache of 3 s (fresh for 3 s, kept stale 3 s more: room for a starved machine's readers)."""
     server = limited_localapi(standard=100_000, logs=100_000, latency=LATENCY)
     settings.PLATFORMKIT = {
         **settings.PLATFORMKIT,
         "API_URL": server.base_url,
         "API_TOKEN": server.config.token,
-        "READ_CACHE_SECONDS": 1,
+        "READ_CACHE_SECONDS": 3,
     }
     return server
 
@@ -78,7 +78,7 @@ def test_a_stale_read_is_refreshed_by_one_reader_while_the_others_keep_it(
     client = get_client()
     assert client.projects.get(ref).name == "Many viewers"
     assert calls.to(f"/projects/{ref}") == 1
-    time.sleep(1.2)  # stale now (fresh for 1 s, kept 2 s)
+    time.sleep(3.2)  # stale now (fresh for 3 s, kept 6 s)
 
     start = threading.Barrier(8)
 

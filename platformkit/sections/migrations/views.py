@@ -19,7 +19,7 @@ from platformkit.core.idempotency import idempotent
 from platformkit.core.pgerrors import parse_error
 from platformkit.core.post_only import post_form
 from platformkit.core.rendering import render_page, url
-from platformkit.core.targets import request_target
+from platformkit.core.targets import Target, request_target
 from platformkit.sections.migrations import services as schema_changes
 from platformkit.sections.migrations.forms import ApplyMigrationForm, RollbackForm, SeedForm, messages
 
@@ -61,14 +61,22 @@ _DONE_PARAM, _DONE_SALT, _DONE_MAX_AGE_SECONDS = "done", "platformkit.migrations
 
 def _done_url(request: HttpRequest, ref: str, done: str, value: str) -> str:
     """The history's address saying ``done=value`` (and the branch, as the form was sent)."""
-    query = request_target(request).query
-    signed = signing.dumps({done: value}, salt=_DONE_SALT, compress=True)
+    target = request_target(request)
+    query = target.query
+    signed = signing.dumps({done: value}, salt=_done_salt(target), compress=True)
     return url(request, "migrations", ref) + (query or "?") + ("&" if query else "") + urlencode({_DONE_PARAM: signed})
 
 
+def _done_salt(target: Target) -> str:
+    # For this project and this branch only: a token from another project's apply (anyone with
+    # write access somewhere on the site can make one) or another branch says nothing here.
+    return f"{_DONE_SALT}:{target.project_ref}:{target.ref}"
+
+
 def _done(request: HttpRequest) -> dict[str, str]:
+    salt = _done_salt(request_target(request))
     try:
-        said = signing.loads(request.GET.get(_DONE_PARAM, ""), salt=_DONE_SALT, max_age=_DONE_MAX_AGE_SECONDS)
+        said = signing.loads(request.GET.get(_DONE_PARAM, ""), salt=salt, max_age=_DONE_MAX_AGE_SECONDS)
     except signing.BadSignature:  # none, forged, or too old: the page says nothing about it
         return {}
     return {key: value for key, value in said.items() if isinstance(value, str)} if isinstance(said, dict) else {}
