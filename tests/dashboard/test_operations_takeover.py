@@ -96,18 +96,23 @@ def test_the_sweep_is_scheduled_every_minute(db: None) -> None:
     assert schedule.func == takeover.TASK and schedule.minutes == 1 and schedule.repeats == -1
 
 
-def test_hooks_of_a_row_finished_by_a_dead_worker_run_once(db: None) -> None:
-    """An undo whose worker died after saving it finished, before its hook recorded the outcome:
-    the audit trail gets its "finished" entry from the takeover, once."""
-    from platformkit.models import AuditEvent
-
-    undo = make_operation(
+def _undo_with_hooks_due() -> Operation:
+    """An undo saved finished whose hooks' run died (its lease ran out with the hooks due)."""
+    return make_operation(
         kind="restore_points.undo",
         status="succeeded",
         params={"name": "keep", "project": "abcdefghijabcdefghij"},
         progress={operations.HOOKS_DUE: True},
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
+
+
+def test_hooks_of_a_row_finished_by_a_dead_worker_run_once(db: None) -> None:
+    """An undo whose worker died after saving it finished, before its hook recorded the outcome:
+    the audit trail gets its "finished" entry from the takeover, once."""
+    from platformkit.models import AuditEvent
+
+    undo = _undo_with_hooks_due()
     finished = AuditEvent.objects.filter(action="restore_points.undo", detail__phase="finished")
     assert takeover.resume_stalled() == 1
     assert [task.task["func"] for task in OrmQ.objects.all()] == [takeover.HOOKS_TASK]
@@ -122,13 +127,7 @@ def test_a_hooks_task_lost_after_its_handover_is_handed_over_again(db: None) -> 
     """Found in review: the handover clears the lease and enqueues the hooks' task; a task lost
     then (a broker dropping it with its cluster) left the row due forever (no lease to expire),
     and its page, which polls until the hooks have run, polled forever."""
-    undo = make_operation(
-        kind="restore_points.undo",
-        status="succeeded",
-        params={"name": "keep", "project": "abcdefghijabcdefghij"},
-        progress={operations.HOOKS_DUE: True},
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )
+    undo = _undo_with_hooks_due()
     assert takeover.resume_stalled() == 1
     OrmQ.objects.all().delete()  # the task is lost
     assert takeover.resume_stalled() == 0  # handed over a moment ago: its task may still come
