@@ -83,14 +83,14 @@ def test_calls_arriving_as_the_idle_stop_begins_are_answered(own_server: LocalAP
         instances = own_server.api.instances
         failures: list[str] = []
         servers: set[str] = set()  # postmaster pids: a new one each time the instance was started again
-        for attempt in range(30):
+        for attempt in range(20):
             time.sleep(0.25 + (attempt % 8) * 0.05)  # before, around and after the idle deadline
             try:
                 with instances.pooled(ref) as conn:
                     servers.add(conn.execute("select pg_postmaster_start_time()::text").fetchone()[0])
             except Exception as exc:  # noqa: BLE001 (any failure is the finding)
                 failures.append(repr(exc))
-        assert len(servers) >= 5, "the instance was hardly ever stopped as idle between calls"
+        assert len(servers) >= 4, "the instance was hardly ever stopped as idle between calls"
         assert failures == []
 
 
@@ -123,7 +123,9 @@ def test_a_fatal_error_the_tenant_caused_is_its_own_400(http: httpx.Client, acti
     assert sql(http, active_project["ref"], "select 1 as one") == [{"one": 1}]
 
 
-@pytest.mark.parametrize("own_server", [{"pool_size": 2, "pool_wait_seconds": 0.5}], indirect=True)
+@pytest.mark.parametrize(
+    "own_server", [{"pool_size": 2, "pool_wait_seconds": 0.5, "query_timeout_seconds": 15}], indirect=True
+)
 def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_server: LocalAPIServer) -> None:
     with client(own_server) as http:
         ref = wait_for_status(http, http.post("/v1/projects", json=PROJECT_BODY).json()["ref"], "ACTIVE_HEALTHY")["ref"]
@@ -131,7 +133,9 @@ def test_an_instance_with_no_free_session_answers_503_with_retry_after(own_serve
 
         def hold() -> None:
             with client(own_server) as other:
-                answer = other.post(f"/v1/projects/{ref}/database/query", json={"query": "select pg_sleep(2)"})
+                # Long enough that the first is still asleep when the second has its session
+                # (opening it is a login: seconds on a starved machine) and the third call comes.
+                answer = other.post(f"/v1/projects/{ref}/database/query", json={"query": "select pg_sleep(5)"})
                 statuses.append(answer.status_code)
 
         holders = [threading.Thread(target=hold) for _ in range(2)]

@@ -65,7 +65,8 @@ def test_projects_and_organizations_survive_a_restart(own_config: LocalAPIConfig
 
 
 def test_a_status_change_started_before_a_restart_completes_after_it(own_config: LocalAPIConfig) -> None:
-    slow = dataclasses.replace(own_config, status_delay_seconds=1.5)
+    # Long enough to outlast a stop and a start on a starved machine (1.5 s did not, in CI).
+    slow = dataclasses.replace(own_config, status_delay_seconds=6)
     first = LocalAPIServer(slow).start()
     with client(first) as http:
         ref = http.post("/v1/projects", json=PROJECT_BODY).json()["ref"]
@@ -103,6 +104,20 @@ def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAP
             assert conn.execute("select to_regclass('auth.users') is not null").fetchone() == (True,)
     finally:
         server.stop()
+
+
+def test_a_closed_instances_object_starts_no_instance_any_more(own_config: LocalAPIConfig) -> None:
+    """Seen in CI: an Instances object's first-backup thread, still running after close(),
+    started the instance again behind the next local API's back, which then lost it."""
+    from platformkit.localapi.errors import Problem
+    from platformkit.localapi.instances.manager import Instances
+
+    instances = Instances(own_config.instances_path())
+    instances.create("restartclosedaaaaaaa", "pw-closed", "nano")
+    instances.close()
+    with pytest.raises(Problem) as refused:
+        instances.running("restartclosedaaaaaaa")
+    assert refused.value.status == 503 and not instances.instance("restartclosedaaaaaaa").is_running()
 
 
 def test_an_instance_cut_short_mid_creation_is_init_failed(own_config: LocalAPIConfig) -> None:

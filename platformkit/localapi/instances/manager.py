@@ -383,6 +383,11 @@ class Instances:
             self._last_used[ref] = time.monotonic()
 
     def _start(self, instance: Instance, size: str) -> None:
+        if self._stop.is_set():
+            # Closed: a background task of this object still running (a first backup) must not
+            # start the instance again behind the next local API's back (seen in CI: the next
+            # server's freshly laid-out instance was stopped under it).
+            raise Problem(503, f"The local API is stopping: the database of {instance.ref} is not started")
         # The verifier kept at the last orderly stop is stale once the server runs (the tenant may
         # change the password): gone while it runs, it never refuses a correct password after a
         # crash; the pooler reads the live one meanwhile (live_verifier).
