@@ -100,7 +100,12 @@ def test_an_unfinished_layout_is_finished_by_the_next_server(own_config: LocalAP
     try:
         with client(server) as http:
             wait_for_status(http, ref, "ACTIVE_HEALTHY")
-        with psycopg.connect(server.api.instances.instance(ref).direct_url("pw-half-made")) as conn:
+        # Started for the check: the instance may be stopped by then (the closed object above
+        # stopped it; only a call or a pooler connection starts one, not a direct connection).
+        with (
+            server.api.instances.using(ref) as instance,
+            psycopg.connect(instance.direct_url("pw-half-made")) as conn,
+        ):
             assert conn.execute("select to_regclass('auth.users') is not null").fetchone() == (True,)
     finally:
         server.stop()
