@@ -383,10 +383,6 @@ class Backups:
             return
         if not self.instances.instance(ref).is_running():
             return
-        backups = self.instances.store(ref).backups()
-        due = datetime.now(UTC) - timedelta(seconds=self.base_backup_interval_seconds)
-        if backups and backups[-1].end_time > due:
-            return  # the common case, without waiting for the backup lock
         if self.instances.base_backup_when_older(ref, self.base_backup_interval_seconds) is not None:
             self.prune(ref)
 

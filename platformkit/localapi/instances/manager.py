@@ -241,13 +241,19 @@ class Instances:
 
     def base_backup_when_older(self, ref: str, seconds: float) -> recovery.Backup | None:
         """An incremental base backup when the newest is older than ``seconds`` (or there is
-        none), judged under the backup lock: a first backup still copying is waited for, not
-        followed at once by a second one (seen as a flaky prune count under load)."""
+        none). Judged first without the backup lock (the common case: a recent one, and no wait
+        for a backup holding the lock), then again under it: a first backup still copying is
+        waited for, not followed at once by a second one (seen as a flaky prune count)."""
+        if self._recent_backup(ref, seconds):
+            return None
         with self._backup_lock(ref):
-            backups = self.store(ref).backups()
-            if backups and backups[-1].end_time > datetime.now(UTC) - timedelta(seconds=seconds):
+            if self._recent_backup(ref, seconds):
                 return None
             return self.base_backup(ref, incremental=True)
+
+    def _recent_backup(self, ref: str, seconds: float) -> bool:
+        backups = self.store(ref).backups()
+        return bool(backups) and backups[-1].end_time > datetime.now(UTC) - timedelta(seconds=seconds)
 
     def ensure_base_backup(self, ref: str) -> recovery.Backup | None:
         """The newest base backup, taken now if there is none yet (the first one may still be
@@ -471,9 +477,11 @@ class Instances:
                     self._last_used.pop(ref, None)
                     self._stopping.add(ref)
                 instance = self.instance(ref)
-                if instance.is_running() and _own_sessions(instance):
+                if not instance.is_running():
+                    continue
+                if _own_sessions(instance):
                     self._touch(ref)  # a client connected straight to it (psql, an ORM) uses it
-                elif instance.is_running():
+                else:
                     self._stop_instance(instance)
                     stopped.append(ref)
             finally:
